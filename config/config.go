@@ -1,0 +1,315 @@
+// Package config loads and validates preflight's configuration: defaults,
+// then PREFLIGHT_* environment variables, then flags, then one validation
+// that reports every error. It also holds the check-entry grammar and the
+// AWS endpoint catalogue. It does no network I/O.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Output formats for the report.
+const (
+	OutputText = "text"
+	OutputJSON = "json"
+)
+
+// DefaultPrivateCIDRs are the ranges a "private" answer must fall in: RFC 1918,
+// shared address space (RFC 6598, used by some VPCs as secondary CIDRs) and
+// IPv6 unique local addresses.
+const DefaultPrivateCIDRs = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7"
+
+// Config is a loaded, valid configuration. A Config that Load returned
+// without error is valid.
+type Config struct {
+	// Checks are the parsed --checks entries; may contain the "auto" entry.
+	Checks []Entry
+	// Region and Account are empty when neither flag nor env set them;
+	// the run then takes them from the task metadata.
+	Region, Account string
+	PrivateCIDRs    []netip.Prefix
+	// Resolvers are DNS servers as host:port; empty means /etc/resolv.conf.
+	Resolvers []string
+	Timeout   time.Duration
+	Wait      time.Duration
+	TLS       bool
+	Output    string
+	LogLevel  string
+	// LogFormat is "json", "console", or "" for console on a terminal and
+	// json otherwise.
+	LogFormat string
+
+	sources map[string]string
+}
+
+// Source names where option name's value came from: "--name", the env var,
+// or "default".
+func (c *Config) Source(name string) string {
+	if s, ok := c.sources[name]; ok {
+		return s
+	}
+	return "default"
+}
+
+// HasAuto reports whether the checks include the "auto" entry.
+func (c *Config) HasAuto() bool {
+	for _, e := range c.Checks {
+		if e.Name == AutoEntry {
+			return true
+		}
+	}
+	return false
+}
+
+// option is one flag with its environment variable and default.
+type option struct {
+	name   string
+	def    string
+	usage  string
+	isBool bool
+	set    func(c *Config, v string) error
+}
+
+// EnvName is the environment variable that configures flag name.
+func EnvName(name string) string {
+	return "PREFLIGHT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+var options = []option{
+	{name: "checks", def: AutoEntry, usage: "comma-separated entries NAME[:PORT][=EXPECT]; auto derives them from the task metadata", set: func(c *Config, v string) error {
+		entries, err := ParseEntries(v)
+		c.Checks = entries
+		return err
+	}},
+	{name: "region", usage: "region for catalogue names (default: from the task ARN, then AWS_REGION, then AWS_DEFAULT_REGION)", set: func(c *Config, v string) error {
+		if v != "" && !ValidRegion(v) {
+			return errors.New(errRegionFormat)
+		}
+		c.Region = v
+		return nil
+	}},
+	{name: "account", usage: "AWS account ID for ACCOUNT.dkr.ecr... (default: from the task ARN)", set: func(c *Config, v string) error {
+		if v != "" && !ValidAccount(v) {
+			return errors.New("want a 12-digit AWS account ID")
+		}
+		c.Account = v
+		return nil
+	}},
+	{name: "private-cidrs", def: DefaultPrivateCIDRs, usage: "comma-separated CIDRs that count as private answers", set: func(c *Config, v string) error {
+		prefixes, err := parsePrefixes(v)
+		c.PrivateCIDRs = prefixes
+		return err
+	}},
+	{name: "resolver", usage: "comma-separated DNS servers IP[:PORT] (default: the nameservers in /etc/resolv.conf)", set: func(c *Config, v string) error {
+		servers, err := parseServers(v)
+		c.Resolvers = servers
+		return err
+	}},
+	{name: "timeout", def: "2s", usage: "bound on one attempt of one probe", set: func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		if err == nil && d == 0 {
+			err = errors.New("must be greater than zero")
+		}
+		c.Timeout = d
+		return err
+	}},
+	{name: "wait", def: "15s", usage: "retry failing checks with backoff until this much time has passed; 0 = one attempt", set: func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		c.Wait = d
+		return err
+	}},
+	{name: "tls", def: "true", isBool: true, usage: "TLS handshake (SNI = host, chain verified) on port 443 targets", set: func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		c.TLS = b
+		return nil
+	}},
+	{name: "output", def: OutputText, usage: "report format: text or json", set: func(c *Config, v string) error {
+		if v != OutputText && v != OutputJSON {
+			return errors.New("want text or json")
+		}
+		c.Output = v
+		return nil
+	}},
+	{name: "log-level", def: "info", usage: "debug, info, warn or error", set: func(c *Config, v string) error {
+		switch v {
+		case "debug", "info", "warn", "error":
+			c.LogLevel = v
+			return nil
+		}
+		return errors.New("want debug, info, warn or error")
+	}},
+	{name: "log-format", usage: "json or console (default: console on a terminal, json otherwise)", set: func(c *Config, v string) error {
+		switch v {
+		case "", "json", "console":
+			c.LogFormat = v
+			return nil
+		}
+		return errors.New("want json or console")
+	}},
+}
+
+// rawValue is a flag.Value that records the raw text; parsing happens after
+// precedence is resolved so that errors can name the winning source.
+type rawValue struct {
+	text   string
+	isBool bool
+}
+
+func (r *rawValue) String() string     { return r.text }
+func (r *rawValue) Set(s string) error { r.text = s; return nil }
+func (r *rawValue) IsBoolFlag() bool   { return r.isBool }
+
+// ErrHelp is returned by Load when -h or --help was asked for; the usage has
+// been written to the output given to Load.
+var ErrHelp = flag.ErrHelp
+
+// UsageError is a configuration error: bad flags, env vars or values.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Load builds a Config for command from defaults, the environment (through
+// getenv) and args, in that order of increasing precedence, and validates it.
+// Usage text for -h goes to usageOut. Every error found is reported, joined
+// in one *UsageError.
+func Load(command string, args []string, getenv func(string) string, usageOut io.Writer) (*Config, error) {
+	fs := flag.NewFlagSet("preflight "+command, flag.ContinueOnError)
+	fs.SetOutput(usageOut)
+	raws := make(map[string]*rawValue, len(options))
+	for _, o := range options {
+		rv := &rawValue{text: o.def, isBool: o.isBool}
+		raws[o.name] = rv
+		fs.Var(rv, o.name, fmt.Sprintf("%s (env %s)", o.usage, EnvName(o.name)))
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(usageOut, "Usage: preflight %s [flags]\n\nEvery flag can also be set with its PREFLIGHT_* environment variable; a flag wins over the environment.\n\n", command)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, ErrHelp
+		}
+		return nil, &UsageError{Err: err}
+	}
+	if fs.NArg() > 0 {
+		return nil, &UsageError{Err: fmt.Errorf("unexpected argument %q: %s takes flags only", fs.Arg(0), command)}
+	}
+	setOnCommandLine := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { setOnCommandLine[f.Name] = true })
+
+	c := &Config{sources: map[string]string{}}
+	var errs []error
+	for _, o := range options {
+		value, source := o.def, "default"
+		if setOnCommandLine[o.name] {
+			value, source = raws[o.name].text, "--"+o.name
+		} else if v := strings.TrimSpace(getenv(EnvName(o.name))); v != "" {
+			value, source = v, EnvName(o.name)
+		}
+		c.sources[o.name] = source
+		if err := o.set(c, value); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: %w", describeSource(source, o.name), value, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, &UsageError{Err: errors.Join(errs...)}
+	}
+	return c, nil
+}
+
+func describeSource(source, name string) string {
+	switch {
+	case strings.HasPrefix(source, "--"):
+		return "flag " + source
+	case source == "default":
+		return "default of --" + name
+	default:
+		return "environment variable " + source
+	}
+}
+
+func parseDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, errors.New("want a duration such as 500ms, 2s or 1m")
+	}
+	if d < 0 {
+		return 0, errors.New("must not be negative")
+	}
+	if d > time.Hour {
+		return 0, errors.New("must be at most 1h")
+	}
+	return d, nil
+}
+
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	var errs []error
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8", s))
+			continue
+		}
+		if p.Masked() != p {
+			errs = append(errs, fmt.Errorf("%q has host bits set: did you mean %s?", s, p.Masked()))
+			continue
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 && len(errs) == 0 {
+		errs = append(errs, errors.New("no CIDRs"))
+	}
+	return out, errors.Join(errs...)
+}
+
+// parseServers accepts IP or IP:PORT ([IPv6]:PORT); names are refused
+// because resolving the resolver would need a resolver.
+func parseServers(v string) ([]string, error) {
+	var out []string
+	var errs []error
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(s); err == nil {
+			out = append(out, netip.AddrPortFrom(a, 53).String())
+			continue
+		}
+		ap, err := netip.ParseAddrPort(s)
+		if err != nil || ap.Port() == 0 {
+			errs = append(errs, fmt.Errorf("%q is not IP or IP:PORT (IPv6 as [ADDR]:PORT)", s))
+			continue
+		}
+		out = append(out, ap.String())
+	}
+	return out, errors.Join(errs...)
+}
+
+// Flags lists the flag names with their environment variables and defaults,
+// sorted; used for documentation tests.
+func Flags() [][3]string {
+	out := make([][3]string, 0, len(options))
+	for _, o := range options {
+		out = append(out, [3]string{"--" + o.name, EnvName(o.name), o.def})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}

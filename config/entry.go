@@ -1,0 +1,204 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Expect is what a check entry requires of the addresses a name resolves to.
+type Expect string
+
+const (
+	// ExpectPrivate: every address inside the private CIDRs, and reachable.
+	ExpectPrivate Expect = "private"
+	// ExpectPublic: every address outside the private CIDRs, and reachable.
+	ExpectPublic Expect = "public"
+	// ExpectAny: only reachability counts.
+	ExpectAny Expect = "any"
+	// ExpectBlocked: no address may accept a TCP connection.
+	ExpectBlocked Expect = "blocked"
+)
+
+func parseExpect(s string) (Expect, bool) {
+	switch e := Expect(s); e {
+	case ExpectPrivate, ExpectPublic, ExpectAny, ExpectBlocked:
+		return e, true
+	}
+	return "", false
+}
+
+// AutoEntry is the entry name that asks preflight to derive checks from the
+// task metadata.
+const AutoEntry = "auto"
+
+// DefaultPort is the port probed when an entry names none.
+const DefaultPort = 443
+
+// Entry is one parsed element of --checks: NAME[:PORT][=EXPECT].
+type Entry struct {
+	// Name is a catalogue name, a bundle, "auto", a host name or an IP literal.
+	Name string
+	// Port is 0 when the entry did not name one.
+	Port int
+	// Expect is empty when the entry did not name one.
+	Expect Expect
+	// Region and Account override the run's region and account; set for
+	// entries derived from task metadata (an image in another account).
+	Region, Account string
+}
+
+// String renders e in the --checks grammar.
+func (e Entry) String() string {
+	s := e.Name
+	if a, err := netip.ParseAddr(s); err == nil && a.Is6() && e.Port != 0 {
+		s = "[" + s + "]"
+	}
+	if e.Port != 0 {
+		s += ":" + strconv.Itoa(e.Port)
+	}
+	if e.Expect != "" {
+		s += "=" + string(e.Expect)
+	}
+	return s
+}
+
+// ParseEntries parses a comma-separated --checks value. It returns every
+// entry it could parse and one error per bad entry.
+func ParseEntries(list string) ([]Entry, error) {
+	var entries []Entry
+	var errs []error
+	for _, raw := range strings.Split(list, ",") {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		e, err := ParseEntry(raw)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		entries = append(entries, e)
+	}
+	if len(entries) == 0 && len(errs) == 0 {
+		errs = append(errs, errors.New("no check entries: want NAME[:PORT][=EXPECT], comma-separated, or auto"))
+	}
+	return entries, errors.Join(errs...)
+}
+
+// ParseEntry parses one NAME[:PORT][=EXPECT] entry. An IPv6 literal with a
+// port is written in brackets: [fd00::1]:443.
+func ParseEntry(raw string) (Entry, error) {
+	fail := func(format string, a ...any) (Entry, error) {
+		return Entry{}, fmt.Errorf("entry %q: %s", raw, fmt.Sprintf(format, a...))
+	}
+	var e Entry
+	rest := raw
+	if i := strings.LastIndexByte(rest, '='); i >= 0 {
+		exp, ok := parseExpect(rest[i+1:])
+		if !ok {
+			return fail("unknown expectation %q: want private, public, any or blocked", rest[i+1:])
+		}
+		e.Expect, rest = exp, rest[:i]
+	}
+	name, port, err := splitNamePort(rest)
+	if err != nil {
+		return fail("%v", err)
+	}
+	e.Name, e.Port = strings.ToLower(strings.TrimSuffix(name, ".")), port
+	if e.Name == AutoEntry {
+		if e.Port != 0 || e.Expect != "" {
+			return fail("auto takes no port or expectation")
+		}
+		return e, nil
+	}
+	if isCatalogueName(e.Name) {
+		return e, nil
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		e.Name = name
+		return e, nil
+	}
+	if !strings.Contains(e.Name, ".") {
+		return fail("unknown service %q: want one of %s, or a host name with a dot", e.Name, strings.Join(catalogueNames(), ", "))
+	}
+	if err := validHostName(e.Name); err != nil {
+		return fail("%v", err)
+	}
+	return e, nil
+}
+
+func splitNamePort(s string) (string, int, error) {
+	if s == "" {
+		return "", 0, errors.New("empty name")
+	}
+	var name, portText string
+	switch {
+	case strings.HasPrefix(s, "["):
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return "", 0, errors.New("missing ] after IPv6 address")
+		}
+		name = s[1:end]
+		if a, err := netip.ParseAddr(name); err != nil || !a.Is6() {
+			return "", 0, fmt.Errorf("%q in brackets is not an IPv6 address", name)
+		}
+		after := s[end+1:]
+		if after != "" {
+			if !strings.HasPrefix(after, ":") {
+				return "", 0, fmt.Errorf("unexpected %q after ]", after)
+			}
+			portText = after[1:]
+		}
+	case strings.Count(s, ":") > 1:
+		// A bare IPv6 literal: no port possible without brackets.
+		if _, err := netip.ParseAddr(s); err != nil {
+			return "", 0, fmt.Errorf("%q is not an IPv6 address (write [ADDR]:PORT for a port)", s)
+		}
+		return s, 0, nil
+	default:
+		name = s
+		if i := strings.IndexByte(s, ':'); i >= 0 {
+			name, portText = s[:i], s[i+1:]
+		}
+	}
+	if name == "" {
+		return "", 0, errors.New("empty name")
+	}
+	if portText == "" {
+		if strings.HasSuffix(s, ":") {
+			return "", 0, errors.New("empty port")
+		}
+		return name, 0, nil
+	}
+	port, err := strconv.Atoi(portText)
+	if err != nil || port < 1 || port > 65535 {
+		return "", 0, fmt.Errorf("port %q: want a number from 1 to 65535", portText)
+	}
+	return name, port, nil
+}
+
+func validHostName(name string) error {
+	if len(name) > 253 {
+		return fmt.Errorf("host name longer than 253 characters")
+	}
+	for _, label := range strings.Split(name, ".") {
+		if label == "" {
+			return fmt.Errorf("host name %q has an empty label", name)
+		}
+		if len(label) > 63 {
+			return fmt.Errorf("host name label %q longer than 63 characters", label)
+		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return fmt.Errorf("host name label %q starts or ends with a hyphen", label)
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return fmt.Errorf("host name %q has invalid character %q", name, c)
+			}
+		}
+	}
+	return nil
+}

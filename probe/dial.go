@@ -1,0 +1,152 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Classifier decides whether an address is private.
+type Classifier struct {
+	Private []netip.Prefix
+}
+
+// IsPrivate reports whether a (IPv4-mapped IPv6 addresses unmapped) lies in
+// one of the private prefixes.
+func (c Classifier) IsPrivate(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	for _, p := range c.Private {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// Dialer opens TCP connections; *net.Dialer satisfies it.
+type Dialer interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
+}
+
+// addrOutcome is what happened on one address of a target.
+type addrOutcome struct {
+	addr       netip.Addr
+	connectErr error
+	connectDur time.Duration
+	// tlsTried is false when no handshake was attempted.
+	tlsTried bool
+	tlsErr   error
+	tlsDur   time.Duration
+	notAfter time.Time
+}
+
+// dialAll connects to every address concurrently, each connect and each
+// handshake bounded by timeout, and performs a TLS handshake on the
+// connections that opened when tlsConfig is not nil.
+func dialAll(ctx context.Context, d Dialer, addrs []netip.Addr, port uint16, timeout time.Duration, tlsConfig *tls.Config) []addrOutcome {
+	out := make([]addrOutcome, len(addrs))
+	var wg sync.WaitGroup
+	for i, a := range addrs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = dialOne(ctx, d, a, port, timeout, tlsConfig)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func dialOne(ctx context.Context, d Dialer, a netip.Addr, port uint16, timeout time.Duration, tlsConfig *tls.Config) addrOutcome {
+	o := addrOutcome{addr: a}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	conn, err := d.DialContext(cctx, "tcp", netip.AddrPortFrom(a, port).String())
+	o.connectDur = time.Since(start)
+	if err != nil {
+		o.connectErr = normalizeNetError(err)
+		return o
+	}
+	defer conn.Close()
+	if tlsConfig == nil {
+		return o
+	}
+	o.tlsTried = true
+	tctx, tcancel := context.WithTimeout(ctx, timeout)
+	defer tcancel()
+	start = time.Now()
+	tc := tls.Client(conn, tlsConfig)
+	err = tc.HandshakeContext(tctx)
+	o.tlsDur = time.Since(start)
+	if err != nil {
+		o.tlsErr = normalizeNetError(err)
+		return o
+	}
+	if certs := tc.ConnectionState().PeerCertificates; len(certs) > 0 {
+		o.notAfter = certs[0].NotAfter
+	}
+	return o
+}
+
+// connectFailure names how a connect failed; hints differ for each.
+type connectFailure string
+
+const (
+	failTimeout     connectFailure = "timeout"
+	failRefused     connectFailure = "refused"
+	failUnreachable connectFailure = "unreachable"
+	failOther       connectFailure = "other"
+)
+
+func classifyConnectError(err error) connectFailure {
+	switch {
+	case isTimeout(err):
+		return failTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return failRefused
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return failUnreachable
+	default:
+		return failOther
+	}
+}
+
+// tlsFailure names how a handshake failed.
+type tlsFailure string
+
+const (
+	tlsWrongName tlsFailure = "wrong_name"
+	tlsUntrusted tlsFailure = "untrusted"
+	tlsExpired   tlsFailure = "expired"
+	tlsTimeout   tlsFailure = "timeout"
+	tlsOther     tlsFailure = "other"
+)
+
+func classifyTLSError(err error) tlsFailure {
+	var hostErr x509.HostnameError
+	var authErr x509.UnknownAuthorityError
+	var invalidErr x509.CertificateInvalidError
+	var verifyErr *tls.CertificateVerificationError
+	if errors.As(err, &verifyErr) {
+		err = verifyErr.Err
+	}
+	switch {
+	case errors.As(err, &hostErr):
+		return tlsWrongName
+	case errors.As(err, &authErr):
+		return tlsUntrusted
+	case errors.As(err, &invalidErr) && invalidErr.Reason == x509.Expired:
+		return tlsExpired
+	case isTimeout(err):
+		return tlsTimeout
+	default:
+		return tlsOther
+	}
+}

@@ -1,0 +1,254 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// maxCNAMEQueries bounds the follow-up queries made when a resolver returns a
+// CNAME chain without the final addresses.
+const maxCNAMEQueries = 4
+
+// Answer is what a lookup found.
+type Answer struct {
+	Addrs []netip.Addr
+	// Chain lists the CNAME targets followed, in order.
+	Chain []string
+	// Server is the resolver that answered.
+	Server string
+}
+
+// DNSError is a failed lookup. Rcode is the response code name when the
+// server answered ("NXDOMAIN", "SERVFAIL", "NOERROR" for an empty answer),
+// and empty when it did not answer at all.
+type DNSError struct {
+	Host   string
+	Server string
+	Rcode  string
+	Err    error
+}
+
+func (e *DNSError) Error() string {
+	switch {
+	case e.Rcode == "NOERROR":
+		return fmt.Sprintf("lookup %s on %s: NOERROR with no A or AAAA records", e.Host, e.Server)
+	case e.Rcode != "":
+		return fmt.Sprintf("lookup %s on %s: %s", e.Host, e.Server, e.Rcode)
+	default:
+		return fmt.Sprintf("lookup %s on %s: %v", e.Host, e.Server, e.Err)
+	}
+}
+
+func (e *DNSError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the server did not answer in time.
+func (e *DNSError) Timeout() bool { return e.Rcode == "" && isTimeout(e.Err) }
+
+// Resolver looks names up with miekg/dns against explicit servers, the way
+// the task's own stub resolver would, so that the answer is the one the
+// application will get.
+type Resolver struct {
+	// Servers are host:port addresses, tried in order.
+	Servers []string
+	// UDP and TCP are the clients; TCP is used when a UDP reply is truncated.
+	UDP, TCP *dns.Client
+}
+
+// NewResolver returns a resolver for servers whose every exchange is bounded
+// by timeout (and by the context's deadline, whichever comes first).
+func NewResolver(servers []string, timeout time.Duration) *Resolver {
+	return &Resolver{
+		Servers: servers,
+		UDP:     &dns.Client{Net: "udp", Timeout: timeout, UDPSize: 1232},
+		TCP:     &dns.Client{Net: "tcp", Timeout: timeout},
+	}
+}
+
+// Lookup resolves host to its A and AAAA addresses, following CNAMEs. A
+// server that does not answer or answers SERVFAIL hands over to the next one
+// with its share of the remaining time; NXDOMAIN and NOERROR are final.
+func (r *Resolver) Lookup(ctx context.Context, host string) (Answer, error) {
+	if len(r.Servers) == 0 {
+		return Answer{}, &DNSError{Host: host, Server: "(none)", Err: errors.New("no DNS servers configured")}
+	}
+	var lastErr error
+	for i, server := range r.Servers {
+		sctx, cancel := shareOfDeadline(ctx, len(r.Servers)-i)
+		ans, err := r.lookupOn(sctx, server, host)
+		cancel()
+		if err == nil {
+			return ans, nil
+		}
+		lastErr = err
+		var de *DNSError
+		if errors.As(err, &de) && de.Rcode != "" && de.Rcode != "SERVFAIL" {
+			return Answer{}, err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return Answer{}, lastErr
+}
+
+// shareOfDeadline gives one of n remaining servers an equal share of the time
+// left, so that a dead first server does not starve the others.
+func shareOfDeadline(ctx context.Context, n int) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok || n <= 1 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, time.Until(deadline)/time.Duration(n))
+}
+
+func (r *Resolver) lookupOn(ctx context.Context, server, host string) (Answer, error) {
+	ans := Answer{Server: server}
+	name := dns.Fqdn(host)
+	for q := 0; q <= maxCNAMEQueries; q++ {
+		var (
+			wg      sync.WaitGroup
+			results [2]typeResult
+		)
+		for i, qtype := range []uint16{dns.TypeA, dns.TypeAAAA} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = r.query(ctx, server, name, qtype)
+			}()
+		}
+		wg.Wait()
+		for _, res := range results {
+			if res.err != nil {
+				return Answer{}, &DNSError{Host: host, Server: server, Err: res.err}
+			}
+			if res.rcode != dns.RcodeSuccess {
+				return Answer{}, &DNSError{Host: host, Server: server, Rcode: rcodeName(res.rcode)}
+			}
+		}
+		a, aaaa := results[0], results[1]
+		ans.Addrs = append(append(ans.Addrs, a.addrs...), aaaa.addrs...)
+		chain := a.chain
+		if len(aaaa.chain) > len(chain) {
+			chain = aaaa.chain
+		}
+		ans.Chain = append(ans.Chain, chain...)
+		if len(ans.Addrs) > 0 {
+			return ans, nil
+		}
+		if len(chain) == 0 {
+			break
+		}
+		// The resolver stopped at a CNAME: ask for its target ourselves.
+		name = chain[len(chain)-1]
+	}
+	return Answer{}, &DNSError{Host: host, Server: server, Rcode: "NOERROR"}
+}
+
+type typeResult struct {
+	rcode int
+	addrs []netip.Addr
+	chain []string
+	err   error
+}
+
+// query asks server for name/qtype, over TCP if the UDP reply is truncated,
+// and extracts the addresses at the end of the CNAME chain.
+func (r *Resolver) query(ctx context.Context, server, name string, qtype uint16) typeResult {
+	m := new(dns.Msg)
+	m.SetQuestion(name, qtype)
+	m.RecursionDesired = true
+	m.SetEdns0(1232, false)
+	reply, _, err := r.UDP.ExchangeContext(ctx, m, server)
+	if err == nil && reply.Truncated {
+		reply, _, err = r.TCP.ExchangeContext(ctx, m, server)
+	}
+	if err != nil {
+		return typeResult{err: normalizeNetError(err)}
+	}
+	if len(reply.Question) != 1 || !strings.EqualFold(reply.Question[0].Name, name) || reply.Question[0].Qtype != qtype {
+		return typeResult{err: fmt.Errorf("reply is for another question than %s %s", name, dns.TypeToString[qtype])}
+	}
+	if reply.Rcode != dns.RcodeSuccess {
+		return typeResult{rcode: reply.Rcode}
+	}
+	chain, final := followChain(reply.Answer, name)
+	var addrs []netip.Addr
+	for _, rr := range reply.Answer {
+		if !strings.EqualFold(rr.Header().Name, final) {
+			continue
+		}
+		var ip net.IP
+		switch v := rr.(type) {
+		case *dns.A:
+			if qtype == dns.TypeA {
+				ip = v.A
+			}
+		case *dns.AAAA:
+			if qtype == dns.TypeAAAA {
+				ip = v.AAAA
+			}
+		}
+		if a, ok := netip.AddrFromSlice(ip); ok {
+			addrs = append(addrs, a.Unmap())
+		}
+	}
+	return typeResult{rcode: dns.RcodeSuccess, addrs: addrs, chain: chain}
+}
+
+// followChain walks CNAME records from name and returns the targets in order
+// and the final name. Loops end the walk.
+func followChain(answer []dns.RR, name string) ([]string, string) {
+	var chain []string
+	seen := map[string]bool{strings.ToLower(name): true}
+	for {
+		next := ""
+		for _, rr := range answer {
+			if c, ok := rr.(*dns.CNAME); ok && strings.EqualFold(c.Hdr.Name, name) {
+				next = c.Target
+				break
+			}
+		}
+		if next == "" || seen[strings.ToLower(next)] {
+			return chain, name
+		}
+		seen[strings.ToLower(next)] = true
+		chain = append(chain, next)
+		name = next
+	}
+}
+
+func rcodeName(rcode int) string {
+	if s, ok := dns.RcodeToString[rcode]; ok {
+		return s
+	}
+	return fmt.Sprintf("RCODE%d", rcode)
+}
+
+// isTimeout reports whether err is a deadline or network timeout.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// errTimeout reads like the net package's own timeout error.
+var errTimeout = errors.New("i/o timeout")
+
+// normalizeNetError makes context deadline errors read as timeouts, the way
+// users know them from dig and nc.
+func normalizeNetError(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "i/o timeout") {
+		return errTimeout
+	}
+	return err
+}

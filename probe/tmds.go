@@ -1,0 +1,235 @@
+package probe
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// MetadataEnv is the variable the ECS agent sets in every container; when it
+// is absent the process is not running in ECS.
+const MetadataEnv = "ECS_CONTAINER_METADATA_URI_V4"
+
+// maxMetadataBody bounds what preflight reads from the metadata endpoint.
+const maxMetadataBody = 1 << 20
+
+// Task is the task metadata document (TMDS v4 ${URI}/task). Unknown fields
+// are ignored; only what preflight uses is declared.
+type Task struct {
+	Cluster          string      `json:"Cluster"`
+	TaskARN          string      `json:"TaskARN"`
+	Family           string      `json:"Family"`
+	Revision         string      `json:"Revision"`
+	DesiredStatus    string      `json:"DesiredStatus"`
+	KnownStatus      string      `json:"KnownStatus"`
+	AvailabilityZone string      `json:"AvailabilityZone"`
+	LaunchType       string      `json:"LaunchType"`
+	VPCID            string      `json:"VPCID"`
+	ServiceName      string      `json:"ServiceName"`
+	Containers       []Container `json:"Containers"`
+}
+
+// Container is a container metadata document (TMDS v4 ${URI}, or an element
+// of Task.Containers).
+type Container struct {
+	DockerID      string            `json:"DockerId"`
+	Name          string            `json:"Name"`
+	DockerName    string            `json:"DockerName"`
+	Image         string            `json:"Image"`
+	ImageID       string            `json:"ImageID"`
+	Labels        map[string]string `json:"Labels"`
+	DesiredStatus string            `json:"DesiredStatus"`
+	KnownStatus   string            `json:"KnownStatus"`
+	Type          string            `json:"Type"`
+	LogDriver     string            `json:"LogDriver"`
+	LogOptions    map[string]string `json:"LogOptions"`
+	Networks      []Network         `json:"Networks"`
+	ContainerARN  string            `json:"ContainerARN"`
+}
+
+// Network is one entry of a container's Networks.
+type Network struct {
+	NetworkMode              string   `json:"NetworkMode"`
+	IPv4Addresses            []string `json:"IPv4Addresses"`
+	IPv6Addresses            []string `json:"IPv6Addresses"`
+	AttachmentIndex          int      `json:"AttachmentIndex"`
+	MACAddress               string   `json:"MACAddress"`
+	IPv4SubnetCIDRBlock      string   `json:"IPv4SubnetCIDRBlock"`
+	IPv6SubnetCIDRBlock      string   `json:"IPv6SubnetCIDRBlock"`
+	DomainNameServers        []string `json:"DomainNameServers"`
+	DomainNameSearchList     []string `json:"DomainNameSearchList"`
+	PrivateDNSName           string   `json:"PrivateDNSName"`
+	SubnetGatewayIpv4Address string   `json:"SubnetGatewayIpv4Address"`
+}
+
+// TaskARN is the parsed form of arn:PARTITION:ecs:REGION:ACCOUNT:task/...
+type TaskARN struct {
+	Partition, Region, Account string
+}
+
+// ParseTaskARN parses an ECS task ARN, old format (task/ID) or new
+// (task/CLUSTER/ID).
+func ParseTaskARN(arn string) (TaskARN, error) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "ecs" || !strings.HasPrefix(parts[5], "task/") {
+		return TaskARN{}, fmt.Errorf("TaskARN %q is not an ECS task ARN (arn:PARTITION:ecs:REGION:ACCOUNT:task/...)", arn)
+	}
+	if parts[1] == "" || parts[3] == "" || parts[4] == "" {
+		return TaskARN{}, fmt.Errorf("TaskARN %q lacks a partition, region or account", arn)
+	}
+	return TaskARN{Partition: parts[1], Region: parts[3], Account: parts[4]}, nil
+}
+
+// TaskNetwork returns the network preflight reasons about: the first awsvpc
+// network of a NORMAL container, else the first network found.
+func (t *Task) TaskNetwork() (Network, bool) {
+	var first *Network
+	for ci := range t.Containers {
+		c := &t.Containers[ci]
+		for ni := range c.Networks {
+			n := &c.Networks[ni]
+			if n.NetworkMode == "awsvpc" && c.Type != "CNI_PAUSE" {
+				return *n, true
+			}
+			if first == nil {
+				first = n
+			}
+		}
+	}
+	if first == nil {
+		return Network{}, false
+	}
+	return *first, true
+}
+
+// SubnetCIDR returns the IPv4 subnet of the network, if TMDS gave one.
+func (n Network) SubnetCIDR() (netip.Prefix, bool) {
+	p, err := netip.ParsePrefix(strings.TrimSpace(n.IPv4SubnetCIDRBlock))
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return p.Masked(), true
+}
+
+// SubnetGateway parses SubnetGatewayIpv4Address leniently: AWS documents an
+// address but its own examples carry a prefix length ("10.0.2.1/24").
+func (n Network) SubnetGateway() (netip.Addr, bool) {
+	s := strings.TrimSpace(n.SubnetGatewayIpv4Address)
+	if s == "" {
+		return netip.Addr{}, false
+	}
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Addr(), true
+	}
+	a, err := netip.ParseAddr(s)
+	return a, err == nil
+}
+
+// MetadataClient reads the task metadata endpoint v4.
+type MetadataClient struct {
+	// BaseURI is the value of ECS_CONTAINER_METADATA_URI_V4.
+	BaseURI string
+	// HTTP must not use a proxy: the endpoint is link-local.
+	HTTP *http.Client
+	// RetryDelay is the pause between attempts on transient errors.
+	RetryDelay time.Duration
+}
+
+// NewMetadataClient returns a client for baseURI that never uses a proxy.
+func NewMetadataClient(baseURI string) *MetadataClient {
+	return &MetadataClient{
+		BaseURI:    strings.TrimRight(baseURI, "/"),
+		HTTP:       &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}},
+		RetryDelay: 100 * time.Millisecond,
+	}
+}
+
+// Task fetches ${URI}/task.
+func (c *MetadataClient) Task(ctx context.Context) (*Task, error) {
+	var t Task
+	if err := c.get(ctx, "/task", &t); err != nil {
+		return nil, err
+	}
+	if t.TaskARN == "" {
+		return nil, fmt.Errorf("GET %s/task: document has no TaskARN", c.BaseURI)
+	}
+	return &t, nil
+}
+
+// Container fetches ${URI}, this container's own document.
+func (c *MetadataClient) Container(ctx context.Context) (*Container, error) {
+	var ct Container
+	if err := c.get(ctx, "", &ct); err != nil {
+		return nil, err
+	}
+	return &ct, nil
+}
+
+// get fetches path into v, retrying transient failures (connection errors,
+// 5xx) until ctx is done: the agent can be briefly unavailable at start-up.
+func (c *MetadataClient) get(ctx context.Context, path string, v any) error {
+	url := c.BaseURI + path
+	for {
+		transient, err := c.getOnce(ctx, url, v)
+		if err == nil || !transient {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(c.RetryDelay):
+		}
+	}
+}
+
+func (c *MetadataClient) getOnce(ctx context.Context, url string, v any) (transient bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: %w", MetadataEnv, c.BaseURI, err)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return true, fmt.Errorf("GET %s: %w", url, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBody+1))
+	if err != nil {
+		return true, fmt.Errorf("GET %s: reading body: %w", url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode >= 500, fmt.Errorf("GET %s: HTTP %d: %s", url, resp.StatusCode, snippet(body))
+	}
+	if len(body) > maxMetadataBody {
+		return false, fmt.Errorf("GET %s: response larger than 1 MiB", url)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return false, fmt.Errorf("GET %s: invalid JSON: %w (body starts %s)", url, err, snippet(body))
+	}
+	return false, nil
+}
+
+// unwrapURLError drops net/url's "Get \"...\":" prefix, which repeats the URL.
+func unwrapURLError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) && strings.HasPrefix(err.Error(), "Get ") {
+		if inner := ue.Unwrap(); inner != nil {
+			return inner
+		}
+	}
+	return err
+}
+
+func snippet(b []byte) string {
+	const n = 64
+	s := strings.TrimSpace(string(b))
+	if len(s) > n {
+		s = s[:n] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
