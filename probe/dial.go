@@ -7,7 +7,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -51,15 +50,11 @@ type addrOutcome struct {
 // connections that opened when tlsConfig is not nil.
 func dialAll(ctx context.Context, d Dialer, addrs []netip.Addr, port uint16, timeout time.Duration, tlsConfig *tls.Config) []addrOutcome {
 	out := make([]addrOutcome, len(addrs))
-	var wg sync.WaitGroup
+	var g group
 	for i, a := range addrs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = dialOne(ctx, d, a, port, timeout, tlsConfig)
-		}()
+		g.Go(func() { out[i] = dialOne(ctx, d, a, port, timeout, tlsConfig) })
 	}
-	wg.Wait()
+	g.Wait()
 	return out
 }
 

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/miekg/dns"
@@ -114,17 +113,13 @@ func (r *Resolver) lookupOn(ctx context.Context, server, host string) (Answer, e
 	name := dns.Fqdn(host)
 	for q := 0; q <= maxCNAMEQueries; q++ {
 		var (
-			wg      sync.WaitGroup
+			g       group
 			results [2]typeResult
 		)
 		for i, qtype := range []uint16{dns.TypeA, dns.TypeAAAA} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				results[i] = r.query(ctx, server, name, qtype)
-			}()
+			g.Go(func() { results[i] = r.query(ctx, server, name, qtype) })
 		}
-		wg.Wait()
+		g.Wait()
 		for _, res := range results {
 			if res.err != nil {
 				return Answer{}, &DNSError{Host: host, Server: server, Err: res.err}

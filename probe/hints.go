@@ -85,6 +85,9 @@ var hintRules = []hintRule{
 	{ClassDNS, situationIs("NOERROR"), func(in hintInput) string {
 		return fmt.Sprintf("%s exists but has no A or AAAA records: check the record set (a private hosted zone can shadow the public zone).", in.target.Host)
 	}},
+	{ClassDNS, situationIs("refused"), func(in hintInput) string {
+		return fmt.Sprintf("%s refused the DNS query (nothing listens on port 53 there): point the task at a running resolver, normally the VPC resolver (VPC base address + 2, or 169.254.169.253).", in.resolvers())
+	}},
 	{ClassDNS, situationIs("timeout"), func(in hintInput) string {
 		return fmt.Sprintf("No answer from %s: the task's security group and the subnet's network ACL must allow outbound UDP and TCP 53 to the resolver, and the VPC needs enableDnsSupport; a custom resolver must be up and reachable from %s.", in.resolvers(), in.subnet())
 	}},
@@ -153,8 +156,8 @@ func hint(class Class, in hintInput) string {
 	return ""
 }
 
-// metadataHint explains a metadata failure.
-func metadataHint(uri string) string {
+// MetadataHint explains a metadata failure.
+func MetadataHint(uri string) string {
 	return fmt.Sprintf("%s is set (%s) but the task metadata endpoint did not give a valid document: on EC2 use ECS agent 1.39.0 or later, on Fargate platform 1.4.0 or later, and make sure nothing in the task (proxy settings, iptables) intercepts 169.254.170.2.", MetadataEnv, uri)
 }
 

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -110,19 +111,10 @@ func firstFailure(rs []Result) *Result {
 func (r *Runner) attempt(ctx context.Context, t config.Target) []Result {
 	base := Result{Target: t.Name, Host: t.Host, Port: t.Port, Expect: string(t.Expect)}
 	dnsRes, addrs, ok := r.resolve(ctx, t, base)
-	connRes := base
-	connRes.Check = CheckConnect
 	wantTLS := r.TLSConfig != nil && t.Port == 443 && t.Expect != config.ExpectBlocked
 	if !ok {
-		connRes.Status, connRes.Detail = StatusSkip, "no address to dial"
-		if t.Expect == config.ExpectBlocked {
-			connRes.Status, connRes.Detail = StatusPass, "name does not resolve: nothing to reach"
-		}
-		out := []Result{dnsRes, connRes}
-		if wantTLS {
-			out = append(out, skipped(base, CheckTLS, "no address to dial"))
-		}
-		return out
+		// Nothing to dial: the DNS row says why, and says it once.
+		return []Result{dnsRes}
 	}
 	var tlsConfig *tls.Config
 	if wantTLS {
@@ -132,8 +124,7 @@ func (r *Runner) attempt(ctx context.Context, t config.Target) []Result {
 		}
 	}
 	outcomes := dialAll(ctx, r.Dialer, addrs, uint16(t.Port), r.Timeout, tlsConfig)
-	connRes = r.judgeConnect(t, base, outcomes)
-	out := []Result{dnsRes, connRes}
+	out := []Result{dnsRes, r.judgeConnect(t, base, outcomes)}
 	if wantTLS {
 		out = append(out, r.judgeTLS(t, base, outcomes))
 	}
@@ -162,7 +153,7 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base Result) (Res
 		if err != nil {
 			res.Error = err.Error()
 			if t.Expect == config.ExpectBlocked {
-				res.Status, res.Detail = StatusPass, "does not resolve, which a blocked target may"
+				res.Status, res.Detail = StatusPass, "does not resolve, so nothing to reach: fine for a blocked target"
 				return res, nil, false
 			}
 			res.Status, res.Class = StatusFail, ClassDNS
@@ -210,6 +201,9 @@ func dnsSituation(err error) string {
 		}
 		if de.Timeout() {
 			return "timeout"
+		}
+		if errors.Is(de.Err, syscall.ECONNREFUSED) {
+			return "refused"
 		}
 	}
 	return "other"

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/probe"
+)
+
+// checkCommand runs every check once (retrying failures until --wait), prints
+// the report and returns the verdict as an exit code.
+func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) string, stdout, stderr io.Writer, log *zap.Logger, d deps) int {
+	start := d.now()
+	// The whole run is bounded: retries start only before start+wait, and
+	// nothing outlives start+wait+timeout, whatever the network does.
+	runCtx, cancel := context.WithDeadline(ctx, start.Add(cfg.Wait+cfg.Timeout))
+	defer cancel()
+
+	roots, err := loadRoots(getenv)
+	if err != nil {
+		printUsageError(stderr, "check", err)
+		return exitUsage
+	}
+	p, err := buildPlan(runCtx, cfg, getenv, d, log)
+	if err != nil {
+		printUsageError(stderr, "check", err)
+		return exitUsage
+	}
+	log.Info("checking", zap.Int("targets", len(p.targets)), zap.String("region", p.region),
+		zap.Strings("resolvers", p.resolvers), zap.Bool("in_ecs", p.inECS))
+
+	runner := newRunner(cfg, p, roots, d, log)
+	results := append(p.pre, runner.Run(runCtx, p.targets, start.Add(cfg.Wait))...)
+	if ctx.Err() != nil {
+		log.Warn("interrupted before the checks finished")
+	}
+	rep := report{
+		region: p.region, account: p.account, inECS: p.inECS,
+		results: results, elapsed: d.now().Sub(start),
+	}
+	code := rep.exitCode()
+	if ctx.Err() != nil && code == exitOK {
+		code = exitInternal
+	}
+	rep.code = code
+	if err := rep.write(stdout, cfg.Output); err != nil {
+		log.Error("writing the report", zap.Error(err))
+		return exitInternal
+	}
+	logOutcome(log, rep)
+	return code
+}
+
+func newRunner(cfg *config.Config, p *plan, roots *x509.CertPool, d deps, log *zap.Logger) *probe.Runner {
+	var tlsConfig *tls.Config
+	if cfg.TLS {
+		tlsConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	}
+	return &probe.Runner{
+		Resolver:       probe.NewResolver(p.resolvers, cfg.Timeout),
+		Dialer:         d.dialer,
+		Classifier:     probe.Classifier{Private: cfg.PrivateCIDRs},
+		TLSConfig:      tlsConfig,
+		Timeout:        cfg.Timeout,
+		Env:            p.env,
+		Logger:         log,
+		Now:            d.now,
+		InitialBackoff: 200 * time.Millisecond,
+		MaxBackoff:     2 * time.Second,
+	}
+}
+
+// loadRoots honours SSL_CERT_FILE explicitly so that a bad value is a clear
+// configuration error rather than a silent fallback to the system roots.
+func loadRoots(getenv func(string) string) (*x509.CertPool, error) {
+	path := strings.TrimSpace(getenv("SSL_CERT_FILE"))
+	if path == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("environment variable SSL_CERT_FILE %q: %w", path, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("environment variable SSL_CERT_FILE %q: no PEM certificates in the file", path)
+	}
+	return pool, nil
+}
+
+// logOutcome writes one log line per failing or warning check, with the hint,
+// and a summary line.
+func logOutcome(log *zap.Logger, rep report) {
+	for _, r := range rep.results {
+		if r.Status != probe.StatusFail && r.Status != probe.StatusWarn {
+			continue
+		}
+		fields := []zap.Field{zap.String("check", r.Check), zap.String("target", r.Target), zap.String("status", string(r.Status)),
+			zap.String("class", string(r.Class)), zap.String("error", r.Error), zap.String("hint", r.Hint)}
+		if r.Host != "" {
+			fields = append(fields, zap.String("host", r.Host), zap.Int("port", r.Port))
+		}
+		if r.Status == probe.StatusFail {
+			log.Error("check failed", fields...)
+		} else {
+			log.Warn("check warning", fields...)
+		}
+	}
+	log.Info("preflight finished", zap.Int("exit_code", rep.code), zap.Duration("elapsed", rep.elapsed))
+}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"go.uber.org/zap"
+
+	"github.com/preflight-dev/preflight/config"
+)
+
+// endpointsCommand prints the targets check would probe.
+func endpointsCommand(ctx context.Context, cfg *config.Config, getenv func(string) string, stdout, stderr io.Writer, log *zap.Logger, d deps) int {
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	p, err := buildPlan(ctx, cfg, getenv, d, log)
+	if err != nil {
+		printUsageError(stderr, "endpoints", err)
+		return exitUsage
+	}
+	type row struct {
+		Target          string `json:"target"`
+		Host            string `json:"host"`
+		Port            int    `json:"port"`
+		Expect          string `json:"expect"`
+		Region          string `json:"region,omitempty"`
+		EndpointService string `json:"endpoint_service,omitempty"`
+	}
+	rows := make([]row, 0, len(p.targets))
+	for _, t := range p.targets {
+		rows = append(rows, row{t.Name, t.Host, t.Port, string(t.Expect), t.Region, t.EndpointService})
+	}
+	if cfg.Output == config.OutputJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(map[string]any{"region": p.region, "account": p.account, "in_ecs": p.inECS, "targets": rows}); err != nil {
+			log.Error("writing the endpoint list", zap.Error(err))
+			return exitInternal
+		}
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tHOST\tPORT\tEXPECT\tVPC ENDPOINT SERVICE")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Target, r.Host, r.Port, r.Expect, orDash(r.EndpointService))
+	}
+	if err := tw.Flush(); err != nil {
+		log.Error("writing the endpoint list", zap.Error(err))
+		return exitInternal
+	}
+	return exitOK
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/probe"
+)
+
+// Exit codes. The ECS console shows a container's exit code even when no log
+// line could be shipped, so the code alone tells the failure class.
+const (
+	exitOK          = 0
+	exitInternal    = 1
+	exitUsage       = 2
+	exitDNS         = 10
+	exitDNSPosture  = 11
+	exitConnect     = 12
+	exitTLS         = 13
+	exitEgressOpen  = 14
+	exitPublicIP    = 15 // reserved for the public-IP verdict
+	exitPublicIPUnk = 16 // reserved for the public-IP verdict (strict policy)
+	exitMetadata    = 17
+)
+
+// deps are the seams of a run; tests replace them.
+type deps struct {
+	dialer     probe.Dialer
+	resolvConf string
+	now        func() time.Time
+}
+
+func defaultDeps() deps {
+	return deps{
+		dialer:     &net.Dialer{},
+		resolvConf: "/etc/resolv.conf",
+		now:        time.Now,
+	}
+}
+
+const usage = `Usage: preflight COMMAND [flags]
+
+Commands:
+  check       run every check once (retrying failures until --wait runs out), print a report, exit with the verdict
+  endpoints   print the targets check would probe, and exit 0
+  version     print version, commit and Go version
+
+Run 'preflight COMMAND -h' for the flags of a command; every flag also reads PREFLIGHT_<FLAG>.
+`
+
+// run is the whole program; main only adds the process around it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, getenv, stdout, stderr, defaultDeps())
+}
+
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, d deps) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "check":
+		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+			return checkCommand(ctx, cfg, getenv, stdout, stderr, log, d)
+		})
+	case "endpoints":
+		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+			return endpointsCommand(ctx, cfg, getenv, stdout, stderr, log, d)
+		})
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, versionString())
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "preflight: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+}
+
+// withConfig loads the configuration and the logger, turning configuration
+// errors into exit code 2 with every problem listed.
+func withConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer, body func(*config.Config, *zap.Logger) int) int {
+	cfg, err := config.Load(cmd, args, getenv, stderr)
+	if errors.Is(err, config.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		printUsageError(stderr, cmd, err)
+		return exitUsage
+	}
+	log := newLogger(cfg, stderr)
+	defer log.Sync() //nolint:errcheck // nothing useful to do if stderr is gone
+	return body(cfg, log)
+}
+
+func printUsageError(w io.Writer, cmd string, err error) {
+	fmt.Fprintf(w, "preflight %s: configuration error:\n", cmd)
+	for _, line := range splitLines(err.Error()) {
+		fmt.Fprintf(w, "  - %s\n", line)
+	}
+	fmt.Fprintf(w, "Run 'preflight %s -h' for the flags and their environment variables.\n", cmd)
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// newLogger builds the zap logger: JSON for machines, console on a terminal.
+func newLogger(cfg *config.Config, stderr io.Writer) *zap.Logger {
+	format := cfg.LogFormat
+	if format == "" {
+		format = "json"
+		if isTerminal(stderr) {
+			format = "console"
+		}
+	}
+	encCfg := zap.NewProductionEncoderConfig()
+	encCfg.TimeKey = "time"
+	encCfg.EncodeTime = zapcore.ISO8601TimeEncoder
+	var enc zapcore.Encoder
+	if format == "console" {
+		encCfg.EncodeLevel = zapcore.CapitalColorLevelEncoder
+		enc = zapcore.NewConsoleEncoder(encCfg)
+	} else {
+		enc = zapcore.NewJSONEncoder(encCfg)
+	}
+	level, err := zapcore.ParseLevel(cfg.LogLevel)
+	if err != nil {
+		level = zapcore.InfoLevel // Load validated it; unreachable
+	}
+	return zap.New(zapcore.NewCore(enc, zapcore.AddSync(stderr), level))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,92 @@
+// Package nettest provides a dialer over real loopback sockets for tests:
+// "ADDR:PORT" can be sent to the port a test server for ADDR really listens
+// on (so that port 443 needs no privileges), and blackholed addresses hang
+// until the deadline, as an address behind a security group that drops
+// packets does.
+package nettest
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+)
+
+// Net is a Dialer with per-address port mapping and blackholes.
+type Net struct {
+	mu        sync.Mutex
+	ports     map[string]int
+	blackhole map[string]bool
+	panicOn   map[string]bool
+	d         net.Dialer
+}
+
+// New returns an empty Net: every address dials as it is.
+func New() *Net {
+	return &Net{ports: map[string]int{}, blackhole: map[string]bool{}, panicOn: map[string]bool{}}
+}
+
+// DialContext dials address, applying the mapping and blackholes.
+func (n *Net) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	port, mapped := n.ports[host]
+	hole, boom := n.blackhole[host], n.panicOn[host]
+	n.mu.Unlock()
+	if boom {
+		panic("nettest: dialer asked to panic on " + host)
+	}
+	if hole {
+		<-ctx.Done()
+		return nil, &net.OpError{Op: "dial", Net: network, Err: ctx.Err()}
+	}
+	if mapped {
+		address = net.JoinHostPort(host, strconv.Itoa(port))
+	}
+	return n.d.DialContext(ctx, network, address)
+}
+
+// Blackhole makes dials to addr hang until their deadline.
+func (n *Net) Blackhole(addr string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.blackhole[addr] = true
+}
+
+// PanicOn makes dials to addr panic, to test panic containment.
+func (n *Net) PanicOn(addr string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.panicOn[addr] = true
+}
+
+// ServeTLS starts a TLS server on addr (a loopback address) presenting cert,
+// and sends every dial to addr there. It stops when the test ends.
+func (n *Net) ServeTLS(t testing.TB, addr string, cert tls.Certificate) {
+	t.Helper()
+	l, err := tls.Listen("tcp", net.JoinHostPort(addr, "0"), &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				c.(*tls.Conn).Handshake() //nolint:errcheck // the client judges the handshake
+				c.Close()
+			}()
+		}
+	}()
+	n.mu.Lock()
+	n.ports[addr] = l.Addr().(*net.TCPAddr).Port
+	n.mu.Unlock()
+}

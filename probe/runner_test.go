@@ -1,0 +1,226 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/probe/dnstest"
+	"github.com/preflight-dev/preflight/probe/nettest"
+	"github.com/preflight-dev/preflight/probe/tlstest"
+)
+
+type fixture struct {
+	ca  *tlstest.CA
+	dns *dnstest.Server
+	net *nettest.Net
+}
+
+func newFixture(t *testing.T, zone dnstest.Zone) *fixture {
+	t.Helper()
+	ca, err := tlstest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{ca: ca, dns: dnstest.Start(t, zone), net: nettest.New()}
+}
+
+func (fx *fixture) cert(t *testing.T, names ...string) tls.Certificate {
+	t.Helper()
+	c, err := fx.ca.IssueValid(names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (fx *fixture) runner(t *testing.T) *Runner {
+	return &Runner{
+		Resolver: NewResolver([]string{fx.dns.Addr()}, 300*time.Millisecond),
+		Dialer:   fx.net,
+		Classifier: Classifier{Private: []netip.Prefix{
+			netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("fc00::/7"),
+		}},
+		TLSConfig:      &tls.Config{RootCAs: fx.ca.Pool()},
+		Timeout:        300 * time.Millisecond,
+		Env:            Environment{SubnetCIDR: "10.0.2.0/24", Resolvers: []string{fx.dns.Addr()}},
+		Logger:         zaptest.NewLogger(t),
+		Now:            time.Now,
+		InitialBackoff: 10 * time.Millisecond,
+		MaxBackoff:     50 * time.Millisecond,
+	}
+}
+
+func target(t *testing.T, entry, region, account string) config.Target {
+	t.Helper()
+	e, err := config.ParseEntry(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := config.Expand([]config.Entry{e}, region, account)
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("Expand(%s) = %v, %v", entry, ts, err)
+	}
+	return ts[0]
+}
+
+// summary renders results as "check:status:class" for comparison.
+func summary(rs []Result) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, r.Check+":"+string(r.Status)+":"+string(r.Class))
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestRunnerScenarios(t *testing.T) {
+	const (
+		logsHost = "logs.us-east-1.amazonaws.com"
+		dkrHost  = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
+		s3Host   = "s3.us-east-1.amazonaws.com"
+	)
+	fx := newFixture(t, dnstest.Zone{
+		logsHost:                                 {A: []string{"127.0.0.2", "127.0.0.3"}},
+		dkrHost:                                  {A: []string{"198.51.100.7"}},
+		s3Host:                                   {A: []string{"127.0.0.9"}},
+		"sts.us-east-1.amazonaws.com":            {A: []string{"127.0.0.2", "127.0.0.4"}},
+		"secretsmanager.us-east-1.amazonaws.com": {A: []string{"127.0.0.5"}},
+		"kms.us-east-1.amazonaws.com":            {A: []string{"127.0.0.6"}},
+		"ssm.us-east-1.amazonaws.com":            {A: []string{"127.0.0.7"}},
+		"open.example":                           {A: []string{"127.0.0.2"}},
+		"closed.example":                         {A: []string{"127.0.0.8"}},
+		"ecs.us-east-1.amazonaws.com":            {Rcode: "SERVFAIL"},
+	})
+	fx.net.ServeTLS(t, "127.0.0.2", fx.cert(t, logsHost, "sts.us-east-1.amazonaws.com", "open.example"))
+	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, logsHost))
+	fx.net.ServeTLS(t, "127.0.0.5", fx.cert(t, "wrong.example"))
+	expired, err := fx.ca.Issue([]string{"kms.us-east-1.amazonaws.com"}, time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.net.ServeTLS(t, "127.0.0.6", expired)
+	otherCA, _ := tlstest.NewCA()
+	untrusted, _ := otherCA.IssueValid("ssm.us-east-1.amazonaws.com")
+	fx.net.ServeTLS(t, "127.0.0.7", untrusted)
+	fx.net.Blackhole("127.0.0.4")
+	fx.net.Blackhole("198.51.100.7")
+	fx.net.Blackhole("127.0.0.9")
+
+	tests := []struct {
+		name      string
+		entry     string
+		want      string
+		wantHint  []string // substrings of the failing row's hint
+		wantError string
+		wantBad   string // the failed addresses of the failing row
+	}{
+		{name: "private endpoint, two AZs", entry: "logs", want: "dns:pass: connect:pass: tls:pass:"},
+		{name: "endpoint missing: public answer", entry: "ecr.dkr", want: "dns:fail:dns_posture connect:fail:connect tls:skip:",
+			wantHint: []string{"com.amazonaws.us-east-1.ecr.dkr", "private DNS", "enableDnsHostnames"}, wantError: "resolves to public 198.51.100.7", wantBad: "198.51.100.7"},
+		{name: "one AZ unreachable", entry: "sts", want: "dns:pass: connect:fail:connect tls:pass:",
+			wantHint: []string{"com.amazonaws.us-east-1.sts", "inbound TCP 443 from the task subnet 10.0.2.0/24"}, wantError: "dial 127.0.0.4:443: i/o timeout", wantBad: "127.0.0.4"},
+		{name: "gateway path missing", entry: "s3", want: "dns:pass: connect:fail:connect tls:skip:",
+			wantHint: []string{"gateway VPC endpoint com.amazonaws.us-east-1.s3", "prefix list"}, wantBad: "127.0.0.9"},
+		{name: "certificate for another name", entry: "secretsmanager", want: "dns:pass: connect:pass: tls:fail:tls",
+			wantHint: []string{"not valid for secretsmanager.us-east-1.amazonaws.com"}, wantError: "certificate is valid for wrong.example"},
+		{name: "expired certificate", entry: "kms", want: "dns:pass: connect:pass: tls:fail:tls", wantHint: []string{"expired"}},
+		{name: "untrusted chain", entry: "ssm", want: "dns:pass: connect:pass: tls:fail:tls", wantHint: []string{"TLS-inspecting"}},
+		{name: "servfail", entry: "ecs", want: "dns:fail:dns", wantHint: []string{"forward amazonaws.com"}, wantError: "SERVFAIL"},
+		{name: "nxdomain", entry: "xray", want: "dns:fail:dns", wantHint: []string{"does not exist"}, wantError: "NXDOMAIN"},
+		{name: "blocked but open", entry: "open.example=blocked", want: "dns:pass: connect:fail:egress_open",
+			wantHint: []string{"outbound rules"}, wantBad: "127.0.0.2"},
+		{name: "blocked and refused", entry: "closed.example=blocked", want: "dns:pass: connect:pass:"},
+		{name: "blocked and unresolvable", entry: "nowhere.example=blocked", want: "dns:pass:"},
+		{name: "public expected, private found", entry: "logs=public", want: "dns:fail:dns_posture connect:pass: tls:pass:",
+			wantHint: []string{"where a public one was expected"}},
+		{name: "address literal", entry: "127.0.0.3:443=private", want: "dns:pass: connect:pass: tls:fail:tls"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tg := target(t, tt.entry, "us-east-1", "111122223333")
+			start := time.Now()
+			rs := fx.runner(t).Run(context.Background(), []config.Target{tg}, start)
+			if got := summary(rs); got != tt.want {
+				t.Fatalf("got %s; want %s\n%+v", got, tt.want, rs)
+			}
+			failing := firstFailure(rs)
+			if failing == nil {
+				return
+			}
+			for _, h := range tt.wantHint {
+				if !strings.Contains(failing.Hint, h) {
+					t.Errorf("hint %q does not contain %q", failing.Hint, h)
+				}
+			}
+			if failing.Hint == "" {
+				t.Error("failing row has no hint")
+			}
+			if tt.wantError != "" && !strings.Contains(failing.Error, tt.wantError) {
+				t.Errorf("error %q does not contain %q", failing.Error, tt.wantError)
+			}
+			if tt.wantBad != "" && strings.Join(failing.FailedAddresses, " ") != tt.wantBad {
+				t.Errorf("failed addresses %v; want %s", failing.FailedAddresses, tt.wantBad)
+			}
+			for _, r := range rs {
+				if r.Failed() && r.Hint == "" {
+					t.Errorf("failing %s row without hint", r.Check)
+				}
+			}
+		})
+	}
+}
+
+func TestRunnerRetriesUntilFixed(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{})
+	fx.net.ServeTLS(t, "127.0.0.2", fx.cert(t, "late.example"))
+	r := fx.runner(t)
+	go func() {
+		time.Sleep(60 * time.Millisecond)
+		fx.dns.Set("late.example", dnstest.Records{A: []string{"127.0.0.2"}})
+	}()
+	rs := r.Run(context.Background(), []config.Target{target(t, "late.example", "", "")}, time.Now().Add(5*time.Second))
+	if got := summary(rs); got != "dns:pass: connect:pass: tls:pass:" {
+		t.Fatalf("got %s", got)
+	}
+	if rs[0].Attempts < 2 {
+		t.Errorf("attempts = %d; want at least 2", rs[0].Attempts)
+	}
+}
+
+func TestRunnerIsBoundedByItsDeadline(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{"hole.example": {A: []string{"10.0.3.7"}}, "silent.example": {Drop: true}})
+	fx.net.Blackhole("10.0.3.7")
+	r := fx.runner(t)
+	wait := 400 * time.Millisecond
+	start := time.Now()
+	ctx, cancel := context.WithDeadline(context.Background(), start.Add(wait+r.Timeout))
+	defer cancel()
+	rs := r.Run(ctx, []config.Target{target(t, "hole.example", "", ""), target(t, "silent.example", "", "")}, start.Add(wait))
+	elapsed := time.Since(start)
+	// Generous bound: this asserts "no hang", not speed.
+	if elapsed > 3*(wait+r.Timeout) {
+		t.Errorf("run took %v; want it bounded near %v", elapsed, wait+r.Timeout)
+	}
+	if got := summary(rs); got != "dns:pass: connect:fail:connect tls:skip: dns:fail:dns" {
+		t.Errorf("got %s", got)
+	}
+	if rs[0].Attempts < 2 {
+		t.Errorf("attempts = %d; want retries within --wait", rs[0].Attempts)
+	}
+}
+
+func TestRunnerTurnsPanicIntoFailure(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{"boom.example": {A: []string{"127.0.0.2"}}, "fine.example": {A: []string{"127.0.0.3"}}})
+	fx.net.PanicOn("127.0.0.2")
+	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, "fine.example"))
+	rs := fx.runner(t).Run(context.Background(), []config.Target{target(t, "boom.example", "", ""), target(t, "fine.example", "", "")}, time.Now())
+	if got := summary(rs); got != "internal:fail:internal dns:pass: connect:pass: tls:pass:" {
+		t.Errorf("got %s", got)
+	}
+}
