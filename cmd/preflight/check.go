@@ -19,27 +19,28 @@ import (
 // checkCommand runs every check once (retrying failures until --wait), prints
 // the report and returns the verdict as an exit code.
 func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) string, stdout, stderr io.Writer, log *zap.Logger, d deps) int {
-	start := d.now()
-	// The whole run is bounded: retries start only before start+wait, and
-	// nothing outlives start+wait+timeout, whatever the network does.
-	runCtx, cancel := context.WithDeadline(ctx, start.Add(cfg.Wait+cfg.Timeout))
-	defer cancel()
-
 	roots, err := loadRoots(getenv)
 	if err != nil {
 		printUsageError(stderr, "check", err)
 		return exitUsage
 	}
-	p, err := buildPlan(runCtx, cfg, getenv, d, log)
+	start := d.now()
+	p, err := buildPlan(ctx, cfg, getenv, d, log)
 	if err != nil {
 		printUsageError(stderr, "check", err)
 		return exitUsage
 	}
+	// The probes are bounded: retries start only before --wait has passed,
+	// and nothing outlives --wait + --timeout, whatever the network does.
+	// Planning before them is bounded by metadataWindow.
+	probeStart := d.now()
+	runCtx, cancel := context.WithDeadline(ctx, probeStart.Add(cfg.Wait+cfg.Timeout))
+	defer cancel()
 	log.Info("checking", zap.Int("targets", len(p.targets)), zap.String("region", p.region),
 		zap.Strings("resolvers", p.resolvers), zap.Bool("in_ecs", p.inECS))
 
 	runner := newRunner(cfg, p, roots, d, log)
-	results := append(p.pre, runner.Run(runCtx, p.targets, start.Add(cfg.Wait))...)
+	results := append(p.pre, runner.Run(runCtx, p.targets, probeStart.Add(cfg.Wait))...)
 	if ctx.Err() != nil {
 		log.Warn("interrupted before the checks finished")
 	}

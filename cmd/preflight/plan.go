@@ -15,6 +15,11 @@ import (
 	"github.com/preflight-dev/preflight/probe"
 )
 
+// metadataWindow bounds reading the task metadata, retries included. The
+// endpoint is local to the task and answers in milliseconds when healthy; a
+// sick one must not eat the probes' time.
+const metadataWindow = time.Second
+
 // plan is what a run will probe, and what it learned getting there.
 type plan struct {
 	region, account string
@@ -151,7 +156,7 @@ func fetchMetadata(ctx context.Context, p *plan, uri string, timeout time.Durati
 		res.Hint = probe.MetadataHint(uri)
 		return res
 	}
-	mctx, cancel := context.WithTimeout(ctx, timeout)
+	mctx, cancel := context.WithTimeout(ctx, min(timeout, metadataWindow))
 	defer cancel()
 	client := probe.NewMetadataClient(uri)
 	task, err := client.Task(mctx)

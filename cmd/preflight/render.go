@@ -140,8 +140,8 @@ func (r report) writeText(w io.Writer) error {
 	for _, res := range r.results {
 		counts[res.Status]++
 	}
-	fmt.Fprintf(&b, "\n%s: %d passed, %d failed, %d warnings, %d skipped in %s. Exit %d: %s.\n",
-		plural(len(r.results), "check", "checks"), counts[probe.StatusPass], counts[probe.StatusFail], counts[probe.StatusWarn], counts[probe.StatusSkip],
+	fmt.Fprintf(&b, "\n%s: %d passed, %d failed, %s, %d skipped in %s. Exit %d: %s.\n",
+		plural(len(r.results), "check", "checks"), counts[probe.StatusPass], counts[probe.StatusFail], plural(counts[probe.StatusWarn], "warning", "warnings"), counts[probe.StatusSkip],
 		r.elapsed.Round(time.Millisecond), r.code, exitMeaning[r.code])
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preflight-dev/preflight/probe/dnstest"
+	"github.com/preflight-dev/preflight/probe/nettest"
+	"github.com/preflight-dev/preflight/probe/tlstest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const (
+	logsHost = "logs.us-east-1.amazonaws.com"
+	apiHost  = "api.ecr.us-east-1.amazonaws.com"
+	dkrHost  = "111122223333.dkr.ecr.us-east-1.amazonaws.com"
+	s3Host   = "s3.us-east-1.amazonaws.com"
+)
+
+// harness is a small fake VPC on loopback: a DNS server, TLS endpoints on
+// 127.0.0.x, a TMDS server, and the environment preflight sees.
+type harness struct {
+	t    testing.TB
+	ca   *tlstest.CA
+	dns  *dnstest.Server
+	net  *nettest.Net
+	env  map[string]string
+	tmds *httptest.Server
+}
+
+func newHarness(t testing.TB, zone dnstest.Zone) *harness {
+	t.Helper()
+	ca, err := tlstest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, ca.PEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, ca: ca, dns: dnstest.Start(t, zone), net: nettest.New(), env: map[string]string{"SSL_CERT_FILE": caFile}}
+}
+
+// endpoint serves TLS for names on addr.
+func (h *harness) endpoint(addr string, names ...string) {
+	h.t.Helper()
+	cert, err := h.ca.IssueValid(names...)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.net.ServeTLS(h.t, addr, cert)
+}
+
+// metadata serves the task document fixture (and the container document).
+func (h *harness) metadata(taskFixture string) {
+	h.t.Helper()
+	task, err := os.ReadFile("../../probe/testdata/" + taskFixture)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	container, err := os.ReadFile("../../probe/testdata/fargate-container.json")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.metadataHandler(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/task") {
+			w.Write(task)
+			return
+		}
+		w.Write(container)
+	})
+}
+
+func (h *harness) metadataHandler(f http.HandlerFunc) {
+	h.tmds = httptest.NewServer(f)
+	h.t.Cleanup(h.tmds.Close)
+	h.env["ECS_CONTAINER_METADATA_URI_V4"] = h.tmds.URL + "/v4/0d4e3b4c"
+}
+
+// run runs preflight with the harness's resolver, CIDRs and short timeouts
+// in front of args, so that args can override them.
+func (h *harness) run(args ...string) (int, string, string) {
+	h.t.Helper()
+	base := []string{"--resolver", h.dns.Addr(), "--private-cidrs", "10.0.0.0/8,127.0.0.0/8,fc00::/7", "--timeout", "300ms", "--wait", "0", "--log-format", "json"}
+	full := append([]string{args[0]}, append(base, args[1:]...)...)
+	if args[0] != "check" && args[0] != "endpoints" {
+		full = args
+	}
+	var stdout, stderr bytes.Buffer
+	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now}
+	code := runWith(context.Background(), full, func(k string) string { return h.env[k] }, &stdout, &stderr, d)
+	return code, stdout.String(), stderr.String()
+}
+
+// goodVPC returns a harness where ecr, logs and s3 are in order.
+func goodVPC(t testing.TB) *harness {
+	h := newHarness(t, dnstest.Zone{
+		apiHost:  {A: []string{"127.0.0.2", "127.0.0.3"}},
+		dkrHost:  {A: []string{"127.0.0.2", "127.0.0.3"}},
+		logsHost: {A: []string{"127.0.0.4"}},
+		s3Host:   {A: []string{"127.0.1.1"}},
+		"prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com": {CNAME: "s3-r-w.us-east-1.amazonaws.com"},
+		"s3-r-w.us-east-1.amazonaws.com":                                   {A: []string{"127.0.1.2"}},
+		"blocked.example":                                                  {A: []string{"127.0.1.9"}},
+	})
+	h.endpoint("127.0.0.2", apiHost, dkrHost)
+	h.endpoint("127.0.0.3", apiHost, dkrHost)
+	h.endpoint("127.0.0.4", logsHost)
+	h.endpoint("127.0.1.1", s3Host)
+	h.endpoint("127.0.1.2", "*.s3.us-east-1.amazonaws.com")
+	return h
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(*harness)
+		args  []string
+		want  int
+	}{
+		{name: "all pass", args: []string{"--checks", "ecr,logs,s3,blocked.example=blocked", "--region", "us-east-1", "--account", "111122223333"}, want: exitOK},
+		{name: "dns failure", args: []string{"--checks", "sts", "--region", "us-east-1"}, want: exitDNS},
+		{name: "dns posture", setup: func(h *harness) { h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}}); h.net.Blackhole("203.0.113.10") },
+			args: []string{"--checks", "logs", "--region", "us-east-1"}, want: exitDNSPosture},
+		{name: "connect", setup: func(h *harness) { h.net.Blackhole("127.0.0.3") },
+			args: []string{"--checks", "ecr.api", "--region", "us-east-1"}, want: exitConnect},
+		{name: "tls", setup: func(h *harness) { h.endpoint("127.0.0.5", "other.example"); h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.5"}}) },
+			args: []string{"--checks", "logs", "--region", "us-east-1"}, want: exitTLS},
+		{name: "tls off", setup: func(h *harness) { h.endpoint("127.0.0.5", "other.example"); h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.5"}}) },
+			args: []string{"--checks", "logs", "--region", "us-east-1", "--tls=false"}, want: exitOK},
+		{name: "egress open", setup: func(h *harness) { h.dns.Set("blocked.example", dnstest.Records{A: []string{"127.0.0.4"}}) },
+			args: []string{"--checks", "blocked.example=blocked"}, want: exitEgressOpen},
+		{name: "several classes: smallest wins", setup: func(h *harness) { h.net.Blackhole("127.0.0.3"); h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}}) },
+			args: []string{"--checks", "ecr.api,logs,blocked.example=blocked", "--region", "us-east-1"}, want: exitDNSPosture},
+		{name: "metadata 500", setup: func(h *harness) {
+			h.metadataHandler(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
+		}, args: []string{"--checks", "logs", "--region", "us-east-1"}, want: exitMetadata},
+		{name: "metadata garbage, other failure too", setup: func(h *harness) {
+			h.metadataHandler(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{{{")) })
+		}, args: []string{"--checks", "sts", "--region", "us-east-1"}, want: exitDNS},
+		{name: "auto in ECS", setup: func(h *harness) { h.metadata("fargate-task.json") }, args: []string{"--checks", "auto", "--private-cidrs", "10.0.0.0/8,127.0.0.0/8"}, want: exitDNS},
+		{name: "usage: bad value", args: []string{"--checks", "logs:99999"}, want: exitUsage},
+		{name: "usage: auto outside ECS", args: []string{}, want: exitUsage},
+		{name: "usage: catalogue name without region", args: []string{"--checks", "logs"}, want: exitUsage},
+		{name: "usage: bad AWS_REGION", setup: func(h *harness) { h.env["AWS_REGION"] = "nowhere" }, args: []string{"--checks", "logs"}, want: exitUsage},
+		{name: "AWS_REGION fallback", setup: func(h *harness) { h.env["AWS_REGION"] = "us-east-1" }, args: []string{"--checks", "logs"}, want: exitOK},
+		{name: "usage: SSL_CERT_FILE missing", setup: func(h *harness) { h.env["SSL_CERT_FILE"] = "/nonexistent.pem" }, args: []string{"--checks", "example.com=blocked"}, want: exitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := goodVPC(t)
+			if tt.setup != nil {
+				tt.setup(h)
+			}
+			code, stdout, stderr := h.run(append([]string{"check"}, tt.args...)...)
+			if code != tt.want {
+				t.Errorf("exit %d; want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, stdout, stderr)
+			}
+			if code == exitUsage && !strings.Contains(stderr, "configuration error") {
+				t.Errorf("usage error without explanation on stderr:\n%s", stderr)
+			}
+		})
+	}
+}
+
+func TestUsageErrorsNameTheInput(t *testing.T) {
+	h := goodVPC(t)
+	h.env["PREFLIGHT_OUTPUT"] = "yaml"
+	code, _, stderr := h.run("check", "--checks", "nope,logs=maybe", "--timeout", "0s")
+	if code != exitUsage {
+		t.Fatalf("exit %d; want 2", code)
+	}
+	for _, want := range []string{`flag --checks "nope,logs=maybe"`, `unknown service "nope"`, `unknown expectation "maybe"`, `flag --timeout "0s"`, `environment variable PREFLIGHT_OUTPUT "yaml": want text or json`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not contain %q:\n%s", want, stderr)
+		}
+	}
+	delete(h.env, "PREFLIGHT_OUTPUT")
+	code, _, stderr = h.run("check")
+	if code != exitUsage || !strings.Contains(stderr, "--checks ecr,logs,s3 --region") {
+		t.Errorf("auto outside ECS: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	h := goodVPC(t)
+	for _, tt := range []struct {
+		args       []string
+		want       int
+		wantStdout string
+	}{
+		{args: []string{"version"}, want: 0, wantStdout: "preflight dev"},
+		{args: []string{"help"}, want: 0, wantStdout: "Commands:"},
+		{args: []string{"check", "-h"}, want: 0},
+		{args: []string{"frobnicate"}, want: 2},
+		{args: []string{"endpoints", "--checks", "ecr,secretsmanager:8443=any", "--region", "cn-north-1", "--account", "111122223333"}, want: 0,
+			wantStdout: "cn.com.amazonaws.cn-north-1.ecr.dkr"},
+		{args: []string{"endpoints", "--checks", "ecr"}, want: 2},
+	} {
+		code, stdout, stderr := h.run(tt.args...)
+		if code != tt.want || !strings.Contains(stdout, tt.wantStdout) {
+			t.Errorf("%v: exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d and %q", tt.args, code, stdout, stderr, tt.want, tt.wantStdout)
+		}
+	}
+	code := run(context.Background(), nil, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
+	if code != exitUsage {
+		t.Errorf("no arguments: exit %d; want 2", code)
+	}
+}
+
+var (
+	portPattern     = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	elapsedPattern  = regexp.MustCompile(`in [0-9.]+(ns|µs|ms|s)\.`)
+	datePattern     = regexp.MustCompile(`\d{4}-\d{2}-\d{2}(T[0-9:.]+Z)?`)
+	tmdsPortPattern = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
+)
+
+func normalize(s string) string {
+	s = tmdsPortPattern.ReplaceAllString(s, "http://TMDS")
+	s = portPattern.ReplaceAllString(s, "127.0.0.1:PORT")
+	s = elapsedPattern.ReplaceAllString(s, "in ELAPSED.")
+	return datePattern.ReplaceAllString(s, "DATE")
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (run go test -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// goldenScenario: in ECS (Fargate metadata), ecr.dkr without an endpoint
+// (public answer), one ecr.api interface blackholed, S3 through a CNAME,
+// egress to blocked.example closed, and a resolver that is not the VPC's.
+func goldenScenario(t *testing.T) *harness {
+	h := goodVPC(t)
+	h.metadata("fargate-task.json")
+	h.dns.Set(dkrHost, dnstest.Records{A: []string{"198.51.100.20"}})
+	h.net.Blackhole("198.51.100.20")
+	h.net.Blackhole("127.0.0.3")
+	return h
+}
+
+func TestCheckTextGolden(t *testing.T) {
+	h := goldenScenario(t)
+	code, stdout, _ := h.run("check", "--checks", "ecr,logs,s3,blocked.example=blocked")
+	if code != exitDNSPosture {
+		t.Errorf("exit %d; want %d", code, exitDNSPosture)
+	}
+	golden(t, "check.txt", normalize(stdout))
+}
+
+func TestCheckJSONGolden(t *testing.T) {
+	h := goldenScenario(t)
+	code, stdout, _ := h.run("check", "--checks", "ecr,logs,s3,blocked.example=blocked", "--output", "json")
+	if code != exitDNSPosture {
+		t.Errorf("exit %d; want %d", code, exitDNSPosture)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	rep["duration_seconds"] = 0
+	for _, c := range rep["checks"].([]any) {
+		check := c.(map[string]any)
+		check["duration_seconds"] = 0
+	}
+	out, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "check.json", normalize(string(out))+"\n")
+	if rep["ok"] != false || rep["exit_code"] != float64(exitDNSPosture) || rep["in_ecs"] != true || rep["region"] != "us-east-1" || rep["account"] != "111122223333" {
+		t.Errorf("header fields wrong: %v", rep)
+	}
+}
