@@ -97,7 +97,6 @@ func Expand(entries []Entry, region, account string) ([]Target, error) {
 	return targets, errors.Join(errs...)
 }
 
-
 func portOr(p int) int {
 	if p == 0 {
 		return DefaultPort

@@ -111,8 +111,8 @@ func goodVPC(t testing.TB) *harness {
 		logsHost: {A: []string{"127.0.0.4"}},
 		s3Host:   {A: []string{"127.0.1.1"}},
 		"prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com": {CNAME: "s3-r-w.us-east-1.amazonaws.com"},
-		"s3-r-w.us-east-1.amazonaws.com":                                   {A: []string{"127.0.1.2"}},
-		"blocked.example":                                                  {A: []string{"127.0.1.9"}},
+		"s3-r-w.us-east-1.amazonaws.com":                                  {A: []string{"127.0.1.2"}},
+		"blocked.example":                                                 {A: []string{"127.0.1.9"}},
 	})
 	h.endpoint("127.0.0.2", apiHost, dkrHost)
 	h.endpoint("127.0.0.3", apiHost, dkrHost)
@@ -131,17 +131,29 @@ func TestCheckExitCodes(t *testing.T) {
 	}{
 		{name: "all pass", args: []string{"--checks", "ecr,logs,s3,blocked.example=blocked", "--region", "us-east-1", "--account", "111122223333"}, want: exitOK},
 		{name: "dns failure", args: []string{"--checks", "sts", "--region", "us-east-1"}, want: exitDNS},
-		{name: "dns posture", setup: func(h *harness) { h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}}); h.net.Blackhole("203.0.113.10") },
+		{name: "dns posture", setup: func(h *harness) {
+			h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}})
+			h.net.Blackhole("203.0.113.10")
+		},
 			args: []string{"--checks", "logs", "--region", "us-east-1"}, want: exitDNSPosture},
 		{name: "connect", setup: func(h *harness) { h.net.Blackhole("127.0.0.3") },
 			args: []string{"--checks", "ecr.api", "--region", "us-east-1"}, want: exitConnect},
-		{name: "tls", setup: func(h *harness) { h.endpoint("127.0.0.5", "other.example"); h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.5"}}) },
+		{name: "tls", setup: func(h *harness) {
+			h.endpoint("127.0.0.5", "other.example")
+			h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.5"}})
+		},
 			args: []string{"--checks", "logs", "--region", "us-east-1"}, want: exitTLS},
-		{name: "tls off", setup: func(h *harness) { h.endpoint("127.0.0.5", "other.example"); h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.5"}}) },
+		{name: "tls off", setup: func(h *harness) {
+			h.endpoint("127.0.0.5", "other.example")
+			h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.5"}})
+		},
 			args: []string{"--checks", "logs", "--region", "us-east-1", "--tls=false"}, want: exitOK},
 		{name: "egress open", setup: func(h *harness) { h.dns.Set("blocked.example", dnstest.Records{A: []string{"127.0.0.4"}}) },
 			args: []string{"--checks", "blocked.example=blocked"}, want: exitEgressOpen},
-		{name: "several classes: smallest wins", setup: func(h *harness) { h.net.Blackhole("127.0.0.3"); h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}}) },
+		{name: "several classes: smallest wins", setup: func(h *harness) {
+			h.net.Blackhole("127.0.0.3")
+			h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}})
+		},
 			args: []string{"--checks", "ecr.api,logs,blocked.example=blocked", "--region", "us-east-1"}, want: exitDNSPosture},
 		{name: "metadata 500", setup: func(h *harness) {
 			h.metadataHandler(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
