@@ -47,7 +47,7 @@ const (
 
 // vpc is one simulated VPC, torn down when the test ends.
 type vpc struct {
-	t              *testing.T
+	t              testing.TB
 	id             string
 	taskNS, vpcNS  string
 	dir            string
@@ -58,7 +58,7 @@ type vpc struct {
 
 // requireE2E skips (or, with PREFLIGHT_E2E=require, fails) when this machine
 // cannot build network namespaces.
-func requireE2E(t *testing.T) {
+func requireE2E(t testing.TB) {
 	t.Helper()
 	var missing []string
 	if os.Geteuid() != 0 {
@@ -82,7 +82,7 @@ func requireE2E(t *testing.T) {
 	t.Skip(msg + "; set PREFLIGHT_E2E=require to make this a failure")
 }
 
-func newVPC(t *testing.T) *vpc {
+func newVPC(t testing.TB) *vpc {
 	t.Helper()
 	requireE2E(t)
 	b := make([]byte, 4)
