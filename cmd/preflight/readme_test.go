@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/preflight-dev/preflight/config"
+)
+
+// TestReadmeDocumentsEveryFlagAndExitCode keeps the README's reference
+// tables in step with the code.
+func TestReadmeDocumentsEveryFlagAndExitCode(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	for _, f := range config.Flags() {
+		row := fmt.Sprintf("| `%s` | `%s` |", f[0], f[1])
+		if !strings.Contains(readme, row) {
+			t.Errorf("README has no row starting %q", row)
+		}
+	}
+	for code := range exitMeaning {
+		if !strings.Contains(readme, fmt.Sprintf("| %d |", code)) {
+			t.Errorf("README does not document exit code %d", code)
+		}
+	}
+	for _, s := range config.Services() {
+		if !strings.Contains(readme, "`"+s.Name+"`") {
+			t.Errorf("README catalogue does not mention %s", s.Name)
+		}
+	}
+}
