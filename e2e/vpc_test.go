@@ -278,19 +278,7 @@ func (v *vpc) serveTLS(addr string, names ...string) {
 		v.t.Fatal(err)
 	}
 	v.t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				c.(*tls.Conn).Handshake()
-				c.Close()
-			}()
-		}
-	}()
+	go tlstest.Serve(l)
 }
 
 // serveTCP accepts plain TCP on addr:port in the vpc namespace.

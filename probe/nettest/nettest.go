@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/preflight-dev/preflight/probe/tlstest"
 )
 
 // Net is a Dialer with per-address port mapping and blackholes.
@@ -74,18 +76,7 @@ func (n *Net) ServeTLS(t testing.TB, addr string, cert tls.Certificate) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				c.(*tls.Conn).Handshake() //nolint:errcheck // the client judges the handshake
-				c.Close()
-			}()
-		}
-	}()
+	go tlstest.Serve(l)
 	n.mu.Lock()
 	n.ports[addr] = l.Addr().(*net.TCPAddr).Port
 	n.mu.Unlock()
