@@ -46,6 +46,8 @@ type Config struct {
 	// LogFormat is "json", "console", or "" for console on a terminal and
 	// json otherwise.
 	LogFormat string
+	// PublicIP is the public-IP policy: deny, strict, warn or off.
+	PublicIP string
 
 	sources map[string]string
 }
@@ -140,6 +142,14 @@ var options = []option{
 		}
 		c.Output = v
 		return nil
+	}},
+	{name: "public-ip", def: "deny", usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", set: func(c *Config, v string) error {
+		switch v {
+		case "deny", "strict", "warn", "off":
+			c.PublicIP = v
+			return nil
+		}
+		return errors.New("want deny, strict, warn or off")
 	}},
 	{name: "log-level", def: "info", usage: "debug, info, warn or error", set: func(c *Config, v string) error {
 		switch v {

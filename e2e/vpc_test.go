@@ -54,6 +54,7 @@ type vpc struct {
 	ca             *tlstest.CA
 	caFile         string
 	metadataPrefix string
+	tmdsMux        *http.ServeMux
 }
 
 // requireE2E skips (or, with PREFLIGHT_E2E=require, fails) when this machine
@@ -321,8 +322,12 @@ func (v *vpc) serveMetadata(h http.Handler) {
 }
 
 // serveTask serves task (and its first container as this container's own
-// document) in the TMDS v4 shape.
-func (v *vpc) serveTask(task map[string]any) {
+// document) in the TMDS v4 shape at the VPC's metadata prefix.
+func (v *vpc) serveTask(task map[string]any) { v.serveTaskAt(v.metadataPrefix, task) }
+
+// serveTaskAt serves task under prefix; the metadata server starts with the
+// first document and serves every prefix added later.
+func (v *vpc) serveTaskAt(prefix string, task map[string]any) {
 	v.t.Helper()
 	taskJSON, err := json.Marshal(task)
 	if err != nil {
@@ -332,10 +337,12 @@ func (v *vpc) serveTask(task map[string]any) {
 	if err != nil {
 		v.t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc(v.metadataPrefix+"/task", func(w http.ResponseWriter, r *http.Request) { w.Write(taskJSON) })
-	mux.HandleFunc(v.metadataPrefix, func(w http.ResponseWriter, r *http.Request) { w.Write(containerJSON) })
-	v.serveMetadata(mux)
+	if v.tmdsMux == nil {
+		v.tmdsMux = http.NewServeMux()
+		v.serveMetadata(v.tmdsMux)
+	}
+	v.tmdsMux.HandleFunc(prefix+"/task", func(w http.ResponseWriter, r *http.Request) { w.Write(taskJSON) })
+	v.tmdsMux.HandleFunc(prefix, func(w http.ResponseWriter, r *http.Request) { w.Write(containerJSON) })
 }
 
 // metadataEnv is the variable the ECS agent would set.

@@ -165,3 +165,29 @@ func MetadataHint(uri string) string {
 func resolverHint(servers []string) string {
 	return fmt.Sprintf("The task resolves names through %s, not the AWS-provided resolver: private DNS for interface endpoints only works if it forwards amazonaws.com (or everything) to the VPC resolver (VPC base address + 2, or 169.254.169.253). Prefer AmazonProvidedDNS in the VPC's DHCP options set and Route 53 Resolver rules for other domains.", strings.Join(servers, ", "))
 }
+
+// publicIPHints are the remediations for the public-IP verdict, by how it
+// was reached. %[1]s is the region.
+var publicIPHints = map[string]string{
+	"task":            "Security Hub ECS.2: set assignPublicIp to DISABLED in the service's networkConfiguration.awsvpcConfiguration, run the task in private subnets, use a NAT gateway or VPC endpoints for egress and a load balancer for ingress.",
+	"instance":        "The container instance has a public IPv4 and bridge/host tasks share it: launch instances in private subnets (auto-assign public IPv4 off, AssociatePublicIpAddress=false in the launch template), or use the awsvpc network mode.",
+	"ec2-permission":  "Allow ec2:DescribeNetworkInterfaces in the task role (taskRoleArn) so that preflight can read the task ENI's association; or set --public-ip=warn.",
+	"ec2-credentials": "The task has no AWS credentials for the EC2 API: give it a task role (taskRoleArn) that allows ec2:DescribeNetworkInterfaces; or set --public-ip=warn.",
+	"ec2-path":        "The EC2 API (ec2.%[1]s.amazonaws.com) was not reachable: create the interface endpoint com.amazonaws.%[1]s.ec2 with private DNS and allow outbound TCP 443 to it; the task role needs ec2:DescribeNetworkInterfaces. Or set --public-ip=warn.",
+	"ec2-not-found":   "The EC2 API shows no interface for the task's address: check that the region (%[1]s) is the task's and that the task role can describe this account's interfaces (ec2:DescribeNetworkInterfaces).",
+	"ec2-ambiguous":   "Several interfaces share the task's private address: the metadata's MAC address is needed to pick one; check the Networks section of the task metadata.",
+	"imds":            "The instance metadata service is blocked for containers (ECS_AWSVPC_BLOCK_IMDS, or an IMDSv2 hop limit of 1): allow IMDSv2 with hop limit 2 for bridge-mode tasks, or check the instance with aws ec2 describe-instances; or set --public-ip=warn.",
+	"metadata":        "The verdict needs the task metadata: fix the metadata failure above.",
+	"no-eni":          "The task metadata shows no task ENI address: on Fargate this means the metadata is incomplete; check the platform version (1.4.0 or later).",
+}
+
+func publicIPHint(situation, region string) string {
+	h, ok := publicIPHints[situation]
+	if !ok {
+		return ""
+	}
+	if strings.Contains(h, "%[1]s") {
+		return fmt.Sprintf(h, region)
+	}
+	return h
+}

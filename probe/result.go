@@ -67,6 +67,8 @@ type Result struct {
 	Attempts int           `json:"attempts,omitempty"`
 	// CertNotAfter is the earliest leaf-certificate expiry seen (TLS checks).
 	CertNotAfter *time.Time `json:"cert_not_after,omitempty"`
+	// PublicIP is the public-IP verdict with its evidence (public_ip check).
+	PublicIP *PublicIP `json:"public_ip,omitempty"`
 }
 
 // Failed reports whether r is a failing check.

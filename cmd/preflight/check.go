@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,7 +41,22 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 		zap.Strings("resolvers", p.resolvers), zap.Bool("in_ecs", p.inECS))
 
 	runner := newRunner(cfg, p, roots, d, log)
+	// The public-IP verdict runs beside the probes, under the same deadline.
+	publicIP := make(chan probe.Result, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				log.Error("public-IP check panicked", zap.Any("panic", v))
+				publicIP <- probe.Result{Check: probe.CheckPublicIP, Target: "task", Status: probe.StatusFail, Class: probe.ClassInternal,
+					Error: fmt.Sprintf("public-IP check panicked: %v", v), Hint: "This is a preflight bug: please report it with the log line."}
+			}
+		}()
+		publicIP <- publicIPResult(runCtx, cfg, p, getenv, d)
+	}()
 	results := append(p.pre, runner.Run(runCtx, p.targets, probeStart.Add(cfg.Wait))...)
+	if r := <-publicIP; cfg.PublicIP != string(probe.PolicyOff) {
+		results = append(results, r)
+	}
 	if ctx.Err() != nil {
 		log.Warn("interrupted before the checks finished")
 	}
@@ -125,4 +141,38 @@ func logOutcome(log *zap.Logger, rep report) {
 		}
 	}
 	log.Info("preflight finished", zap.Int("exit_code", rep.code), zap.Duration("elapsed", rep.elapsed))
+}
+
+// publicIPResult decides whether the task has a public IPv4 address.
+func publicIPResult(ctx context.Context, cfg *config.Config, p *plan, getenv func(string) string, d deps) probe.Result {
+	if cfg.PublicIP == string(probe.PolicyOff) {
+		return probe.Result{}
+	}
+	imds := strings.TrimSpace(getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
+	if imds == "" {
+		imds = defaultIMDS
+	}
+	checker := &probe.PublicIPChecker{
+		IMDS:   probe.NewIMDSClient(imds),
+		Region: p.region,
+		NewEC2: func(ctx context.Context) (probe.InterfaceFinder, error) {
+			if !hasCredentials(getenv) {
+				return nil, errors.New("no AWS credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is not set: the task has no task role)")
+			}
+			return d.newEC2(ctx, p.region)
+		},
+	}
+	return checker.Result(ctx, p.task, p.inECS, probe.Policy(cfg.PublicIP))
+}
+
+// hasCredentials reports whether the environment offers AWS credentials the
+// SDK can use without IMDS (Fargate has none, and waiting for it would
+// stall the verdict until the deadline).
+func hasCredentials(getenv func(string) string) bool {
+	for _, k := range []string{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_PROFILE"} {
+		if strings.TrimSpace(getenv(k)) != "" {
+			return true
+		}
+	}
+	return false
 }

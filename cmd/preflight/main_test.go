@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/probe/dnstest"
 	"github.com/preflight-dev/preflight/probe/nettest"
 	"github.com/preflight-dev/preflight/probe/tlstest"
@@ -31,6 +33,8 @@ const (
 // harness is a small fake VPC on loopback: a DNS server, TLS endpoints on
 // 127.0.0.x, a TMDS server, and the environment preflight sees.
 type harness struct {
+	// ec2 answers the public-IP verdict's EC2 API calls; nil = unreachable.
+	ec2  probe.InterfaceFinder
 	t    testing.TB
 	ca   *tlstest.CA
 	dns  *dnstest.Server
@@ -98,9 +102,16 @@ func (h *harness) run(args ...string) (int, string, string) {
 		full = args
 	}
 	var stdout, stderr bytes.Buffer
-	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now}
+	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now, newEC2: h.newEC2}
 	code := runWith(context.Background(), full, func(k string) string { return h.env[k] }, &stdout, &stderr, d)
 	return code, stdout.String(), stderr.String()
+}
+
+func (h *harness) newEC2(ctx context.Context, region string) (probe.InterfaceFinder, error) {
+	if h.ec2 == nil {
+		return nil, errors.New("no EC2 API in this test")
+	}
+	return h.ec2, nil
 }
 
 // goodVPC returns a harness where ecr, logs and s3 are in order.
@@ -305,5 +316,50 @@ func TestCheckJSONGolden(t *testing.T) {
 	golden(t, "check.json", normalize(string(out))+"\n")
 	if rep["ok"] != false || rep["exit_code"] != float64(exitDNSPosture) || rep["in_ecs"] != true || rep["region"] != "us-east-1" || rep["account"] != "111122223333" {
 		t.Errorf("header fields wrong: %v", rep)
+	}
+}
+
+type fakeFinder []probe.NetworkInterface
+
+func (f fakeFinder) FindByPrivateIP(context.Context, string) ([]probe.NetworkInterface, error) {
+	return f, nil
+}
+
+func TestPublicIPExitCodes(t *testing.T) {
+	const mac = "0e:9e:32:c7:48:85"
+	tests := []struct {
+		name  string
+		ec2   probe.InterfaceFinder
+		creds bool
+		args  []string
+		want  int
+	}{
+		{name: "present, deny", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true, want: exitPublicIP},
+		{name: "present, warn", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true, args: []string{"--public-ip", "warn"}, want: exitOK},
+		{name: "present, off", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true, args: []string{"--public-ip", "off"}, want: exitOK},
+		{name: "none", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac}}, creds: true, args: []string{"--public-ip", "strict"}, want: exitOK},
+		{name: "no task role, deny", want: exitOK},
+		{name: "no task role, strict", args: []string{"--public-ip", "strict"}, want: exitPublicIPUnk},
+		{name: "present and a connect failure: the smaller code wins", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true,
+			args: []string{"--checks", "logs,127.0.0.1:1"}, want: exitConnect},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := goodVPC(t)
+			h.metadata("fargate-task.json")
+			h.ec2 = tt.ec2
+			if tt.creds {
+				h.env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/abc"
+			}
+			args := append([]string{"check", "--checks", "logs", "--output", "json"}, tt.args...)
+			code, stdout, stderr := h.run(args...)
+			if code != tt.want {
+				t.Fatalf("exit %d; want %d\n%s\n%s", code, tt.want, stdout, stderr)
+			}
+			hasRow := strings.Contains(stdout, `"check": "public_ip"`)
+			if off := strings.Contains(strings.Join(tt.args, " "), "off"); hasRow == off {
+				t.Errorf("public_ip row present = %v with args %v", hasRow, tt.args)
+			}
+		})
 	}
 }

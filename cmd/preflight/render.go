@@ -14,25 +14,29 @@ import (
 // classExit maps failure classes to exit codes; the smallest code of 10 or
 // more among the failures wins.
 var classExit = map[probe.Class]int{
-	probe.ClassDNS:        exitDNS,
-	probe.ClassDNSPosture: exitDNSPosture,
-	probe.ClassConnect:    exitConnect,
-	probe.ClassTLS:        exitTLS,
-	probe.ClassEgressOpen: exitEgressOpen,
-	probe.ClassMetadata:   exitMetadata,
-	probe.ClassInternal:   exitInternal,
+	probe.ClassDNS:             exitDNS,
+	probe.ClassDNSPosture:      exitDNSPosture,
+	probe.ClassConnect:         exitConnect,
+	probe.ClassTLS:             exitTLS,
+	probe.ClassEgressOpen:      exitEgressOpen,
+	probe.ClassMetadata:        exitMetadata,
+	probe.ClassPublicIP:        exitPublicIP,
+	probe.ClassPublicIPUnknown: exitPublicIPUnk,
+	probe.ClassInternal:        exitInternal,
 }
 
 // exitMeaning is shown in the text summary.
 var exitMeaning = map[int]string{
-	exitOK:         "all checks passed",
-	exitInternal:   "internal error",
-	exitDNS:        "DNS failure",
-	exitDNSPosture: "DNS posture: an address of the wrong class",
-	exitConnect:    "connect failure",
-	exitTLS:        "TLS failure",
-	exitEgressOpen: "egress open to a blocked target",
-	exitMetadata:   "task metadata failure",
+	exitOK:          "all checks passed",
+	exitInternal:    "internal error",
+	exitDNS:         "DNS failure",
+	exitDNSPosture:  "DNS posture: an address of the wrong class",
+	exitConnect:     "connect failure",
+	exitTLS:         "TLS failure",
+	exitEgressOpen:  "egress open to a blocked target",
+	exitMetadata:    "task metadata failure",
+	exitPublicIP:    "the task has a public IPv4 address",
+	exitPublicIPUnk: "public IP unknown (strict policy)",
 }
 
 // report is one run's results and what they add up to.

@@ -27,8 +27,8 @@ const (
 	exitConnect     = 12
 	exitTLS         = 13
 	exitEgressOpen  = 14
-	exitPublicIP    = 15 // reserved for the public-IP verdict
-	exitPublicIPUnk = 16 // reserved for the public-IP verdict (strict policy)
+	exitPublicIP    = 15 // the task has a public IPv4 address
+	exitPublicIPUnk = 16 // unknown public IP under --public-ip=strict
 	exitMetadata    = 17
 )
 
@@ -37,6 +37,8 @@ type deps struct {
 	dialer     probe.Dialer
 	resolvConf string
 	now        func() time.Time
+	// newEC2 builds the EC2 API client for the public-IP verdict.
+	newEC2 func(ctx context.Context, region string) (probe.InterfaceFinder, error)
 }
 
 func defaultDeps() deps {
@@ -44,8 +46,15 @@ func defaultDeps() deps {
 		dialer:     &net.Dialer{},
 		resolvConf: "/etc/resolv.conf",
 		now:        time.Now,
+		newEC2: func(ctx context.Context, region string) (probe.InterfaceFinder, error) {
+			return probe.NewEC2Finder(ctx, region)
+		},
 	}
 }
+
+// defaultIMDS is the EC2 instance metadata service;
+// AWS_EC2_METADATA_SERVICE_ENDPOINT overrides it as it does for the AWS SDKs.
+const defaultIMDS = "http://169.254.169.254"
 
 const usage = `Usage: preflight COMMAND [flags]
 

@@ -1,0 +1,282 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Verdict answers "does this task have a public IPv4 address?".
+type Verdict string
+
+// Verdicts. Unknown is an honest answer: TMDS has no public-IP field, and
+// the sources that know (IMDS, the EC2 API) can be out of reach.
+const (
+	VerdictNone    Verdict = "none"
+	VerdictPresent Verdict = "present"
+	VerdictUnknown Verdict = "unknown"
+)
+
+// PublicIP is the verdict with its evidence, carried in the JSON report.
+type PublicIP struct {
+	Verdict  Verdict `json:"verdict"`
+	Address  string  `json:"address,omitempty"`
+	Evidence string  `json:"evidence"`
+	// Source is where the verdict came from: "tmds", "imds" or "ec2".
+	Source string `json:"source"`
+}
+
+// NetworkInterface is the part of an EC2 network interface the verdict needs.
+type NetworkInterface struct {
+	ID         string
+	MACAddress string
+	PrivateIP  string
+	// PublicIP is Association.PublicIp; empty when none is associated.
+	PublicIP string
+}
+
+// InterfaceFinder looks network interfaces up by private IPv4 address
+// (ec2:DescribeNetworkInterfaces filtered by addresses.private-ip-address).
+type InterfaceFinder interface {
+	FindByPrivateIP(ctx context.Context, ip string) ([]NetworkInterface, error)
+}
+
+// APIError is an AWS API error with its code, so that the hint can tell
+// missing permissions from a missing path.
+type APIError struct {
+	Code    string
+	Message string
+}
+
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+// PublicIPChecker decides the public-IP verdict for a task.
+type PublicIPChecker struct {
+	IMDS *IMDSClient
+	// NewEC2 builds the EC2 API client; called only when the verdict needs
+	// it (Fargate), since loading the AWS configuration costs time.
+	NewEC2 func(ctx context.Context) (InterfaceFinder, error)
+	Region string
+}
+
+// Check returns the verdict for task. The caller bounds ctx.
+func (c *PublicIPChecker) Check(ctx context.Context, task *Task) (PublicIP, string) {
+	if task == nil {
+		return PublicIP{Verdict: VerdictUnknown, Source: "tmds", Evidence: "the task metadata could not be read, so neither the launch type nor the ENI is known"}, "metadata"
+	}
+	n, haveNet := task.TaskNetwork()
+	launch := strings.ToUpper(task.LaunchType)
+	if launch == "EC2" || launch == "EXTERNAL" {
+		if haveNet && n.NetworkMode == "awsvpc" {
+			return PublicIP{Verdict: VerdictNone, Source: "tmds", Evidence: "EC2 launch type with awsvpc: the task ENI never receives a public IPv4 address"}, ""
+		}
+		return c.fromIMDS(ctx)
+	}
+	if !haveNet || len(n.IPv4Addresses) == 0 {
+		return PublicIP{Verdict: VerdictUnknown, Source: "tmds", Evidence: fmt.Sprintf("launch type %q and no task ENI address in the metadata", task.LaunchType)}, "no-eni"
+	}
+	return c.fromEC2(ctx, n)
+}
+
+func (c *PublicIPChecker) fromIMDS(ctx context.Context) (PublicIP, string) {
+	ip, err := c.IMDS.PublicIPv4(ctx)
+	switch {
+	case errors.Is(err, ErrNoPublicIPv4):
+		return PublicIP{Verdict: VerdictNone, Source: "imds", Evidence: "bridge/host network mode: the container instance has no public IPv4 (IMDS public-ipv4: 404)"}, ""
+	case err != nil:
+		return PublicIP{Verdict: VerdictUnknown, Source: "imds", Evidence: "bridge/host network mode, but the instance metadata service did not answer: " + err.Error()}, "imds"
+	default:
+		return PublicIP{Verdict: VerdictPresent, Source: "imds", Address: ip, Evidence: "bridge/host network mode: traffic leaves through the container instance, whose public IPv4 is " + ip}, "instance"
+	}
+}
+
+func (c *PublicIPChecker) fromEC2(ctx context.Context, n Network) (PublicIP, string) {
+	ip := n.IPv4Addresses[0]
+	finder, err := c.NewEC2(ctx)
+	if err != nil {
+		return PublicIP{Verdict: VerdictUnknown, Source: "ec2", Evidence: "cannot call the EC2 API: " + err.Error()}, "ec2-credentials"
+	}
+	enis, err := finder.FindByPrivateIP(ctx, ip)
+	if err != nil {
+		situation := "ec2-path"
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && isPermissionError(apiErr.Code) {
+			situation = "ec2-permission"
+		} else if isCredentialError(err) {
+			situation = "ec2-credentials"
+		}
+		return PublicIP{Verdict: VerdictUnknown, Source: "ec2", Evidence: "DescribeNetworkInterfaces failed: " + err.Error()}, situation
+	}
+	var matched []NetworkInterface
+	for _, e := range enis {
+		if n.MACAddress == "" || strings.EqualFold(e.MACAddress, n.MACAddress) {
+			matched = append(matched, e)
+		}
+	}
+	switch {
+	case len(matched) == 0:
+		return PublicIP{Verdict: VerdictUnknown, Source: "ec2", Evidence: fmt.Sprintf("no network interface with private IP %s and MAC %s is visible (%d with that IP)", ip, n.MACAddress, len(enis))}, "ec2-not-found"
+	case len(matched) > 1:
+		return PublicIP{Verdict: VerdictUnknown, Source: "ec2", Evidence: fmt.Sprintf("%d network interfaces have private IP %s and the metadata gives no MAC to tell them apart", len(matched), ip)}, "ec2-ambiguous"
+	}
+	e := matched[0]
+	if e.PublicIP == "" {
+		return PublicIP{Verdict: VerdictNone, Source: "ec2", Evidence: fmt.Sprintf("task ENI %s (%s) has no public IPv4 association", e.ID, ip)}, ""
+	}
+	return PublicIP{Verdict: VerdictPresent, Source: "ec2", Address: e.PublicIP, Evidence: fmt.Sprintf("task ENI %s (%s) is associated with public IPv4 %s", e.ID, ip, e.PublicIP)}, "task"
+}
+
+func isPermissionError(code string) bool {
+	switch code {
+	case "UnauthorizedOperation", "AccessDenied", "AccessDeniedException", "AuthFailure", "InvalidClientTokenId", "ExpiredToken", "SignatureDoesNotMatch":
+		return true
+	}
+	return false
+}
+
+// isCredentialError recognises the SDK's "no credentials" failures by text:
+// they are not typed across providers.
+func isCredentialError(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "failed to retrieve credentials") || strings.Contains(s, "no EC2 IMDS role found") || strings.Contains(s, "credential")
+}
+
+// ErrNoPublicIPv4 means IMDS answered 404 for public-ipv4.
+var ErrNoPublicIPv4 = errors.New("no public IPv4")
+
+// IMDSClient reads the EC2 instance metadata service with IMDSv2 tokens.
+type IMDSClient struct {
+	// BaseURL is http://169.254.169.254 in EC2.
+	BaseURL string
+	HTTP    *http.Client
+}
+
+// NewIMDSClient returns a client for baseURL that never uses a proxy.
+func NewIMDSClient(baseURL string) *IMDSClient {
+	return &IMDSClient{BaseURL: strings.TrimRight(baseURL, "/"), HTTP: &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}}
+}
+
+// PublicIPv4 returns the instance's public IPv4, or ErrNoPublicIPv4.
+func (c *IMDSClient) PublicIPv4(ctx context.Context) (string, error) {
+	token, err := c.token(ctx)
+	if err != nil {
+		return "", err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/latest/meta-data/public-ipv4", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("X-aws-ec2-metadata-token", token)
+	body, status, err := c.do(req)
+	if err != nil {
+		return "", err
+	}
+	switch status {
+	case http.StatusOK:
+		ip := strings.TrimSpace(body)
+		if _, err := netip.ParseAddr(ip); err != nil {
+			return "", fmt.Errorf("GET public-ipv4: %q is not an IP address", snippet([]byte(ip)))
+		}
+		return ip, nil
+	case http.StatusNotFound:
+		return "", ErrNoPublicIPv4
+	default:
+		return "", fmt.Errorf("GET public-ipv4: HTTP %d", status)
+	}
+}
+
+func (c *IMDSClient) token(ctx context.Context) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.BaseURL+"/latest/api/token", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("X-aws-ec2-metadata-token-ttl-seconds", "60")
+	body, status, err := c.do(req)
+	if err != nil {
+		return "", fmt.Errorf("PUT token: %w (IMDS blocked by ECS_AWSVPC_BLOCK_IMDS, a hop limit of 1, or not on EC2)", err)
+	}
+	if status != http.StatusOK || strings.TrimSpace(body) == "" {
+		return "", fmt.Errorf("PUT token: HTTP %d (IMDSv2 disabled or blocked)", status)
+	}
+	return strings.TrimSpace(body), nil
+}
+
+func (c *IMDSClient) do(req *http.Request) (string, int, error) {
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		if isTimeout(err) {
+			return "", 0, errTimeout
+		}
+		return "", 0, unwrapURLError(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if err != nil {
+		return "", 0, err
+	}
+	return string(b), resp.StatusCode, nil
+}
+
+// Policy decides what a verdict means for the run.
+type Policy string
+
+// Policies for --public-ip.
+const (
+	PolicyDeny   Policy = "deny"
+	PolicyStrict Policy = "strict"
+	PolicyWarn   Policy = "warn"
+	PolicyOff    Policy = "off"
+)
+
+// CheckPublicIP is the check kind of the public-IP verdict.
+const CheckPublicIP = "public_ip"
+
+// Classes of the public-IP verdict.
+const (
+	ClassPublicIP        Class = "public_ip"
+	ClassPublicIPUnknown Class = "public_ip_unknown"
+)
+
+// PublicIPResult runs the checker and applies the policy. Outside ECS the
+// check is skipped.
+func (c *PublicIPChecker) Result(ctx context.Context, task *Task, inECS bool, policy Policy) Result {
+	res := Result{Check: CheckPublicIP, Target: "task"}
+	if !inECS {
+		res.Status, res.Detail = StatusSkip, "not running in ECS"
+		return res
+	}
+	start := time.Now()
+	v, situation := c.Check(ctx, task)
+	res.Duration = time.Since(start)
+	res.PublicIP = &v
+	res.Detail = fmt.Sprintf("%s, from %s: %s", v.Verdict, v.Source, v.Evidence)
+	if v.Address != "" {
+		res.Addresses = []string{v.Address}
+	}
+	switch v.Verdict {
+	case VerdictNone:
+		res.Status = StatusPass
+		return res
+	case VerdictPresent:
+		res.Class, res.Status = ClassPublicIP, StatusFail
+		if policy == PolicyWarn {
+			res.Status = StatusWarn
+		}
+		res.Error = "the task has public IPv4 address " + v.Address
+		res.Detail = fmt.Sprintf("%s, from %s", v.Verdict, v.Source)
+	default:
+		res.Class, res.Status = ClassPublicIPUnknown, StatusWarn
+		if policy == PolicyStrict {
+			res.Status = StatusFail
+		}
+		res.Error = "cannot tell whether the task has a public IPv4 address: " + v.Evidence
+		res.Detail = fmt.Sprintf("%s, from %s", v.Verdict, v.Source)
+	}
+	res.Hint = publicIPHint(situation, c.Region)
+	return res
+}

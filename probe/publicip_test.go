@@ -1,0 +1,254 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// fakeIMDS serves IMDSv2: a token is required for metadata reads.
+func fakeIMDS(t *testing.T, publicIP string, status int, delay time.Duration, tokenStatus int) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPut && r.URL.Path == "/latest/api/token":
+			if r.Header.Get("X-aws-ec2-metadata-token-ttl-seconds") == "" {
+				http.Error(w, "missing ttl", http.StatusBadRequest)
+				return
+			}
+			if tokenStatus != 0 {
+				w.WriteHeader(tokenStatus)
+				return
+			}
+			fmt.Fprint(w, "TOKEN")
+		case r.Method == http.MethodGet && r.URL.Path == "/latest/meta-data/public-ipv4":
+			if r.Header.Get("X-aws-ec2-metadata-token") != "TOKEN" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			select {
+			case <-time.After(delay):
+			case <-r.Context().Done():
+				return
+			}
+			if status != http.StatusOK {
+				w.WriteHeader(status)
+				return
+			}
+			fmt.Fprint(w, publicIP)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestIMDSClient(t *testing.T) {
+	tests := []struct {
+		name        string
+		ip          string
+		status      int
+		delay       time.Duration
+		tokenStatus int
+		want        string
+		wantErr     string
+	}{
+		{name: "public", ip: "198.51.100.4", status: 200, want: "198.51.100.4"},
+		{name: "none", status: 404, wantErr: "no public IPv4"},
+		{name: "garbage", ip: "<html>", status: 200, wantErr: "not an IP address"},
+		{name: "token refused", tokenStatus: 403, wantErr: "PUT token: HTTP 403"},
+		{name: "slow", ip: "198.51.100.4", status: 200, delay: 5 * time.Second, wantErr: "i/o timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := fakeIMDS(t, tt.ip, tt.status, tt.delay, tt.tokenStatus)
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			got, err := NewIMDSClient(srv.URL).PublicIPv4(ctx)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got %q, %v; want error containing %q", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// fakeEC2 answers the EC2 Query API's DescribeNetworkInterfaces.
+func fakeEC2(t *testing.T, status int, body string, calls *atomic.Int32) *EC2Finder {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if err := r.ParseForm(); err != nil || r.Form.Get("Action") != "DescribeNetworkInterfaces" ||
+			r.Form.Get("Filter.1.Name") != "addresses.private-ip-address" || r.Form.Get("Filter.1.Value.1") != "10.0.2.100" {
+			http.Error(w, "unexpected request "+r.Form.Encode(), 400)
+			return
+		}
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDTEST/") {
+			http.Error(w, "unsigned", 400)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	f, err := NewEC2Finder(context.Background(), "us-east-1",
+		awsconfig.WithBaseEndpoint(srv.URL),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")),
+		awsconfig.WithRetryMaxAttempts(2),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func eniXML(items ...string) string {
+	return `<DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><networkInterfaceSet>` +
+		strings.Join(items, "") + `</networkInterfaceSet></DescribeNetworkInterfacesResponse>`
+}
+
+func eniItem(id, mac, publicIP string) string {
+	assoc := ""
+	if publicIP != "" {
+		assoc = "<association><publicIp>" + publicIP + "</publicIp><ipOwnerId>amazon</ipOwnerId></association>"
+	}
+	return "<item><networkInterfaceId>" + id + "</networkInterfaceId><macAddress>" + mac + "</macAddress><privateIpAddress>10.0.2.100</privateIpAddress>" + assoc + "</item>"
+}
+
+func errorXML(code string) string {
+	return `<Response><Errors><Error><Code>` + code + `</Code><Message>no</Message></Error></Errors><RequestID>r</RequestID></Response>`
+}
+
+func TestPublicIPVerdicts(t *testing.T) {
+	fargate := loadTask(t, "fargate-task.json")
+	ec2awsvpc := loadTask(t, "ec2-awsvpc-task.json")
+	bridge := loadTask(t, "ec2-bridge-task.json")
+	const mac = "0e:9e:32:c7:48:85"
+	tests := []struct {
+		name          string
+		task          *Task
+		ec2Status     int
+		ec2Body       string
+		imdsIP        string
+		imdsStatus    int
+		imdsToken     int
+		wantVerdict   Verdict
+		wantAddress   string
+		wantEvidence  string
+		wantSituation string
+	}{
+		{name: "fargate with public IP", task: fargate, ec2Status: 200, ec2Body: eniXML(eniItem("eni-1", mac, "203.0.113.50")),
+			wantVerdict: VerdictPresent, wantAddress: "203.0.113.50", wantEvidence: "eni-1", wantSituation: "task"},
+		{name: "fargate without", task: fargate, ec2Status: 200, ec2Body: eniXML(eniItem("eni-1", mac, "")),
+			wantVerdict: VerdictNone, wantEvidence: "no public IPv4 association"},
+		{name: "same private IP in two VPCs, matched by MAC", task: fargate, ec2Status: 200,
+			ec2Body:     eniXML(eniItem("eni-other", "0e:00:00:00:00:01", "198.51.100.9"), eniItem("eni-mine", mac, "")),
+			wantVerdict: VerdictNone, wantEvidence: "eni-mine"},
+		{name: "no interface matches the MAC", task: fargate, ec2Status: 200, ec2Body: eniXML(eniItem("eni-other", "0e:00:00:00:00:01", "198.51.100.9")),
+			wantVerdict: VerdictUnknown, wantSituation: "ec2-not-found"},
+		{name: "access denied", task: fargate, ec2Status: 403, ec2Body: errorXML("UnauthorizedOperation"),
+			wantVerdict: VerdictUnknown, wantEvidence: "UnauthorizedOperation", wantSituation: "ec2-permission"},
+		{name: "throttled", task: fargate, ec2Status: 503, ec2Body: errorXML("RequestLimitExceeded"),
+			wantVerdict: VerdictUnknown, wantEvidence: "RequestLimitExceeded", wantSituation: "ec2-path"},
+		{name: "EC2 awsvpc", task: ec2awsvpc, wantVerdict: VerdictNone, wantEvidence: "never receives a public IPv4"},
+		{name: "EC2 bridge with public instance", task: bridge, imdsIP: "198.51.100.77", imdsStatus: 200,
+			wantVerdict: VerdictPresent, wantAddress: "198.51.100.77", wantSituation: "instance"},
+		{name: "EC2 bridge without", task: bridge, imdsStatus: 404, wantVerdict: VerdictNone, wantEvidence: "404"},
+		{name: "EC2 bridge, IMDS blocked", task: bridge, imdsToken: 403, wantVerdict: VerdictUnknown, wantSituation: "imds"},
+		{name: "no metadata", task: nil, wantVerdict: VerdictUnknown, wantSituation: "metadata"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			c := &PublicIPChecker{
+				IMDS:   NewIMDSClient(fakeIMDS(t, tt.imdsIP, tt.imdsStatus, 0, tt.imdsToken).URL),
+				Region: "us-east-1",
+				NewEC2: func(ctx context.Context) (InterfaceFinder, error) {
+					if tt.ec2Status == 0 {
+						t.Error("EC2 API called; this verdict must not need it")
+						return nil, errors.New("unexpected")
+					}
+					return fakeEC2(t, tt.ec2Status, tt.ec2Body, &calls), nil
+				},
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			got, situation := c.Check(ctx, tt.task)
+			if got.Verdict != tt.wantVerdict || got.Address != tt.wantAddress || !strings.Contains(got.Evidence, tt.wantEvidence) || situation != tt.wantSituation {
+				t.Errorf("got %+v, situation %q; want verdict %s, address %q, evidence containing %q, situation %q",
+					got, situation, tt.wantVerdict, tt.wantAddress, tt.wantEvidence, tt.wantSituation)
+			}
+			if situation != "" && publicIPHint(situation, "us-east-1") == "" {
+				t.Errorf("situation %q has no hint", situation)
+			}
+		})
+	}
+}
+
+func TestPublicIPPolicy(t *testing.T) {
+	fargate := loadTask(t, "fargate-task.json")
+	finder := func(v Verdict) func(context.Context) (InterfaceFinder, error) {
+		return func(context.Context) (InterfaceFinder, error) {
+			switch v {
+			case VerdictPresent:
+				return staticFinder{{ID: "eni-1", MACAddress: "0e:9e:32:c7:48:85", PublicIP: "203.0.113.50"}}, nil
+			case VerdictNone:
+				return staticFinder{{ID: "eni-1", MACAddress: "0e:9e:32:c7:48:85"}}, nil
+			}
+			return nil, errors.New("no credentials")
+		}
+	}
+	tests := []struct {
+		verdict    Verdict
+		policy     Policy
+		wantStatus Status
+		wantClass  Class
+	}{
+		{VerdictPresent, PolicyDeny, StatusFail, ClassPublicIP},
+		{VerdictPresent, PolicyStrict, StatusFail, ClassPublicIP},
+		{VerdictPresent, PolicyWarn, StatusWarn, ClassPublicIP},
+		{VerdictUnknown, PolicyDeny, StatusWarn, ClassPublicIPUnknown},
+		{VerdictUnknown, PolicyStrict, StatusFail, ClassPublicIPUnknown},
+		{VerdictUnknown, PolicyWarn, StatusWarn, ClassPublicIPUnknown},
+		{VerdictNone, PolicyStrict, StatusPass, ClassNone},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.verdict)+"/"+string(tt.policy), func(t *testing.T) {
+			c := &PublicIPChecker{Region: "us-east-1", NewEC2: finder(tt.verdict)}
+			r := c.Result(context.Background(), fargate, true, tt.policy)
+			if r.Status != tt.wantStatus || r.Class != tt.wantClass || r.PublicIP == nil || r.PublicIP.Verdict != tt.verdict {
+				t.Errorf("got %s/%s %+v; want %s/%s", r.Status, r.Class, r.PublicIP, tt.wantStatus, tt.wantClass)
+			}
+			if r.Status != StatusPass && r.Hint == "" {
+				t.Error("no hint")
+			}
+			if tt.verdict == VerdictPresent && !strings.Contains(r.Hint, "assignPublicIp") {
+				t.Errorf("hint %q does not name assignPublicIp", r.Hint)
+			}
+		})
+	}
+	if r := (&PublicIPChecker{}).Result(context.Background(), nil, false, PolicyStrict); r.Status != StatusSkip {
+		t.Errorf("outside ECS: %s; want skip", r.Status)
+	}
+}
+
+type staticFinder []NetworkInterface
+
+func (s staticFinder) FindByPrivateIP(context.Context, string) ([]NetworkInterface, error) {
+	return s, nil
+}
