@@ -62,6 +62,10 @@ type PublicIPChecker struct {
 	// it (Fargate), since loading the AWS configuration costs time.
 	NewEC2 func(ctx context.Context) (InterfaceFinder, error)
 	Region string
+	// IMDSTimeout bounds the IMDS exchange: with a hop limit of 1 the
+	// answer is silently dropped, and the verdict must not wait for the
+	// whole run's deadline to say "unknown". Zero means the caller's ctx.
+	IMDSTimeout time.Duration
 }
 
 // Check returns the verdict for task. The caller bounds ctx.
@@ -84,6 +88,11 @@ func (c *PublicIPChecker) Check(ctx context.Context, task *Task) (PublicIP, stri
 }
 
 func (c *PublicIPChecker) fromIMDS(ctx context.Context) (PublicIP, string) {
+	if c.IMDSTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.IMDSTimeout)
+		defer cancel()
+	}
 	ip, err := c.IMDS.PublicIPv4(ctx)
 	switch {
 	case errors.Is(err, ErrNoPublicIPv4):

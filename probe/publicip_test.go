@@ -147,6 +147,7 @@ func TestPublicIPVerdicts(t *testing.T) {
 		imdsIP        string
 		imdsStatus    int
 		imdsToken     int
+		imdsDelay     time.Duration
 		wantVerdict   Verdict
 		wantAddress   string
 		wantEvidence  string
@@ -170,14 +171,17 @@ func TestPublicIPVerdicts(t *testing.T) {
 			wantVerdict: VerdictPresent, wantAddress: "198.51.100.77", wantSituation: "instance"},
 		{name: "EC2 bridge without", task: bridge, imdsStatus: 404, wantVerdict: VerdictNone, wantEvidence: "404"},
 		{name: "EC2 bridge, IMDS blocked", task: bridge, imdsToken: 403, wantVerdict: VerdictUnknown, wantSituation: "imds"},
+		{name: "EC2 bridge, IMDS silent (hop limit 1)", task: bridge, imdsIP: "198.51.100.77", imdsStatus: 200, imdsDelay: 10 * time.Second,
+			wantVerdict: VerdictUnknown, wantEvidence: "i/o timeout", wantSituation: "imds"},
 		{name: "no metadata", task: nil, wantVerdict: VerdictUnknown, wantSituation: "metadata"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls atomic.Int32
 			c := &PublicIPChecker{
-				IMDS:   NewIMDSClient(fakeIMDS(t, tt.imdsIP, tt.imdsStatus, 0, tt.imdsToken).URL),
-				Region: "us-east-1",
+				IMDS:        NewIMDSClient(fakeIMDS(t, tt.imdsIP, tt.imdsStatus, tt.imdsDelay, tt.imdsToken).URL),
+				IMDSTimeout: 300 * time.Millisecond,
+				Region:      "us-east-1",
 				NewEC2: func(ctx context.Context) (InterfaceFinder, error) {
 					if tt.ec2Status == 0 {
 						t.Error("EC2 API called; this verdict must not need it")
