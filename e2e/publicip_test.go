@@ -199,3 +199,22 @@ func waitForTCP(t testing.TB, ns, addr string) {
 	}
 	t.Fatalf("%s did not accept connections in %s within 20s", addr, ns)
 }
+
+// TestPublicIPEC2EndpointUnreachable: credentials but no path to the EC2
+// API (the task's security group drops it) gives "unknown" with the ec2
+// endpoint in the hint, within two --timeouts, not the run's deadline.
+func TestPublicIPEC2EndpointUnreachable(t *testing.T) {
+	t.Parallel()
+	f := goodVPC(t)
+	f.addAddr("10.0.0.51")
+	f.drop("ip daddr 10.0.0.51")
+	env := append(awsEnv("http://10.0.0.51:443"), f.metadataEnv())
+	start := time.Now()
+	res := f.check(t, env, "--checks", "logs", "--wait", "10s", "--public-ip", "strict")
+	expectExit(t, res, 16)
+	c := res.find(t, "public_ip", "task")
+	expectHint(t, c, "com.amazonaws.us-east-1.ec2", "ec2:DescribeNetworkInterfaces")
+	if elapsed := time.Since(start); elapsed > 2*timeout+margin {
+		t.Errorf("verdict took %v; want about 2 x --timeout (%v), not --wait", elapsed, 2*timeout)
+	}
+}

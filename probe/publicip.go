@@ -66,6 +66,10 @@ type PublicIPChecker struct {
 	// answer is silently dropped, and the verdict must not wait for the
 	// whole run's deadline to say "unknown". Zero means the caller's ctx.
 	IMDSTimeout time.Duration
+	// EC2Timeout bounds the EC2 API exchange, retries included, for the
+	// same reason: a security group that drops the path to the ec2
+	// endpoint must cost seconds, not the run. Zero means the caller's ctx.
+	EC2Timeout time.Duration
 }
 
 // Check returns the verdict for task. The caller bounds ctx.
@@ -105,6 +109,11 @@ func (c *PublicIPChecker) fromIMDS(ctx context.Context) (PublicIP, string) {
 }
 
 func (c *PublicIPChecker) fromEC2(ctx context.Context, n Network) (PublicIP, string) {
+	if c.EC2Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.EC2Timeout)
+		defer cancel()
+	}
 	ip := n.IPv4Addresses[0]
 	finder, err := c.NewEC2(ctx)
 	if err != nil {

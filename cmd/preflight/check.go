@@ -155,7 +155,9 @@ func publicIPResult(ctx context.Context, cfg *config.Config, p *plan, getenv fun
 	checker := &probe.PublicIPChecker{
 		IMDS:        probe.NewIMDSClient(imds),
 		IMDSTimeout: cfg.Timeout,
-		Region:      p.region,
+		// Room for one retry of a throttled or reset call.
+		EC2Timeout: 2 * cfg.Timeout,
+		Region:     p.region,
 		NewEC2: func(ctx context.Context) (probe.InterfaceFinder, error) {
 			if !hasCredentials(getenv) {
 				return nil, errors.New("no AWS credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is not set: the task has no task role)")
