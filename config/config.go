@@ -48,6 +48,12 @@ type Config struct {
 	LogFormat string
 	// PublicIP is the public-IP policy: deny, strict, warn or off.
 	PublicIP string
+	// Listen is serve's HTTP address, and where healthcheck finds it.
+	Listen string
+	// Interval is the time between the starts of serve's cycles (jittered).
+	Interval time.Duration
+	// EMF makes serve print a CloudWatch Embedded Metric Format line per cycle.
+	EMF bool
 
 	sources map[string]string
 }
@@ -71,13 +77,36 @@ func (c *Config) HasAuto() bool {
 	return false
 }
 
+// DefaultListen is serve's address. Port 19109 is outside the range
+// 9100-9999 that the Prometheus project allocates to exporters (it is fully
+// allocated) and away from common application ports.
+const DefaultListen = ":19109"
+
 // option is one flag with its environment variable and default.
 type option struct {
 	name   string
 	def    string
 	usage  string
 	isBool bool
-	set    func(c *Config, v string) error
+	// commands lists the commands that take the flag; nil means check,
+	// endpoints and serve.
+	commands []string
+	set      func(c *Config, v string) error
+}
+
+var probeCommands = []string{"check", "endpoints", "serve"}
+
+func (o option) appliesTo(command string) bool {
+	cmds := o.commands
+	if cmds == nil {
+		cmds = probeCommands
+	}
+	for _, c := range cmds {
+		if c == command {
+			return true
+		}
+	}
+	return false
 }
 
 // EnvName is the environment variable that configures flag name.
@@ -115,7 +144,7 @@ var options = []option{
 		c.Resolvers = servers
 		return err
 	}},
-	{name: "timeout", def: "2s", usage: "bound on one attempt of one probe", set: func(c *Config, v string) error {
+	{name: "timeout", def: "2s", usage: "bound on one attempt of one probe", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
 		d, err := parseDuration(v)
 		if err == nil && d == 0 {
 			err = errors.New("must be greater than zero")
@@ -151,7 +180,30 @@ var options = []option{
 		}
 		return errors.New("want deny, strict, warn or off")
 	}},
-	{name: "log-level", def: "info", usage: "debug, info, warn or error", set: func(c *Config, v string) error {
+	{name: "listen", def: DefaultListen, usage: "serve's HTTP address for /metrics, /healthz and /readyz; healthcheck asks it", commands: []string{"serve", "healthcheck"}, set: func(c *Config, v string) error {
+		if _, err := listenPort(v); err != nil {
+			return err
+		}
+		c.Listen = v
+		return nil
+	}},
+	{name: "interval", def: "30s", usage: "time between serve's check cycles (with up to 10% jitter)", commands: []string{"serve"}, set: func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		if err == nil && d < 10*time.Millisecond {
+			err = errors.New("must be at least 10ms")
+		}
+		c.Interval = d
+		return err
+	}},
+	{name: "emf", def: "false", isBool: true, usage: "print one CloudWatch Embedded Metric Format line per cycle on stdout (serve)", commands: []string{"serve"}, set: func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		c.EMF = b
+		return nil
+	}},
+	{name: "log-level", def: "info", usage: "debug, info, warn or error", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
 		switch v {
 		case "debug", "info", "warn", "error":
 			c.LogLevel = v
@@ -159,7 +211,7 @@ var options = []option{
 		}
 		return errors.New("want debug, info, warn or error")
 	}},
-	{name: "log-format", usage: "json or console (default: console on a terminal, json otherwise)", set: func(c *Config, v string) error {
+	{name: "log-format", usage: "json or console (default: console on a terminal, json otherwise)", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
 		switch v {
 		case "", "json", "console":
 			c.LogFormat = v
@@ -199,6 +251,9 @@ func Load(command string, args []string, getenv func(string) string, usageOut io
 	fs.SetOutput(usageOut)
 	raws := make(map[string]*rawValue, len(options))
 	for _, o := range options {
+		if !o.appliesTo(command) {
+			continue
+		}
 		rv := &rawValue{text: o.def, isBool: o.isBool}
 		raws[o.name] = rv
 		fs.Var(rv, o.name, fmt.Sprintf("%s (env %s)", o.usage, EnvName(o.name)))
@@ -222,6 +277,9 @@ func Load(command string, args []string, getenv func(string) string, usageOut io
 	c := &Config{sources: map[string]string{}}
 	var errs []error
 	for _, o := range options {
+		if !o.appliesTo(command) {
+			continue
+		}
 		value, source := o.def, "default"
 		if setOnCommandLine[o.name] {
 			value, source = raws[o.name].text, "--"+o.name
@@ -322,4 +380,17 @@ func Flags() [][3]string {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
+}
+
+// listenPort checks a listen address (HOST:PORT or :PORT) and returns its port.
+func listenPort(v string) (int, error) {
+	i := strings.LastIndexByte(v, ':')
+	if i < 0 {
+		return 0, errors.New("want HOST:PORT or :PORT, e.g. :19109")
+	}
+	port, err := strconv.Atoi(v[i+1:])
+	if err != nil || port < 1 || port > 65535 {
+		return 0, fmt.Errorf("port %q: want a number from 1 to 65535", v[i+1:])
+	}
+	return port, nil
 }

@@ -44,12 +44,19 @@ func Expand(entries []Entry, region, account string) ([]Target, error) {
 	var targets []Target
 	var errs []error
 	seen := map[string]bool{}
+	names := map[string]bool{}
 	add := func(t Target) {
 		key := t.Address()
 		if seen[key] {
 			return
 		}
 		seen[key] = true
+		// Names label metrics and report rows: keep them unique when one
+		// service is checked in two regions (auto, cross-region images).
+		if names[t.Name] && t.Region != "" {
+			t.Name += "@" + t.Region
+		}
+		names[t.Name] = true
 		targets = append(targets, t)
 	}
 	for _, e := range entries {
@@ -64,11 +71,11 @@ func Expand(entries []Entry, region, account string) ([]Target, error) {
 		if e.Account != "" {
 			a = e.Account
 		}
-		names := []string{e.Name}
-		if members, ok := bundles[e.Name]; ok {
-			names = members
+		members := []string{e.Name}
+		if m, ok := bundles[e.Name]; ok {
+			members = m
 		}
-		for _, name := range names {
+		for _, name := range members {
 			svc, ok := LookupService(name)
 			if !ok {
 				add(Target{Name: e.Name, Host: e.Name, Port: portOr(e.Port), Expect: expectOr(e.Expect, ExpectAny)})

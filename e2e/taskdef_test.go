@@ -13,6 +13,17 @@ import (
 // RegisterTaskDefinition input: the AWS CLI validates its parameters, and
 // moto_server accepts it.
 func TestTaskDefinitionExampleRegisters(t *testing.T) {
+	testTaskDefinitionRegisters(t, "../task-def.example.json", "orders", "SUCCESS", nil)
+}
+
+// TestSidecarTaskDefinitionExampleRegisters does the same for the sidecar
+// example, whose health check must be exec-form (no shell in the image).
+func TestSidecarTaskDefinitionExampleRegisters(t *testing.T) {
+	testTaskDefinitionRegisters(t, "../task-def.sidecar.example.json", "orders-with-preflight-sidecar", "START",
+		[]string{"CMD", "/preflight", "healthcheck"})
+}
+
+func testTaskDefinitionRegisters(t *testing.T, path, family, condition string, healthCheck []string) {
 	requireTools(t, "aws")
 	endpoint := startMoto(t)
 	register := func(path string) (string, error) {
@@ -21,7 +32,7 @@ func TestTaskDefinitionExampleRegisters(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	out, err := register("../task-def.example.json")
+	out, err := register(path)
 	if err != nil {
 		t.Fatalf("register-task-definition: %v\n%s", err, out)
 	}
@@ -29,8 +40,11 @@ func TestTaskDefinitionExampleRegisters(t *testing.T) {
 		TaskDefinition struct {
 			TaskDefinitionArn    string `json:"taskDefinitionArn"`
 			ContainerDefinitions []struct {
-				Name      string `json:"name"`
-				Essential bool   `json:"essential"`
+				Name        string `json:"name"`
+				Essential   bool   `json:"essential"`
+				HealthCheck struct {
+					Command []string `json:"command"`
+				} `json:"healthCheck"`
 				DependsOn []struct {
 					ContainerName, Condition string
 				} `json:"dependsOn"`
@@ -40,24 +54,27 @@ func TestTaskDefinitionExampleRegisters(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &resp); err != nil {
 		t.Fatalf("response: %v\n%s", err, out)
 	}
-	if !strings.Contains(resp.TaskDefinition.TaskDefinitionArn, ":task-definition/orders:") {
+	if !strings.Contains(resp.TaskDefinition.TaskDefinitionArn, ":task-definition/"+family+":") {
 		t.Errorf("taskDefinitionArn %q", resp.TaskDefinition.TaskDefinitionArn)
 	}
 	for _, c := range resp.TaskDefinition.ContainerDefinitions {
 		switch c.Name {
 		case "preflight":
 			if c.Essential {
-				t.Error("preflight must be essential: false for a SUCCESS dependency")
+				t.Error("preflight must be essential: false (a dependency for SUCCESS, or a sidecar that fails open)")
+			}
+			if healthCheck != nil && strings.Join(c.HealthCheck.Command, " ") != strings.Join(healthCheck, " ") {
+				t.Errorf("preflight healthCheck %v; want %v", c.HealthCheck.Command, healthCheck)
 			}
 		case "app":
-			if len(c.DependsOn) != 1 || c.DependsOn[0].ContainerName != "preflight" || c.DependsOn[0].Condition != "SUCCESS" {
-				t.Errorf("app dependsOn %+v; want preflight SUCCESS", c.DependsOn)
+			if len(c.DependsOn) != 1 || c.DependsOn[0].ContainerName != "preflight" || c.DependsOn[0].Condition != condition {
+				t.Errorf("app dependsOn %+v; want preflight %s", c.DependsOn, condition)
 			}
 		}
 	}
 
 	// The same check rejects a broken definition, so it can fail.
-	b, err := os.ReadFile("../task-def.example.json")
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -161,9 +161,9 @@ func (r *Resolver) query(ctx context.Context, server, name string, qtype uint16)
 	m.SetQuestion(name, qtype)
 	m.RecursionDesired = true
 	m.SetEdns0(1232, false)
-	reply, _, err := r.UDP.ExchangeContext(ctx, m, server)
+	reply, err := exchange(ctx, r.UDP, m, server)
 	if err == nil && reply.Truncated {
-		reply, _, err = r.TCP.ExchangeContext(ctx, m, server)
+		reply, err = exchange(ctx, r.TCP, m, server)
 	}
 	if err != nil {
 		return typeResult{err: normalizeNetError(err)}
@@ -196,6 +196,28 @@ func (r *Resolver) query(ctx context.Context, server, name string, qtype uint16)
 		}
 	}
 	return typeResult{rcode: dns.RcodeSuccess, addrs: addrs, chain: chain}
+}
+
+// exchange sends m to server. miekg/dns turns the context's deadline into a
+// socket deadline but does not watch for cancellation, so a shutdown would
+// wait for a silent server until the deadline: cancellation pulls the
+// socket deadline in instead.
+func exchange(ctx context.Context, c *dns.Client, m *dns.Msg, server string) (*dns.Msg, error) {
+	conn, err := c.DialContext(ctx, server)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) }) //nolint:errcheck // best effort: the read fails either way
+	defer stop()
+	reply, _, err := c.ExchangeWithConnContext(ctx, m, conn)
+	if err != nil && ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, errTimeout
+		}
+		return nil, ctx.Err()
+	}
+	return reply, err
 }
 
 // followChain walks CNAME records from name and returns the targets in order

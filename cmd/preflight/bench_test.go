@@ -1,10 +1,20 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/zap"
+
+	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/probe/dnstest"
 )
 
@@ -45,4 +55,58 @@ func BenchmarkCheck12Targets(b *testing.B) {
 			b.Fatalf("exit %d:\n%s", code, stdout)
 		}
 	}
+}
+
+// BenchmarkScrape20Targets measures /metrics scrapes over loopback HTTP
+// with 20 targets' series (and the Go and process collectors), reporting
+// the 99th percentile.
+func BenchmarkScrape20Targets(b *testing.B) {
+	h := newHarness(b, dnstest.Zone{"*": {A: []string{"127.0.3.1"}}})
+	h.endpoint("127.0.3.1", "*.us-east-1.amazonaws.com", "111122223333.dkr.ecr.us-east-1.amazonaws.com", "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com")
+	var entries []string
+	for _, s := range config.Services() {
+		if !strings.HasPrefix(s.Name, "ecr.") {
+			entries = append(entries, s.Name)
+		}
+	}
+	entries = append(entries, "ecr", "example.com=blocked")
+	cfg, err := config.Load("serve", []string{"--checks", strings.Join(entries, ","), "--resolver", h.dns.Addr(), "--region", "us-east-1", "--account", "111122223333", "--public-ip", "off",
+		"--private-cidrs", "127.0.0.0/8"}, func(k string) string { return h.env[k] }, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := deps{dialer: h.net, resolvConf: "/nonexistent", now: time.Now, newEC2: h.newEC2}
+	p, err := buildPlan(context.Background(), cfg, func(k string) string { return h.env[k] }, d, zap.NewNop())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(p.targets) != 20 {
+		b.Fatalf("got %d targets; want 20", len(p.targets))
+	}
+	roots, _ := loadRoots(func(k string) string { return h.env[k] })
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s := &sidecar{cfg: cfg, plan: p, runner: newRunner(cfg, p, roots, d, zap.NewNop()), metrics: newMetrics(reg), log: zap.NewNop(), now: time.Now,
+		jitter: func(d time.Duration) time.Duration { return d }, emf: io.Discard, getenv: func(k string) string { return h.env[k] }, deps: d}
+	s.metrics.preset(s.expectedResults())
+	s.cycle(context.Background())
+	srv := httptest.NewServer(s.handler(reg))
+	defer srv.Close()
+	client := srv.Client()
+	durations := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		resp, err := client.Get(srv.URL + "/metrics")
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		durations = append(durations, time.Since(start))
+	}
+	b.StopTimer()
+	sort.Slice(durations, func(i, j int) bool { return durations[i] < durations[j] })
+	b.ReportMetric(float64(durations[len(durations)*99/100].Microseconds())/1000, "p99-ms")
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -101,10 +102,24 @@ func (h *harness) run(args ...string) (int, string, string) {
 	if args[0] != "check" && args[0] != "endpoints" {
 		full = args
 	}
-	var stdout, stderr bytes.Buffer
+	var stdout bytes.Buffer
+	code, _, stderr := h.runArgs(context.Background(), &stdout, full)
+	return code, stdout.String(), stderr
+}
+
+// runCtx runs preflight with the harness defaults, writing stdout to out,
+// until it exits or ctx is cancelled.
+func (h *harness) runCtx(ctx context.Context, out io.Writer, args ...string) (int, string, string) {
+	h.t.Helper()
+	base := []string{"--resolver", h.dns.Addr(), "--private-cidrs", "10.0.0.0/8,127.0.0.0/8,fc00::/7", "--timeout", "300ms", "--log-format", "json", "--region", "us-east-1"}
+	return h.runArgs(ctx, out, append([]string{args[0]}, append(base, args[1:]...)...))
+}
+
+func (h *harness) runArgs(ctx context.Context, out io.Writer, args []string) (int, string, string) {
+	var stderr bytes.Buffer
 	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now, newEC2: h.newEC2}
-	code := runWith(context.Background(), full, func(k string) string { return h.env[k] }, &stdout, &stderr, d)
-	return code, stdout.String(), stderr.String()
+	code := runWith(ctx, args, func(k string) string { return h.env[k] }, out, &stderr, d)
+	return code, "", stderr.String()
 }
 
 func (h *harness) newEC2(ctx context.Context, region string) (probe.InterfaceFinder, error) {

@@ -61,6 +61,8 @@ const usage = `Usage: preflight COMMAND [flags]
 Commands:
   check       run every check once (retrying failures until --wait runs out), print a report, exit with the verdict
   endpoints   print the targets check would probe, and exit 0
+  serve       run the checks every --interval and serve /metrics, /healthz and /readyz until SIGTERM
+  healthcheck exit 0 when the local serve instance reports ready, 1 otherwise
   version     print version, commit and Go version
 
 Run 'preflight COMMAND -h' for the flags of a command; every flag also reads PREFLIGHT_<FLAG>.
@@ -85,6 +87,14 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "endpoints":
 		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
 			return endpointsCommand(ctx, cfg, getenv, stdout, stderr, log, d)
+		})
+	case "serve":
+		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+			return serveCommand(ctx, cfg, getenv, stdout, stderr, log, d)
+		})
+	case "healthcheck":
+		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+			return healthcheckCommand(ctx, cfg, stdout, stderr)
 		})
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/preflight-dev/preflight/config"
+)
+
+// healthcheckCommand asks the local serve instance (found through the same
+// --listen as serve) whether its last cycle passed: exit 0 if so, 1 if not
+// or if it cannot be reached. It is the ECS healthCheck of the sidecar:
+// ["CMD", "/preflight", "healthcheck"], no shell needed.
+func healthcheckCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) int {
+	url := "http://" + localAddress(cfg.Listen) + "/readyz"
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "preflight healthcheck: %v\n", err)
+		return exitInternal
+	}
+	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
+	resp, err := client.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "preflight healthcheck: not ready: GET %s: %v\n", url, unwrap(err))
+		return exitInternal
+	}
+	defer resp.Body.Close()
+	var body struct {
+		ExitCode int    `json:"exit_code"`
+		Detail   string `json:"detail"`
+		Checks   []struct {
+			Check  string `json:"check"`
+			Target string `json:"target"`
+			Status string `json:"status"`
+			Error  string `json:"error"`
+		} `json:"checks"`
+	}
+	json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&body) //nolint:errcheck // the status code decides; the body only explains
+	if resp.StatusCode == http.StatusOK {
+		fmt.Fprintln(stdout, "ready")
+		return exitOK
+	}
+	var failing []string
+	for _, c := range body.Checks {
+		if c.Status == "fail" {
+			failing = append(failing, c.Check+"/"+c.Target+": "+c.Error)
+		}
+	}
+	reason := body.Detail
+	if len(failing) > 0 {
+		reason = fmt.Sprintf("exit code %d; %s", body.ExitCode, strings.Join(failing, "; "))
+	}
+	fmt.Fprintf(stderr, "preflight healthcheck: not ready (HTTP %d): %s\n", resp.StatusCode, reason)
+	return exitInternal
+}
+
+// localAddress turns a listen address into one to dial: an empty or
+// unspecified host means this machine.
+func localAddress(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return listen
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func unwrap(err error) error {
+	if ue, ok := err.(interface{ Unwrap() error }); ok && ue.Unwrap() != nil {
+		return ue.Unwrap()
+	}
+	return err
+}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/probe/dnstest"
+)
+
+// newSidecar builds serve's state against the harness, without a listener.
+func (h *harness) newSidecar(t *testing.T, args ...string) (*sidecar, *prometheus.Registry) {
+	t.Helper()
+	base := []string{"--resolver", h.dns.Addr(), "--private-cidrs", "10.0.0.0/8,127.0.0.0/8", "--timeout", "300ms", "--region", "us-east-1", "--account", "111122223333"}
+	cfg, err := config.Load("serve", append(base, args...), func(k string) string { return h.env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := deps{dialer: h.net, resolvConf: "/nonexistent", now: time.Now, newEC2: h.newEC2}
+	log := zaptest.NewLogger(t)
+	p, err := buildPlan(context.Background(), cfg, func(k string) string { return h.env[k] }, d, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots, err := loadRoots(func(k string) string { return h.env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	s := &sidecar{cfg: cfg, plan: p, runner: newRunner(cfg, p, roots, d, log), metrics: newMetrics(reg), log: log, now: time.Now,
+		jitter: func(d time.Duration) time.Duration { return d }, emf: io.Discard, getenv: func(k string) string { return h.env[k] }, deps: d}
+	s.metrics.preset(s.expectedResults())
+	return s, reg
+}
+
+func TestMetricsFollowTheCycles(t *testing.T) {
+	h := goodVPC(t)
+	s, reg := h.newSidecar(t, "--checks", "logs", "--public-ip", "off")
+	const names = "preflight_check_success"
+	want := func(dns, connect, tls int) string {
+		return fmt.Sprintf(`# HELP preflight_check_success 1 if the check passed (or warned) in the last cycle, 0 if it failed or has not run.
+# TYPE preflight_check_success gauge
+preflight_check_success{check="connect",target="logs"} %d
+preflight_check_success{check="dns",target="logs"} %d
+preflight_check_success{check="metadata",target="task"} 1
+preflight_check_success{check="resolver",target="resolver"} 1
+preflight_check_success{check="tls",target="logs"} %d
+`, connect, dns, tls)
+	}
+	// Every series exists before the first cycle.
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(strings.Replace(strings.Replace(want(0, 0, 0), `task"} 1`, `task"} 0`, 1), `resolver"} 1`, `resolver"} 0`, 1)), names); err != nil {
+		t.Errorf("before the first cycle: %v", err)
+	}
+	s.cycle(context.Background())
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want(1, 1, 1)), names); err != nil {
+		t.Errorf("cycle 1 (pass): %v", err)
+	}
+	h.dns.Set(logsHost, dnstest.Records{Rcode: "NXDOMAIN"})
+	s.cycle(context.Background())
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want(0, 1, 1)), names); err != nil {
+		t.Errorf("cycle 2 (DNS fails; connect and tls keep their last values): %v", err)
+	}
+	h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.4"}})
+	s.cycle(context.Background())
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want(1, 1, 1)), names); err != nil {
+		t.Errorf("cycle 3 (pass again): %v", err)
+	}
+	failures := `# HELP preflight_check_failures_total Cycles in which the check failed.
+# TYPE preflight_check_failures_total counter
+preflight_check_failures_total{check="connect",target="logs"} 0
+preflight_check_failures_total{check="dns",target="logs"} 1
+preflight_check_failures_total{check="metadata",target="task"} 0
+preflight_check_failures_total{check="resolver",target="resolver"} 0
+preflight_check_failures_total{check="tls",target="logs"} 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(failures), "preflight_check_failures_total"); err != nil {
+		t.Error(err)
+	}
+	if got := testutil.ToFloat64(s.metrics.cycles); got != 3 {
+		t.Errorf("cycles = %v; want 3", got)
+	}
+	if v := testutil.ToFloat64(s.metrics.certExpiry.WithLabelValues("logs")); v < float64(time.Now().Unix()) {
+		t.Errorf("cert expiry %v; want a future Unix time", v)
+	}
+}
+
+func TestMetricsLint(t *testing.T) {
+	h := goodVPC(t)
+	h.metadata("fargate-task.json")
+	s, reg := h.newSidecar(t, "--checks", "logs,ecr")
+	s.cycle(context.Background())
+	problems, err := testutil.GatherAndLint(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("metric %s: %s", p.Metric, p.Text)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, mf := range mfs {
+		seen[mf.GetName()] = true
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if net.ParseIP(l.GetValue()) != nil || strings.Contains(l.GetValue(), " ") {
+					t.Errorf("%s has label %s=%q: labels must stay low-cardinality", mf.GetName(), l.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
+	for _, name := range []string{"preflight_check_success", "preflight_check_duration_seconds", "preflight_check_failures_total",
+		"preflight_last_run_timestamp_seconds", "preflight_tls_cert_expiry_timestamp_seconds", "preflight_build_info", "preflight_public_ip"} {
+		if !seen[name] {
+			t.Errorf("metric %s is missing", name)
+		}
+	}
+}
+
+// freePort returns a loopback address nobody listens on.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func TestServeEndpointsAndHealthcheck(t *testing.T) {
+	h := goodVPC(t)
+	addr := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var emf bytes.Buffer
+	go func() {
+		code, _, _ := h.runCtx(ctx, &emf, "serve", "--checks", "logs", "--listen", addr, "--interval", "50ms", "--emf", "--public-ip", "off")
+		done <- code
+	}()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	waitFor(t, func() bool { code, _ := get("/readyz"); return code == 200 })
+	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz = %d %q", code, body)
+	}
+	code, body := get("/readyz")
+	if code != 200 || !strings.Contains(body, `"ok": true`) || !strings.Contains(body, `"check": "tls"`) {
+		t.Errorf("/readyz = %d %s", code, body)
+	}
+	if hc, _, stderr := h.run("healthcheck", "--listen", addr); hc != 0 {
+		t.Errorf("healthcheck exit %d while ready: %s", hc, stderr)
+	}
+	// OpenMetrics by negotiation, and the text format parses.
+	req, _ := http.NewRequest("GET", "http://"+addr+"/metrics", nil)
+	req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") {
+		t.Errorf("Content-Type %q; want OpenMetrics", ct)
+	}
+	_, text := get("/metrics")
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("scrape does not parse: %v", err)
+	}
+	for _, want := range []string{"preflight_check_success", "go_goroutines", "process_resident_memory_bytes"} {
+		if families[want] == nil {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+
+	// Break the endpoint: readiness follows within a cycle, healthcheck says why.
+	h.dns.Set(logsHost, dnstest.Records{Rcode: "SERVFAIL"})
+	waitFor(t, func() bool { code, _ := get("/readyz"); return code == 503 })
+	hc, _, stderr := h.run("healthcheck", "--listen", addr)
+	if hc != 1 || !strings.Contains(stderr, "SERVFAIL") {
+		t.Errorf("healthcheck exit %d, %q; want 1 naming SERVFAIL", hc, stderr)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exit %d; want 0", code)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("serve did not stop after cancellation")
+	}
+	if hc, _, _ := h.run("healthcheck", "--listen", addr); hc != 1 {
+		t.Errorf("healthcheck exit %d with serve gone; want 1", hc)
+	}
+	lines := strings.Split(strings.TrimSpace(emf.String()), "\n")
+	if len(lines) < 2 || !strings.Contains(lines[0], `"CloudWatchMetrics"`) || !strings.Contains(lines[0], `"Ready":1`) {
+		t.Errorf("EMF output:\n%s", emf.String())
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSoak runs 10,000 cycles and checks that goroutines, open file
+// descriptors and the heap stay flat.
+func TestSoak(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the soak runs without -race (.ci/run runs it separately): the race detector's own memory growth hides ours")
+	}
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	h := goodVPC(t)
+	s, _ := h.newSidecar(t, "--checks", "logs,nowhere.example,127.0.0.1:1=blocked", "--public-ip", "off")
+	ctx := context.Background()
+	measure := func() (int, int, uint64) {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fds, _ := os.ReadDir("/proc/self/fd")
+		return runtime.NumGoroutine(), len(fds), ms.HeapAlloc
+	}
+	for i := 0; i < 200; i++ { // warm up
+		s.cycle(ctx)
+	}
+	g0, fd0, heap0 := measure()
+	const cycles = 10000
+	start := time.Now()
+	for i := 0; i < cycles; i++ {
+		s.cycle(ctx)
+	}
+	elapsed := time.Since(start)
+	g1, fd1, heap1 := measure()
+	t.Logf("%d cycles in %v (%v/cycle): goroutines %d -> %d, fds %d -> %d, heap %d KiB -> %d KiB",
+		cycles, elapsed, elapsed/cycles, g0, g1, fd0, fd1, heap0/1024, heap1/1024)
+	if g1 > g0+5 {
+		t.Errorf("goroutines grew from %d to %d", g0, g1)
+	}
+	if fd1 > fd0+5 {
+		t.Errorf("open file descriptors grew from %d to %d", fd0, fd1)
+	}
+	if heap1 > heap0+2<<20 {
+		t.Errorf("heap grew from %d KiB to %d KiB", heap0/1024, heap1/1024)
+	}
+}
