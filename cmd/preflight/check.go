@@ -43,18 +43,9 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	runner := newRunner(cfg, p, roots, d, log)
 	// The public-IP verdict runs beside the probes, under the same deadline.
 	publicIP := make(chan probe.Result, 1)
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				log.Error("public-IP check panicked", zap.Any("panic", v))
-				publicIP <- probe.Result{Check: probe.CheckPublicIP, Target: "task", Status: probe.StatusFail, Class: probe.ClassInternal,
-					Error: fmt.Sprintf("public-IP check panicked: %v", v), Hint: "This is a preflight bug: please report it with the log line."}
-			}
-		}()
-		publicIP <- publicIPResult(runCtx, cfg, p, getenv, d)
-	}()
+	go func() { publicIP <- publicIPResult(runCtx, cfg, p, getenv, d, log) }()
 	results := append(p.pre, runner.Run(runCtx, p.targets, probeStart.Add(cfg.Wait))...)
-	if r := <-publicIP; cfg.PublicIP != string(probe.PolicyOff) {
+	if r := <-publicIP; r.Check != "" {
 		results = append(results, r)
 	}
 	if ctx.Err() != nil {
@@ -143,11 +134,20 @@ func logOutcome(log *zap.Logger, rep report) {
 	log.Info("preflight finished", zap.Int("exit_code", rep.code), zap.Duration("elapsed", rep.elapsed))
 }
 
-// publicIPResult decides whether the task has a public IPv4 address.
-func publicIPResult(ctx context.Context, cfg *config.Config, p *plan, getenv func(string) string, d deps) probe.Result {
+// publicIPResult decides whether the task has a public IPv4 address; it
+// returns a zero Result (no Check) under --public-ip=off. A panic becomes a
+// failed result.
+func publicIPResult(ctx context.Context, cfg *config.Config, p *plan, getenv func(string) string, d deps, log *zap.Logger) (res probe.Result) {
 	if cfg.PublicIP == string(probe.PolicyOff) {
 		return probe.Result{}
 	}
+	defer func() {
+		if v := recover(); v != nil {
+			log.Error("public-IP check panicked", zap.Any("panic", v), zap.Stack("stack"))
+			res = probe.Result{Check: probe.CheckPublicIP, Target: "task", Status: probe.StatusFail, Class: probe.ClassInternal,
+				Error: fmt.Sprintf("public-IP check panicked: %v", v), Hint: "This is a preflight bug: please report it with the log line."}
+		}
+	}()
 	imds := strings.TrimSpace(getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
 	if imds == "" {
 		imds = defaultIMDS

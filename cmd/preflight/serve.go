@@ -94,10 +94,11 @@ type sidecar struct {
 	getenv func(string) string
 	deps   deps
 
-	mu       sync.Mutex
-	last     *report
-	statuses map[string]probe.Status
-	publicIP *probe.Result
+	mu         sync.Mutex
+	last       *report
+	statuses   map[string]probe.Status
+	publicIP   *probe.Result
+	publicIPAt time.Time
 }
 
 // loop runs cycles until ctx is done; a cycle never overlaps the next.
@@ -125,10 +126,11 @@ func (s *sidecar) cycle(ctx context.Context) {
 	// DNS, connect and TLS each take at most one --timeout.
 	cctx, cancel := context.WithTimeout(ctx, 3*s.cfg.Timeout)
 	defer cancel()
-	publicIP := s.publicIPOnce(cctx)
+	publicIP := make(chan probe.Result, 1)
+	go func() { publicIP <- s.publicIPOnce(cctx) }()
 	results := append(append([]probe.Result(nil), s.plan.pre...), s.runner.Run(cctx, s.plan.targets, start)...)
-	if publicIP.Check != "" {
-		results = append(results, publicIP)
+	if r := <-publicIP; r.Check != "" {
+		results = append(results, r)
 	}
 	if ctx.Err() != nil {
 		return
@@ -146,23 +148,25 @@ func (s *sidecar) cycle(ctx context.Context) {
 	}
 }
 
-// publicIPOnce decides the public-IP verdict on the first cycle and keeps
-// it: it cannot change during a task's life, and asking the EC2 API every
-// cycle from every task of a fleet would only earn throttling.
+// publicIPRetry is how long an "unknown" public-IP verdict is kept before
+// serve asks again (a role or endpoint may have been fixed meanwhile).
+const publicIPRetry = 10 * time.Minute
+
+// publicIPOnce decides the public-IP verdict on the first cycle and keeps a
+// definite answer: it cannot change during a task's life, and asking the EC2
+// API every cycle from every task of a fleet would only earn throttling. An
+// "unknown" is asked again after publicIPRetry.
 func (s *sidecar) publicIPOnce(ctx context.Context) probe.Result {
 	s.mu.Lock()
-	cached := s.publicIP
+	cached, at := s.publicIP, s.publicIPAt
 	s.mu.Unlock()
-	if cached != nil {
+	if cached != nil && (cached.PublicIP == nil || cached.PublicIP.Verdict != probe.VerdictUnknown || s.now().Sub(at) < publicIPRetry) {
 		return *cached
 	}
-	if s.cfg.PublicIP == string(probe.PolicyOff) {
-		return probe.Result{}
-	}
-	r := publicIPResult(ctx, s.cfg, s.plan, s.getenv, s.deps)
+	r := publicIPResult(ctx, s.cfg, s.plan, s.getenv, s.deps, s.log)
 	if ctx.Err() == nil {
 		s.mu.Lock()
-		s.publicIP = &r
+		s.publicIP, s.publicIPAt = &r, s.now()
 		s.mu.Unlock()
 	}
 	return r

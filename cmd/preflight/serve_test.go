@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/probe/dnstest"
 )
 
@@ -275,4 +276,46 @@ func TestSoak(t *testing.T) {
 	if heap1 > heap0+2<<20 {
 		t.Errorf("heap grew from %d KiB to %d KiB", heap0/1024, heap1/1024)
 	}
+}
+
+func TestServeAsksForThePublicIPOnceUnlessUnknown(t *testing.T) {
+	h := goodVPC(t)
+	h.metadata("fargate-task.json")
+	h.env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/x"
+	calls := 0
+	fail := false
+	finder := countingFinder{calls: &calls, fail: &fail}
+	h.ec2 = finder
+	s, _ := h.newSidecar(t, "--checks", "logs")
+	clock := time.Now()
+	s.now = func() time.Time { return clock }
+	for i := 0; i < 3; i++ {
+		s.cycle(context.Background())
+	}
+	if calls != 1 {
+		t.Errorf("EC2 API called %d times over 3 cycles with a definite verdict; want 1", calls)
+	}
+	// An unknown verdict is asked again, but only after publicIPRetry.
+	fail = true
+	s.publicIP = nil
+	s.cycle(context.Background())
+	s.cycle(context.Background())
+	clock = clock.Add(publicIPRetry + time.Second)
+	s.cycle(context.Background())
+	if calls != 3 {
+		t.Errorf("EC2 API called %d times; want 3 (first, unknown, retry after %v)", calls, publicIPRetry)
+	}
+}
+
+type countingFinder struct {
+	calls *int
+	fail  *bool
+}
+
+func (f countingFinder) FindByPrivateIP(context.Context, string) ([]probe.NetworkInterface, error) {
+	*f.calls++
+	if f.fail != nil && *f.fail {
+		return nil, &probe.APIError{Code: "RequestLimitExceeded", Message: "slow down"}
+	}
+	return []probe.NetworkInterface{{ID: "eni-1", MACAddress: "0e:9e:32:c7:48:85"}}, nil
 }
