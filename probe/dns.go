@@ -258,8 +258,15 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// errTimeout reads like the net package's own timeout error.
-var errTimeout = errors.New("i/o timeout")
+// timeoutError reads like, and is recognised as, the net package's own
+// timeout error.
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "i/o timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
+
+var errTimeout net.Error = timeoutError{}
 
 // normalizeNetError makes context deadline errors read as timeouts, the way
 // users know them from dig and nc.

@@ -67,7 +67,10 @@ func TestResolverLookup(t *testing.T) {
 				}
 				var de *DNSError
 				if !errors.As(err, &de) || de.Rcode != tt.wantRcode {
-					t.Errorf("got %#v; want DNSError with rcode %q", err, tt.wantRcode)
+					t.Fatalf("got %#v; want DNSError with rcode %q", err, tt.wantRcode)
+				}
+				if want := strings.Contains(tt.wantErr, "timeout"); de.Timeout() != want {
+					t.Errorf("Timeout() = %v; want %v (it picks the hint)", de.Timeout(), want)
 				}
 				return
 			}

@@ -96,6 +96,7 @@ func TestRunnerScenarios(t *testing.T) {
 		"open.example":                           {A: []string{"127.0.0.2"}},
 		"closed.example":                         {A: []string{"127.0.0.8"}},
 		"ecs.us-east-1.amazonaws.com":            {Rcode: "SERVFAIL"},
+		"sqs.us-east-1.amazonaws.com":            {Drop: true},
 	})
 	fx.net.ServeTLS(t, "127.0.0.2", fx.cert(t, logsHost, "sts.us-east-1.amazonaws.com", "open.example"))
 	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, logsHost))
@@ -132,6 +133,7 @@ func TestRunnerScenarios(t *testing.T) {
 		{name: "expired certificate", entry: "kms", want: "dns:pass: connect:pass: tls:fail:tls", wantHint: []string{"expired"}},
 		{name: "untrusted chain", entry: "ssm", want: "dns:pass: connect:pass: tls:fail:tls", wantHint: []string{"TLS-inspecting"}},
 		{name: "servfail", entry: "ecs", want: "dns:fail:dns", wantHint: []string{"forward amazonaws.com"}, wantError: "SERVFAIL"},
+		{name: "resolver silent", entry: "sqs", want: "dns:fail:dns", wantHint: []string{"UDP and TCP 53"}, wantError: "i/o timeout"},
 		{name: "nxdomain", entry: "xray", want: "dns:fail:dns", wantHint: []string{"does not exist"}, wantError: "NXDOMAIN"},
 		{name: "blocked but open", entry: "open.example=blocked", want: "dns:pass: connect:fail:egress_open",
 			wantHint: []string{"outbound rules"}, wantBad: "127.0.0.2"},
