@@ -86,9 +86,7 @@ func BenchmarkScrape20Targets(b *testing.B) {
 	roots, _ := loadRoots(func(k string) string { return h.env[k] })
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s := &sidecar{cfg: cfg, plan: p, runner: newRunner(cfg, p, roots, d, zap.NewNop()), metrics: newMetrics(reg), log: zap.NewNop(), now: time.Now,
-		jitter: func(d time.Duration) time.Duration { return d }, emf: io.Discard, getenv: func(k string) string { return h.env[k] }, deps: d}
-	s.metrics.preset(s.expectedResults())
+	s := newSidecar(cfg, p, roots, func(k string) string { return h.env[k] }, d, zap.NewNop(), reg, io.Discard)
 	s.cycle(context.Background())
 	srv := httptest.NewServer(s.handler(reg))
 	defer srv.Close()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,12 +55,7 @@ func serveCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s := &sidecar{
-		cfg: cfg, plan: p, runner: newRunner(cfg, p, roots, d, log), metrics: newMetrics(reg),
-		log: log, now: d.now, emf: stdout, getenv: getenv, deps: d,
-		jitter: func(d time.Duration) time.Duration { return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64())) },
-	}
-	s.metrics.preset(s.expectedResults())
+	s := newSidecar(cfg, p, roots, getenv, d, log, reg, stdout)
 	srv := &http.Server{Handler: s.handler(reg), ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -99,6 +95,17 @@ type sidecar struct {
 	statuses   map[string]probe.Status
 	publicIP   *probe.Result
 	publicIPAt time.Time
+}
+
+// newSidecar builds serve's state and presets its metric series on reg.
+func newSidecar(cfg *config.Config, p *plan, roots *x509.CertPool, getenv func(string) string, d deps, log *zap.Logger, reg prometheus.Registerer, emf io.Writer) *sidecar {
+	s := &sidecar{
+		cfg: cfg, plan: p, runner: newRunner(cfg, p, roots, d, log), metrics: newMetrics(reg),
+		log: log, now: d.now, emf: emf, getenv: getenv, deps: d,
+		jitter: func(d time.Duration) time.Duration { return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64())) },
+	}
+	s.metrics.preset(s.expectedResults())
+	return s
 }
 
 // loop runs cycles until ctx is done; a cycle never overlaps the next.

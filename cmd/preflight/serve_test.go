@@ -43,10 +43,7 @@ func (h *harness) newSidecar(t *testing.T, args ...string) (*sidecar, *prometheu
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	s := &sidecar{cfg: cfg, plan: p, runner: newRunner(cfg, p, roots, d, log), metrics: newMetrics(reg), log: log, now: time.Now,
-		jitter: func(d time.Duration) time.Duration { return d }, emf: io.Discard, getenv: func(k string) string { return h.env[k] }, deps: d}
-	s.metrics.preset(s.expectedResults())
-	return s, reg
+	return newSidecar(cfg, p, roots, func(k string) string { return h.env[k] }, d, log, reg, io.Discard), reg
 }
 
 func TestMetricsFollowTheCycles(t *testing.T) {
