@@ -301,8 +301,6 @@ func describeSource(source, name string) string {
 	switch {
 	case strings.HasPrefix(source, "--"):
 		return "flag " + source
-	case source == "default":
-		return "default of --" + name
 	default:
 		return "environment variable " + source
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"sort"
@@ -331,11 +332,17 @@ func TestAutoDerivesFromTaskMetadata(t *testing.T) {
 	if endpoints.code != 0 {
 		t.Fatalf("endpoints exit %d: %s", endpoints.code, endpoints.stderr)
 	}
+	var list struct {
+		Targets []struct {
+			Host string `json:"host"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(endpoints.stdout), &list); err != nil {
+		t.Fatalf("endpoints --output json: %v\n%s", err, endpoints.stdout)
+	}
 	var listed []string
-	for _, line := range strings.Split(endpoints.stdout, "\n") {
-		if strings.Contains(line, `"host":`) {
-			listed = append(listed, strings.Trim(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), `"host":`)), `",`))
-		}
+	for _, tg := range list.Targets {
+		listed = append(listed, tg.Host)
 	}
 	var probed []string
 	for _, c := range res.report.Checks {

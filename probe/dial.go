@@ -90,28 +90,9 @@ func dialOne(ctx context.Context, d Dialer, a netip.Addr, port uint16, timeout t
 	return o
 }
 
-// connectFailure names how a connect failed; hints differ for each.
-type connectFailure string
-
-const (
-	failTimeout     connectFailure = "timeout"
-	failRefused     connectFailure = "refused"
-	failUnreachable connectFailure = "unreachable"
-	failOther       connectFailure = "other"
-)
-
-func classifyConnectError(err error) connectFailure {
-	switch {
-	case isTimeout(err):
-		return failTimeout
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return failRefused
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
-		return failUnreachable
-	default:
-		return failOther
-	}
-}
+// isRefused reports whether a connect was answered with a reset: the path is
+// open but nothing accepts, which needs another hint than a silent drop.
+func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 
 // tlsFailure names how a handshake failed.
 type tlsFailure string

@@ -25,7 +25,6 @@ func FuzzTaskMetadata(f *testing.F) {
 		ParseTaskARN(task.TaskARN) //nolint:errcheck // must not panic
 		if n, ok := task.TaskNetwork(); ok {
 			n.SubnetCIDR()
-			n.SubnetGateway()
 		}
 		DeriveEntries(&task, "us-east-1")
 		ResolverPosture([]string{"10.0.0.2:53", "bogus"}, &task, true)

@@ -107,11 +107,25 @@ func firstFailure(rs []Result) *Result {
 	return nil
 }
 
+// ChecksFor lists the check kinds a target's results carry when its name
+// resolves: dns and connect, and tls for port 443 unless TLS is off or the
+// target must be blocked. serve presets its metric series from it.
+func (r *Runner) ChecksFor(t config.Target) []string {
+	if r.wantsTLS(t) {
+		return []string{CheckDNS, CheckConnect, CheckTLS}
+	}
+	return []string{CheckDNS, CheckConnect}
+}
+
+func (r *Runner) wantsTLS(t config.Target) bool {
+	return r.TLSConfig != nil && t.Port == 443 && t.Expect != config.ExpectBlocked
+}
+
 // attempt probes t once.
 func (r *Runner) attempt(ctx context.Context, t config.Target) []Result {
 	base := Result{Target: t.Name, Host: t.Host, Port: t.Port, Expect: string(t.Expect)}
 	dnsRes, addrs, ok := r.resolve(ctx, t, base)
-	wantTLS := r.TLSConfig != nil && t.Port == 443 && t.Expect != config.ExpectBlocked
+	wantTLS := r.wantsTLS(t)
 	if !ok {
 		// Nothing to dial: the DNS row says why, and says it once.
 		return []Result{dnsRes}
@@ -266,7 +280,7 @@ func allRefused(outcomes []addrOutcome) bool {
 		if o.connectErr == nil {
 			continue
 		}
-		if classifyConnectError(o.connectErr) != failRefused {
+		if !isRefused(o.connectErr) {
 			return false
 		}
 		n++

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -55,17 +56,19 @@ type Container struct {
 
 // Network is one entry of a container's Networks.
 type Network struct {
-	NetworkMode              string   `json:"NetworkMode"`
-	IPv4Addresses            []string `json:"IPv4Addresses"`
-	IPv6Addresses            []string `json:"IPv6Addresses"`
-	AttachmentIndex          int      `json:"AttachmentIndex"`
-	MACAddress               string   `json:"MACAddress"`
-	IPv4SubnetCIDRBlock      string   `json:"IPv4SubnetCIDRBlock"`
-	IPv6SubnetCIDRBlock      string   `json:"IPv6SubnetCIDRBlock"`
-	DomainNameServers        []string `json:"DomainNameServers"`
-	DomainNameSearchList     []string `json:"DomainNameSearchList"`
-	PrivateDNSName           string   `json:"PrivateDNSName"`
-	SubnetGatewayIpv4Address string   `json:"SubnetGatewayIpv4Address"`
+	NetworkMode          string   `json:"NetworkMode"`
+	IPv4Addresses        []string `json:"IPv4Addresses"`
+	IPv6Addresses        []string `json:"IPv6Addresses"`
+	AttachmentIndex      int      `json:"AttachmentIndex"`
+	MACAddress           string   `json:"MACAddress"`
+	IPv4SubnetCIDRBlock  string   `json:"IPv4SubnetCIDRBlock"`
+	IPv6SubnetCIDRBlock  string   `json:"IPv6SubnetCIDRBlock"`
+	DomainNameServers    []string `json:"DomainNameServers"`
+	DomainNameSearchList []string `json:"DomainNameSearchList"`
+	PrivateDNSName       string   `json:"PrivateDNSName"`
+	// SubnetGatewayIpv4Address is documented as an address but AWS's own
+	// examples carry a prefix length ("10.0.2.1/24"); it is kept as text.
+	SubnetGatewayIpv4Address string `json:"SubnetGatewayIpv4Address"`
 }
 
 // TaskARN is the parsed form of arn:PARTITION:ecs:REGION:ACCOUNT:task/...
@@ -117,20 +120,6 @@ func (n Network) SubnetCIDR() (netip.Prefix, bool) {
 	return p.Masked(), true
 }
 
-// SubnetGateway parses SubnetGatewayIpv4Address leniently: AWS documents an
-// address but its own examples carry a prefix length ("10.0.2.1/24").
-func (n Network) SubnetGateway() (netip.Addr, bool) {
-	s := strings.TrimSpace(n.SubnetGatewayIpv4Address)
-	if s == "" {
-		return netip.Addr{}, false
-	}
-	if p, err := netip.ParsePrefix(s); err == nil {
-		return p.Addr(), true
-	}
-	a, err := netip.ParseAddr(s)
-	return a, err == nil
-}
-
 // MetadataClient reads the task metadata endpoint v4.
 type MetadataClient struct {
 	// BaseURI is the value of ECS_CONTAINER_METADATA_URI_V4.
@@ -174,9 +163,9 @@ func (c *MetadataClient) Container(ctx context.Context) (*Container, error) {
 // get fetches path into v, retrying transient failures (connection errors,
 // 5xx) until ctx is done: the agent can be briefly unavailable at start-up.
 func (c *MetadataClient) get(ctx context.Context, path string, v any) error {
-	url := c.BaseURI + path
+	target := c.BaseURI + path
 	for {
-		transient, err := c.getOnce(ctx, url, v)
+		transient, err := c.getOnce(ctx, target, v)
 		if err == nil || !transient {
 			return err
 		}
@@ -188,39 +177,38 @@ func (c *MetadataClient) get(ctx context.Context, path string, v any) error {
 	}
 }
 
-func (c *MetadataClient) getOnce(ctx context.Context, url string, v any) (transient bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+func (c *MetadataClient) getOnce(ctx context.Context, target string, v any) (transient bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return false, fmt.Errorf("%s=%q: %w", MetadataEnv, c.BaseURI, err)
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return true, fmt.Errorf("GET %s: %w", url, unwrapURLError(err))
+		return true, fmt.Errorf("GET %s: %w", target, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBody+1))
 	if err != nil {
-		return true, fmt.Errorf("GET %s: reading body: %w", url, err)
+		return true, fmt.Errorf("GET %s: reading body: %w", target, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return resp.StatusCode >= 500, fmt.Errorf("GET %s: HTTP %d: %s", url, resp.StatusCode, snippet(body))
+		return resp.StatusCode >= 500, fmt.Errorf("GET %s: HTTP %d: %s", target, resp.StatusCode, snippet(body))
 	}
 	if len(body) > maxMetadataBody {
-		return false, fmt.Errorf("GET %s: response larger than 1 MiB", url)
+		return false, fmt.Errorf("GET %s: response larger than 1 MiB", target)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return false, fmt.Errorf("GET %s: invalid JSON: %w (body starts %s)", url, err, snippet(body))
+		return false, fmt.Errorf("GET %s: invalid JSON: %w (body starts %s)", target, err, snippet(body))
 	}
 	return false, nil
 }
 
-// unwrapURLError drops net/url's "Get \"...\":" prefix, which repeats the URL.
+// unwrapURLError drops net/http's `Get "URL":` prefix (any method), which
+// repeats what the caller already names.
 func unwrapURLError(err error) error {
-	var ue interface{ Unwrap() error }
-	if errors.As(err, &ue) && strings.HasPrefix(err.Error(), "Get ") {
-		if inner := ue.Unwrap(); inner != nil {
-			return inner
-		}
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
 	}
 	return err
 }

@@ -32,11 +32,11 @@ func TestTaskFixtures(t *testing.T) {
 	tests := []struct {
 		file                         string
 		wantARN                      TaskARN
-		wantMode, wantSubnet, wantGW string
+		wantMode, wantSubnet, wantGW string // wantGW: the raw text, CIDR form accepted
 		wantLaunch                   string
 		wantDNS                      []string
 	}{
-		{file: "fargate-task.json", wantARN: TaskARN{"aws", "us-east-1", "111122223333"}, wantMode: "awsvpc", wantSubnet: "10.0.2.0/24", wantGW: "10.0.2.1", wantLaunch: "FARGATE", wantDNS: []string{"10.0.0.2"}},
+		{file: "fargate-task.json", wantARN: TaskARN{"aws", "us-east-1", "111122223333"}, wantMode: "awsvpc", wantSubnet: "10.0.2.0/24", wantGW: "10.0.2.1/24", wantLaunch: "FARGATE", wantDNS: []string{"10.0.0.2"}},
 		{file: "ec2-awsvpc-task.json", wantARN: TaskARN{"aws", "eu-central-1", "111122223333"}, wantMode: "awsvpc", wantSubnet: "172.31.32.0/20", wantGW: "172.31.32.1", wantLaunch: "EC2", wantDNS: []string{"172.31.0.2"}},
 		{file: "ec2-bridge-task.json", wantARN: TaskARN{"aws-cn", "cn-north-1", "111122223333"}, wantMode: "bridge", wantLaunch: "EC2"},
 	}
@@ -61,9 +61,8 @@ func TestTaskFixtures(t *testing.T) {
 			if got := strings.TrimPrefix(subnet.String(), "invalid Prefix"); got != tt.wantSubnet {
 				t.Errorf("SubnetCIDR = %q; want %q", got, tt.wantSubnet)
 			}
-			gw, ok := n.SubnetGateway()
-			if tt.wantGW != "" && (!ok || gw.String() != tt.wantGW) {
-				t.Errorf("SubnetGateway = %v, %v; want %s", gw, ok, tt.wantGW)
+			if n.SubnetGatewayIpv4Address != tt.wantGW {
+				t.Errorf("SubnetGatewayIpv4Address = %q; want %q", n.SubnetGatewayIpv4Address, tt.wantGW)
 			}
 			if !reflect.DeepEqual(n.DomainNameServers, tt.wantDNS) {
 				t.Errorf("DomainNameServers = %v; want %v", n.DomainNameServers, tt.wantDNS)

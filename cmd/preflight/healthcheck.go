@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/preflight-dev/preflight/config"
@@ -17,10 +19,10 @@ import (
 // or if it cannot be reached. It is the ECS healthCheck of the sidecar:
 // ["CMD", "/preflight", "healthcheck"], no shell needed.
 func healthcheckCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) int {
-	url := "http://" + localAddress(cfg.Listen) + "/readyz"
+	readyz := "http://" + localAddress(cfg.Listen) + "/readyz"
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, readyz, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "preflight healthcheck: %v\n", err)
 		return exitInternal
@@ -28,7 +30,11 @@ func healthcheckCommand(ctx context.Context, cfg *config.Config, stdout, stderr 
 	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
 	resp, err := client.Do(req)
 	if err != nil {
-		fmt.Fprintf(stderr, "preflight healthcheck: not ready: GET %s: %v\n", url, unwrap(err))
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is already in the message
+		}
+		fmt.Fprintf(stderr, "preflight healthcheck: not ready: GET %s: %v\n", readyz, err)
 		return exitInternal
 	}
 	defer resp.Body.Close()
@@ -72,11 +78,4 @@ func localAddress(listen string) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
-}
-
-func unwrap(err error) error {
-	if ue, ok := err.(interface{ Unwrap() error }); ok && ue.Unwrap() != nil {
-		return ue.Unwrap()
-	}
-	return err
 }

@@ -212,6 +212,24 @@ func TestCheckExitCodes(t *testing.T) {
 	}
 }
 
+func TestMetadataCheckReportsItsDuration(t *testing.T) {
+	h := goodVPC(t)
+	h.metadata("fargate-task.json")
+	_, stdout, _ := h.run("check", "--checks", "logs", "--output", "json")
+	var rep struct {
+		Checks []struct {
+			Check           string  `json:"check"`
+			DurationSeconds float64 `json:"duration_seconds"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Checks) == 0 || rep.Checks[0].Check != "metadata" || rep.Checks[0].DurationSeconds <= 0 {
+		t.Errorf("metadata row %+v; want a positive duration_seconds", rep.Checks)
+	}
+}
+
 func TestUsageErrorsNameTheInput(t *testing.T) {
 	h := goodVPC(t)
 	h.env["PREFLIGHT_OUTPUT"] = "yaml"

@@ -142,8 +142,8 @@ func resolveAuto(cfg *config.Config, p *plan) ([]config.Entry, []probe.Result, e
 
 // fetchMetadata reads the task document (and this container's) and returns
 // the metadata result; on success p.task is set.
-func fetchMetadata(ctx context.Context, p *plan, uri string, timeout time.Duration, log *zap.Logger) probe.Result {
-	res := probe.Result{Check: probe.CheckMetadata, Target: "task"}
+func fetchMetadata(ctx context.Context, p *plan, uri string, timeout time.Duration, log *zap.Logger) (res probe.Result) {
+	res = probe.Result{Check: probe.CheckMetadata, Target: "task"}
 	if uri == "" {
 		res.Status, res.Detail = probe.StatusSkip, "not running in ECS ("+probe.MetadataEnv+" not set)"
 		return res

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -126,22 +127,10 @@ func withConfig(cmd string, args []string, getenv func(string) string, stderr io
 
 func printUsageError(w io.Writer, cmd string, err error) {
 	fmt.Fprintf(w, "preflight %s: configuration error:\n", cmd)
-	for _, line := range splitLines(err.Error()) {
+	for _, line := range strings.Split(err.Error(), "\n") {
 		fmt.Fprintf(w, "  - %s\n", line)
 	}
 	fmt.Fprintf(w, "Run 'preflight %s -h' for the flags and their environment variables.\n", cmd)
-}
-
-func splitLines(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
 }
 
 // newLogger builds the zap logger: JSON for machines, console on a terminal.

@@ -184,9 +184,8 @@ func (s *sidecar) publicIPOnce(ctx context.Context) probe.Result {
 func (s *sidecar) expectedResults() []probe.Result {
 	rs := append([]probe.Result(nil), s.plan.pre...)
 	for _, t := range s.plan.targets {
-		rs = append(rs, probe.Result{Check: probe.CheckDNS, Target: t.Name}, probe.Result{Check: probe.CheckConnect, Target: t.Name})
-		if s.cfg.TLS && t.Port == 443 && t.Expect != config.ExpectBlocked {
-			rs = append(rs, probe.Result{Check: probe.CheckTLS, Target: t.Name})
+		for _, check := range s.runner.ChecksFor(t) {
+			rs = append(rs, probe.Result{Check: check, Target: t.Name})
 		}
 	}
 	if s.cfg.PublicIP != string(probe.PolicyOff) {

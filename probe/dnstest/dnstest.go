@@ -5,10 +5,8 @@
 package dnstest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,21 +16,21 @@ import (
 
 // Records is what the server knows about one name.
 type Records struct {
-	A     []string `json:"a,omitempty"`
-	AAAA  []string `json:"aaaa,omitempty"`
-	CNAME string   `json:"cname,omitempty"`
+	A     []string
+	AAAA  []string
+	CNAME string
 	// Rcode, when not zero, is returned instead of records ("NXDOMAIN",
 	// "SERVFAIL", ...).
-	Rcode string `json:"rcode,omitempty"`
+	Rcode string
 	// Truncate sets TC on UDP replies (with no answers); TCP gets the records.
-	Truncate bool `json:"truncate,omitempty"`
+	Truncate bool
 	// Drop makes the server never answer for this name.
-	Drop bool `json:"drop,omitempty"`
+	Drop bool
 	// Garbage answers with bytes that are not a DNS message.
-	Garbage bool `json:"garbage,omitempty"`
+	Garbage bool
 	// NoFollow leaves the CNAME target's records out of the answer, as a
 	// resolver that stops at a CNAME would.
-	NoFollow bool `json:"no_follow,omitempty"`
+	NoFollow bool
 }
 
 // Zone maps names (with or without the trailing dot) to records. The name
@@ -82,19 +80,6 @@ func Listen(addr string, zone Zone) (*Server, error) {
 	<-started
 	<-started
 	return s, nil
-}
-
-// LoadZone reads a zone from a JSON file.
-func LoadZone(path string) (Zone, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var z Zone
-	if err := json.Unmarshal(b, &z); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return z, nil
 }
 
 // Addr is the server's host:port.

@@ -103,18 +103,6 @@ func (ca *CA) IssueValid(names ...string) (tls.Certificate, error) {
 	return ca.Issue(names, time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour))
 }
 
-// KeyPEM returns the certificate chain and key of c in PEM form.
-func KeyPEM(c tls.Certificate) (certPEM, keyPEM []byte, err error) {
-	for _, der := range c.Certificate {
-		certPEM = append(certPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
-	}
-	k, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
-	if err != nil {
-		return nil, nil, err
-	}
-	return certPEM, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k}), nil
-}
-
 // Serve accepts connections on l (from tls.Listen) until it is closed,
 // completes each handshake and hangs up: the client judges the handshake.
 func Serve(l net.Listener) {
