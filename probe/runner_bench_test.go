@@ -1,0 +1,70 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/probe/dnstest"
+	"github.com/preflight-dev/preflight/probe/nettest"
+	"github.com/preflight-dev/preflight/probe/tlstest"
+)
+
+// BenchmarkRunner12Targets measures the runner alone: 12 catalogue targets,
+// two endpoint addresses each, DNS + connect + TLS against in-process
+// servers on loopback. No configuration, planning or rendering.
+func BenchmarkRunner12Targets(b *testing.B) {
+	ca, err := tlstest.NewCA()
+	if err != nil {
+		b.Fatal(err)
+	}
+	services := []string{"ecr", "logs", "s3", "secretsmanager", "ssm", "kms", "sts", "sqs", "sns", "monitoring"}
+	var entries []config.Entry
+	for _, s := range services {
+		entries = append(entries, config.Entry{Name: s})
+	}
+	targets, err := config.Expand(entries, "us-east-1", "111122223333")
+	if err != nil || len(targets) != 12 {
+		b.Fatalf("Expand: %d targets, %v", len(targets), err)
+	}
+	zone := dnstest.Zone{}
+	nt := nettest.New()
+	for i, t := range targets {
+		a1, a2 := fmt.Sprintf("127.0.3.%d", 2*i+1), fmt.Sprintf("127.0.3.%d", 2*i+2)
+		zone[t.Host] = dnstest.Records{A: []string{a1, a2}}
+		cert, err := ca.IssueValid(t.Host)
+		if err != nil {
+			b.Fatal(err)
+		}
+		nt.ServeTLS(b, a1, cert)
+		nt.ServeTLS(b, a2, cert)
+	}
+	srv := dnstest.Start(b, zone)
+	r := &Runner{
+		Resolver:       NewResolver([]string{srv.Addr()}, time.Second),
+		Dialer:         nt,
+		Classifier:     Classifier{Private: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		TLSConfig:      &tls.Config{RootCAs: ca.Pool(), CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}},
+		Timeout:        time.Second,
+		Logger:         zap.NewNop(),
+		Now:            time.Now,
+		InitialBackoff: 10 * time.Millisecond,
+		MaxBackoff:     50 * time.Millisecond,
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		results := r.Run(context.Background(), targets, time.Time{})
+		for _, res := range results {
+			if res.Failed() {
+				b.Fatalf("%s %s: %s", res.Check, res.Target, res.Error)
+			}
+		}
+	}
+}
