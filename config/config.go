@@ -14,12 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// Output formats for the report.
-const (
-	OutputText = "text"
-	OutputJSON = "json"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // DefaultPrivateCIDRs are the ranges a "private" answer must fall in: RFC 1918,
@@ -41,13 +37,13 @@ type Config struct {
 	Timeout   time.Duration
 	Wait      time.Duration
 	TLS       bool
-	Output    string
-	LogLevel  string
+	Output    report.Output
+	LogLevel  LogLevel
 	// LogFormat is "json", "console", or "" for console on a terminal and
 	// json otherwise.
 	LogFormat string
 	// PublicIP is the public-IP policy: deny, strict, warn or off.
-	PublicIP string
+	PublicIP PublicIPPolicy
 	// Listen is serve's HTTP address, and where healthcheck finds it.
 	Listen string
 	// Interval is the time between the starts of serve's cycles (jittered).
@@ -165,17 +161,18 @@ var options = []option{
 		c.TLS = b
 		return nil
 	}},
-	{name: "output", def: OutputText, usage: "report format: text or json", set: func(c *Config, v string) error {
-		if v != OutputText && v != OutputJSON {
-			return errors.New("want text or json")
+	{name: "output", def: string(report.OutputText), usage: "report format: text or json", set: func(c *Config, v string) error {
+		switch o := report.Output(v); o {
+		case report.OutputText, report.OutputJSON:
+			c.Output = o
+			return nil
 		}
-		c.Output = v
-		return nil
+		return errors.New("want text or json")
 	}},
-	{name: "public-ip", def: "deny", usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", set: func(c *Config, v string) error {
-		switch v {
-		case "deny", "strict", "warn", "off":
-			c.PublicIP = v
+	{name: "public-ip", def: string(PublicIPDeny), usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", set: func(c *Config, v string) error {
+		switch p := PublicIPPolicy(v); p {
+		case PublicIPDeny, PublicIPStrict, PublicIPWarn, PublicIPOff:
+			c.PublicIP = p
 			return nil
 		}
 		return errors.New("want deny, strict, warn or off")
@@ -203,10 +200,10 @@ var options = []option{
 		c.EMF = b
 		return nil
 	}},
-	{name: "log-level", def: "info", usage: "debug, info, warn or error", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
-		switch v {
-		case "debug", "info", "warn", "error":
-			c.LogLevel = v
+	{name: "log-level", def: string(LogInfo), usage: "debug, info, warn or error", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
+		switch l := LogLevel(v); l {
+		case LogDebug, LogInfo, LogWarn, LogError:
+			c.LogLevel = l
 			return nil
 		}
 		return errors.New("want debug, info, warn or error")

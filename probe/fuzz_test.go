@@ -26,7 +26,6 @@ func FuzzTaskMetadata(f *testing.F) {
 		if n, ok := task.TaskNetwork(); ok {
 			n.SubnetCIDR()
 		}
-		DeriveEntries(&task, "us-east-1")
 		ResolverPosture([]string{"10.0.0.2:53", "bogus"}, &task, true)
 	})
 }

@@ -1,17 +1,17 @@
 package probe
 
 import (
-	"fmt"
 	"sync"
 )
 
 // group runs functions concurrently and re-panics in Wait, so that a panic
-// in a probe's goroutine reaches the runner's recover (and becomes a failed
-// result) instead of killing the process.
+// in a probe's goroutine reaches the runner's guard (and becomes a failed
+// result) instead of killing the process. The stack of the goroutine that
+// panicked travels with it.
 type group struct {
 	wg       sync.WaitGroup
 	mu       sync.Mutex
-	panicked any
+	panicked *panicError
 }
 
 func (g *group) Go(f func()) {
@@ -20,9 +20,10 @@ func (g *group) Go(f func()) {
 		defer g.wg.Done()
 		defer func() {
 			if v := recover(); v != nil {
+				pe := recovered(v)
 				g.mu.Lock()
 				if g.panicked == nil {
-					g.panicked = v
+					g.panicked = pe
 				}
 				g.mu.Unlock()
 			}
@@ -34,6 +35,6 @@ func (g *group) Go(f func()) {
 func (g *group) Wait() {
 	g.wg.Wait()
 	if g.panicked != nil {
-		panic(fmt.Sprint(g.panicked))
+		panic(g.panicked)
 	}
 }

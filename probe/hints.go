@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // Environment is what the run learned about the task's network; hints are
@@ -63,7 +64,7 @@ func (in hintInput) prefixList() string {
 // hintRule is one row of the hint table: when match holds for the input,
 // text gives the remediation. Rows are tried in order; the first match wins.
 type hintRule struct {
-	class Class
+	class report.Class
 	match func(hintInput) bool
 	text  func(hintInput) string
 }
@@ -76,78 +77,78 @@ func situationIs(s string) func(hintInput) bool {
 
 var hintRules = []hintRule{
 	// DNS failures.
-	{ClassDNS, situationIs("NXDOMAIN"), func(in hintInput) string {
+	{report.ClassDNS, situationIs("NXDOMAIN"), func(in hintInput) string {
 		return fmt.Sprintf("The resolver says %s does not exist: check the name and region; for a private hosted zone, associate it with the task's VPC.", in.target.Host)
 	}},
-	{ClassDNS, situationIs("SERVFAIL"), func(in hintInput) string {
+	{report.ClassDNS, situationIs("SERVFAIL"), func(in hintInput) string {
 		return fmt.Sprintf("%s could not resolve %s: if it is a custom DNS server, make it forward amazonaws.com (or everything) to the VPC resolver (VPC base address + 2, or 169.254.169.253); check Route 53 Resolver rules and DNS Firewall.", in.resolvers(), in.target.Host)
 	}},
-	{ClassDNS, situationIs("NOERROR"), func(in hintInput) string {
+	{report.ClassDNS, situationIs("NOERROR"), func(in hintInput) string {
 		return fmt.Sprintf("%s exists but has no A or AAAA records: check the record set (a private hosted zone can shadow the public zone).", in.target.Host)
 	}},
-	{ClassDNS, situationIs("refused"), func(in hintInput) string {
+	{report.ClassDNS, situationIs("refused"), func(in hintInput) string {
 		return fmt.Sprintf("%s refused the DNS query (nothing listens on port 53 there): point the task at a running resolver, normally the VPC resolver (VPC base address + 2, or 169.254.169.253).", in.resolvers())
 	}},
-	{ClassDNS, situationIs("timeout"), func(in hintInput) string {
+	{report.ClassDNS, situationIs("timeout"), func(in hintInput) string {
 		return fmt.Sprintf("No answer from %s: the task's security group and the subnet's network ACL must allow outbound UDP and TCP 53 to the resolver, and the VPC needs enableDnsSupport; a custom resolver must be up and reachable from %s.", in.resolvers(), in.subnet())
 	}},
-	{ClassDNS, always, func(in hintInput) string {
+	{report.ClassDNS, always, func(in hintInput) string {
 		return fmt.Sprintf("Resolving %s through %s failed: check that the resolver is reachable on port 53 and answers well-formed replies.", in.target.Host, in.resolvers())
 	}},
 
 	// An address of the wrong class.
-	{ClassDNSPosture, func(in hintInput) bool { return in.target.Expect == config.ExpectPrivate && in.isInterface() }, func(in hintInput) string {
+	{report.ClassDNSPosture, func(in hintInput) bool { return in.target.Expect == config.ExpectPrivate && in.isInterface() }, func(in hintInput) string {
 		return fmt.Sprintf("%s resolves to public address %s, so traffic takes the NAT/internet path (or none). Create the interface VPC endpoint %s in this VPC with private DNS enabled, in the task's subnets; the VPC needs enableDnsSupport and enableDnsHostnames, and the task must use the AWS-provided resolver (VPC base + 2 or 169.254.169.253).", in.target.Host, strings.Join(in.addrs, ", "), in.endpointName())
 	}},
-	{ClassDNSPosture, func(in hintInput) bool { return in.target.Expect == config.ExpectPrivate }, func(in hintInput) string {
+	{report.ClassDNSPosture, func(in hintInput) bool { return in.target.Expect == config.ExpectPrivate }, func(in hintInput) string {
 		return fmt.Sprintf("%s resolves to public address %s where a private one was expected: check the private hosted zone record and that the zone is associated with this VPC, and that the task uses the VPC resolver.", in.target.Host, strings.Join(in.addrs, ", "))
 	}},
-	{ClassDNSPosture, always, func(in hintInput) string {
+	{report.ClassDNSPosture, always, func(in hintInput) string {
 		return fmt.Sprintf("%s resolves to private address %s where a public one was expected: an interface endpoint's private DNS or a private hosted zone overrides the public name in this VPC; adjust --private-cidrs if this range is not private to you.", in.target.Host, strings.Join(in.addrs, ", "))
 	}},
 
 	// Connect failures.
-	{ClassConnect, situationIs("refused"), func(in hintInput) string {
+	{report.ClassConnect, situationIs("refused"), func(in hintInput) string {
 		return fmt.Sprintf("%s refused TCP %d (a reset came back, so the path is open but nothing accepts on that port, or a firewall rejects): check the port and the service behind the address.", strings.Join(in.addrs, ", "), in.target.Port)
 	}},
-	{ClassConnect, func(in hintInput) bool { return in.isGateway() }, func(in hintInput) string {
+	{report.ClassConnect, func(in hintInput) bool { return in.isGateway() }, func(in hintInput) string {
 		return fmt.Sprintf("%s (%s) is unreachable on TCP %d: add a gateway VPC endpoint %s to the route table of %s, and allow outbound TCP %d in the task's security group to %s.", in.target.Host, strings.Join(in.addrs, ", "), in.target.Port, in.endpointName(), in.subnet(), in.target.Port, in.prefixList())
 	}},
-	{ClassConnect, func(in hintInput) bool { return in.situation == "private" && in.isInterface() }, func(in hintInput) string {
+	{report.ClassConnect, func(in hintInput) bool { return in.situation == "private" && in.isInterface() }, func(in hintInput) string {
 		return fmt.Sprintf("Endpoint %s address %s does not accept TCP %d. The endpoint's security group must allow inbound TCP %d from %s, and the task's security group must allow outbound TCP %d to it (security groups drop silently: a timeout). If only some addresses fail, check the endpoint's subnet in that AZ (network ACL, the endpoint ENI).", in.endpointName(), strings.Join(in.addrs, ", "), in.target.Port, in.target.Port, in.subnet(), in.target.Port)
 	}},
-	{ClassConnect, situationIs("private"), func(in hintInput) string {
+	{report.ClassConnect, situationIs("private"), func(in hintInput) string {
 		return fmt.Sprintf("%s does not accept TCP %d from this task: the target's security group must allow inbound TCP %d from %s, the task's security group must allow outbound TCP %d to it, and the network ACLs must allow both directions.", strings.Join(in.addrs, ", "), in.target.Port, in.target.Port, in.subnet(), in.target.Port)
 	}},
-	{ClassConnect, func(in hintInput) bool { return in.isInterface() }, func(in hintInput) string {
+	{report.ClassConnect, func(in hintInput) bool { return in.isInterface() }, func(in hintInput) string {
 		return fmt.Sprintf("%s resolves to public address %s, which this task cannot reach on TCP %d: create the interface endpoint %s with private DNS enabled, or give %s a route to a NAT gateway and allow outbound TCP %d.", in.target.Host, strings.Join(in.addrs, ", "), in.target.Port, in.endpointName(), in.subnet(), in.target.Port)
 	}},
-	{ClassConnect, always, func(in hintInput) string {
+	{report.ClassConnect, always, func(in hintInput) string {
 		return fmt.Sprintf("%s does not accept TCP %d from this task: %s needs a route to it (NAT gateway or internet gateway) and the task's security group must allow outbound TCP %d.", strings.Join(in.addrs, ", "), in.target.Port, in.subnet(), in.target.Port)
 	}},
 
 	// TLS failures.
-	{ClassTLS, situationIs(string(tlsWrongName)), func(in hintInput) string {
+	{report.ClassTLS, situationIs(string(tlsWrongName)), func(in hintInput) string {
 		return fmt.Sprintf("%s presented a certificate that is not valid for %s: the name leads to something other than the service (a wrong private hosted zone record, another endpoint, or a TLS-intercepting proxy).", strings.Join(in.addrs, ", "), in.target.Host)
 	}},
-	{ClassTLS, situationIs(string(tlsUntrusted)), func(in hintInput) string {
+	{report.ClassTLS, situationIs(string(tlsUntrusted)), func(in hintInput) string {
 		return fmt.Sprintf("The certificate chain from %s is not trusted: a TLS-inspecting firewall or proxy is likely in the path; exempt %s from inspection or add its CA to the image (SSL_CERT_FILE).", strings.Join(in.addrs, ", "), in.target.Host)
 	}},
-	{ClassTLS, situationIs(string(tlsExpired)), func(in hintInput) string {
+	{report.ClassTLS, situationIs(string(tlsExpired)), func(in hintInput) string {
 		return fmt.Sprintf("%s presented an expired certificate (or the task's clock is wrong): renew it, and compare the clock with the TMDS ClockDrift.", strings.Join(in.addrs, ", "))
 	}},
-	{ClassTLS, always, func(in hintInput) string {
+	{report.ClassTLS, always, func(in hintInput) string {
 		return fmt.Sprintf("TCP %d to %s opens but the TLS handshake fails: look for a firewall or proxy that inspects TLS, or an MTU problem on the path.", in.target.Port, strings.Join(in.addrs, ", "))
 	}},
 
 	// Egress that should be closed.
-	{ClassEgressOpen, always, func(in hintInput) string {
+	{report.ClassEgressOpen, always, func(in hintInput) string {
 		return fmt.Sprintf("%s accepted TCP %d from this task, but egress there should be blocked: narrow the task security group's outbound rules (remove 0.0.0.0/0 and ::/0; allow only the endpoint security groups and the S3 prefix list), or remove the NAT/internet route from %s.", strings.Join(in.addrs, ", "), in.target.Port, in.subnet())
 	}},
 }
 
 // hint returns the remediation for a failure of class with the given input.
-func hint(class Class, in hintInput) string {
+func hint(class report.Class, in hintInput) string {
 	for _, r := range hintRules {
 		if r.class == class && r.match(in) {
 			return r.text(in)

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/netip"
 	"strings"
+
+	"github.com/preflight-dev/preflight/report"
 )
 
 // ParseResolvConf returns the nameservers of a resolv.conf as host:port.
@@ -36,10 +38,10 @@ var (
 // AWS-provided resolver, warn otherwise, because private DNS for interface
 // endpoints then depends on forwarding. Outside ECS there is nothing to
 // compare with and the check is skipped.
-func ResolverPosture(inUse []string, task *Task, inECS bool) Result {
-	res := Result{Check: CheckResolver, Target: "resolver", Addresses: inUse}
+func ResolverPosture(inUse []string, task *Task, inECS bool) report.Result {
+	res := report.Result{Check: report.CheckResolver, Target: "resolver", Addresses: inUse}
 	if !inECS {
-		res.Status, res.Detail = StatusSkip, "not running in ECS: nothing to compare "+strings.Join(inUse, ", ")+" with"
+		res.Status, res.Detail = report.StatusSkip, "not running in ECS: nothing to compare "+strings.Join(inUse, ", ")+" with"
 		return res
 	}
 	var given []string
@@ -59,10 +61,10 @@ func ResolverPosture(inUse []string, task *Task, inECS bool) Result {
 		}
 	}
 	if len(foreign) == 0 {
-		res.Status, res.Detail = StatusPass, "AWS-provided resolver "+strings.Join(inUse, ", ")
+		res.Status, res.Detail = report.StatusPass, "AWS-provided resolver "+strings.Join(inUse, ", ")
 		return res
 	}
-	res.Status, res.Class = StatusWarn, ClassResolver
+	res.Status, res.Class = report.StatusWarn, report.ClassResolver
 	res.FailedAddresses = foreign
 	res.Error = fmt.Sprintf("resolver %s is not the AWS-provided resolver", strings.Join(foreign, ", "))
 	if len(given) > 0 {

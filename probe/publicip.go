@@ -4,32 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
 )
-
-// Verdict answers "does this task have a public IPv4 address?".
-type Verdict string
-
-// Verdicts. Unknown is an honest answer: TMDS has no public-IP field, and
-// the sources that know (IMDS, the EC2 API) can be out of reach.
-const (
-	VerdictNone    Verdict = "none"
-	VerdictPresent Verdict = "present"
-	VerdictUnknown Verdict = "unknown"
-)
-
-// PublicIP is the verdict with its evidence, carried in the JSON report.
-type PublicIP struct {
-	Verdict  Verdict `json:"verdict"`
-	Address  string  `json:"address,omitempty"`
-	Evidence string  `json:"evidence"`
-	// Source is where the verdict came from: "tmds", "imds" or "ec2".
-	Source string `json:"source"`
-}
 
 // NetworkInterface is the part of an EC2 network interface the verdict needs.
 type NetworkInterface struct {
@@ -73,25 +53,25 @@ type PublicIPChecker struct {
 }
 
 // Check returns the verdict for task. The caller bounds ctx.
-func (c *PublicIPChecker) Check(ctx context.Context, task *Task) (PublicIP, string) {
+func (c *PublicIPChecker) Check(ctx context.Context, task *Task) (report.PublicIP, string) {
 	if task == nil {
-		return PublicIP{Verdict: VerdictUnknown, Source: "tmds", Evidence: "the task metadata could not be read, so neither the launch type nor the ENI is known"}, "metadata"
+		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "tmds", Evidence: "the task metadata could not be read, so neither the launch type nor the ENI is known"}, "metadata"
 	}
 	n, haveNet := task.TaskNetwork()
 	launch := strings.ToUpper(task.LaunchType)
 	if launch == "EC2" || launch == "EXTERNAL" {
 		if haveNet && n.NetworkMode == "awsvpc" {
-			return PublicIP{Verdict: VerdictNone, Source: "tmds", Evidence: "EC2 launch type with awsvpc: the task ENI never receives a public IPv4 address"}, ""
+			return report.PublicIP{Verdict: report.VerdictNone, Source: "tmds", Evidence: "EC2 launch type with awsvpc: the task ENI never receives a public IPv4 address"}, ""
 		}
 		return c.fromIMDS(ctx)
 	}
 	if !haveNet || len(n.IPv4Addresses) == 0 {
-		return PublicIP{Verdict: VerdictUnknown, Source: "tmds", Evidence: fmt.Sprintf("launch type %q and no task ENI address in the metadata", task.LaunchType)}, "no-eni"
+		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "tmds", Evidence: fmt.Sprintf("launch type %q and no task ENI address in the metadata", task.LaunchType)}, "no-eni"
 	}
 	return c.fromEC2(ctx, n)
 }
 
-func (c *PublicIPChecker) fromIMDS(ctx context.Context) (PublicIP, string) {
+func (c *PublicIPChecker) fromIMDS(ctx context.Context) (report.PublicIP, string) {
 	if c.IMDSTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.IMDSTimeout)
@@ -100,15 +80,15 @@ func (c *PublicIPChecker) fromIMDS(ctx context.Context) (PublicIP, string) {
 	ip, err := c.IMDS.PublicIPv4(ctx)
 	switch {
 	case errors.Is(err, ErrNoPublicIPv4):
-		return PublicIP{Verdict: VerdictNone, Source: "imds", Evidence: "bridge/host network mode: the container instance has no public IPv4 (IMDS public-ipv4: 404)"}, ""
+		return report.PublicIP{Verdict: report.VerdictNone, Source: "imds", Evidence: "bridge/host network mode: the container instance has no public IPv4 (IMDS public-ipv4: 404)"}, ""
 	case err != nil:
-		return PublicIP{Verdict: VerdictUnknown, Source: "imds", Evidence: "bridge/host network mode, but the instance metadata service did not answer: " + err.Error()}, "imds"
+		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "imds", Evidence: "bridge/host network mode, but the instance metadata service did not answer: " + err.Error()}, "imds"
 	default:
-		return PublicIP{Verdict: VerdictPresent, Source: "imds", Address: ip, Evidence: "bridge/host network mode: traffic leaves through the container instance, whose public IPv4 is " + ip}, "instance"
+		return report.PublicIP{Verdict: report.VerdictPresent, Source: "imds", Address: ip, Evidence: "bridge/host network mode: traffic leaves through the container instance, whose public IPv4 is " + ip}, "instance"
 	}
 }
 
-func (c *PublicIPChecker) fromEC2(ctx context.Context, n Network) (PublicIP, string) {
+func (c *PublicIPChecker) fromEC2(ctx context.Context, n Network) (report.PublicIP, string) {
 	if c.EC2Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.EC2Timeout)
@@ -117,7 +97,7 @@ func (c *PublicIPChecker) fromEC2(ctx context.Context, n Network) (PublicIP, str
 	ip := n.IPv4Addresses[0]
 	finder, err := c.NewEC2(ctx)
 	if err != nil {
-		return PublicIP{Verdict: VerdictUnknown, Source: "ec2", Evidence: "cannot call the EC2 API: " + err.Error()}, "ec2-credentials"
+		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "ec2", Evidence: "cannot call the EC2 API: " + err.Error()}, "ec2-credentials"
 	}
 	enis, err := finder.FindByPrivateIP(ctx, ip)
 	if err != nil {
@@ -128,7 +108,7 @@ func (c *PublicIPChecker) fromEC2(ctx context.Context, n Network) (PublicIP, str
 		} else if isCredentialError(err) {
 			situation = "ec2-credentials"
 		}
-		return PublicIP{Verdict: VerdictUnknown, Source: "ec2", Evidence: "DescribeNetworkInterfaces failed: " + err.Error()}, situation
+		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "ec2", Evidence: "DescribeNetworkInterfaces failed: " + err.Error()}, situation
 	}
 	var matched []NetworkInterface
 	for _, e := range enis {
@@ -138,15 +118,15 @@ func (c *PublicIPChecker) fromEC2(ctx context.Context, n Network) (PublicIP, str
 	}
 	switch {
 	case len(matched) == 0:
-		return PublicIP{Verdict: VerdictUnknown, Source: "ec2", Evidence: fmt.Sprintf("no network interface with private IP %s and MAC %s is visible (%d with that IP)", ip, n.MACAddress, len(enis))}, "ec2-not-found"
+		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "ec2", Evidence: fmt.Sprintf("no network interface with private IP %s and MAC %s is visible (%d with that IP)", ip, n.MACAddress, len(enis))}, "ec2-not-found"
 	case len(matched) > 1:
-		return PublicIP{Verdict: VerdictUnknown, Source: "ec2", Evidence: fmt.Sprintf("%d network interfaces have private IP %s and the metadata gives no MAC to tell them apart", len(matched), ip)}, "ec2-ambiguous"
+		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "ec2", Evidence: fmt.Sprintf("%d network interfaces have private IP %s and the metadata gives no MAC to tell them apart", len(matched), ip)}, "ec2-ambiguous"
 	}
 	e := matched[0]
 	if e.PublicIP == "" {
-		return PublicIP{Verdict: VerdictNone, Source: "ec2", Evidence: fmt.Sprintf("task ENI %s (%s) has no public IPv4 association", e.ID, ip)}, ""
+		return report.PublicIP{Verdict: report.VerdictNone, Source: "ec2", Evidence: fmt.Sprintf("task ENI %s (%s) has no public IPv4 association", e.ID, ip)}, ""
 	}
-	return PublicIP{Verdict: VerdictPresent, Source: "ec2", Address: e.PublicIP, Evidence: fmt.Sprintf("task ENI %s (%s) is associated with public IPv4 %s", e.ID, ip, e.PublicIP)}, "task"
+	return report.PublicIP{Verdict: report.VerdictPresent, Source: "ec2", Address: e.PublicIP, Evidence: fmt.Sprintf("task ENI %s (%s) is associated with public IPv4 %s", e.ID, ip, e.PublicIP)}, "task"
 }
 
 func isPermissionError(code string) bool {
@@ -164,108 +144,12 @@ func isCredentialError(err error) bool {
 	return strings.Contains(s, "failed to retrieve credentials") || strings.Contains(s, "no EC2 IMDS role found") || strings.Contains(s, "credential")
 }
 
-// ErrNoPublicIPv4 means IMDS answered 404 for public-ipv4.
-var ErrNoPublicIPv4 = errors.New("no public IPv4")
-
-// IMDSClient reads the EC2 instance metadata service with IMDSv2 tokens.
-type IMDSClient struct {
-	// BaseURL is http://169.254.169.254 in EC2.
-	BaseURL string
-	HTTP    *http.Client
-}
-
-// NewIMDSClient returns a client for baseURL that never uses a proxy.
-func NewIMDSClient(baseURL string) *IMDSClient {
-	return &IMDSClient{BaseURL: strings.TrimRight(baseURL, "/"), HTTP: &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}}
-}
-
-// PublicIPv4 returns the instance's public IPv4, or ErrNoPublicIPv4.
-func (c *IMDSClient) PublicIPv4(ctx context.Context) (string, error) {
-	token, err := c.token(ctx)
-	if err != nil {
-		return "", err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/latest/meta-data/public-ipv4", nil)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("X-aws-ec2-metadata-token", token)
-	body, status, err := c.do(req)
-	if err != nil {
-		return "", err
-	}
-	switch status {
-	case http.StatusOK:
-		ip := strings.TrimSpace(body)
-		if _, err := netip.ParseAddr(ip); err != nil {
-			return "", fmt.Errorf("GET public-ipv4: %q is not an IP address", snippet([]byte(ip)))
-		}
-		return ip, nil
-	case http.StatusNotFound:
-		return "", ErrNoPublicIPv4
-	default:
-		return "", fmt.Errorf("GET public-ipv4: HTTP %d", status)
-	}
-}
-
-func (c *IMDSClient) token(ctx context.Context) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.BaseURL+"/latest/api/token", nil)
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("X-aws-ec2-metadata-token-ttl-seconds", "60")
-	body, status, err := c.do(req)
-	if err != nil {
-		return "", fmt.Errorf("PUT token: %w (IMDS blocked by ECS_AWSVPC_BLOCK_IMDS, a hop limit of 1, or not on EC2)", err)
-	}
-	if status != http.StatusOK || strings.TrimSpace(body) == "" {
-		return "", fmt.Errorf("PUT token: HTTP %d (IMDSv2 disabled or blocked)", status)
-	}
-	return strings.TrimSpace(body), nil
-}
-
-func (c *IMDSClient) do(req *http.Request) (string, int, error) {
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		if isTimeout(err) {
-			return "", 0, errTimeout
-		}
-		return "", 0, unwrapURLError(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if err != nil {
-		return "", 0, err
-	}
-	return string(b), resp.StatusCode, nil
-}
-
-// Policy decides what a verdict means for the run.
-type Policy string
-
-// Policies for --public-ip.
-const (
-	PolicyDeny   Policy = "deny"
-	PolicyStrict Policy = "strict"
-	PolicyWarn   Policy = "warn"
-	PolicyOff    Policy = "off"
-)
-
-// CheckPublicIP is the check kind of the public-IP verdict.
-const CheckPublicIP = "public_ip"
-
-// Classes of the public-IP verdict.
-const (
-	ClassPublicIP        Class = "public_ip"
-	ClassPublicIPUnknown Class = "public_ip_unknown"
-)
-
 // PublicIPResult runs the checker and applies the policy. Outside ECS the
 // check is skipped.
-func (c *PublicIPChecker) Result(ctx context.Context, task *Task, inECS bool, policy Policy) Result {
-	res := Result{Check: CheckPublicIP, Target: "task"}
+func (c *PublicIPChecker) Result(ctx context.Context, task *Task, inECS bool, policy config.PublicIPPolicy) report.Result {
+	res := report.Result{Check: report.CheckPublicIP, Target: "task"}
 	if !inECS {
-		res.Status, res.Detail = StatusSkip, "not running in ECS"
+		res.Status, res.Detail = report.StatusSkip, "not running in ECS"
 		return res
 	}
 	start := time.Now()
@@ -277,20 +161,20 @@ func (c *PublicIPChecker) Result(ctx context.Context, task *Task, inECS bool, po
 		res.Addresses = []string{v.Address}
 	}
 	switch v.Verdict {
-	case VerdictNone:
-		res.Status = StatusPass
+	case report.VerdictNone:
+		res.Status = report.StatusPass
 		return res
-	case VerdictPresent:
-		res.Class, res.Status = ClassPublicIP, StatusFail
-		if policy == PolicyWarn {
-			res.Status = StatusWarn
+	case report.VerdictPresent:
+		res.Class, res.Status = report.ClassPublicIP, report.StatusFail
+		if policy == config.PublicIPWarn {
+			res.Status = report.StatusWarn
 		}
 		res.Error = "the task has public IPv4 address " + v.Address
 		res.Detail = fmt.Sprintf("%s, from %s", v.Verdict, v.Source)
 	default:
-		res.Class, res.Status = ClassPublicIPUnknown, StatusWarn
-		if policy == PolicyStrict {
-			res.Status = StatusFail
+		res.Class, res.Status = report.ClassPublicIPUnknown, report.StatusWarn
+		if policy == config.PublicIPStrict {
+			res.Status = report.StatusFail
 		}
 		res.Error = "cannot tell whether the task has a public IPv4 address: " + v.Evidence
 		res.Detail = fmt.Sprintf("%s, from %s", v.Verdict, v.Source)

@@ -13,6 +13,9 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // fakeIMDS serves IMDSv2: a token is required for metadata reads.
@@ -148,32 +151,32 @@ func TestPublicIPVerdicts(t *testing.T) {
 		imdsStatus    int
 		imdsToken     int
 		imdsDelay     time.Duration
-		wantVerdict   Verdict
+		wantVerdict   report.Verdict
 		wantAddress   string
 		wantEvidence  string
 		wantSituation string
 	}{
 		{name: "fargate with public IP", task: fargate, ec2Status: 200, ec2Body: eniXML(eniItem("eni-1", mac, "203.0.113.50")),
-			wantVerdict: VerdictPresent, wantAddress: "203.0.113.50", wantEvidence: "eni-1", wantSituation: "task"},
+			wantVerdict: report.VerdictPresent, wantAddress: "203.0.113.50", wantEvidence: "eni-1", wantSituation: "task"},
 		{name: "fargate without", task: fargate, ec2Status: 200, ec2Body: eniXML(eniItem("eni-1", mac, "")),
-			wantVerdict: VerdictNone, wantEvidence: "no public IPv4 association"},
+			wantVerdict: report.VerdictNone, wantEvidence: "no public IPv4 association"},
 		{name: "same private IP in two VPCs, matched by MAC", task: fargate, ec2Status: 200,
 			ec2Body:     eniXML(eniItem("eni-other", "0e:00:00:00:00:01", "198.51.100.9"), eniItem("eni-mine", mac, "")),
-			wantVerdict: VerdictNone, wantEvidence: "eni-mine"},
+			wantVerdict: report.VerdictNone, wantEvidence: "eni-mine"},
 		{name: "no interface matches the MAC", task: fargate, ec2Status: 200, ec2Body: eniXML(eniItem("eni-other", "0e:00:00:00:00:01", "198.51.100.9")),
-			wantVerdict: VerdictUnknown, wantSituation: "ec2-not-found"},
+			wantVerdict: report.VerdictUnknown, wantSituation: "ec2-not-found"},
 		{name: "access denied", task: fargate, ec2Status: 403, ec2Body: errorXML("UnauthorizedOperation"),
-			wantVerdict: VerdictUnknown, wantEvidence: "UnauthorizedOperation", wantSituation: "ec2-permission"},
+			wantVerdict: report.VerdictUnknown, wantEvidence: "UnauthorizedOperation", wantSituation: "ec2-permission"},
 		{name: "throttled", task: fargate, ec2Status: 503, ec2Body: errorXML("RequestLimitExceeded"),
-			wantVerdict: VerdictUnknown, wantEvidence: "RequestLimitExceeded", wantSituation: "ec2-path"},
-		{name: "EC2 awsvpc", task: ec2awsvpc, wantVerdict: VerdictNone, wantEvidence: "never receives a public IPv4"},
+			wantVerdict: report.VerdictUnknown, wantEvidence: "RequestLimitExceeded", wantSituation: "ec2-path"},
+		{name: "EC2 awsvpc", task: ec2awsvpc, wantVerdict: report.VerdictNone, wantEvidence: "never receives a public IPv4"},
 		{name: "EC2 bridge with public instance", task: bridge, imdsIP: "198.51.100.77", imdsStatus: 200,
-			wantVerdict: VerdictPresent, wantAddress: "198.51.100.77", wantSituation: "instance"},
-		{name: "EC2 bridge without", task: bridge, imdsStatus: 404, wantVerdict: VerdictNone, wantEvidence: "404"},
-		{name: "EC2 bridge, IMDS blocked", task: bridge, imdsToken: 403, wantVerdict: VerdictUnknown, wantSituation: "imds"},
+			wantVerdict: report.VerdictPresent, wantAddress: "198.51.100.77", wantSituation: "instance"},
+		{name: "EC2 bridge without", task: bridge, imdsStatus: 404, wantVerdict: report.VerdictNone, wantEvidence: "404"},
+		{name: "EC2 bridge, IMDS blocked", task: bridge, imdsToken: 403, wantVerdict: report.VerdictUnknown, wantSituation: "imds"},
 		{name: "EC2 bridge, IMDS silent (hop limit 1)", task: bridge, imdsIP: "198.51.100.77", imdsStatus: 200, imdsDelay: 10 * time.Second,
-			wantVerdict: VerdictUnknown, wantEvidence: "i/o timeout", wantSituation: "imds"},
-		{name: "no metadata", task: nil, wantVerdict: VerdictUnknown, wantSituation: "metadata"},
+			wantVerdict: report.VerdictUnknown, wantEvidence: "i/o timeout", wantSituation: "imds"},
+		{name: "no metadata", task: nil, wantVerdict: report.VerdictUnknown, wantSituation: "metadata"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,30 +209,30 @@ func TestPublicIPVerdicts(t *testing.T) {
 
 func TestPublicIPPolicy(t *testing.T) {
 	fargate := loadTask(t, "fargate-task.json")
-	finder := func(v Verdict) func(context.Context) (InterfaceFinder, error) {
+	finder := func(v report.Verdict) func(context.Context) (InterfaceFinder, error) {
 		return func(context.Context) (InterfaceFinder, error) {
 			switch v {
-			case VerdictPresent:
+			case report.VerdictPresent:
 				return staticFinder{{ID: "eni-1", MACAddress: "0e:9e:32:c7:48:85", PublicIP: "203.0.113.50"}}, nil
-			case VerdictNone:
+			case report.VerdictNone:
 				return staticFinder{{ID: "eni-1", MACAddress: "0e:9e:32:c7:48:85"}}, nil
 			}
 			return nil, errors.New("no credentials")
 		}
 	}
 	tests := []struct {
-		verdict    Verdict
-		policy     Policy
-		wantStatus Status
-		wantClass  Class
+		verdict    report.Verdict
+		policy     config.PublicIPPolicy
+		wantStatus report.Status
+		wantClass  report.Class
 	}{
-		{VerdictPresent, PolicyDeny, StatusFail, ClassPublicIP},
-		{VerdictPresent, PolicyStrict, StatusFail, ClassPublicIP},
-		{VerdictPresent, PolicyWarn, StatusWarn, ClassPublicIP},
-		{VerdictUnknown, PolicyDeny, StatusWarn, ClassPublicIPUnknown},
-		{VerdictUnknown, PolicyStrict, StatusFail, ClassPublicIPUnknown},
-		{VerdictUnknown, PolicyWarn, StatusWarn, ClassPublicIPUnknown},
-		{VerdictNone, PolicyStrict, StatusPass, ClassNone},
+		{report.VerdictPresent, config.PublicIPDeny, report.StatusFail, report.ClassPublicIP},
+		{report.VerdictPresent, config.PublicIPStrict, report.StatusFail, report.ClassPublicIP},
+		{report.VerdictPresent, config.PublicIPWarn, report.StatusWarn, report.ClassPublicIP},
+		{report.VerdictUnknown, config.PublicIPDeny, report.StatusWarn, report.ClassPublicIPUnknown},
+		{report.VerdictUnknown, config.PublicIPStrict, report.StatusFail, report.ClassPublicIPUnknown},
+		{report.VerdictUnknown, config.PublicIPWarn, report.StatusWarn, report.ClassPublicIPUnknown},
+		{report.VerdictNone, config.PublicIPStrict, report.StatusPass, report.ClassNone},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.verdict)+"/"+string(tt.policy), func(t *testing.T) {
@@ -238,15 +241,15 @@ func TestPublicIPPolicy(t *testing.T) {
 			if r.Status != tt.wantStatus || r.Class != tt.wantClass || r.PublicIP == nil || r.PublicIP.Verdict != tt.verdict {
 				t.Errorf("got %s/%s %+v; want %s/%s", r.Status, r.Class, r.PublicIP, tt.wantStatus, tt.wantClass)
 			}
-			if r.Status != StatusPass && r.Hint == "" {
+			if r.Status != report.StatusPass && r.Hint == "" {
 				t.Error("no hint")
 			}
-			if tt.verdict == VerdictPresent && !strings.Contains(r.Hint, "assignPublicIp") {
+			if tt.verdict == report.VerdictPresent && !strings.Contains(r.Hint, "assignPublicIp") {
 				t.Errorf("hint %q does not name assignPublicIp", r.Hint)
 			}
 		})
 	}
-	if r := (&PublicIPChecker{}).Result(context.Background(), nil, false, PolicyStrict); r.Status != StatusSkip {
+	if r := (&PublicIPChecker{}).Result(context.Background(), nil, false, config.PublicIPStrict); r.Status != report.StatusSkip {
 		t.Errorf("outside ECS: %s; want skip", r.Status)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/preflight-dev/preflight/probe/dnstest"
 	"github.com/preflight-dev/preflight/probe/nettest"
 	"github.com/preflight-dev/preflight/probe/tlstest"
+	"github.com/preflight-dev/preflight/report"
 )
 
 type fixture struct {
@@ -71,10 +72,10 @@ func target(t *testing.T, entry, region, account string) config.Target {
 }
 
 // summary renders results as "check:status:class" for comparison.
-func summary(rs []Result) string {
+func summary(rs []report.Result) string {
 	var parts []string
 	for _, r := range rs {
-		parts = append(parts, r.Check+":"+string(r.Status)+":"+string(r.Class))
+		parts = append(parts, string(r.Check)+":"+string(r.Status)+":"+string(r.Class))
 	}
 	return strings.Join(parts, " ")
 }
@@ -147,7 +148,8 @@ func TestRunnerScenarios(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tg := target(t, tt.entry, "us-east-1", "111122223333")
 			start := time.Now()
-			rs := fx.runner(t).Run(context.Background(), []config.Target{tg}, start)
+			r := fx.runner(t)
+			rs := r.Run(context.Background(), r.Targets([]config.Target{tg}), start)
 			if got := summary(rs); got != tt.want {
 				t.Fatalf("got %s; want %s\n%+v", got, tt.want, rs)
 			}
@@ -186,7 +188,7 @@ func TestRunnerRetriesUntilFixed(t *testing.T) {
 		time.Sleep(60 * time.Millisecond)
 		fx.dns.Set("late.example", dnstest.Records{A: []string{"127.0.0.2"}})
 	}()
-	rs := r.Run(context.Background(), []config.Target{target(t, "late.example", "", "")}, time.Now().Add(5*time.Second))
+	rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, "late.example", "", "")}), time.Now().Add(5*time.Second))
 	if got := summary(rs); got != "dns:pass: connect:pass: tls:pass:" {
 		t.Fatalf("got %s", got)
 	}
@@ -203,7 +205,7 @@ func TestRunnerIsBoundedByItsDeadline(t *testing.T) {
 	start := time.Now()
 	ctx, cancel := context.WithDeadline(context.Background(), start.Add(wait+r.Timeout))
 	defer cancel()
-	rs := r.Run(ctx, []config.Target{target(t, "hole.example", "", ""), target(t, "silent.example", "", "")}, start.Add(wait))
+	rs := r.Run(ctx, r.Targets([]config.Target{target(t, "hole.example", "", ""), target(t, "silent.example", "", "")}), start.Add(wait))
 	elapsed := time.Since(start)
 	// Generous bound: this asserts "no hang", not speed.
 	if elapsed > 3*(wait+r.Timeout) {
@@ -221,7 +223,8 @@ func TestRunnerTurnsPanicIntoFailure(t *testing.T) {
 	fx := newFixture(t, dnstest.Zone{"boom.example": {A: []string{"127.0.0.2"}}, "fine.example": {A: []string{"127.0.0.3"}}})
 	fx.net.PanicOn("127.0.0.2")
 	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, "fine.example"))
-	rs := fx.runner(t).Run(context.Background(), []config.Target{target(t, "boom.example", "", ""), target(t, "fine.example", "", "")}, time.Now())
+	r := fx.runner(t)
+	rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, "boom.example", "", ""), target(t, "fine.example", "", "")}), time.Now())
 	if got := summary(rs); got != "internal:fail:internal dns:pass: connect:pass: tls:pass:" {
 		t.Errorf("got %s", got)
 	}

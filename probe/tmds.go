@@ -134,7 +134,7 @@ type MetadataClient struct {
 func NewMetadataClient(baseURI string) *MetadataClient {
 	return &MetadataClient{
 		BaseURI:    strings.TrimRight(baseURI, "/"),
-		HTTP:       &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}},
+		HTTP:       LocalHTTPClient(),
 		RetryDelay: 100 * time.Millisecond,
 	}
 }

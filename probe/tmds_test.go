@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
 )
 
 func loadTask(t *testing.T, name string) *Task {
@@ -177,44 +177,6 @@ func TestMetadataClientRetriesTransientErrors(t *testing.T) {
 	}
 }
 
-func TestDeriveEntries(t *testing.T) {
-	task := loadTask(t, "fargate-task.json")
-	entries, notes := DeriveEntries(task, "us-east-1")
-	var got []string
-	for _, e := range entries {
-		got = append(got, e.Name+"@"+e.Region+"/"+e.Account+"="+string(e.Expect))
-	}
-	want := []string{"ecr@eu-west-1/444455556666=any", "ecr@us-east-1/111122223333=", "logs@eu-west-1/=any", "logs@us-east-1/="}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("entries = %v; want %v", got, want)
-	}
-	if len(notes) != 2 {
-		t.Fatalf("got %d notes; want 2 cross-region warnings: %+v", len(notes), notes)
-	}
-	for _, n := range notes {
-		if n.Status != StatusWarn || !strings.Contains(n.Error, "eu-west-1") || !strings.Contains(n.Hint, "cross-region") {
-			t.Errorf("note = %+v", n)
-		}
-	}
-	targets, err := config.Expand(entries, "us-east-1", "111122223333")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(targets) != 8 {
-		t.Errorf("got %d targets; want 8 (two ECR bundles of 3 and two logs)", len(targets))
-	}
-
-	// The pause container's image is not a registry the task pulls from.
-	entries, _ = DeriveEntries(loadTask(t, "ec2-awsvpc-task.json"), "eu-central-1")
-	if len(entries) != 2 || entries[0].Name != "ecr" || entries[1].Name != "logs" || entries[1].Region != "eu-central-1" {
-		t.Errorf("EC2 awsvpc entries = %+v", entries)
-	}
-	entries, _ = DeriveEntries(loadTask(t, "ec2-bridge-task.json"), "cn-north-1")
-	if len(entries) != 2 || entries[0].Region != "cn-north-1" {
-		t.Errorf("China entries = %+v", entries)
-	}
-}
-
 func TestResolverPosture(t *testing.T) {
 	fargate := loadTask(t, "fargate-task.json")
 	bridge := loadTask(t, "ec2-bridge-task.json")
@@ -223,19 +185,19 @@ func TestResolverPosture(t *testing.T) {
 		inUse []string
 		task  *Task
 		inECS bool
-		want  Status
+		want  report.Status
 	}{
-		{"vpc base+2", []string{"10.0.0.2:53"}, fargate, true, StatusPass},
-		{"link-local resolver", []string{"169.254.169.253:53"}, fargate, true, StatusPass},
-		{"ipv6 resolver", []string{"[fd00:ec2::253]:53"}, fargate, true, StatusPass},
-		{"subnet base+2 is not the VPC's", []string{"10.0.1.2:53"}, fargate, true, StatusWarn},
-		{"custom resolver", []string{"10.0.9.53:53"}, fargate, true, StatusWarn},
-		{"one custom among good", []string{"10.0.0.2:53", "8.8.8.8:53"}, fargate, true, StatusWarn},
-		{"non-standard port", []string{"10.0.0.2:5353"}, fargate, true, StatusWarn},
-		{"bridge mode x.y.0.2", []string{"172.31.0.2:53"}, bridge, true, StatusPass},
-		{"docker embedded dns", []string{"127.0.0.11:53"}, bridge, true, StatusWarn},
-		{"metadata failed", []string{"10.0.0.2:53"}, nil, true, StatusPass},
-		{"not in ECS", []string{"192.168.1.1:53"}, nil, false, StatusSkip},
+		{"vpc base+2", []string{"10.0.0.2:53"}, fargate, true, report.StatusPass},
+		{"link-local resolver", []string{"169.254.169.253:53"}, fargate, true, report.StatusPass},
+		{"ipv6 resolver", []string{"[fd00:ec2::253]:53"}, fargate, true, report.StatusPass},
+		{"subnet base+2 is not the VPC's", []string{"10.0.1.2:53"}, fargate, true, report.StatusWarn},
+		{"custom resolver", []string{"10.0.9.53:53"}, fargate, true, report.StatusWarn},
+		{"one custom among good", []string{"10.0.0.2:53", "8.8.8.8:53"}, fargate, true, report.StatusWarn},
+		{"non-standard port", []string{"10.0.0.2:5353"}, fargate, true, report.StatusWarn},
+		{"bridge mode x.y.0.2", []string{"172.31.0.2:53"}, bridge, true, report.StatusPass},
+		{"docker embedded dns", []string{"127.0.0.11:53"}, bridge, true, report.StatusWarn},
+		{"metadata failed", []string{"10.0.0.2:53"}, nil, true, report.StatusPass},
+		{"not in ECS", []string{"192.168.1.1:53"}, nil, false, report.StatusSkip},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,7 +205,7 @@ func TestResolverPosture(t *testing.T) {
 			if got.Status != tt.want {
 				t.Errorf("status = %s (%s); want %s", got.Status, got.Error, tt.want)
 			}
-			if got.Status == StatusWarn && (got.Hint == "" || got.Class != ClassResolver) {
+			if got.Status == report.StatusWarn && (got.Hint == "" || got.Class != report.ClassResolver) {
 				t.Errorf("warning without hint or class: %+v", got)
 			}
 		})

@@ -15,7 +15,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe/dnstest"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // benchServices are the 12 targets of the benchmark: the ecr bundle (3)
@@ -51,7 +53,7 @@ func BenchmarkCheck12Targets(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		code, stdout, _ := h.run(args...)
-		if code != exitOK {
+		if code != report.ExitOK {
 			b.Fatalf("exit %d:\n%s", code, stdout)
 		}
 	}
@@ -76,17 +78,18 @@ func BenchmarkScrape20Targets(b *testing.B) {
 		b.Fatal(err)
 	}
 	d := deps{dialer: h.net, resolvConf: "/nonexistent", now: time.Now, newEC2: h.newEC2}
-	p, err := buildPlan(context.Background(), cfg, func(k string) string { return h.env[k] }, d, zap.NewNop())
+	in := d.planInputs(func(k string) string { return h.env[k] }, zap.NewNop())
+	p, err := plan.Build(context.Background(), cfg, in)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(p.targets) != 20 {
-		b.Fatalf("got %d targets; want 20", len(p.targets))
+	if len(p.Targets) != 20 {
+		b.Fatalf("got %d targets; want 20", len(p.Targets))
 	}
 	roots, _ := loadRoots(func(k string) string { return h.env[k] })
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s := newSidecar(cfg, p, roots, func(k string) string { return h.env[k] }, d, zap.NewNop(), reg, io.Discard)
+	s := newSidecar(cfg, p, in, roots, d, zap.NewNop(), reg, io.Discard)
 	s.cycle(context.Background())
 	srv := httptest.NewServer(s.handler(reg))
 	defer srv.Close()

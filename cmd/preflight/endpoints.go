@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,16 +11,18 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/plan"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // endpointsCommand prints the targets check would probe.
 func endpointsCommand(ctx context.Context, cfg *config.Config, getenv func(string) string, stdout, stderr io.Writer, log *zap.Logger, d deps) int {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	p, err := buildPlan(ctx, cfg, getenv, d, log)
+	p, err := plan.Build(ctx, cfg, d.planInputs(getenv, log))
 	if err != nil {
 		printUsageError(stderr, "endpoints", err)
-		return exitUsage
+		return report.ExitUsage
 	}
 	type row struct {
 		Target          string `json:"target"`
@@ -29,27 +32,27 @@ func endpointsCommand(ctx context.Context, cfg *config.Config, getenv func(strin
 		Region          string `json:"region,omitempty"`
 		EndpointService string `json:"endpoint_service,omitempty"`
 	}
-	rows := make([]row, 0, len(p.targets))
-	for _, t := range p.targets {
+	rows := make([]row, 0, len(p.Targets))
+	for _, t := range p.Targets {
 		rows = append(rows, row{t.Name, t.Host, t.Port, string(t.Expect), t.Region, t.EndpointService})
 	}
-	if cfg.Output == config.OutputJSON {
+	if cfg.Output == report.OutputJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(map[string]any{"region": p.region, "account": p.account, "in_ecs": p.inECS, "targets": rows}); err != nil {
+		if err := enc.Encode(map[string]any{"region": p.Region, "account": p.Account, "in_ecs": p.InECS, "targets": rows}); err != nil {
 			log.Error("writing the endpoint list", zap.Error(err))
-			return exitInternal
+			return report.ExitInternal
 		}
-		return exitOK
+		return report.ExitOK
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tHOST\tPORT\tEXPECT\tVPC ENDPOINT SERVICE")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Target, r.Host, r.Port, r.Expect, orDash(r.EndpointService))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Target, r.Host, r.Port, r.Expect, cmp.Or(r.EndpointService, "-"))
 	}
 	if err := tw.Flush(); err != nil {
 		log.Error("writing the endpoint list", zap.Error(err))
-		return exitInternal
+		return report.ExitInternal
 	}
-	return exitOK
+	return report.ExitOK
 }

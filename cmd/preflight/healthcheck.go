@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/probe"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // healthcheckCommand asks the local serve instance (found through the same
@@ -25,38 +27,28 @@ func healthcheckCommand(ctx context.Context, cfg *config.Config, stdout, stderr 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, readyz, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "preflight healthcheck: %v\n", err)
-		return exitInternal
+		return report.ExitInternal
 	}
-	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
-	resp, err := client.Do(req)
+	resp, err := probe.LocalHTTPClient().Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL is already in the message
 		}
 		fmt.Fprintf(stderr, "preflight healthcheck: not ready: GET %s: %v\n", readyz, err)
-		return exitInternal
+		return report.ExitInternal
 	}
 	defer resp.Body.Close()
-	var body struct {
-		ExitCode int    `json:"exit_code"`
-		Detail   string `json:"detail"`
-		Checks   []struct {
-			Check  string `json:"check"`
-			Target string `json:"target"`
-			Status string `json:"status"`
-			Error  string `json:"error"`
-		} `json:"checks"`
-	}
+	var body report.JSON
 	json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&body) //nolint:errcheck // the status code decides; the body only explains
 	if resp.StatusCode == http.StatusOK {
 		fmt.Fprintln(stdout, "ready")
-		return exitOK
+		return report.ExitOK
 	}
 	var failing []string
 	for _, c := range body.Checks {
-		if c.Status == "fail" {
-			failing = append(failing, c.Check+"/"+c.Target+": "+c.Error)
+		if c.Status == report.StatusFail {
+			failing = append(failing, string(c.Check)+"/"+c.Target+": "+c.Error)
 		}
 	}
 	reason := body.Detail
@@ -64,7 +56,7 @@ func healthcheckCommand(ctx context.Context, cfg *config.Config, stdout, stderr 
 		reason = fmt.Sprintf("exit code %d; %s", body.ExitCode, strings.Join(failing, "; "))
 	}
 	fmt.Fprintf(stderr, "preflight healthcheck: not ready (HTTP %d): %s\n", resp.StatusCode, reason)
-	return exitInternal
+	return report.ExitInternal
 }
 
 // localAddress turns a listen address into one to dial: an empty or

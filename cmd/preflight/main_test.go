@@ -20,6 +20,7 @@ import (
 	"github.com/preflight-dev/preflight/probe/dnstest"
 	"github.com/preflight-dev/preflight/probe/nettest"
 	"github.com/preflight-dev/preflight/probe/tlstest"
+	"github.com/preflight-dev/preflight/report"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -155,45 +156,45 @@ func TestCheckExitCodes(t *testing.T) {
 		args  []string
 		want  int
 	}{
-		{name: "all pass", args: []string{"--checks", "ecr,logs,s3,blocked.example=blocked", "--region", "us-east-1", "--account", "111122223333"}, want: exitOK},
-		{name: "dns failure", args: []string{"--checks", "sts", "--region", "us-east-1"}, want: exitDNS},
+		{name: "all pass", args: []string{"--checks", "ecr,logs,s3,blocked.example=blocked", "--region", "us-east-1", "--account", "111122223333"}, want: report.ExitOK},
+		{name: "dns failure", args: []string{"--checks", "sts", "--region", "us-east-1"}, want: report.ExitDNS},
 		{name: "dns posture", setup: func(h *harness) {
 			h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}})
 			h.net.Blackhole("203.0.113.10")
 		},
-			args: []string{"--checks", "logs", "--region", "us-east-1"}, want: exitDNSPosture},
+			args: []string{"--checks", "logs", "--region", "us-east-1"}, want: report.ExitDNSPosture},
 		{name: "connect", setup: func(h *harness) { h.net.Blackhole("127.0.0.3") },
-			args: []string{"--checks", "ecr.api", "--region", "us-east-1"}, want: exitConnect},
+			args: []string{"--checks", "ecr.api", "--region", "us-east-1"}, want: report.ExitConnect},
 		{name: "tls", setup: func(h *harness) {
 			h.endpoint("127.0.0.5", "other.example")
 			h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.5"}})
 		},
-			args: []string{"--checks", "logs", "--region", "us-east-1"}, want: exitTLS},
+			args: []string{"--checks", "logs", "--region", "us-east-1"}, want: report.ExitTLS},
 		{name: "tls off", setup: func(h *harness) {
 			h.endpoint("127.0.0.5", "other.example")
 			h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.5"}})
 		},
-			args: []string{"--checks", "logs", "--region", "us-east-1", "--tls=false"}, want: exitOK},
+			args: []string{"--checks", "logs", "--region", "us-east-1", "--tls=false"}, want: report.ExitOK},
 		{name: "egress open", setup: func(h *harness) { h.dns.Set("blocked.example", dnstest.Records{A: []string{"127.0.0.4"}}) },
-			args: []string{"--checks", "blocked.example=blocked"}, want: exitEgressOpen},
+			args: []string{"--checks", "blocked.example=blocked"}, want: report.ExitEgressOpen},
 		{name: "several classes: smallest wins", setup: func(h *harness) {
 			h.net.Blackhole("127.0.0.3")
 			h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}})
 		},
-			args: []string{"--checks", "ecr.api,logs,blocked.example=blocked", "--region", "us-east-1"}, want: exitDNSPosture},
+			args: []string{"--checks", "ecr.api,logs,blocked.example=blocked", "--region", "us-east-1"}, want: report.ExitDNSPosture},
 		{name: "metadata 500", setup: func(h *harness) {
 			h.metadataHandler(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
-		}, args: []string{"--checks", "logs", "--region", "us-east-1"}, want: exitMetadata},
+		}, args: []string{"--checks", "logs", "--region", "us-east-1"}, want: report.ExitMetadata},
 		{name: "metadata garbage, other failure too", setup: func(h *harness) {
 			h.metadataHandler(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{{{")) })
-		}, args: []string{"--checks", "sts", "--region", "us-east-1"}, want: exitDNS},
-		{name: "auto in ECS", setup: func(h *harness) { h.metadata("fargate-task.json") }, args: []string{"--checks", "auto", "--private-cidrs", "10.0.0.0/8,127.0.0.0/8"}, want: exitDNS},
-		{name: "usage: bad value", args: []string{"--checks", "logs:99999"}, want: exitUsage},
-		{name: "usage: auto outside ECS", args: []string{}, want: exitUsage},
-		{name: "usage: catalogue name without region", args: []string{"--checks", "logs"}, want: exitUsage},
-		{name: "usage: bad AWS_REGION", setup: func(h *harness) { h.env["AWS_REGION"] = "nowhere" }, args: []string{"--checks", "logs"}, want: exitUsage},
-		{name: "AWS_REGION fallback", setup: func(h *harness) { h.env["AWS_REGION"] = "us-east-1" }, args: []string{"--checks", "logs"}, want: exitOK},
-		{name: "usage: SSL_CERT_FILE missing", setup: func(h *harness) { h.env["SSL_CERT_FILE"] = "/nonexistent.pem" }, args: []string{"--checks", "example.com=blocked"}, want: exitUsage},
+		}, args: []string{"--checks", "sts", "--region", "us-east-1"}, want: report.ExitDNS},
+		{name: "auto in ECS", setup: func(h *harness) { h.metadata("fargate-task.json") }, args: []string{"--checks", "auto", "--private-cidrs", "10.0.0.0/8,127.0.0.0/8"}, want: report.ExitDNS},
+		{name: "usage: bad value", args: []string{"--checks", "logs:99999"}, want: report.ExitUsage},
+		{name: "usage: auto outside ECS", args: []string{}, want: report.ExitUsage},
+		{name: "usage: catalogue name without region", args: []string{"--checks", "logs"}, want: report.ExitUsage},
+		{name: "usage: bad AWS_REGION", setup: func(h *harness) { h.env["AWS_REGION"] = "nowhere" }, args: []string{"--checks", "logs"}, want: report.ExitUsage},
+		{name: "AWS_REGION fallback", setup: func(h *harness) { h.env["AWS_REGION"] = "us-east-1" }, args: []string{"--checks", "logs"}, want: report.ExitOK},
+		{name: "usage: SSL_CERT_FILE missing", setup: func(h *harness) { h.env["SSL_CERT_FILE"] = "/nonexistent.pem" }, args: []string{"--checks", "example.com=blocked"}, want: report.ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -205,7 +206,7 @@ func TestCheckExitCodes(t *testing.T) {
 			if code != tt.want {
 				t.Errorf("exit %d; want %d\nstdout:\n%s\nstderr:\n%s", code, tt.want, stdout, stderr)
 			}
-			if code == exitUsage && !strings.Contains(stderr, "configuration error") {
+			if code == report.ExitUsage && !strings.Contains(stderr, "configuration error") {
 				t.Errorf("usage error without explanation on stderr:\n%s", stderr)
 			}
 		})
@@ -234,7 +235,7 @@ func TestUsageErrorsNameTheInput(t *testing.T) {
 	h := goodVPC(t)
 	h.env["PREFLIGHT_OUTPUT"] = "yaml"
 	code, _, stderr := h.run("check", "--checks", "nope,logs=maybe", "--timeout", "0s")
-	if code != exitUsage {
+	if code != report.ExitUsage {
 		t.Fatalf("exit %d; want 2", code)
 	}
 	for _, want := range []string{`flag --checks "nope,logs=maybe"`, `unknown service "nope"`, `unknown expectation "maybe"`, `flag --timeout "0s"`, `environment variable PREFLIGHT_OUTPUT "yaml": want text or json`} {
@@ -244,7 +245,7 @@ func TestUsageErrorsNameTheInput(t *testing.T) {
 	}
 	delete(h.env, "PREFLIGHT_OUTPUT")
 	code, _, stderr = h.run("check")
-	if code != exitUsage || !strings.Contains(stderr, "--checks ecr,logs,s3 --region") {
+	if code != report.ExitUsage || !strings.Contains(stderr, "--checks ecr,logs,s3 --region") {
 		t.Errorf("auto outside ECS: exit %d, stderr:\n%s", code, stderr)
 	}
 }
@@ -270,7 +271,7 @@ func TestCommands(t *testing.T) {
 		}
 	}
 	code := run(context.Background(), nil, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
-	if code != exitUsage {
+	if code != report.ExitUsage {
 		t.Errorf("no arguments: exit %d; want 2", code)
 	}
 }
@@ -321,8 +322,8 @@ func goldenScenario(t *testing.T) *harness {
 func TestCheckTextGolden(t *testing.T) {
 	h := goldenScenario(t)
 	code, stdout, _ := h.run("check", "--checks", "ecr,logs,s3,blocked.example=blocked")
-	if code != exitDNSPosture {
-		t.Errorf("exit %d; want %d", code, exitDNSPosture)
+	if code != report.ExitDNSPosture {
+		t.Errorf("exit %d; want %d", code, report.ExitDNSPosture)
 	}
 	golden(t, "check.txt", normalize(stdout))
 }
@@ -330,8 +331,8 @@ func TestCheckTextGolden(t *testing.T) {
 func TestCheckJSONGolden(t *testing.T) {
 	h := goldenScenario(t)
 	code, stdout, _ := h.run("check", "--checks", "ecr,logs,s3,blocked.example=blocked", "--output", "json")
-	if code != exitDNSPosture {
-		t.Errorf("exit %d; want %d", code, exitDNSPosture)
+	if code != report.ExitDNSPosture {
+		t.Errorf("exit %d; want %d", code, report.ExitDNSPosture)
 	}
 	var rep map[string]any
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
@@ -347,7 +348,7 @@ func TestCheckJSONGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "check.json", normalize(string(out))+"\n")
-	if rep["ok"] != false || rep["exit_code"] != float64(exitDNSPosture) || rep["in_ecs"] != true || rep["region"] != "us-east-1" || rep["account"] != "111122223333" {
+	if rep["ok"] != false || rep["exit_code"] != float64(report.ExitDNSPosture) || rep["in_ecs"] != true || rep["region"] != "us-east-1" || rep["account"] != "111122223333" {
 		t.Errorf("header fields wrong: %v", rep)
 	}
 }
@@ -367,14 +368,14 @@ func TestPublicIPExitCodes(t *testing.T) {
 		args  []string
 		want  int
 	}{
-		{name: "present, deny", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true, want: exitPublicIP},
-		{name: "present, warn", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true, args: []string{"--public-ip", "warn"}, want: exitOK},
-		{name: "present, off", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true, args: []string{"--public-ip", "off"}, want: exitOK},
-		{name: "none", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac}}, creds: true, args: []string{"--public-ip", "strict"}, want: exitOK},
-		{name: "no task role, deny", want: exitOK},
-		{name: "no task role, strict", args: []string{"--public-ip", "strict"}, want: exitPublicIPUnk},
+		{name: "present, deny", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true, want: report.ExitPublicIP},
+		{name: "present, warn", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true, args: []string{"--public-ip", "warn"}, want: report.ExitOK},
+		{name: "present, off", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true, args: []string{"--public-ip", "off"}, want: report.ExitOK},
+		{name: "none", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac}}, creds: true, args: []string{"--public-ip", "strict"}, want: report.ExitOK},
+		{name: "no task role, deny", want: report.ExitOK},
+		{name: "no task role, strict", args: []string{"--public-ip", "strict"}, want: report.ExitPublicIPUnk},
 		{name: "present and a connect failure: the smaller code wins", ec2: fakeFinder{{ID: "eni-1", MACAddress: mac, PublicIP: "203.0.113.50"}}, creds: true,
-			args: []string{"--checks", "logs,127.0.0.1:1"}, want: exitConnect},
+			args: []string{"--checks", "logs,127.0.0.1:1"}, want: report.ExitConnect},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/preflight-dev/preflight/probe"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // metrics are serve's Prometheus series. Labels stay low-cardinality: the
@@ -54,7 +54,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	v, r, g := buildInfo()
 	info.WithLabelValues(v, r, g).Set(1)
 	reg.MustRegister(m.success, m.duration, m.failures, m.certExpiry, m.publicIP, m.lastRun, m.ready, m.cycles, info)
-	for _, verdict := range []probe.Verdict{probe.VerdictNone, probe.VerdictPresent, probe.VerdictUnknown} {
+	for _, verdict := range report.Verdicts {
 		m.publicIP.WithLabelValues(string(verdict))
 	}
 	return m
@@ -62,32 +62,32 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 
 // preset creates every series the results will carry, so that they exist
 // from the first scrape.
-func (m *metrics) preset(results []probe.Result) {
+func (m *metrics) preset(results []report.Result) {
 	for _, r := range results {
-		m.success.WithLabelValues(r.Check, r.Target)
-		m.duration.WithLabelValues(r.Check, r.Target)
-		m.failures.WithLabelValues(r.Check, r.Target)
-		if r.Check == probe.CheckTLS {
+		m.success.WithLabelValues(string(r.Check), r.Target)
+		m.duration.WithLabelValues(string(r.Check), r.Target)
+		m.failures.WithLabelValues(string(r.Check), r.Target)
+		if r.Check == report.CheckTLS {
 			m.certExpiry.WithLabelValues(r.Target)
 		}
 	}
 }
 
 // observe records one finished cycle.
-func (m *metrics) observe(results []probe.Result, ready bool, finished time.Time) {
+func (m *metrics) observe(results []report.Result, ready bool, finished time.Time) {
 	for _, r := range results {
 		ok := 1.0
 		if r.Failed() {
 			ok = 0
-			m.failures.WithLabelValues(r.Check, r.Target).Inc()
+			m.failures.WithLabelValues(string(r.Check), r.Target).Inc()
 		}
-		m.success.WithLabelValues(r.Check, r.Target).Set(ok)
-		m.duration.WithLabelValues(r.Check, r.Target).Set(r.Duration.Seconds())
+		m.success.WithLabelValues(string(r.Check), r.Target).Set(ok)
+		m.duration.WithLabelValues(string(r.Check), r.Target).Set(r.Duration.Seconds())
 		if r.CertNotAfter != nil {
 			m.certExpiry.WithLabelValues(r.Target).Set(float64(r.CertNotAfter.Unix()))
 		}
 		if r.PublicIP != nil {
-			for _, v := range []probe.Verdict{probe.VerdictNone, probe.VerdictPresent, probe.VerdictUnknown} {
+			for _, v := range report.Verdicts {
 				val := 0.0
 				if v == r.PublicIP.Verdict {
 					val = 1

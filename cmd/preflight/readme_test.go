@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // TestReadmeDocumentsEveryFlagAndExitCode keeps the README's reference
@@ -23,7 +24,7 @@ func TestReadmeDocumentsEveryFlagAndExitCode(t *testing.T) {
 			t.Errorf("README has no row starting %q", row)
 		}
 	}
-	for code := range exitMeaning {
+	for _, code := range report.ExitCodes() {
 		if !strings.Contains(readme, fmt.Sprintf("| %d |", code)) {
 			t.Errorf("README does not document exit code %d", code)
 		}

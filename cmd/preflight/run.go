@@ -14,23 +14,9 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe"
-)
-
-// Exit codes. The ECS console shows a container's exit code even when no log
-// line could be shipped, so the code alone tells the failure class.
-const (
-	exitOK          = 0
-	exitInternal    = 1
-	exitUsage       = 2
-	exitDNS         = 10
-	exitDNSPosture  = 11
-	exitConnect     = 12
-	exitTLS         = 13
-	exitEgressOpen  = 14
-	exitPublicIP    = 15 // the task has a public IPv4 address
-	exitPublicIPUnk = 16 // unknown public IP under --public-ip=strict
-	exitMetadata    = 17
+	"github.com/preflight-dev/preflight/report"
 )
 
 // deps are the seams of a run; tests replace them.
@@ -40,6 +26,11 @@ type deps struct {
 	now        func() time.Time
 	// newEC2 builds the EC2 API client for the public-IP verdict.
 	newEC2 func(ctx context.Context, region string) (probe.InterfaceFinder, error)
+}
+
+// planInputs are the plan's seams for one run.
+func (d deps) planInputs(getenv func(string) string, log *zap.Logger) plan.Inputs {
+	return plan.Inputs{Getenv: getenv, ResolvConf: d.resolvConf, Log: log, NewEC2: d.newEC2}
 }
 
 func defaultDeps() deps {
@@ -52,10 +43,6 @@ func defaultDeps() deps {
 		},
 	}
 }
-
-// defaultIMDS is the EC2 instance metadata service;
-// AWS_EC2_METADATA_SERVICE_ENDPOINT overrides it as it does for the AWS SDKs.
-const defaultIMDS = "http://169.254.169.254"
 
 const usage = `Usage: preflight COMMAND [flags]
 
@@ -77,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func runWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, d deps) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return exitUsage
+		return report.ExitUsage
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -99,13 +86,13 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		})
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, versionString())
-		return exitOK
+		return report.ExitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
-		return exitOK
+		return report.ExitOK
 	default:
 		fmt.Fprintf(stderr, "preflight: unknown command %q\n\n%s", cmd, usage)
-		return exitUsage
+		return report.ExitUsage
 	}
 }
 
@@ -114,11 +101,11 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 func withConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer, body func(*config.Config, *zap.Logger) int) int {
 	cfg, err := config.Load(cmd, args, getenv, stderr)
 	if errors.Is(err, config.ErrHelp) {
-		return exitOK
+		return report.ExitOK
 	}
 	if err != nil {
 		printUsageError(stderr, cmd, err)
-		return exitUsage
+		return report.ExitUsage
 	}
 	log := newLogger(cfg, stderr)
 	defer log.Sync() //nolint:errcheck // nothing useful to do if stderr is gone
@@ -155,7 +142,7 @@ func newLogger(cfg *config.Config, stderr io.Writer) *zap.Logger {
 	} else {
 		enc = zapcore.NewJSONEncoder(encCfg)
 	}
-	level, err := zapcore.ParseLevel(cfg.LogLevel)
+	level, err := zapcore.ParseLevel(string(cfg.LogLevel))
 	if err != nil {
 		level = zapcore.InfoLevel // Load validated it; unreachable
 	}

@@ -20,7 +20,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // shutdownGrace bounds closing the listener on SIGTERM; ECS waits
@@ -33,18 +35,19 @@ func serveCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	roots, err := loadRoots(getenv)
 	if err != nil {
 		printUsageError(stderr, "serve", err)
-		return exitUsage
+		return report.ExitUsage
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		printUsageError(stderr, "serve", fmt.Errorf("--listen %q: %w", cfg.Listen, err))
-		return exitUsage
+		return report.ExitUsage
 	}
-	p, err := buildPlan(ctx, cfg, getenv, d, log)
+	in := d.planInputs(getenv, log)
+	p, err := plan.Build(ctx, cfg, in)
 	if err != nil {
 		ln.Close()
 		printUsageError(stderr, "serve", err)
-		return exitUsage
+		return report.ExitUsage
 	}
 	if getenv("GOGC") == "" {
 		// A sidecar lives as long as the task and its live heap is about
@@ -55,11 +58,11 @@ func serveCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s := newSidecar(cfg, p, roots, getenv, d, log, reg, stdout)
+	s := newSidecar(cfg, p, in, roots, d, log, reg, stdout)
 	srv := &http.Server{Handler: s.handler(reg), ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info("serving", zap.String("listen", ln.Addr().String()), zap.Duration("interval", cfg.Interval), zap.Int("targets", len(p.targets)))
+	log.Info("serving", zap.String("listen", ln.Addr().String()), zap.Duration("interval", cfg.Interval), zap.Int("targets", len(p.Targets)))
 
 	s.loop(ctx)
 
@@ -70,41 +73,51 @@ func serveCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Error("HTTP server stopped", zap.Error(err))
-		return exitInternal
+		return report.ExitInternal
 	}
 	log.Info("stopped")
-	return exitOK
+	return report.ExitOK
 }
 
-// sidecar is serve's state: the plan, the last cycle's report, metrics.
+// sidecar is serve's state: the plan's checks, the last cycle's report,
+// metrics.
 type sidecar struct {
-	cfg     *config.Config
-	plan    *plan
-	runner  *probe.Runner
-	metrics *metrics
-	log     *zap.Logger
-	now     func() time.Time
-	jitter  func(time.Duration) time.Duration
+	cfg    *config.Config
+	plan   *plan.Plan
+	runner *probe.Runner
+	checks []probe.Check
+	// publicIP is the kept public-IP verdict among checks; nil when off.
+	publicIP *keptVerdict
+	metrics  *metrics
+	log      *zap.Logger
+	now      func() time.Time
+	jitter   func(time.Duration) time.Duration
 	// emf receives Embedded Metric Format lines when --emf is set.
-	emf    io.Writer
-	getenv func(string) string
-	deps   deps
+	emf io.Writer
 
-	mu         sync.Mutex
-	last       *report
-	statuses   map[string]probe.Status
-	publicIP   *probe.Result
-	publicIPAt time.Time
+	mu       sync.Mutex
+	last     *report.Report
+	statuses map[string]report.Status
 }
 
 // newSidecar builds serve's state and presets its metric series on reg.
-func newSidecar(cfg *config.Config, p *plan, roots *x509.CertPool, getenv func(string) string, d deps, log *zap.Logger, reg prometheus.Registerer, emf io.Writer) *sidecar {
+func newSidecar(cfg *config.Config, p *plan.Plan, in plan.Inputs, roots *x509.CertPool, d deps, log *zap.Logger, reg prometheus.Registerer, emf io.Writer) *sidecar {
 	s := &sidecar{
 		cfg: cfg, plan: p, runner: newRunner(cfg, p, roots, d, log), metrics: newMetrics(reg),
-		log: log, now: d.now, emf: emf, getenv: getenv, deps: d,
+		log: log, now: d.now, emf: emf,
 		jitter: func(d time.Duration) time.Duration { return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64())) },
 	}
-	s.metrics.preset(s.expectedResults())
+	var publicIP probe.Check
+	if c := p.PublicIPCheck(cfg, in); c != nil {
+		s.publicIP = &keptVerdict{check: c, now: func() time.Time { return s.now() }}
+		publicIP = s.publicIP
+	}
+	s.checks = p.Checks(s.runner, publicIP)
+	var expected []report.Result
+	for _, c := range s.checks {
+		expected = append(expected, c.Expected()...)
+	}
+	s.metrics.preset(expected)
 	return s
 }
 
@@ -133,25 +146,25 @@ func (s *sidecar) cycle(ctx context.Context) {
 	// DNS, connect and TLS each take at most one --timeout.
 	cctx, cancel := context.WithTimeout(ctx, 3*s.cfg.Timeout)
 	defer cancel()
-	publicIP := make(chan probe.Result, 1)
-	go func() { publicIP <- s.publicIPOnce(cctx) }()
-	results := append(append([]probe.Result(nil), s.plan.pre...), s.runner.Run(cctx, s.plan.targets, start)...)
-	if r := <-publicIP; r.Check != "" {
-		results = append(results, r)
-	}
+	results := s.runner.Run(cctx, s.checks, start)
 	if ctx.Err() != nil {
 		return
 	}
 	finished := s.now()
-	rep := &report{region: s.plan.region, account: s.plan.account, inECS: s.plan.inECS, results: results, elapsed: finished.Sub(start)}
-	rep.code = rep.exitCode()
+	rep := report.New("check", s.plan.Region, s.plan.Account, &s.plan.InECS, results, finished.Sub(start))
 	s.mu.Lock()
 	s.last = rep
 	s.mu.Unlock()
-	s.metrics.observe(results, rep.code == exitOK, finished)
+	s.metrics.observe(results, rep.Code == report.ExitOK, finished)
 	s.logChanges(results)
 	if s.cfg.EMF {
-		s.writeEMF(rep, finished)
+		family := ""
+		if s.plan.Task != nil {
+			family = s.plan.Task.Family
+		}
+		if err := rep.WriteEMF(s.emf, family, finished); err != nil {
+			s.log.Error("writing the EMF line", zap.Error(err))
+		}
 	}
 }
 
@@ -159,58 +172,65 @@ func (s *sidecar) cycle(ctx context.Context) {
 // serve asks again (a role or endpoint may have been fixed meanwhile).
 const publicIPRetry = 10 * time.Minute
 
-// publicIPOnce decides the public-IP verdict on the first cycle and keeps a
+// keptVerdict decides the public-IP verdict on the first cycle and keeps a
 // definite answer: it cannot change during a task's life, and asking the EC2
 // API every cycle from every task of a fleet would only earn throttling. An
 // "unknown" is asked again after publicIPRetry.
-func (s *sidecar) publicIPOnce(ctx context.Context) probe.Result {
-	s.mu.Lock()
-	cached, at := s.publicIP, s.publicIPAt
-	s.mu.Unlock()
-	if cached != nil && (cached.PublicIP == nil || cached.PublicIP.Verdict != probe.VerdictUnknown || s.now().Sub(at) < publicIPRetry) {
-		return *cached
-	}
-	r := publicIPResult(ctx, s.cfg, s.plan, s.getenv, s.deps, s.log)
-	if ctx.Err() == nil {
-		s.mu.Lock()
-		s.publicIP, s.publicIPAt = &r, s.now()
-		s.mu.Unlock()
-	}
-	return r
+type keptVerdict struct {
+	check probe.Check
+	now   func() time.Time
+
+	mu   sync.Mutex
+	rows []report.Result
+	at   time.Time
 }
 
-// expectedResults lists the (check, target) pairs a cycle will report, for
-// presetting metric series.
-func (s *sidecar) expectedResults() []probe.Result {
-	rs := append([]probe.Result(nil), s.plan.pre...)
-	for _, t := range s.plan.targets {
-		for _, check := range s.runner.ChecksFor(t) {
-			rs = append(rs, probe.Result{Check: check, Target: t.Name})
+// Expected implements probe.Check.
+func (k *keptVerdict) Expected() []report.Result { return k.check.Expected() }
+
+// Run implements probe.Check.
+func (k *keptVerdict) Run(ctx context.Context, retryUntil time.Time) []report.Result {
+	k.mu.Lock()
+	cached, at := k.rows, k.at
+	k.mu.Unlock()
+	if cached != nil && (!unknownVerdict(cached) || k.now().Sub(at) < publicIPRetry) {
+		return cached
+	}
+	rows := k.check.Run(ctx, retryUntil)
+	if ctx.Err() == nil {
+		k.mu.Lock()
+		k.rows, k.at = rows, k.now()
+		k.mu.Unlock()
+	}
+	return rows
+}
+
+func unknownVerdict(rows []report.Result) bool {
+	for _, r := range rows {
+		if r.PublicIP != nil && r.PublicIP.Verdict == report.VerdictUnknown {
+			return true
 		}
 	}
-	if s.cfg.PublicIP != string(probe.PolicyOff) {
-		rs = append(rs, probe.Result{Check: probe.CheckPublicIP, Target: "task"})
-	}
-	return rs
+	return false
 }
 
 // logChanges logs one line per check whose status changed, with the hint.
-func (s *sidecar) logChanges(results []probe.Result) {
+func (s *sidecar) logChanges(results []report.Result) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.statuses == nil {
-		s.statuses = map[string]probe.Status{}
+		s.statuses = map[string]report.Status{}
 	}
 	for _, r := range results {
-		key := r.Check + "/" + r.Target
+		key := string(r.Check) + "/" + r.Target
 		prev, seen := s.statuses[key]
 		s.statuses[key] = r.Status
-		if prev == r.Status || (!seen && r.Status == probe.StatusPass) {
+		if prev == r.Status || (!seen && r.Status == report.StatusPass) {
 			continue
 		}
-		fields := []zap.Field{zap.String("check", r.Check), zap.String("target", r.Target), zap.String("from", string(prev)), zap.String("to", string(r.Status))}
+		fields := []zap.Field{zap.String("check", string(r.Check)), zap.String("target", r.Target), zap.String("from", string(prev)), zap.String("to", string(r.Status))}
 		switch r.Status {
-		case probe.StatusFail, probe.StatusWarn:
+		case report.StatusFail, report.StatusWarn:
 			fields = append(fields, zap.String("class", string(r.Class)), zap.String("error", r.Error), zap.String("hint", r.Hint))
 			s.log.Warn("check changed state", fields...)
 		default:
@@ -241,55 +261,8 @@ func (s *sidecar) readyz(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"ok": false, "detail": "the first check cycle has not finished"}) //nolint:errcheck // the client went away
 		return
 	}
-	if last.code != exitOK {
+	if last.Code != report.ExitOK {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
-	last.writeJSON(w) //nolint:errcheck // the client went away
-}
-
-// writeEMF prints one CloudWatch Embedded Metric Format line for the cycle,
-// so that the awslogs driver turns it into metrics without Prometheus.
-func (s *sidecar) writeEMF(rep *report, finished time.Time) {
-	family := "unknown"
-	if s.plan.task != nil && s.plan.task.Family != "" {
-		family = s.plan.task.Family
-	}
-	failing := []string{}
-	for _, r := range rep.results {
-		if r.Failed() {
-			failing = append(failing, r.Check+"/"+r.Target)
-		}
-	}
-	ready := 0
-	if rep.code == exitOK {
-		ready = 1
-	}
-	line := map[string]any{
-		"_aws": map[string]any{
-			"Timestamp": finished.UnixMilli(),
-			"CloudWatchMetrics": []map[string]any{{
-				"Namespace":  "Preflight",
-				"Dimensions": [][]string{{"TaskFamily"}},
-				"Metrics": []map[string]string{
-					{"Name": "Ready", "Unit": "None"},
-					{"Name": "FailedChecks", "Unit": "Count"},
-					{"Name": "CycleDuration", "Unit": "Seconds"},
-				},
-			}},
-		},
-		"TaskFamily":    family,
-		"Ready":         ready,
-		"FailedChecks":  len(failing),
-		"CycleDuration": rep.elapsed.Seconds(),
-		"ExitCode":      rep.code,
-		"Failing":       failing,
-	}
-	b, err := json.Marshal(line)
-	if err != nil {
-		s.log.Error("encoding the EMF line", zap.Error(err))
-		return
-	}
-	if _, err := s.emf.Write(append(b, '\n')); err != nil {
-		s.log.Error("writing the EMF line", zap.Error(err))
-	}
+	last.WriteJSON(w) //nolint:errcheck // the client went away
 }

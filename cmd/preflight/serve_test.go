@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/probe/dnstest"
 )
@@ -34,7 +35,8 @@ func (h *harness) newSidecar(t *testing.T, args ...string) (*sidecar, *prometheu
 	}
 	d := deps{dialer: h.net, resolvConf: "/nonexistent", now: time.Now, newEC2: h.newEC2}
 	log := zaptest.NewLogger(t)
-	p, err := buildPlan(context.Background(), cfg, func(k string) string { return h.env[k] }, d, log)
+	in := d.planInputs(func(k string) string { return h.env[k] }, log)
+	p, err := plan.Build(context.Background(), cfg, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +45,7 @@ func (h *harness) newSidecar(t *testing.T, args ...string) (*sidecar, *prometheu
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	return newSidecar(cfg, p, roots, func(k string) string { return h.env[k] }, d, log, reg, io.Discard), reg
+	return newSidecar(cfg, p, in, roots, d, log, reg, io.Discard), reg
 }
 
 func TestMetricsFollowTheCycles(t *testing.T) {
@@ -294,7 +296,7 @@ func TestServeAsksForThePublicIPOnceUnlessUnknown(t *testing.T) {
 	}
 	// An unknown verdict is asked again, but only after publicIPRetry.
 	fail = true
-	s.publicIP = nil
+	s.publicIP.rows = nil
 	s.cycle(context.Background())
 	s.cycle(context.Background())
 	clock = clock.Add(publicIPRetry + time.Second)

@@ -1,4 +1,4 @@
-package probe
+package plan
 
 import (
 	"fmt"
@@ -6,17 +6,19 @@ import (
 	"sort"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/probe"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // ecrImage matches ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/...
 var ecrImage = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/`)
 
-// DeriveEntries turns the task metadata into check entries for "auto": the
+// deriveEntries turns the task metadata into check entries for "auto": the
 // ECR registries the task's images come from and CloudWatch Logs for awslogs
 // containers. Registries and log groups in another region than the task get
 // "any" (VPC endpoints do not serve cross-region traffic, so the path is
 // public by design) and a warning.
-func DeriveEntries(task *Task, taskRegion string) ([]config.Entry, []Result) {
+func deriveEntries(task *probe.Task, taskRegion string) ([]config.Entry, []report.Result) {
 	type key struct{ name, region, account string }
 	found := map[key][]string{} // -> container names
 	for _, c := range task.Containers {
@@ -51,12 +53,12 @@ func DeriveEntries(task *Task, taskRegion string) ([]config.Entry, []Result) {
 		return a.account < b.account
 	})
 	var entries []config.Entry
-	var notes []Result
+	var notes []report.Result
 	for _, k := range keys {
 		e := config.Entry{Name: k.name, Region: k.region, Account: k.account}
 		if !config.ValidRegion(k.region) {
-			notes = append(notes, Result{
-				Check: CheckPlan, Target: k.name, Status: StatusWarn, Class: ClassPlan,
+			notes = append(notes, report.Result{
+				Check: report.CheckPlan, Target: k.name, Status: report.StatusWarn, Class: report.ClassPlan,
 				Error: fmt.Sprintf("container %v names region %q, which is not a region; not checked", found[k], k.region),
 				Hint:  "Fix the image URI or the awslogs-region log option in the task definition.",
 			})
@@ -68,8 +70,8 @@ func DeriveEntries(task *Task, taskRegion string) ([]config.Entry, []Result) {
 			if k.name == "logs" {
 				what = "awslogs in " + k.region
 			}
-			notes = append(notes, Result{
-				Check: CheckPlan, Target: k.name, Status: StatusWarn, Class: ClassPlan,
+			notes = append(notes, report.Result{
+				Check: report.CheckPlan, Target: k.name, Status: report.StatusWarn, Class: report.ClassPlan,
 				Error: fmt.Sprintf("containers %v use %s, outside the task's region %s", found[k], what, taskRegion),
 				Hint: fmt.Sprintf("VPC endpoints do not serve cross-region traffic: this path needs a NAT gateway. Replicate the images into %s (ECR replication) or ship logs to %s to keep traffic private.",
 					taskRegion, taskRegion),
@@ -78,4 +80,38 @@ func DeriveEntries(task *Task, taskRegion string) ([]config.Entry, []Result) {
 		entries = append(entries, e)
 	}
 	return entries, notes
+}
+
+// resolveAuto replaces the "auto" entry with entries derived from the task.
+func resolveAuto(cfg *config.Config, p *Plan) ([]config.Entry, []report.Result, error) {
+	if !cfg.HasAuto() {
+		return cfg.Checks, nil, nil
+	}
+	var explicit []config.Entry
+	for _, e := range cfg.Checks {
+		if e.Name != config.AutoEntry {
+			explicit = append(explicit, e)
+		}
+	}
+	source := cfg.Source("checks")
+	if !p.InECS {
+		if len(explicit) > 0 {
+			return explicit, []report.Result{{Check: report.CheckPlan, Target: config.AutoEntry, Status: report.StatusSkip,
+				Detail: "not running in ECS: nothing to derive; the explicit entries are checked"}}, nil
+		}
+		return nil, nil, fmt.Errorf("checks %q (%s): not running in ECS (%s is not set), so there is nothing to derive the checks from; name them, e.g. --checks ecr,logs,s3 --region us-east-1 --account 123456789012, or PREFLIGHT_CHECKS=secretsmanager,example.com=blocked PREFLIGHT_REGION=eu-west-1",
+			config.AutoEntry, source, probe.MetadataEnv)
+	}
+	if p.Task == nil {
+		return explicit, []report.Result{{Check: report.CheckPlan, Target: config.AutoEntry, Status: report.StatusWarn, Class: report.ClassPlan,
+			Error: "task metadata unavailable: auto could derive no checks",
+			Hint:  "Name the checks with --checks / PREFLIGHT_CHECKS so that they run even when the metadata endpoint fails."}}, nil
+	}
+	derived, notes := deriveEntries(p.Task, p.Region)
+	if len(derived) == 0 && len(explicit) == 0 {
+		notes = append(notes, report.Result{Check: report.CheckPlan, Target: config.AutoEntry, Status: report.StatusWarn, Class: report.ClassPlan,
+			Error: "the task uses no ECR images and no awslogs driver: auto found nothing to check",
+			Hint:  "Name what the task needs with PREFLIGHT_CHECKS, e.g. secretsmanager,ssm,s3 or your own hosts."})
+	}
+	return append(derived, explicit...), notes, nil
 }

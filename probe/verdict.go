@@ -1,0 +1,283 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// stage is one step of probing a target. The table below drives both what
+// an attempt reports and the rows (and metric series) a target has. DNS
+// comes first and gives the addresses; connect and TLS are judged from one
+// pass over the addresses, because a handshake rides on the connection the
+// connect stage opened.
+type stage struct {
+	check report.Check
+	// wanted says whether the stage applies to t under r's settings.
+	wanted func(r *Runner, t config.Target) bool
+	// judge turns what the attempt saw on every address into the row.
+	judge func(r *Runner, t config.Target, base report.Result, outcomes []addrOutcome) report.Result
+}
+
+// targetStages are the stages of every target, in order. The DNS stage is
+// judged while resolving (it decides whether there is anything to dial), so
+// it has no judge here.
+var targetStages = []stage{
+	{check: report.CheckDNS, wanted: func(*Runner, config.Target) bool { return true }},
+	{check: report.CheckConnect, wanted: func(*Runner, config.Target) bool { return true }, judge: (*Runner).judgeConnect},
+	{check: report.CheckTLS, wanted: (*Runner).wantsTLS, judge: (*Runner).judgeTLS},
+}
+
+// wantsTLS: a handshake on port 443 unless TLS is off or the target must
+// be blocked.
+func (r *Runner) wantsTLS(t config.Target) bool {
+	return r.TLSConfig != nil && t.Port == 443 && t.Expect != config.ExpectBlocked
+}
+
+// attempt probes t once.
+func (r *Runner) attempt(ctx context.Context, t config.Target) []report.Result {
+	base := report.Result{Target: t.Name, Host: t.Host, Port: t.Port, Expect: string(t.Expect)}
+	dnsRes, addrs, ok := r.resolve(ctx, t, base)
+	if !ok {
+		// Nothing to dial: the DNS row says why, and says it once.
+		return []report.Result{dnsRes}
+	}
+	var tlsConfig *tls.Config
+	if r.wantsTLS(t) {
+		tlsConfig = r.TLSConfig.Clone()
+		if _, err := netip.ParseAddr(t.Host); err != nil {
+			tlsConfig.ServerName = t.Host
+		}
+	}
+	outcomes := dialAll(ctx, r.Dialer, addrs, uint16(t.Port), r.Timeout, tlsConfig)
+	out := []report.Result{dnsRes}
+	for _, s := range targetStages[1:] {
+		if s.wanted(r, t) {
+			out = append(out, s.judge(r, t, base, outcomes))
+		}
+	}
+	return out
+}
+
+func skipped(base report.Result, check report.Check, detail string) report.Result {
+	base.Check, base.Status, base.Detail = check, report.StatusSkip, detail
+	return base
+}
+
+// resolve runs the DNS step and judges the address classes.
+func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Result) (report.Result, []netip.Addr, bool) {
+	res := base
+	res.Check = report.CheckDNS
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(t.Host); err == nil {
+		addrs = []netip.Addr{a.Unmap()}
+		res.Detail = "address literal, no lookup"
+	} else {
+		lctx, cancel := context.WithTimeout(ctx, r.Timeout)
+		start := time.Now()
+		ans, err := r.Resolver.Lookup(lctx, t.Host)
+		cancel()
+		res.Duration = time.Since(start)
+		if err != nil {
+			res.Error = err.Error()
+			if t.Expect == config.ExpectBlocked {
+				res.Status, res.Detail = report.StatusPass, "does not resolve, so nothing to reach: fine for a blocked target"
+				return res, nil, false
+			}
+			res.Status, res.Class = report.StatusFail, report.ClassDNS
+			res.Hint = hint(report.ClassDNS, hintInput{target: t, env: r.Env, situation: dnsSituation(err)})
+			return res, nil, false
+		}
+		addrs = ans.Addrs
+		res.Detail = fmt.Sprintf("%s via %s", report.Plural(len(addrs), "address", "addresses"), ans.Server)
+		if len(ans.Chain) > 0 {
+			res.Detail += " (CNAME " + strings.Join(trimDots(ans.Chain), " -> ") + ")"
+		}
+	}
+	res.Addresses = addrStrings(addrs)
+	var wrong []netip.Addr
+	for _, a := range addrs {
+		private := r.Classifier.IsPrivate(a)
+		if (t.Expect == config.ExpectPrivate && !private) || (t.Expect == config.ExpectPublic && private) {
+			wrong = append(wrong, a)
+		}
+	}
+	switch {
+	case len(wrong) > 0:
+		got := "public"
+		if t.Expect == config.ExpectPublic {
+			got = "private"
+		}
+		res.Status, res.Class = report.StatusFail, report.ClassDNSPosture
+		res.FailedAddresses = addrStrings(wrong)
+		res.Error = fmt.Sprintf("%s resolves to %s %s; expected %s", t.Host, got, strings.Join(res.FailedAddresses, ", "), t.Expect)
+		res.Hint = hint(report.ClassDNSPosture, hintInput{target: t, addrs: res.FailedAddresses, env: r.Env})
+	case t.Expect == config.ExpectPrivate || t.Expect == config.ExpectPublic:
+		res.Status = report.StatusPass
+		res.Detail += ", all " + string(t.Expect)
+	default:
+		res.Status = report.StatusPass
+	}
+	return res, addrs, true
+}
+
+func dnsSituation(err error) string {
+	var de *DNSError
+	if errors.As(err, &de) {
+		if de.Rcode != "" {
+			return de.Rcode
+		}
+		if de.Timeout() {
+			return "timeout"
+		}
+		if errors.Is(de.Err, syscall.ECONNREFUSED) {
+			return "refused"
+		}
+	}
+	return "other"
+}
+
+func (r *Runner) judgeConnect(t config.Target, base report.Result, outcomes []addrOutcome) report.Result {
+	res := base
+	res.Check = report.CheckConnect
+	var opened, failed []netip.Addr
+	var errs []string
+	for _, o := range outcomes {
+		res.Addresses = append(res.Addresses, o.addr.String())
+		res.Duration = max(res.Duration, o.connectDur)
+		if o.connectErr == nil {
+			opened = append(opened, o.addr)
+			continue
+		}
+		failed = append(failed, o.addr)
+		errs = append(errs, fmt.Sprintf("dial %s: %v", netip.AddrPortFrom(o.addr, uint16(t.Port)), trimDialPrefix(o.connectErr)))
+	}
+	if t.Expect == config.ExpectBlocked {
+		if len(opened) > 0 {
+			res.Status, res.Class = report.StatusFail, report.ClassEgressOpen
+			res.FailedAddresses = addrStrings(opened)
+			res.Error = fmt.Sprintf("connected to %s on TCP %d; expected blocked", strings.Join(res.FailedAddresses, ", "), t.Port)
+			res.Hint = hint(report.ClassEgressOpen, hintInput{target: t, addrs: res.FailedAddresses, env: r.Env})
+			return res
+		}
+		res.Status = report.StatusPass
+		res.Detail = fmt.Sprintf("blocked: none of %s accepted TCP %d", report.Plural(len(outcomes), "address", "addresses"), t.Port)
+		return res
+	}
+	if len(failed) == 0 {
+		res.Status = report.StatusPass
+		res.Detail = fmt.Sprintf("%d/%d addresses accepted TCP %d", len(opened), len(outcomes), t.Port)
+		return res
+	}
+	res.Status, res.Class = report.StatusFail, report.ClassConnect
+	res.FailedAddresses = addrStrings(failed)
+	res.Detail = fmt.Sprintf("%d/%d addresses accepted TCP %d", len(opened), len(outcomes), t.Port)
+	res.Error = strings.Join(errs, "; ")
+	situation := "public"
+	allPrivate := true
+	for _, a := range failed {
+		allPrivate = allPrivate && r.Classifier.IsPrivate(a)
+	}
+	if allPrivate {
+		situation = "private"
+	}
+	if allRefused(outcomes) {
+		situation = "refused"
+	}
+	res.Hint = hint(report.ClassConnect, hintInput{target: t, addrs: res.FailedAddresses, env: r.Env, situation: situation})
+	return res
+}
+
+func allRefused(outcomes []addrOutcome) bool {
+	n := 0
+	for _, o := range outcomes {
+		if o.connectErr == nil {
+			continue
+		}
+		if !isRefused(o.connectErr) {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+func (r *Runner) judgeTLS(t config.Target, base report.Result, outcomes []addrOutcome) report.Result {
+	res := base
+	res.Check = report.CheckTLS
+	var failed []string
+	var errs []string
+	var situation tlsFailure
+	var earliest time.Time
+	tried := 0
+	for _, o := range outcomes {
+		if !o.tlsTried {
+			continue
+		}
+		tried++
+		res.Addresses = append(res.Addresses, o.addr.String())
+		res.Duration = max(res.Duration, o.tlsDur)
+		if o.tlsErr != nil {
+			failed = append(failed, o.addr.String())
+			errs = append(errs, fmt.Sprintf("tls %s: %v", netip.AddrPortFrom(o.addr, uint16(t.Port)), o.tlsErr))
+			if situation == "" {
+				situation = classifyTLSError(o.tlsErr)
+			}
+			continue
+		}
+		if earliest.IsZero() || o.notAfter.Before(earliest) {
+			earliest = o.notAfter
+		}
+	}
+	if tried == 0 {
+		return skipped(base, report.CheckTLS, "no address accepted TCP")
+	}
+	if !earliest.IsZero() {
+		e := earliest.UTC()
+		res.CertNotAfter = &e
+	}
+	if len(failed) > 0 {
+		res.Status, res.Class = report.StatusFail, report.ClassTLS
+		res.FailedAddresses = failed
+		res.Error = strings.Join(errs, "; ")
+		res.Hint = hint(report.ClassTLS, hintInput{target: t, addrs: failed, env: r.Env, situation: string(situation)})
+		return res
+	}
+	res.Status = report.StatusPass
+	res.Detail = fmt.Sprintf("certificate for %s verified on %s, valid until %s", t.Host, report.Plural(tried, "address", "addresses"), earliest.UTC().Format("2006-01-02"))
+	return res
+}
+
+func addrStrings(addrs []netip.Addr) []string {
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = a.String()
+	}
+	return out
+}
+
+func trimDots(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strings.TrimSuffix(n, ".")
+	}
+	return out
+}
+
+// trimDialPrefix removes net's "dial tcp ADDR:" prefix; the caller names the
+// address itself.
+func trimDialPrefix(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); strings.HasPrefix(s, "dial tcp") && i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
