@@ -37,7 +37,7 @@ var classExit = map[Class]int{
 // exitMeaning is shown in the text summary.
 var exitMeaning = map[int]string{
 	ExitOK:          "all checks passed",
-	ExitInternal:    "internal error",
+	ExitInternal:    "internal error or interrupted",
 	ExitDNS:         "DNS failure",
 	ExitDNSPosture:  "DNS posture: an address of the wrong class",
 	ExitConnect:     "connect failure",

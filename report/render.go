@@ -87,7 +87,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // every failing or warning row under it.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
-	header := "region " + orDash(r.Region) + ", account " + orDash(r.Account)
+	header := "region " + Printable(orDash(r.Region)) + ", account " + Printable(orDash(r.Account))
 	if r.InECS != nil {
 		if *r.InECS {
 			header += ", in ECS"
@@ -98,7 +98,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "preflight %s: %s\n\n", r.Command, header)
 	rows := [][3]string{{"STATUS", "CHECK", "TARGET"}}
 	for _, res := range r.Results {
-		rows = append(rows, [3]string{statusLabel(res.Status), string(res.Check), res.Target})
+		rows = append(rows, [3]string{statusLabel(res.Status), Printable(string(res.Check)), Printable(res.Target)})
 	}
 	var widths [3]int
 	for _, row := range rows {
@@ -114,12 +114,12 @@ func (r *Report) WriteText(w io.Writer) error {
 			continue
 		}
 		res := r.Results[i-1]
-		b.WriteString(detailText(res) + "\n")
+		b.WriteString(Printable(detailText(res)) + "\n")
 		if res.Error != "" && res.Status != StatusPass {
-			fmt.Fprintf(&b, "%serror: %s\n", indent, res.Error)
+			fmt.Fprintf(&b, "%serror: %s\n", indent, Printable(res.Error))
 		}
 		if res.Hint != "" && (res.Status == StatusFail || res.Status == StatusWarn) {
-			fmt.Fprintf(&b, "%shint:  %s\n", indent, res.Hint)
+			fmt.Fprintf(&b, "%shint:  %s\n", indent, Printable(res.Hint))
 		}
 	}
 	counts := map[Status]int{}

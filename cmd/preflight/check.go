@@ -45,10 +45,12 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	runner := newRunner(cfg, p, roots, d, log)
 	results := runner.Run(runCtx, p.Checks(runner, p.PublicIPCheck(cfg, in)), probeStart.Add(cfg.Wait))
 	if ctx.Err() != nil {
-		log.Warn("interrupted before the checks finished")
+		// A signal cut the run short: whatever failed may only have lacked
+		// time, so no failure class is a verdict. Exit 1, and say why.
+		results = append(results, interrupted(ctx))
 	}
 	rep := report.New("check", p.Region, p.Account, &p.InECS, results, d.now().Sub(start))
-	if ctx.Err() != nil && rep.Code == report.ExitOK {
+	if ctx.Err() != nil {
 		rep.Code = report.ExitInternal
 	}
 	if err := rep.Write(stdout, cfg.Output); err != nil {
@@ -123,4 +125,14 @@ func logOutcome(log *zap.Logger, rep *report.Report) {
 		}
 	}
 	log.Info("preflight finished", zap.Int("exit_code", rep.Code), zap.Duration("elapsed", rep.Elapsed))
+}
+
+// interrupted is the row of a run stopped by SIGTERM, SIGINT or SIGHUP
+// before the checks finished.
+func interrupted(ctx context.Context) report.Result {
+	return report.Result{
+		Check: report.CheckInternal, Target: "run", Status: report.StatusFail, Class: report.ClassInternal,
+		Error: "interrupted before the checks finished: " + context.Cause(ctx).Error(),
+		Hint:  "preflight was stopped (SIGTERM, SIGINT or SIGHUP) before it could decide, so this run is not a verdict: run it again; in ECS, a task stopped during start-up stops its containers too.",
+	}
 }

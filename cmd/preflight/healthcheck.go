@@ -55,7 +55,7 @@ func healthcheckCommand(ctx context.Context, cfg *config.Config, stdout, stderr 
 	if len(failing) > 0 {
 		reason = fmt.Sprintf("exit code %d; %s", body.ExitCode, strings.Join(failing, "; "))
 	}
-	fmt.Fprintf(stderr, "preflight healthcheck: not ready (HTTP %d): %s\n", resp.StatusCode, reason)
+	fmt.Fprintf(stderr, "preflight healthcheck: not ready (HTTP %d): %s\n", resp.StatusCode, report.Printable(reason))
 	return report.ExitInternal
 }
 

@@ -43,6 +43,8 @@ type harness struct {
 	net  *nettest.Net
 	env  map[string]string
 	tmds *httptest.Server
+	// limits bound serve's HTTP clients.
+	limits httpLimits
 }
 
 func newHarness(t testing.TB, zone dnstest.Zone) *harness {
@@ -55,7 +57,7 @@ func newHarness(t testing.TB, zone dnstest.Zone) *harness {
 	if err := os.WriteFile(caFile, ca.PEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, ca: ca, dns: dnstest.Start(t, zone), net: nettest.New(), env: map[string]string{"SSL_CERT_FILE": caFile}}
+	return &harness{t: t, ca: ca, dns: dnstest.Start(t, zone), net: nettest.New(), env: map[string]string{"SSL_CERT_FILE": caFile}, limits: defaultHTTPLimits()}
 }
 
 // endpoint serves TLS for names on addr.
@@ -118,7 +120,7 @@ func (h *harness) runCtx(ctx context.Context, out io.Writer, args ...string) (in
 
 func (h *harness) runArgs(ctx context.Context, out io.Writer, args []string) (int, string, string) {
 	var stderr bytes.Buffer
-	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now, newEC2: h.newEC2}
+	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now, newEC2: h.newEC2, httpLimits: h.limits}
 	code := runWith(ctx, args, func(k string) string { return h.env[k] }, out, &stderr, d)
 	return code, "", stderr.String()
 }
@@ -395,5 +397,27 @@ func TestPublicIPExitCodes(t *testing.T) {
 				t.Errorf("public_ip row present = %v with args %v", hasRow, tt.args)
 			}
 		})
+	}
+}
+
+// TestInterruptedCheckIsNotAVerdict: a signal during the run (here, the
+// context cancelled while the resolver is silent) exits 1 and says why,
+// never a failure class such as 10 that would blame the resolver.
+func TestInterruptedCheckIsNotAVerdict(t *testing.T) {
+	h := newHarness(t, dnstest.Zone{logsHost: {Drop: true}})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	var out bytes.Buffer
+	code, _, _ := h.runCtx(ctx, &out, "check", "--checks", "logs", "--account", "111122223333", "--wait", "10s", "--output", "json")
+	if code != report.ExitInternal {
+		t.Fatalf("exit %d; want %d\n%s", code, report.ExitInternal, out.String())
+	}
+	var rep report.JSON
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	last := rep.Checks[len(rep.Checks)-1]
+	if last.Check != report.CheckInternal || !strings.Contains(last.Error, "interrupted") || last.Hint == "" {
+		t.Errorf("last row %+v; want an internal row saying interrupted, with a hint", last.Result)
 	}
 }

@@ -26,6 +26,8 @@ type deps struct {
 	now        func() time.Time
 	// newEC2 builds the EC2 API client for the public-IP verdict.
 	newEC2 func(ctx context.Context, region string) (probe.InterfaceFinder, error)
+	// httpLimits bound serve's HTTP clients.
+	httpLimits httpLimits
 }
 
 // planInputs are the plan's seams for one run.
@@ -38,6 +40,7 @@ func defaultDeps() deps {
 		dialer:     &net.Dialer{},
 		resolvConf: "/etc/resolv.conf",
 		now:        time.Now,
+		httpLimits: defaultHTTPLimits(),
 		newEC2: func(ctx context.Context, region string) (probe.InterfaceFinder, error) {
 			return probe.NewEC2Finder(ctx, region)
 		},

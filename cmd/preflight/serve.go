@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
+	"golang.org/x/net/netutil"
 
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/plan"
@@ -59,9 +60,21 @@ func serveCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s := newSidecar(cfg, p, in, roots, d, log, reg, stdout)
-	srv := &http.Server{Handler: s.handler(reg), ReadHeaderTimeout: 5 * time.Second}
+	lim := d.httpLimits
+	srv := &http.Server{
+		Handler:           s.handler(reg),
+		ReadHeaderTimeout: lim.readHeader,
+		ReadTimeout:       lim.read,
+		WriteTimeout:      lim.write,
+		IdleTimeout:       lim.idle,
+		MaxHeaderBytes:    8 << 10,
+		ErrorLog:          zap.NewStdLog(log.Named("http")),
+	}
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// A connection cap keeps clients from eating the descriptors the check
+	// cycle needs: past it, new connections wait in the backlog until an
+	// idle one times out.
+	go func() { served <- srv.Serve(netutil.LimitListener(ln, lim.maxConns)) }()
 	log.Info("serving", zap.String("listen", ln.Addr().String()), zap.Duration("interval", cfg.Interval), zap.Int("targets", len(p.Targets)))
 
 	s.loop(ctx)
@@ -79,6 +92,20 @@ func serveCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	return report.ExitOK
 }
 
+// httpLimits bound what clients of /metrics, /healthz and /readyz can hold:
+// without them, keep-alive connections that go idle stay open for as long
+// as the client wants, and near the descriptor limit the check cycle fails
+// with "too many open files".
+type httpLimits struct {
+	readHeader, read, write, idle time.Duration
+	maxConns                      int
+}
+
+// defaultHTTPLimits suit a sidecar scraped every 15-60 s by a few clients.
+func defaultHTTPLimits() httpLimits {
+	return httpLimits{readHeader: 5 * time.Second, read: 10 * time.Second, write: 10 * time.Second, idle: 60 * time.Second, maxConns: 32}
+}
+
 // sidecar is serve's state: the plan's checks, the last cycle's report,
 // metrics.
 type sidecar struct {
@@ -94,6 +121,9 @@ type sidecar struct {
 	jitter   func(time.Duration) time.Duration
 	// emf receives Embedded Metric Format lines when --emf is set.
 	emf io.Writer
+	// in is what plan.Build needs to plan again while the task metadata is
+	// missing.
+	in plan.Inputs
 
 	mu       sync.Mutex
 	last     *report.Report
@@ -103,13 +133,25 @@ type sidecar struct {
 // newSidecar builds serve's state and presets its metric series on reg.
 func newSidecar(cfg *config.Config, p *plan.Plan, in plan.Inputs, roots *x509.CertPool, d deps, log *zap.Logger, reg prometheus.Registerer, emf io.Writer) *sidecar {
 	s := &sidecar{
-		cfg: cfg, plan: p, runner: newRunner(cfg, p, roots, d, log), metrics: newMetrics(reg),
-		log: log, now: d.now, emf: emf,
+		cfg: cfg, metrics: newMetrics(reg), log: log, now: d.now, emf: emf, in: in,
 		jitter: func(d time.Duration) time.Duration { return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64())) },
 	}
+	s.runner = newRunner(cfg, p, roots, d, log)
+	s.adopt(p)
+	return s
+}
+
+// adopt makes p the plan the cycles run, and presets the series of its
+// checks. The public-IP verdict already kept survives a new plan.
+func (s *sidecar) adopt(p *plan.Plan) {
+	s.plan = p
+	s.runner.Env = p.Env
 	var publicIP probe.Check
-	if c := p.PublicIPCheck(cfg, in); c != nil {
-		s.publicIP = &keptVerdict{check: c, now: func() time.Time { return s.now() }}
+	if c := p.PublicIPCheck(s.cfg, s.in); c != nil {
+		if s.publicIP == nil {
+			s.publicIP = &keptVerdict{now: func() time.Time { return s.now() }}
+		}
+		s.publicIP.check, s.publicIP.rows = c, nil
 		publicIP = s.publicIP
 	}
 	s.checks = p.Checks(s.runner, publicIP)
@@ -118,7 +160,25 @@ func newSidecar(cfg *config.Config, p *plan.Plan, in plan.Inputs, roots *x509.Ce
 		expected = append(expected, c.Expected()...)
 	}
 	s.metrics.preset(expected)
-	return s
+}
+
+// replan reads the task metadata again while it is missing: the agent can
+// be briefly unavailable when the task starts, and that hiccup must not
+// become a sidecar that is never ready and never checks its auto targets.
+func (s *sidecar) replan(ctx context.Context) {
+	if !s.plan.InECS || s.plan.Task != nil {
+		return
+	}
+	p, err := plan.Build(ctx, s.cfg, s.in)
+	if err != nil {
+		s.log.Warn("planning again after the task metadata came back", zap.Error(err))
+		return
+	}
+	if p.Task == nil {
+		return
+	}
+	s.log.Info("task metadata available: planned again", zap.Int("targets", len(p.Targets)))
+	s.adopt(p)
 }
 
 // loop runs cycles until ctx is done; a cycle never overlaps the next.
@@ -146,6 +206,7 @@ func (s *sidecar) cycle(ctx context.Context) {
 	// DNS, connect and TLS each take at most one --timeout.
 	cctx, cancel := context.WithTimeout(ctx, 3*s.cfg.Timeout)
 	defer cancel()
+	s.replan(cctx)
 	results := s.runner.Run(cctx, s.checks, start)
 	if ctx.Err() != nil {
 		return

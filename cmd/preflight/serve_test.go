@@ -7,9 +7,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,7 +56,7 @@ func TestMetricsFollowTheCycles(t *testing.T) {
 	s, reg := h.newSidecar(t, "--checks", "logs", "--public-ip", "off")
 	const names = "preflight_check_success"
 	want := func(dns, connect, tls int) string {
-		return fmt.Sprintf(`# HELP preflight_check_success 1 if the check passed (or warned) in the last cycle, 0 if it failed or has not run.
+		return fmt.Sprintf(`# HELP preflight_check_success 0 if the check failed in the last cycle, else 1 (passed, warned, or skipped: did not run).
 # TYPE preflight_check_success gauge
 preflight_check_success{check="connect",target="logs"} %d
 preflight_check_success{check="dns",target="logs"} %d
@@ -62,9 +65,20 @@ preflight_check_success{check="resolver",target="resolver"} 1
 preflight_check_success{check="tls",target="logs"} %d
 `, connect, dns, tls)
 	}
-	// Every series exists before the first cycle.
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(strings.Replace(strings.Replace(want(0, 0, 0), `task"} 1`, `task"} 0`, 1), `resolver"} 1`, `resolver"} 0`, 1)), names); err != nil {
+	status := func(check string) string {
+		for _, st := range []string{"pass", "warn", "skip", "fail"} {
+			if testutil.ToFloat64(s.metrics.status.WithLabelValues(check, "logs", st)) == 1 {
+				return st
+			}
+		}
+		return "none"
+	}
+	// Every series exists before the first cycle: nothing failed, nothing ran.
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want(1, 1, 1)), names); err != nil {
 		t.Errorf("before the first cycle: %v", err)
+	}
+	if got := status("dns"); got != "none" {
+		t.Errorf("status before the first cycle: %s; want none", got)
 	}
 	s.cycle(context.Background())
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want(1, 1, 1)), names); err != nil {
@@ -73,12 +87,18 @@ preflight_check_success{check="tls",target="logs"} %d
 	h.dns.Set(logsHost, dnstest.Records{Rcode: "NXDOMAIN"})
 	s.cycle(context.Background())
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want(0, 1, 1)), names); err != nil {
-		t.Errorf("cycle 2 (DNS fails; connect and tls keep their last values): %v", err)
+		t.Errorf("cycle 2 (DNS fails; connect and tls did not run): %v", err)
+	}
+	if got := status("dns") + " " + status("connect") + " " + status("tls"); got != "fail skip skip" {
+		t.Errorf("cycle 2 statuses (dns connect tls): %s; want fail skip skip", got)
 	}
 	h.dns.Set(logsHost, dnstest.Records{A: []string{"127.0.0.4"}})
 	s.cycle(context.Background())
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want(1, 1, 1)), names); err != nil {
 		t.Errorf("cycle 3 (pass again): %v", err)
+	}
+	if got := status("connect"); got != "pass" {
+		t.Errorf("cycle 3 connect status: %s; want pass", got)
 	}
 	failures := `# HELP preflight_check_failures_total Cycles in which the check failed.
 # TYPE preflight_check_failures_total counter
@@ -126,7 +146,7 @@ func TestMetricsLint(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{"preflight_check_success", "preflight_check_duration_seconds", "preflight_check_failures_total",
+	for _, name := range []string{"preflight_check_success", "preflight_check_status", "preflight_check_duration_seconds", "preflight_check_failures_total",
 		"preflight_last_run_timestamp_seconds", "preflight_tls_cert_expiry_timestamp_seconds", "preflight_build_info", "preflight_public_ip"} {
 		if !seen[name] {
 			t.Errorf("metric %s is missing", name)
@@ -317,4 +337,160 @@ func (f countingFinder) FindByPrivateIP(context.Context, string) ([]probe.Networ
 		return nil, &probe.APIError{Code: "RequestLimitExceeded", Message: "slow down"}
 	}
 	return []probe.NetworkInterface{{ID: "eni-1", MACAddress: "0e:9e:32:c7:48:85"}}, nil
+}
+
+// TestHealthyBlockedPostureDoesNotPage: a blocked target whose name does
+// not resolve has no connect to run; its connect series must say "skip",
+// not keep the 0 of a failure it never had.
+func TestHealthyBlockedPostureDoesNotPage(t *testing.T) {
+	h := goodVPC(t)
+	s, _ := h.newSidecar(t, "--checks", "logs,nowhere.example=blocked,blocked.example=blocked", "--public-ip", "off")
+	s.cycle(context.Background())
+	if got := testutil.ToFloat64(s.metrics.ready); got != 1 {
+		t.Fatalf("preflight_ready = %v; want 1", got)
+	}
+	for _, target := range []string{"nowhere.example", "blocked.example"} {
+		for _, check := range []string{"dns", "connect"} {
+			if got := testutil.ToFloat64(s.metrics.success.WithLabelValues(check, target)); got != 1 {
+				t.Errorf("preflight_check_success{check=%q,target=%q} = %v; want 1", check, target, got)
+			}
+			if got := testutil.ToFloat64(s.metrics.status.WithLabelValues(check, target, "fail")); got != 0 {
+				t.Errorf("preflight_check_status{check=%q,target=%q,status=\"fail\"} = %v; want 0", check, target, got)
+			}
+		}
+	}
+	if got := testutil.ToFloat64(s.metrics.status.WithLabelValues("connect", "nowhere.example", "skip")); got != 1 {
+		t.Errorf("connect of a blocked name that does not resolve: skip = %v; want 1", got)
+	}
+}
+
+// TestHealthcheckEscapesHostileReasons: the reason healthcheck prints comes
+// from /readyz, which carries errors from the network being diagnosed.
+func TestHealthcheckEscapesHostileReasons(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"ok":false,"exit_code":13,"checks":[{"check":"tls","target":"logs","status":"fail","error":"x509: certificate is valid for \u001b[2J\u0007evil\r\nready"}]}`)
+	}))
+	defer srv.Close()
+	h := goodVPC(t)
+	code, stdout, stderr := h.run("healthcheck", "--listen", strings.TrimPrefix(srv.URL, "http://"))
+	if code != 1 {
+		t.Errorf("exit %d; want 1", code)
+	}
+	if strings.ContainsAny(stdout+stderr, "\x1b\a\r") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("healthcheck printed raw control characters: %q", stderr)
+	}
+	if !strings.Contains(stderr, `\x1b[2J`) {
+		t.Errorf("stderr %q; want the escaped reason", stderr)
+	}
+}
+
+// TestServeBoundsIdleClients: clients that open keep-alive connections and
+// go idle are closed after the idle timeout, and past the connection cap a
+// new client waits for a slot instead of taking a descriptor the check
+// cycle needs.
+func TestServeBoundsIdleClients(t *testing.T) {
+	h := goodVPC(t)
+	h.limits = httpLimits{readHeader: 200 * time.Millisecond, read: 300 * time.Millisecond, write: time.Second, idle: 300 * time.Millisecond, maxConns: 4}
+	addr := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := h.runCtx(ctx, io.Discard, "serve", "--checks", "logs", "--listen", addr, "--interval", "1s", "--public-ip", "off")
+		done <- code
+	}()
+	waitFor(t, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	// Fill the cap with clients that send one request and go idle.
+	var idle []net.Conn
+	for i := 0; i < 4; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		idle = append(idle, c)
+	}
+	// A fifth client is served once an idle one is closed.
+	start := time.Now()
+	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("fifth client: %v", err)
+	}
+	resp.Body.Close()
+	if waited := time.Since(start); waited > 2*time.Second {
+		t.Errorf("fifth client waited %v; want about the idle timeout", waited)
+	}
+	// Every idle client was closed by the server.
+	for i, c := range idle {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Errorf("idle client %d: %v; want the server to close it", i, err)
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve exit %d; want 0", code)
+	}
+}
+
+// TestServePlansAgainWhenTheMetadataComesBack: a metadata endpoint that is
+// down when serve starts must not leave the sidecar without its auto
+// targets for the rest of the task's life.
+func TestServePlansAgainWhenTheMetadataComesBack(t *testing.T) {
+	h := goodVPC(t)
+	task, err := os.ReadFile("../../probe/testdata/fargate-task.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	container, err := os.ReadFile("../../probe/testdata/fargate-container.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var up atomic.Bool
+	h.metadataHandler(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case !up.Load():
+			http.Error(w, "agent starting", http.StatusServiceUnavailable)
+		case strings.HasSuffix(r.URL.Path, "/task"):
+			w.Write(task)
+		default:
+			w.Write(container)
+		}
+	})
+	s, _ := h.newSidecar(t, "--checks", "auto", "--public-ip", "off", "--region", "", "--account", "")
+	s.cycle(context.Background())
+	if n := len(s.plan.Targets); n != 0 {
+		t.Fatalf("targets with the metadata down: %d; want 0", n)
+	}
+	if got := testutil.ToFloat64(s.metrics.ready); got != 0 {
+		t.Errorf("ready with the metadata down = %v; want 0", got)
+	}
+	up.Store(true)
+	s.cycle(context.Background())
+	var api string // the name of the task region's ECR API target
+	var hosts []string
+	for _, tg := range s.plan.Targets {
+		hosts = append(hosts, tg.Host)
+		if tg.Host == apiHost {
+			api = tg.Name
+		}
+	}
+	if api == "" || !slices.Contains(hosts, logsHost) {
+		t.Fatalf("targets after the metadata came back: %v; want %s and %s among them", hosts, apiHost, logsHost)
+	}
+	if got := testutil.ToFloat64(s.metrics.status.WithLabelValues("tls", api, "pass")); got != 1 {
+		t.Errorf("tls %s status pass = %v; want 1 (a series for the new target)", api, got)
+	}
+	if got := testutil.ToFloat64(s.metrics.status.WithLabelValues("metadata", "task", "pass")); got != 1 {
+		t.Errorf("metadata status pass = %v; want 1", got)
+	}
 }

@@ -1,0 +1,50 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPrintable(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain text: 10.0.1.10", "plain text: 10.0.1.10"},
+		{"évian ✓", "évian ✓"},
+		{"\x1b[2Jgone", `\x1b[2Jgone`},
+		{"bell\a", `bell\x07`},
+		{"a\r\npass  dns  forged", `a\r\npass  dns  forged`},
+		{"c1 \u009b31m", `c1 \x9b31m`},
+		{"bad \xff utf8", `bad \xff utf8`},
+		{"del\x7f", `del\x7f`},
+		{"ls\u2028", `ls\u2028`},
+	}
+	for _, tt := range tests {
+		if got := Printable(tt.in); got != tt.want {
+			t.Errorf("Printable(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestTextReportEscapesHostileValues: values from the network being
+// diagnosed cannot move the cursor or forge rows in the text report.
+func TestTextReportEscapesHostileValues(t *testing.T) {
+	hostile := "x\x1b[1A\rpass  tls  logs\a"
+	rep := New("check", "us-east-1\x1b]0;pwned\a", "111122223333", nil, []Result{{
+		Check: CheckTLS, Target: "logs" + hostile, Status: StatusFail, Class: ClassTLS,
+		Detail: "cert for " + hostile, Error: "tls: " + hostile, Hint: "fix " + hostile,
+	}}, time.Second)
+	var b bytes.Buffer
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, c := range []string{"\x1b", "\a", "\r"} {
+		if strings.Contains(out, c) {
+			t.Errorf("text report contains raw %q:\n%s", c, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n != 8 {
+		t.Errorf("text report has %d lines; want 8 (header, blank, table head, row, error, hint, blank, summary):\n%s", n, out)
+	}
+}
