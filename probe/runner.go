@@ -102,7 +102,7 @@ func (c targetCheck) Run(ctx context.Context, retryUntil time.Time) []report.Res
 		if !r.Now().Add(backoff).Before(retryUntil) {
 			return results
 		}
-		r.Logger.Info("check failed, retrying", zap.String("target", t.Name), zap.String("host", t.Host), zap.Int("port", t.Port),
+		r.Logger.Debug("check failed, retrying", zap.String("target", t.Name), zap.String("host", t.Host), zap.Int("port", t.Port),
 			zap.Int("attempt", attempt), zap.String("check", string(failed.Check)), zap.String("error", failed.Error), zap.Duration("retry_in", backoff))
 		timer := time.NewTimer(backoff)
 		select {

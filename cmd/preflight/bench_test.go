@@ -86,10 +86,12 @@ func BenchmarkScrape20Targets(b *testing.B) {
 	if len(p.Targets) != 20 {
 		b.Fatalf("got %d targets; want 20", len(p.Targets))
 	}
-	roots, _ := loadRoots(func(k string) string { return h.env[k] })
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s := newSidecar(cfg, p, in, roots, d, zap.NewNop(), reg, io.Discard)
+	s, err := newSidecar(cfg, p, in, d, zap.NewNop(), reg, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
 	s.cycle(context.Background())
 	srv := httptest.NewServer(s.handler(reg))
 	defer srv.Close()

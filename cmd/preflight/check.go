@@ -21,11 +21,6 @@ import (
 // checkCommand runs every check once (retrying failures until --wait), prints
 // the report and returns the verdict as an exit code.
 func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) string, stdout, stderr io.Writer, log *zap.Logger, d deps) int {
-	roots, err := loadRoots(getenv)
-	if err != nil {
-		printUsageError(stderr, "check", err)
-		return report.ExitUsage
-	}
 	start := d.now()
 	in := d.planInputs(getenv, log)
 	p, err := plan.Build(ctx, cfg, in)
@@ -39,11 +34,16 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	probeStart := d.now()
 	runCtx, cancel := context.WithDeadline(ctx, probeStart.Add(cfg.Wait+cfg.Timeout))
 	defer cancel()
-	log.Info("checking", zap.Int("targets", len(p.Targets)), zap.String("region", p.Region),
+	log.Debug("checking", zap.Int("targets", len(p.Targets)), zap.String("region", p.Region),
 		zap.Strings("resolvers", p.Resolvers), zap.Bool("in_ecs", p.InECS))
 
-	runner := newRunner(cfg, p, roots, d, log)
-	results := runner.Run(runCtx, p.Checks(runner, p.PublicIPCheck(cfg, in)), probeStart.Add(cfg.Wait))
+	runner := newRunner(cfg, p, d, log)
+	checks := p.Checks(runner, p.PublicIPCheck(cfg, in))
+	if err := useRoots(runner, checks, getenv); err != nil {
+		printUsageError(stderr, "check", err)
+		return report.ExitUsage
+	}
+	results := runner.Run(runCtx, checks, probeStart.Add(cfg.Wait))
 	if ctx.Err() != nil {
 		// A signal cut the run short: whatever failed may only have lacked
 		// time, so no failure class is a verdict. Exit 1, and say why.
@@ -61,11 +61,10 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	return rep.Code
 }
 
-func newRunner(cfg *config.Config, p *plan.Plan, roots *x509.CertPool, d deps, log *zap.Logger) *probe.Runner {
+func newRunner(cfg *config.Config, p *plan.Plan, d deps, log *zap.Logger) *probe.Runner {
 	var tlsConfig *tls.Config
 	if cfg.TLS {
 		tlsConfig = &tls.Config{
-			RootCAs:    roots,
 			MinVersion: tls.VersionTLS12,
 			// The handshake only proves the path and the certificate; no
 			// secret crosses it. Classical curves spare the ML-KEM key
@@ -86,6 +85,26 @@ func newRunner(cfg *config.Config, p *plan.Plan, roots *x509.CertPool, d deps, l
 		InitialBackoff: 200 * time.Millisecond,
 		MaxBackoff:     2 * time.Second,
 	}
+}
+
+// useRoots loads SSL_CERT_FILE into the runner's TLS configuration, only
+// when one of checks will verify a certificate: a stale variable must not
+// stop a run that makes no handshake.
+func useRoots(r *probe.Runner, checks []probe.Check, getenv func(string) string) error {
+	if r.TLSConfig == nil {
+		return nil
+	}
+	for _, c := range checks {
+		for _, row := range c.Expected() {
+			if row.Check != report.CheckTLS {
+				continue
+			}
+			roots, err := loadRoots(getenv)
+			r.TLSConfig.RootCAs = roots
+			return err
+		}
+	}
+	return nil
 }
 
 // loadRoots honours SSL_CERT_FILE explicitly so that a bad value is a clear
@@ -121,7 +140,9 @@ func logOutcome(log *zap.Logger, rep *report.Report) {
 		if r.Status == report.StatusFail {
 			log.Error("check failed", fields...)
 		} else {
-			log.Warn("check warning", fields...)
+			// The report on stdout carries the warnings; at info the log
+			// stays one line per failure plus the summary.
+			log.Debug("check warning", fields...)
 		}
 	}
 	log.Info("preflight finished", zap.Int("exit_code", rep.Code), zap.Duration("elapsed", rep.Elapsed))

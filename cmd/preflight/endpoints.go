@@ -43,7 +43,7 @@ func endpointsCommand(ctx context.Context, cfg *config.Config, getenv func(strin
 			log.Error("writing the endpoint list", zap.Error(err))
 			return report.ExitInternal
 		}
-		return report.ExitOK
+		return metadataVerdict(p.Metadata, stderr)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tHOST\tPORT\tEXPECT\tVPC ENDPOINT SERVICE")
@@ -54,5 +54,16 @@ func endpointsCommand(ctx context.Context, cfg *config.Config, getenv func(strin
 		log.Error("writing the endpoint list", zap.Error(err))
 		return report.ExitInternal
 	}
-	return report.ExitOK
+	return metadataVerdict(p.Metadata, stderr)
+}
+
+// metadataVerdict is endpoints' exit code: a list derived without the task
+// metadata it needed is not the list check would probe, so a metadata
+// failure exits 17 and says why instead of printing a short list and 0.
+func metadataVerdict(metadata report.Result, stderr io.Writer) int {
+	if !metadata.Failed() {
+		return report.ExitOK
+	}
+	fmt.Fprintf(stderr, "preflight endpoints: task metadata failure: %s\n  hint: %s\n", report.Printable(metadata.Error), report.Printable(metadata.Hint))
+	return report.ExitMetadata
 }

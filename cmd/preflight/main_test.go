@@ -196,7 +196,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{name: "usage: catalogue name without region", args: []string{"--checks", "logs"}, want: report.ExitUsage},
 		{name: "usage: bad AWS_REGION", setup: func(h *harness) { h.env["AWS_REGION"] = "nowhere" }, args: []string{"--checks", "logs"}, want: report.ExitUsage},
 		{name: "AWS_REGION fallback", setup: func(h *harness) { h.env["AWS_REGION"] = "us-east-1" }, args: []string{"--checks", "logs"}, want: report.ExitOK},
-		{name: "usage: SSL_CERT_FILE missing", setup: func(h *harness) { h.env["SSL_CERT_FILE"] = "/nonexistent.pem" }, args: []string{"--checks", "example.com=blocked"}, want: report.ExitUsage},
+		{name: "usage: SSL_CERT_FILE missing", setup: func(h *harness) { h.env["SSL_CERT_FILE"] = "/nonexistent.pem" }, args: []string{"--checks", "logs", "--region", "us-east-1"}, want: report.ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -419,5 +419,66 @@ func TestInterruptedCheckIsNotAVerdict(t *testing.T) {
 	last := rep.Checks[len(rep.Checks)-1]
 	if last.Check != report.CheckInternal || !strings.Contains(last.Error, "interrupted") || last.Hint == "" {
 		t.Errorf("last row %+v; want an internal row saying interrupted, with a hint", last.Result)
+	}
+}
+
+// TestEndpointsDoesNotHideAMetadataFailure: with the metadata endpoint
+// unreachable, auto derives nothing; endpoints must not print a short list
+// and exit 0 as if it were the real one.
+func TestEndpointsDoesNotHideAMetadataFailure(t *testing.T) {
+	h := goodVPC(t)
+	h.env["ECS_CONTAINER_METADATA_URI_V4"] = "http://" + freePort(t) + "/v4/x"
+	code, _, stderr := h.run("endpoints", "--checks", "auto,logs", "--region", "us-east-1")
+	if code != report.ExitMetadata {
+		t.Errorf("exit %d; want %d", code, report.ExitMetadata)
+	}
+	if !strings.Contains(stderr, "task metadata failure") || !strings.Contains(stderr, "hint:") {
+		t.Errorf("stderr %q; want the metadata error and its hint", stderr)
+	}
+}
+
+// TestCertFileIsReadOnlyForTLSChecks: a stale SSL_CERT_FILE must not stop a
+// run that makes no handshake.
+func TestCertFileIsReadOnlyForTLSChecks(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"no TLS target", []string{"--checks", "blocked.example:80=blocked"}, report.ExitOK},
+		{"TLS off", []string{"--checks", "blocked.example=blocked", "--tls=false"}, report.ExitOK},
+		{"TLS target", []string{"--checks", "logs", "--region", "us-east-1"}, report.ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := goodVPC(t)
+			h.env["SSL_CERT_FILE"] = "/nonexistent/ca.pem"
+			code, stdout, stderr := h.run(append([]string{"check"}, tt.args...)...)
+			if code != tt.want {
+				t.Errorf("exit %d; want %d\n%s%s", code, tt.want, stdout, stderr)
+			}
+			if tt.want == report.ExitUsage && !strings.Contains(stderr, "SSL_CERT_FILE") {
+				t.Errorf("stderr %q; want it to name SSL_CERT_FILE", stderr)
+			}
+		})
+	}
+}
+
+// TestQuietByDefault: at info, a failing run's stderr holds one line per
+// failing check and the summary; retries and warnings are debug.
+func TestQuietByDefault(t *testing.T) {
+	h := goodVPC(t)
+	h.dns.Set(logsHost, dnstest.Records{Rcode: "NXDOMAIN"})
+	code, _, stderr := h.run("check", "--checks", "logs,ecr", "--region", "us-east-1", "--account", "111122223333", "--wait", "700ms")
+	if code != report.ExitDNS {
+		t.Fatalf("exit %d; want %d", code, report.ExitDNS)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "check failed") || !strings.Contains(lines[1], "preflight finished") {
+		t.Errorf("stderr at info has %d lines; want 2 (the failure and the summary):\n%s", len(lines), stderr)
+	}
+	_, _, debug := h.run("check", "--checks", "logs", "--region", "us-east-1", "--wait", "700ms", "--log-level", "debug")
+	if !strings.Contains(debug, "retrying") {
+		t.Errorf("stderr at debug lacks the retries:\n%s", debug)
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,11 +32,6 @@ const shutdownGrace = 500 * time.Millisecond
 // serveCommand runs the checks every --interval and serves metrics and
 // health until ctx is cancelled (SIGTERM, SIGINT).
 func serveCommand(ctx context.Context, cfg *config.Config, getenv func(string) string, stdout, stderr io.Writer, log *zap.Logger, d deps) int {
-	roots, err := loadRoots(getenv)
-	if err != nil {
-		printUsageError(stderr, "serve", err)
-		return report.ExitUsage
-	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		printUsageError(stderr, "serve", fmt.Errorf("--listen %q: %w", cfg.Listen, err))
@@ -59,7 +53,12 @@ func serveCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s := newSidecar(cfg, p, in, roots, d, log, reg, stdout)
+	s, err := newSidecar(cfg, p, in, d, log, reg, stdout)
+	if err != nil {
+		ln.Close()
+		printUsageError(stderr, "serve", err)
+		return report.ExitUsage
+	}
 	lim := d.httpLimits
 	srv := &http.Server{
 		Handler:           s.handler(reg),
@@ -131,21 +130,22 @@ type sidecar struct {
 }
 
 // newSidecar builds serve's state and presets its metric series on reg.
-func newSidecar(cfg *config.Config, p *plan.Plan, in plan.Inputs, roots *x509.CertPool, d deps, log *zap.Logger, reg prometheus.Registerer, emf io.Writer) *sidecar {
+// An error is a configuration problem (SSL_CERT_FILE).
+func newSidecar(cfg *config.Config, p *plan.Plan, in plan.Inputs, d deps, log *zap.Logger, reg prometheus.Registerer, emf io.Writer) (*sidecar, error) {
 	s := &sidecar{
 		cfg: cfg, metrics: newMetrics(reg), log: log, now: d.now, emf: emf, in: in,
 		jitter: func(d time.Duration) time.Duration { return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64())) },
 	}
-	s.runner = newRunner(cfg, p, roots, d, log)
-	s.adopt(p)
-	return s
+	s.runner = newRunner(cfg, p, d, log)
+	if err := s.adopt(p); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
-// adopt makes p the plan the cycles run, and presets the series of its
-// checks. The public-IP verdict already kept survives a new plan.
-func (s *sidecar) adopt(p *plan.Plan) {
-	s.plan = p
-	s.runner.Env = p.Env
+// adopt makes p the plan the cycles run, loads the TLS roots if its checks
+// need them, and presets the series of its checks.
+func (s *sidecar) adopt(p *plan.Plan) error {
 	var publicIP probe.Check
 	if c := p.PublicIPCheck(s.cfg, s.in); c != nil {
 		if s.publicIP == nil {
@@ -154,12 +154,17 @@ func (s *sidecar) adopt(p *plan.Plan) {
 		s.publicIP.check, s.publicIP.rows = c, nil
 		publicIP = s.publicIP
 	}
-	s.checks = p.Checks(s.runner, publicIP)
+	checks := p.Checks(s.runner, publicIP)
+	if err := useRoots(s.runner, checks, s.in.Getenv); err != nil {
+		return err
+	}
+	s.plan, s.checks, s.runner.Env = p, checks, p.Env
 	var expected []report.Result
 	for _, c := range s.checks {
 		expected = append(expected, c.Expected()...)
 	}
 	s.metrics.preset(expected)
+	return nil
 }
 
 // replan reads the task metadata again while it is missing: the agent can
@@ -177,8 +182,11 @@ func (s *sidecar) replan(ctx context.Context) {
 	if p.Task == nil {
 		return
 	}
+	if err := s.adopt(p); err != nil {
+		s.log.Error("planning again after the task metadata came back", zap.Error(err))
+		return
+	}
 	s.log.Info("task metadata available: planned again", zap.Int("targets", len(p.Targets)))
-	s.adopt(p)
 }
 
 // loop runs cycles until ctx is done; a cycle never overlaps the next.

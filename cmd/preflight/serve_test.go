@@ -43,12 +43,12 @@ func (h *harness) newSidecar(t *testing.T, args ...string) (*sidecar, *prometheu
 	if err != nil {
 		t.Fatal(err)
 	}
-	roots, err := loadRoots(func(k string) string { return h.env[k] })
+	reg := prometheus.NewRegistry()
+	s, err := newSidecar(cfg, p, in, d, log, reg, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := prometheus.NewRegistry()
-	return newSidecar(cfg, p, in, roots, d, log, reg, io.Discard), reg
+	return s, reg
 }
 
 func TestMetricsFollowTheCycles(t *testing.T) {

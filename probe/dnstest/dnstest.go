@@ -62,14 +62,9 @@ func Start(t testing.TB, zone Zone) *Server {
 // Listen starts a server on addr (UDP and TCP on the same port).
 func Listen(addr string, zone Zone) (*Server, error) {
 	s := &Server{zone: normalize(zone), queries: map[string]int{}}
-	pc, err := net.ListenPacket("udp", addr)
+	pc, l, err := listenBoth(addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen udp %s: %w", addr, err)
-	}
-	l, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
-		pc.Close()
-		return nil, fmt.Errorf("listen tcp %s: %w", pc.LocalAddr(), err)
+		return nil, err
 	}
 	s.addr = pc.LocalAddr().String()
 	started := make(chan struct{}, 2)
@@ -183,6 +178,27 @@ func (s *Server) answer(m *dns.Msg, q dns.Question, depth int) {
 	case dns.TypeAAAA:
 		for _, a := range rec.AAAA {
 			m.Answer = append(m.Answer, &dns.AAAA{Hdr: hdr(dns.TypeAAAA), AAAA: net.ParseIP(a)})
+		}
+	}
+}
+
+// listenBoth binds UDP and TCP on one port. With port 0 the kernel picks a
+// free UDP port that may be taken on TCP by another test: then it tries a
+// new port, a few times.
+func listenBoth(addr string) (net.PacketConn, net.Listener, error) {
+	_, port, _ := net.SplitHostPort(addr)
+	for tries := 0; ; tries++ {
+		pc, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("listen udp %s: %w", addr, err)
+		}
+		l, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, l, nil
+		}
+		pc.Close()
+		if port != "0" || tries == 9 {
+			return nil, nil, fmt.Errorf("listen tcp %s: %w", pc.LocalAddr(), err)
 		}
 	}
 }
