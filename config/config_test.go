@@ -94,7 +94,7 @@ func TestExpand(t *testing.T) {
 			name: "china partition", checks: "ecr.dkr,logs,s3,sns", region: "cn-north-1", account: "123456789012",
 			want: []string{
 				"ecr.dkr 123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn:443 private cn.com.amazonaws.cn-north-1.ecr.dkr",
-				"logs logs.cn-north-1.amazonaws.com.cn:443 private cn.com.amazonaws.cn-north-1.logs",
+				"logs logs.cn-north-1.amazonaws.com.cn:443 private com.amazonaws.cn-north-1.logs",
 				"s3 s3.cn-north-1.amazonaws.com.cn:443 any com.amazonaws.cn-north-1.s3",
 				"sns sns.cn-north-1.amazonaws.com.cn:443 private com.amazonaws.cn-north-1.sns",
 			},
