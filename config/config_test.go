@@ -143,17 +143,6 @@ func TestExpand(t *testing.T) {
 	}
 }
 
-func TestValidRegion(t *testing.T) {
-	for region, want := range map[string]bool{
-		"us-east-1": true, "ap-southeast-7": true, "us-gov-west-1": true, "cn-northwest-1": true,
-		"il-central-1": true, "us-isob-east-1": true,
-		"useast1": false, "US-EAST-1": false, "us-east": false, "us-east-1a": false, "": false,
-	} {
-		if got := ValidRegion(region); got != want {
-			t.Errorf("ValidRegion(%q) = %v; want %v", region, got, want)
-		}
-	}
-}
 
 func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
