@@ -143,7 +143,6 @@ func TestExpand(t *testing.T) {
 	}
 }
 
-
 func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }

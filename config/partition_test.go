@@ -93,7 +93,7 @@ func TestValidRegion(t *testing.T) {
 		"zz-nowhere-9": false, "eusc-fr-east-1": false, "aws-global": false, "aws-cn-global": false,
 		"useast1": false, "US-EAST-1": false, "us-east": false, "us-east-1a": false, "": false,
 		"us-gov-1": true, // matches aws's regex (us-\w+-\d+), as in the SDKs
-		"moon-1": false, "us-east-1 ": false, "xus-east-1": false,
+		"moon-1":   false, "us-east-1 ": false, "xus-east-1": false,
 	} {
 		if got := ValidRegion(region); got != want {
 			t.Errorf("ValidRegion(%q) = %v; want %v", region, got, want)
