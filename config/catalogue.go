@@ -81,8 +81,14 @@ var (
 	reverseCNISO = []string{PartitionChina, PartitionISO, "us-isob-east-1"}
 )
 
-// noHostECSAgent explains the ecs-agent and ecs-telemetry rows.
-const noHostECSAgent = "the ECS agent on EC2 container instances asks ecs:DiscoverPollEndpoint for its %s host (ecs-%s-N.REGION.DNS-SUFFIX), and the answer rotates over time; there is no fixed name to probe. The VPC endpoint %s is still needed in subnets without NAT: `preflight audit` checks that it exists"
+// noHostECSAgent explains the ecs-agent and ecs-telemetry rows. The ECS
+// agent learns these hosts from ecs:DiscoverPollEndpoint (ECS API
+// reference: "endpoint", "telemetryEndpoint"); observed answers look like
+// https://ecs-a-1.us-east-1.amazonaws.com and ecs-t-1..., and are described
+// as changing over time (public write-ups and emulators, not AWS
+// documentation). No fixed host exists, so the rows are for the endpoint
+// audit only.
+const noHostECSAgent = "the ECS agent on EC2 container instances gets its %s host from ecs:DiscoverPollEndpoint (names like ecs-%s-1.REGION.DNS-SUFFIX that can change over time), so there is no fixed name to probe; the VPC endpoint %s is still needed in subnets without NAT, and the endpoint audit checks that it exists"
 
 // catalogue is the data table behind catalogue names. Adding a service is a
 // row here, nothing else.
