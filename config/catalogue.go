@@ -121,22 +121,33 @@ var bundles = map[string][]string{
 	"ecr": {"ecr.api", "ecr.dkr", "ecr.layers"},
 }
 
-// LookupService returns the catalogue row for name.
+// LookupService returns a copy of the catalogue row for name.
 func LookupService(name string) (Service, bool) {
 	for _, s := range catalogue {
 		if s.Name == name {
-			return s, true
+			return s.clone(), true
 		}
 	}
 	return Service{}, false
 }
 
-// Services returns a copy of the catalogue, sorted by name. Rows with a
-// NoHost reason are included: they exist for the endpoint audit.
+// Services returns a copy of the catalogue, sorted by name. Rows that are
+// not Probeable are included: they exist for the endpoint audit; callers
+// that build --checks from this list skip them.
 func Services() []Service {
-	out := append([]Service(nil), catalogue...)
+	out := make([]Service, 0, len(catalogue))
+	for _, s := range catalogue {
+		out = append(out, s.clone())
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// clone copies s so that callers cannot change the catalogue through the
+// shared ReverseDNSIn slices.
+func (s Service) clone() Service {
+	s.ReverseDNSIn = slices.Clone(s.ReverseDNSIn)
+	return s
 }
 
 // Probeable reports whether the service has a fixed host a probe can target.

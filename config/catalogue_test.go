@@ -184,3 +184,14 @@ func TestUnprobeableServicesAreRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalogueCopiesAreIndependent(t *testing.T) {
+	svc, _ := LookupService("ecr.dkr")
+	svc.ReverseDNSIn[0] = "changed"
+	for _, s := range Services() {
+		s.ReverseDNSIn = append(s.ReverseDNSIn[:0], "changed")
+	}
+	if got, _ := EndpointServiceNameFor("ecr.dkr", "cn-north-1"); got != "cn.com.amazonaws.cn-north-1.ecr.dkr" {
+		t.Errorf("after changing copies, ecr.dkr in cn-north-1 = %q; want cn.com.amazonaws.cn-north-1.ecr.dkr", got)
+	}
+}

@@ -1,7 +1,9 @@
 // Package config loads and validates preflight's configuration: defaults,
 // then PREFLIGHT_* environment variables, then flags, then one validation
-// that reports every error. It also holds the check-entry grammar and the
-// AWS endpoint catalogue. It does no network I/O.
+// that reports every error. It also holds the check-entry grammar, the AWS
+// endpoint catalogue and partition table, and every AWS host name and DNS
+// suffix preflight uses (HostFor, DNSSuffix, ParseImage, EndpointServiceName),
+// so that no other package spells one out. It does no network I/O.
 package config
 
 import (

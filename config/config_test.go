@@ -240,3 +240,18 @@ func TestResolverParsing(t *testing.T) {
 		t.Errorf("Resolvers = %q; want %q", got, want)
 	}
 }
+
+func TestLoadRegionUsesPartitionPatterns(t *testing.T) {
+	for region, wantErr := range map[string]bool{
+		"eusc-de-east-1": false, "us-isof-south-1": false, "cn-northwest-1": false,
+		"zz-nowhere-9": true, "us-east-1a": true,
+	} {
+		_, err := Load("check", []string{"--region", region}, env(nil), io.Discard)
+		if (err != nil) != wantErr {
+			t.Errorf("Load(--region %s) error = %v; want error %v", region, err, wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), `flag --region "`+region+`"`) {
+			t.Errorf("error %q does not name the flag and value", err)
+		}
+	}
+}
