@@ -51,8 +51,8 @@ type Service struct {
 // service names only through describe-vpc-endpoint-services, so:
 //
 //   - aws, aws-us-gov: every catalogue service is com.amazonaws.REGION.NAME
-//     (AWS PrivateLink guide, "AWS services that integrate with AWS
-//     PrivateLink"; docs/aws-facts.md).
+//     (docs/aws-facts.md, "Endpoints and DNS"; the CDK table below lists no
+//     exception for either partition).
 //   - aws-cn: the AWS CDK's table of services that use cn.com.amazonaws,
 //     kept from describe-vpc-endpoint-services output (aws/aws-cdk,
 //     packages/aws-cdk-lib/aws-ec2/lib/vpc-endpoint.ts,
@@ -72,7 +72,8 @@ type Service struct {
 //     ec2, elasticfilesystem, sns and sqs in us-isob-east-1 but not
 //     us-isob-west-1) the row names those regions, as the CDK does.
 //   - Gateway endpoints (s3, dynamodb) keep com.amazonaws everywhere: the
-//     CDK's GatewayVpcEndpointAwsService has no exceptions. Confirmed for
+//     CDK's GatewayVpcEndpointAwsService (same file) always builds
+//     com.amazonaws.REGION.NAME. Confirmed for
 //     aws-cn as above; unconfirmed for the ISO and EUSC partitions.
 var (
 	reverseECR = []string{PartitionChina, PartitionISO, PartitionISOB, PartitionISOE, PartitionISOF, PartitionEUSC}
