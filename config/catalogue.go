@@ -245,8 +245,10 @@ func HostFor(serviceName, region, account string) (string, error) {
 }
 
 // S3PrefixListName returns the name of the AWS-managed prefix list that an
-// S3 gateway endpoint routes to in region ("com.amazonaws.us-east-1.s3");
-// it equals the gateway endpoint's service name in every partition.
+// S3 gateway endpoint routes to in region ("com.amazonaws.us-east-1.s3"):
+// the gateway endpoint's service name. Documented for aws
+// (docs/aws-facts.md); for aws-cn, China tutorials and test fixtures show
+// com.amazonaws.cn-north-1.s3; for the other partitions it is assumed.
 func S3PrefixListName(region string) string {
 	svc, _ := LookupService("s3")
 	return EndpointServiceName(svc, region)
