@@ -1,7 +1,9 @@
 // Package config loads and validates preflight's configuration: defaults,
 // then PREFLIGHT_* environment variables, then flags, then one validation
-// that reports every error. It also holds the check-entry grammar and the
-// AWS endpoint catalogue. It does no network I/O.
+// that reports every error. It also holds the check-entry grammar, the AWS
+// endpoint catalogue and partition table, and every AWS host name and DNS
+// suffix preflight uses (HostFor, DNSSuffix, ParseImage, EndpointServiceName),
+// so that no other package spells one out. It does no network I/O.
 package config
 
 import (
@@ -178,7 +180,7 @@ var options = []option{
 		return errors.New("want deny, strict, warn or off")
 	}},
 	{name: "listen", def: DefaultListen, usage: "serve's HTTP address for /metrics, /healthz and /readyz; healthcheck asks it", commands: []string{"serve", "healthcheck"}, set: func(c *Config, v string) error {
-		if _, err := listenPort(v); err != nil {
+		if err := checkListen(v); err != nil {
 			return err
 		}
 		c.Listen = v
@@ -285,7 +287,7 @@ func Load(command string, args []string, getenv func(string) string, usageOut io
 		}
 		c.sources[o.name] = source
 		if err := o.set(c, value); err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: %w", describeSource(source, o.name), value, err))
+			errs = append(errs, fmt.Errorf("%s %q: %w", describeSource(source), value, err))
 		}
 	}
 	if len(errs) > 0 {
@@ -294,13 +296,12 @@ func Load(command string, args []string, getenv func(string) string, usageOut io
 	return c, nil
 }
 
-func describeSource(source, name string) string {
-	switch {
-	case strings.HasPrefix(source, "--"):
+// describeSource names where a bad value came from, for error messages.
+func describeSource(source string) string {
+	if strings.HasPrefix(source, "--") {
 		return "flag " + source
-	default:
-		return "environment variable " + source
 	}
+	return "environment variable " + source
 }
 
 func parseDuration(v string) (time.Duration, error) {
@@ -377,15 +378,15 @@ func Flags() [][3]string {
 	return out
 }
 
-// listenPort checks a listen address (HOST:PORT or :PORT) and returns its port.
-func listenPort(v string) (int, error) {
+// checkListen checks a listen address: HOST:PORT or :PORT.
+func checkListen(v string) error {
 	i := strings.LastIndexByte(v, ':')
 	if i < 0 {
-		return 0, errors.New("want HOST:PORT or :PORT, e.g. :19109")
+		return errors.New("want HOST:PORT or :PORT, e.g. :19109")
 	}
 	port, err := strconv.Atoi(v[i+1:])
 	if err != nil || port < 1 || port > 65535 {
-		return 0, fmt.Errorf("port %q: want a number from 1 to 65535", v[i+1:])
+		return fmt.Errorf("port %q: want a number from 1 to 65535", v[i+1:])
 	}
-	return port, nil
+	return nil
 }

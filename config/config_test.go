@@ -94,7 +94,7 @@ func TestExpand(t *testing.T) {
 			name: "china partition", checks: "ecr.dkr,logs,s3,sns", region: "cn-north-1", account: "123456789012",
 			want: []string{
 				"ecr.dkr 123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn:443 private cn.com.amazonaws.cn-north-1.ecr.dkr",
-				"logs logs.cn-north-1.amazonaws.com.cn:443 private cn.com.amazonaws.cn-north-1.logs",
+				"logs logs.cn-north-1.amazonaws.com.cn:443 private com.amazonaws.cn-north-1.logs",
 				"s3 s3.cn-north-1.amazonaws.com.cn:443 any com.amazonaws.cn-north-1.s3",
 				"sns sns.cn-north-1.amazonaws.com.cn:443 private com.amazonaws.cn-north-1.sns",
 			},
@@ -140,18 +140,6 @@ func TestExpand(t *testing.T) {
 				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
 			}
 		})
-	}
-}
-
-func TestValidRegion(t *testing.T) {
-	for region, want := range map[string]bool{
-		"us-east-1": true, "ap-southeast-7": true, "us-gov-west-1": true, "cn-northwest-1": true,
-		"il-central-1": true, "us-isob-east-1": true,
-		"useast1": false, "US-EAST-1": false, "us-east": false, "us-east-1a": false, "": false,
-	} {
-		if got := ValidRegion(region); got != want {
-			t.Errorf("ValidRegion(%q) = %v; want %v", region, got, want)
-		}
 	}
 }
 
@@ -250,5 +238,20 @@ func TestResolverParsing(t *testing.T) {
 	want := "10.0.0.2:53 127.0.0.1:5353 [fd00:ec2::253]:53 [::1]:53"
 	if got := strings.Join(c.Resolvers, " "); got != want {
 		t.Errorf("Resolvers = %q; want %q", got, want)
+	}
+}
+
+func TestLoadRegionUsesPartitionPatterns(t *testing.T) {
+	for region, wantErr := range map[string]bool{
+		"eusc-de-east-1": false, "us-isof-south-1": false, "cn-northwest-1": false,
+		"zz-nowhere-9": true, "us-east-1a": true,
+	} {
+		_, err := Load("check", []string{"--region", region}, env(nil), io.Discard)
+		if (err != nil) != wantErr {
+			t.Errorf("Load(--region %s) error = %v; want error %v", region, err, wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), `flag --region "`+region+`"`) {
+			t.Errorf("error %q does not name the flag and value", err)
+		}
 	}
 }

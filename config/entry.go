@@ -115,6 +115,9 @@ func ParseEntry(raw string) (Entry, error) {
 		return e, nil
 	}
 	if isCatalogueName(e.Name) {
+		if svc, ok := LookupService(e.Name); ok && !svc.Probeable() {
+			return fail("service %s cannot be probed: %s", e.Name, svc.NoHost)
+		}
 		return e, nil
 	}
 	if _, err := netip.ParseAddr(name); err == nil {

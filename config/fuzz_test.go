@@ -28,3 +28,30 @@ func FuzzParseEntries(f *testing.F) {
 		Expand(plain, "us-east-1", "111122223333") //nolint:errcheck // must not panic
 	})
 }
+
+// FuzzParseImage: any string parses or is refused without a panic, and
+// what parses as ECR carries a valid account, a region in the partition it
+// names, and an API host.
+func FuzzParseImage(f *testing.F) {
+	for _, s := range []string{
+		"nginx", "123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1", "123456789012.dkr-ecr.us-west-2.on.aws/a",
+		"123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/a", "localhost:5000/a", "[::1]:5000/a", "a/b/c", "x:/y",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		im, ok := ParseImage(s)
+		if !ok {
+			return
+		}
+		if im.Registry == "" || im.ECR == im.Public {
+			t.Errorf("ParseImage(%q) = %+v: want a registry and exactly one of ECR, Public", s, im)
+		}
+		if im.ECR {
+			p, found := LookupPartition(im.Region)
+			if !ValidAccount(im.Account) || !found || p.Name != im.Partition || im.APIHost == "" {
+				t.Errorf("ParseImage(%q) = %+v: inconsistent ECR fields", s, im)
+			}
+		}
+	})
+}

@@ -1,0 +1,111 @@
+package config
+
+import (
+	"encoding/json"
+	"os"
+	"regexp"
+	"testing"
+)
+
+// TestPartitionsMatchBotocore compares the table with the copy of botocore's
+// partitions.json in testdata (boto/botocore commit 0e6e2404b85d): same
+// partitions, regexes and suffixes, and every region botocore lists (other
+// than the *-global pseudo-regions) resolves to its partition.
+func TestPartitionsMatchBotocore(t *testing.T) {
+	raw, err := os.ReadFile("testdata/partitions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Partitions []struct {
+			ID          string `json:"id"`
+			RegionRegex string `json:"regionRegex"`
+			Outputs     struct {
+				DNSSuffix          string `json:"dnsSuffix"`
+				DualStackDNSSuffix string `json:"dualStackDnsSuffix"`
+			} `json:"outputs"`
+			Regions map[string]json.RawMessage `json:"regions"`
+		} `json:"partitions"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(Partitions()), len(doc.Partitions); got != want {
+		t.Errorf("got %d partitions; want %d", got, want)
+	}
+	global := regexp.MustCompile(`^aws(-[a-z-]+)?-global$`)
+	for _, bp := range doc.Partitions {
+		p, ok := PartitionByName(bp.ID)
+		if !ok {
+			t.Errorf("partition %s: missing", bp.ID)
+			continue
+		}
+		if p.RegionRegex != bp.RegionRegex || p.DNSSuffix != bp.Outputs.DNSSuffix || p.DualStackDNSSuffix != bp.Outputs.DualStackDNSSuffix {
+			t.Errorf("partition %s: got %q %q %q; want %q %q %q", bp.ID,
+				p.RegionRegex, p.DNSSuffix, p.DualStackDNSSuffix, bp.RegionRegex, bp.Outputs.DNSSuffix, bp.Outputs.DualStackDNSSuffix)
+		}
+		for region := range bp.Regions {
+			if global.MatchString(region) {
+				continue
+			}
+			got, ok := LookupPartition(region)
+			if !ok || got.Name != bp.ID {
+				t.Errorf("LookupPartition(%q) = %q, %v; want %q", region, got.Name, ok, bp.ID)
+			}
+		}
+	}
+}
+
+func TestPartitionOf(t *testing.T) {
+	tests := []struct {
+		region, partition, dns, prefix string
+	}{
+		{"us-east-1", "aws", "amazonaws.com", "com.amazonaws"},
+		{"il-central-1", "aws", "amazonaws.com", "com.amazonaws"},
+		{"mx-central-1", "aws", "amazonaws.com", "com.amazonaws"},
+		{"cn-north-1", "aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"},
+		{"cn-northwest-1", "aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"},
+		{"us-gov-west-1", "aws-us-gov", "amazonaws.com", "com.amazonaws"},
+		{"us-iso-east-1", "aws-iso", "c2s.ic.gov", "gov.ic.c2s"},
+		{"us-isob-east-1", "aws-iso-b", "sc2s.sgov.gov", "gov.sgov.sc2s"},
+		{"eu-isoe-west-1", "aws-iso-e", "cloud.adc-e.uk", "uk.adc-e.cloud"},
+		{"us-isof-south-1", "aws-iso-f", "csp.hci.ic.gov", "gov.ic.hci.csp"},
+		{"eusc-de-east-1", "aws-eusc", "amazonaws.eu", "eu.amazonaws"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.region, func(t *testing.T) {
+			p := PartitionOf(tt.region)
+			if p.Name != tt.partition || p.DNSSuffix != tt.dns || p.EndpointPrefix != tt.prefix {
+				t.Errorf("PartitionOf(%q) = %s %s %s; want %s %s %s", tt.region, p.Name, p.DNSSuffix, p.EndpointPrefix, tt.partition, tt.dns, tt.prefix)
+			}
+			if got := DNSSuffix(tt.region); got != tt.dns {
+				t.Errorf("DNSSuffix(%q) = %q; want %q", tt.region, got, tt.dns)
+			}
+		})
+	}
+}
+
+func TestValidRegion(t *testing.T) {
+	for region, want := range map[string]bool{
+		"us-east-1": true, "ap-southeast-7": true, "us-gov-west-1": true, "cn-north-1": true, "cn-northwest-1": true,
+		"il-central-1": true, "us-iso-east-1": true, "us-isob-east-1": true, "eu-isoe-west-1": true,
+		"us-isof-south-1": true, "eusc-de-east-1": true, "mx-central-1": true,
+		"zz-nowhere-9": false, "eusc-fr-east-1": false, "aws-global": false, "aws-cn-global": false,
+		"useast1": false, "US-EAST-1": false, "us-east": false, "us-east-1a": false, "": false,
+		"us-gov-1": true, // matches aws's regex (us-\w+-\d+), as in the SDKs
+		"moon-1":   false, "us-east-1 ": false, "xus-east-1": false,
+	} {
+		if got := ValidRegion(region); got != want {
+			t.Errorf("ValidRegion(%q) = %v; want %v", region, got, want)
+		}
+	}
+}
+
+func TestPartitionByNameUnknown(t *testing.T) {
+	if p, ok := PartitionByName("aws-mars"); ok {
+		t.Errorf("PartitionByName(aws-mars) = %+v, true; want false", p)
+	}
+	if p := PartitionOf("zz-nowhere-9"); p.Name != "aws" {
+		t.Errorf("PartitionOf(zz-nowhere-9) = %q; want the aws fallback", p.Name)
+	}
+}
