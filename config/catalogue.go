@@ -115,6 +115,11 @@ var catalogue = []Service{
 	{Name: "elasticfilesystem", HostTemplate: "elasticfilesystem.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "elasticfilesystem", Kind: Interface, ReverseDNSIn: reverseCNISO},
 	{Name: "sqs", HostTemplate: "sqs.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "sqs", Kind: Interface, ReverseDNSIn: reverseCNISO},
 	{Name: "sns", HostTemplate: "sns.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "sns", Kind: Interface, ReverseDNSIn: []string{PartitionISO, "us-isob-east-1"}},
+	// FireLens outputs (kinesis_streams, kinesis_firehose). Their endpoint
+	// service names in aws-cn and the ISO partitions are unconfirmed: no
+	// source lists them, so they follow the partition-wide default.
+	{Name: "kinesis-streams", HostTemplate: "kinesis.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "kinesis-streams", Kind: Interface},
+	{Name: "firehose", HostTemplate: "firehose.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "kinesis-firehose", Kind: Interface},
 }
 
 // bundles are catalogue names that stand for several services.

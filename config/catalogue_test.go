@@ -55,6 +55,8 @@ func TestEndpointServiceNames(t *testing.T) {
 		"elasticfilesystem": cn + " " + iso + " us-isob-east-1",
 		"sqs":               cn + " " + iso + " us-isob-east-1",
 		"sns":               iso + " us-isob-east-1",
+		"kinesis-streams":   "", // unconfirmed outside aws: the partition-wide default
+		"firehose":          "", // likewise
 	}
 	if len(reversed) != len(catalogue) {
 		t.Errorf("test covers %d services; catalogue has %d", len(reversed), len(catalogue))

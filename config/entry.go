@@ -48,6 +48,17 @@ type Entry struct {
 	// Region and Account override the run's region and account; set for
 	// entries derived from task metadata (an image in another account).
 	Region, Account string
+	// Derived is why auto derived the entry ("image 1234....dkr.ecr...");
+	// empty for the user's entries.
+	Derived string
+}
+
+// from names the entry in reports: its text, or auto's reason.
+func (e Entry) from() string {
+	if e.Derived != "" {
+		return "auto (" + e.Derived + ")"
+	}
+	return e.String()
 }
 
 // String renders e in the --checks grammar.

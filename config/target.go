@@ -25,6 +25,20 @@ type Target struct {
 	// EndpointService is the VPC endpoint service name, e.g.
 	// "com.amazonaws.us-east-1.ecr.dkr"; empty for plain hosts.
 	EndpointService string
+	// From is the entry the target came from, in the --checks grammar, or
+	// the reason auto derived it.
+	From string
+
+	// explicit: the entry named the expectation (not a catalogue default);
+	// derived: auto made the entry from the task metadata.
+	explicit, derived bool
+}
+
+// Override records two entries that name one host and port: the first is
+// checked, the second is not. Plans report it.
+type Override struct {
+	Address       string
+	Kept, Dropped string
 }
 
 // Address is host:port, bracketing IPv6 literals.
@@ -45,21 +59,48 @@ func (t Target) Address() string {
 // host is named after itself. When a name is already taken by the same
 // name on another port, ":PORT" is appended ("db.internal:5433").
 func Expand(entries []Entry, region, account string) ([]Target, error) {
+	targets, _, err := ExpandAll(entries, region, account)
+	return targets, err
+}
+
+// ExpandAll is Expand that also says which entries lost to another for the
+// same host and port. One address is checked once, under one expectation:
+// an entry that names its expectation wins over a catalogue default or a
+// bundle member (ecr,ecr.api=public), an entry of the user's wins over one
+// auto derived (auto,ecr.api=any); two entries that name different
+// expectations for one address are an error that names both.
+func ExpandAll(entries []Entry, region, account string) ([]Target, []Override, error) {
 	var targets []Target
+	var overrides []Override
 	var errs []error
-	seen := map[string]bool{}
+	at := map[string]int{} // address -> index in targets
 	names := map[string]bool{}
 	add := func(t Target) {
 		key := t.Address()
-		if seen[key] {
+		i, seen := at[key]
+		if !seen {
+			if names[t.Name] {
+				t.Name += ":" + strconv.Itoa(t.Port)
+			}
+			names[t.Name] = true
+			at[key] = len(targets)
+			targets = append(targets, t)
 			return
 		}
-		seen[key] = true
-		if names[t.Name] {
-			t.Name += ":" + strconv.Itoa(t.Port)
+		old := targets[i]
+		if old.Expect == t.Expect {
+			return
 		}
-		names[t.Name] = true
-		targets = append(targets, t)
+		switch {
+		case old.explicit && t.explicit && !old.derived && !t.derived:
+			errs = append(errs, fmt.Errorf("entries %q and %q both check %s, expecting %s and %s: keep one", old.From, t.From, key, old.Expect, t.Expect))
+		case rank(t) > rank(old):
+			t.Name = old.Name
+			targets[i] = t
+			overrides = append(overrides, Override{Address: key, Kept: t.From, Dropped: old.From})
+		default:
+			overrides = append(overrides, Override{Address: key, Kept: old.From, Dropped: t.From})
+		}
 	}
 	for _, e := range entries {
 		if e.Name == AutoEntry {
@@ -80,7 +121,8 @@ func Expand(entries []Entry, region, account string) ([]Target, error) {
 		for _, name := range members {
 			svc, ok := LookupService(name)
 			if !ok {
-				add(Target{Name: e.Name, Host: e.Name, Port: portOr(e.Port), Expect: expectOr(e.Expect, ExpectAny)})
+				add(Target{Name: e.Name, Host: e.Name, Port: portOr(e.Port), Expect: expectOr(e.Expect, ExpectAny),
+					From: e.from(), explicit: e.Expect != "", derived: e.Derived != ""})
 				continue
 			}
 			if !svc.Probeable() {
@@ -113,10 +155,26 @@ func Expand(entries []Entry, region, account string) ([]Target, error) {
 				Account:         tgtAccount,
 				Service:         &s,
 				EndpointService: EndpointServiceName(svc, r),
+				From:            e.from(),
+				explicit:        e.Expect != "",
+				derived:         e.Derived != "",
 			})
 		}
 	}
-	return targets, errors.Join(errs...)
+	return targets, overrides, errors.Join(errs...)
+}
+
+// rank orders entries that compete for one address: the user's over auto's,
+// then a named expectation over a default.
+func rank(t Target) int {
+	r := 0
+	if !t.derived {
+		r += 2
+	}
+	if t.explicit {
+		r++
+	}
+	return r
 }
 
 // targetName names a catalogue target relative to the run's region and

@@ -2,48 +2,70 @@ package plan
 
 import (
 	"fmt"
-	"regexp"
+	"net/url"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/report"
 )
 
-// ecrImage matches ACCOUNT.dkr.ecr[-fips].REGION.amazonaws.com[.cn]/...
-var ecrImage = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/`)
-
 // deriveEntries turns the task metadata into check entries for "auto": the
-// ECR registries the task's images come from and CloudWatch Logs for awslogs
-// containers. Registries and log groups in another region than the task get
-// "any" (VPC endpoints do not serve cross-region traffic, so the path is
-// public by design) and a warning.
+// registries the task's images come from (ECR in every partition and form,
+// and the public registries, which need an internet path) and the log
+// destinations (awslogs, its awslogs-endpoint, FireLens outputs). Each
+// entry carries the reason it exists. ECR and log destinations in another
+// region than the task get "any" (VPC endpoints do not serve cross-region
+// traffic, so the path is public by design) and a warning.
 func deriveEntries(task *probe.Task, taskRegion string) ([]config.Entry, []report.Result) {
-	type key struct{ name, region, account string }
-	found := map[key][]string{} // -> container names
+	type key struct {
+		name, region, account string
+		port                  int
+		expect                config.Expect
+	}
+	type use struct {
+		containers []string
+		reason     string
+	}
+	found := map[key]*use{}
+	var order []key
+	need := func(k key, container, reason string) {
+		u, ok := found[k]
+		if !ok {
+			u = &use{reason: reason}
+			found[k] = u
+			order = append(order, k)
+		}
+		if !slices.Contains(u.containers, container) {
+			u.containers = append(u.containers, container)
+		}
+	}
+	var notes []report.Result
 	for _, c := range task.Containers {
 		if c.Type != "" && c.Type != "NORMAL" {
 			continue // the CNI pause container's image is local to the instance
 		}
-		if m := ecrImage.FindStringSubmatch(c.Image); m != nil {
-			k := key{"ecr", m[2], m[1]}
-			found[k] = append(found[k], c.Name)
-		}
-		if c.LogDriver == "awslogs" {
-			region := c.LogOptions["awslogs-region"]
-			if region == "" {
-				region = taskRegion
+		if im, ok := config.ParseImage(c.Image); ok {
+			switch {
+			case im.ECR && !im.FIPS && !im.DualStack:
+				need(key{name: "ecr", region: im.Region, account: im.Account}, c.Name, "image "+c.Image)
+			case im.ECR:
+				// FIPS and dual-stack names are not the catalogue's hosts; AWS
+				// documents no PrivateLink for the dual-stack ones.
+				need(key{name: im.Registry, expect: im.Expect()}, c.Name, "image "+c.Image)
+				need(key{name: im.APIHost, expect: im.Expect()}, c.Name, "image "+c.Image+" (ECR API)")
+			default:
+				need(key{name: im.Registry, port: im.Port, expect: config.ExpectAny}, c.Name, "image "+c.Image+" (a public registry: needs an internet path)")
 			}
-			k := key{"logs", region, ""}
-			found[k] = append(found[k], c.Name)
+		}
+		for _, d := range logDestinations(c, taskRegion) {
+			need(key{name: d.name, region: d.region, expect: d.expect}, c.Name, d.reason)
 		}
 	}
-	keys := make([]key, 0, len(found))
-	for k := range found {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := order[i], order[j]
 		if a.name != b.name {
 			return a.name < b.name
 		}
@@ -53,33 +75,85 @@ func deriveEntries(task *probe.Task, taskRegion string) ([]config.Entry, []repor
 		return a.account < b.account
 	})
 	var entries []config.Entry
-	var notes []report.Result
-	for _, k := range keys {
-		e := config.Entry{Name: k.name, Region: k.region, Account: k.account}
-		if !config.ValidRegion(k.region) {
+	for _, k := range order {
+		u := found[k]
+		e := config.Entry{Name: k.name, Port: k.port, Expect: k.expect, Region: k.region, Account: k.account, Derived: u.reason}
+		if k.region != "" && !config.ValidRegion(k.region) {
 			notes = append(notes, report.Result{
 				Check: report.CheckPlan, Target: k.name, Status: report.StatusWarn, Class: report.ClassPlan,
-				Error: fmt.Sprintf("container %v names region %q, which is not a region; not checked", found[k], k.region),
-				Hint:  "Fix the image URI or the awslogs-region log option in the task definition.",
+				Error:  fmt.Sprintf("containers %v name region %q, which is in no AWS partition; not checked", u.containers, k.region),
+				Hint:   "Fix the image URI or the log options' region in the task definition.",
+				Reason: u.reason,
 			})
 			continue
 		}
-		if taskRegion != "" && k.region != taskRegion {
+		if k.region != "" && taskRegion != "" && k.region != taskRegion {
 			e.Expect = config.ExpectAny
 			what := "ECR registry " + k.account + " in " + k.region
-			if k.name == "logs" {
-				what = "awslogs in " + k.region
+			fix := "replicate the images into " + taskRegion + " (ECR replication)"
+			if k.name != "ecr" {
+				what = k.name + " in " + k.region
+				fix = "send the logs to " + taskRegion
 			}
 			notes = append(notes, report.Result{
 				Check: report.CheckPlan, Target: k.name, Status: report.StatusWarn, Class: report.ClassPlan,
-				Error: fmt.Sprintf("containers %v use %s, outside the task's region %s", found[k], what, taskRegion),
-				Hint: fmt.Sprintf("VPC endpoints do not serve cross-region traffic: this path needs a NAT gateway. Replicate the images into %s (ECR replication) or ship logs to %s to keep traffic private.",
-					taskRegion, taskRegion),
+				Error:  fmt.Sprintf("containers %v use %s, outside the task's region %s", u.containers, what, taskRegion),
+				Hint:   fmt.Sprintf("VPC endpoints do not serve cross-region traffic: this path needs a NAT gateway. To keep it private, %s.", fix),
+				Reason: u.reason,
 			})
 		}
 		entries = append(entries, e)
 	}
 	return entries, notes
+}
+
+// logDestination is a service a container's log driver sends to.
+type logDestination struct {
+	name, region, reason string
+	expect               config.Expect
+}
+
+// fireLensOutputs maps FireLens (Fluent Bit) output plugin names to the
+// catalogue services they call.
+var fireLensOutputs = map[string]string{
+	"cloudwatch_logs":  "logs",
+	"cloudwatch":       "logs",
+	"kinesis_streams":  "kinesis-streams",
+	"kinesis":          "kinesis-streams",
+	"kinesis_firehose": "firehose",
+	"firehose":         "firehose",
+	"s3":               "s3",
+}
+
+// logDestinations reads where a container's logs go: awslogs (its region,
+// or its awslogs-endpoint host), or the FireLens output named in its log
+// options with that output's region.
+func logDestinations(c probe.Container, taskRegion string) []logDestination {
+	switch c.LogDriver {
+	case "awslogs":
+		if ep := strings.TrimSpace(c.LogOptions["awslogs-endpoint"]); ep != "" {
+			if u, err := url.Parse(ep); err == nil && u.Hostname() != "" {
+				return []logDestination{{name: u.Hostname(), expect: config.ExpectAny, reason: "awslogs-endpoint " + ep}}
+			}
+		}
+		region := c.LogOptions["awslogs-region"]
+		if region == "" {
+			region = taskRegion
+		}
+		return []logDestination{{name: "logs", region: region, reason: "awslogs log driver, region " + region}}
+	case "awsfirelens":
+		output := strings.ToLower(c.LogOptions["Name"])
+		svc, ok := fireLensOutputs[output]
+		if !ok {
+			return nil
+		}
+		region := c.LogOptions["region"]
+		if region == "" {
+			region = taskRegion
+		}
+		return []logDestination{{name: svc, region: region, reason: "awsfirelens output " + output + ", region " + region}}
+	}
+	return nil
 }
 
 // resolveAuto replaces the "auto" entry with entries derived from the task.

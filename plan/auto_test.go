@@ -32,7 +32,7 @@ func TestDeriveEntries(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, e.Name+"@"+e.Region+"/"+e.Account+"="+string(e.Expect))
 	}
-	want := []string{"ecr@eu-west-1/444455556666=any", "ecr@us-east-1/111122223333=", "logs@eu-west-1/=any", "logs@us-east-1/="}
+	want := []string{"ecr@eu-west-1/444455556666=any", "ecr@us-east-1/111122223333=", "logs@eu-west-1/=any", "logs@us-east-1/=", "public.ecr.aws@/=any"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("entries = %v; want %v", got, want)
 	}
@@ -48,8 +48,8 @@ func TestDeriveEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(targets) != 8 {
-		t.Errorf("got %d targets; want 8 (two ECR bundles of 3 and two logs)", len(targets))
+	if len(targets) != 9 {
+		t.Errorf("got %d targets; want 9 (two ECR bundles of 3, two logs, the public registry)", len(targets))
 	}
 
 	// The pause container's image is not a registry the task pulls from.
@@ -60,5 +60,64 @@ func TestDeriveEntries(t *testing.T) {
 	entries, _ = deriveEntries(loadTask(t, "ec2-bridge-task.json"), "cn-north-1")
 	if len(entries) != 2 || entries[0].Region != "cn-north-1" {
 		t.Errorf("China entries = %+v", entries)
+	}
+}
+
+// TestDeriveEntriesFromEveryImageAndLogForm: registries in every partition
+// and form, public registries, and log destinations beyond plain awslogs.
+func TestDeriveEntriesFromEveryImageAndLogForm(t *testing.T) {
+	tests := []struct {
+		name       string
+		region     string
+		c          probe.Container
+		want       []string // Name@Region/Account=Expect
+		wantReason string
+	}{
+		{name: "ECR", region: "us-east-1", c: probe.Container{Image: "111122223333.dkr.ecr.us-east-1.amazonaws.com/orders:1.4.2"},
+			want: []string{"ecr@us-east-1/111122223333="}, wantReason: "image 111122223333.dkr.ecr.us-east-1.amazonaws.com/orders:1.4.2"},
+		{name: "ECR in China", region: "cn-north-1", c: probe.Container{Image: "111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/orders:1"},
+			want: []string{"ecr@cn-north-1/111122223333="}},
+		{name: "ECR in aws-iso-e", region: "eu-isoe-west-1", c: probe.Container{Image: "111122223333.dkr.ecr.eu-isoe-west-1.cloud.adc-e.uk/orders:1"},
+			want: []string{"ecr@eu-isoe-west-1/111122223333="}},
+		{name: "ECR in aws-eusc", region: "eusc-de-east-1", c: probe.Container{Image: "111122223333.dkr.ecr.eusc-de-east-1.amazonaws.eu/orders:1"},
+			want: []string{"ecr@eusc-de-east-1/111122223333="}},
+		{name: "ECR FIPS", region: "us-east-1", c: probe.Container{Image: "111122223333.dkr.ecr-fips.us-east-1.amazonaws.com/orders:1"},
+			want: []string{"111122223333.dkr.ecr-fips.us-east-1.amazonaws.com@/=any", "ecr-fips.us-east-1.amazonaws.com@/=any"}},
+		{name: "ECR dual-stack", region: "us-east-1", c: probe.Container{Image: "111122223333.dkr-ecr.us-east-1.on.aws/orders:1"},
+			want: []string{"111122223333.dkr-ecr.us-east-1.on.aws@/=any", "ecr.us-east-1.api.aws@/=any"}},
+		{name: "Docker Hub", region: "us-east-1", c: probe.Container{Image: "nginx:1.27"}, want: []string{"registry-1.docker.io@/=any"},
+			wantReason: "public registry"},
+		{name: "ghcr.io", region: "us-east-1", c: probe.Container{Image: "ghcr.io/org/app:1"}, want: []string{"ghcr.io@/=any"}},
+		{name: "quay.io", region: "us-east-1", c: probe.Container{Image: "quay.io/org/app@sha256:0123456789012345678901234567890123456789012345678901234567890123"}, want: []string{"quay.io@/=any"}},
+		{name: "awslogs-endpoint", region: "us-east-1", c: probe.Container{LogDriver: "awslogs", LogOptions: map[string]string{"awslogs-endpoint": "https://vpce-0a1b-c2d3.logs.us-east-1.vpce.amazonaws.com"}},
+			want: []string{"vpce-0a1b-c2d3.logs.us-east-1.vpce.amazonaws.com@/=any"}, wantReason: "awslogs-endpoint"},
+		{name: "FireLens to CloudWatch", region: "us-east-1", c: probe.Container{LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "cloudwatch_logs", "region": "us-east-1"}},
+			want: []string{"logs@us-east-1/="}, wantReason: "awsfirelens output cloudwatch_logs"},
+		{name: "FireLens to Firehose in another region", region: "us-east-1", c: probe.Container{LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "kinesis_firehose", "region": "us-west-2"}},
+			want: []string{"firehose@us-west-2/=any"}},
+		{name: "FireLens to Kinesis", region: "us-east-1", c: probe.Container{LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "kinesis_streams"}},
+			want: []string{"kinesis-streams@us-east-1/="}},
+		{name: "FireLens to S3", region: "us-east-1", c: probe.Container{LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "s3", "region": "us-east-1"}},
+			want: []string{"s3@us-east-1/="}},
+		{name: "FireLens to a third party", region: "us-east-1", c: probe.Container{LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "datadog"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.c.Name = "app"
+			entries, _ := deriveEntries(&probe.Task{Containers: []probe.Container{tt.c}}, tt.region)
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.Name+"@"+e.Region+"/"+e.Account+"="+string(e.Expect))
+				if tt.wantReason != "" && !strings.Contains(e.Derived, tt.wantReason) {
+					t.Errorf("reason %q; want it to contain %q", e.Derived, tt.wantReason)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("entries = %v; want %v", got, tt.want)
+			}
+			if _, err := config.Expand(entries, tt.region, "111122223333"); err != nil {
+				t.Errorf("Expand: %v", err)
+			}
+		})
 	}
 }

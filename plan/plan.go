@@ -82,11 +82,17 @@ func Build(ctx context.Context, cfg *config.Config, in Inputs) (*Plan, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	targets, err := config.Expand(entries, p.Region, p.Account)
+	targets, overrides, err := config.ExpandAll(entries, p.Region, p.Account)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	p.Targets = targets
+	for _, o := range overrides {
+		p.Notes = append(p.Notes, report.Result{
+			Check: report.CheckPlan, Target: o.Address, Status: report.StatusSkip,
+			Detail: fmt.Sprintf("%s is checked as %s; %s is not (one expectation per address)", o.Address, o.Kept, o.Dropped),
+		})
+	}
 
 	p.Resolvers = cfg.Resolvers
 	if len(p.Resolvers) == 0 {
@@ -99,7 +105,7 @@ func Build(ctx context.Context, cfg *config.Config, in Inputs) (*Plan, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	p.Env.Resolvers = p.Resolvers
+	p.Env.Resolvers, p.Env.Region = p.Resolvers, p.Region
 	if p.Task != nil {
 		if n, ok := p.Task.TaskNetwork(); ok {
 			if cidr, ok := n.SubnetCIDR(); ok {

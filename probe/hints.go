@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -15,6 +16,8 @@ type Environment struct {
 	SubnetCIDR string
 	// Resolvers are the DNS servers in use.
 	Resolvers []string
+	// Region is the task's region; hints name its partition's domain.
+	Region string
 }
 
 // hintInput is everything a hint may mention.
@@ -81,7 +84,7 @@ var hintRules = []hintRule{
 		return fmt.Sprintf("The resolver says %s does not exist: check the name and region; for a private hosted zone, associate it with the task's VPC.", in.target.Host)
 	}},
 	{report.ClassDNS, situationIs("SERVFAIL"), func(in hintInput) string {
-		return fmt.Sprintf("%s could not resolve %s: if it is a custom DNS server, make it forward amazonaws.com (or everything) to the VPC resolver (VPC base address + 2, or 169.254.169.253); check Route 53 Resolver rules and DNS Firewall.", in.resolvers(), in.target.Host)
+		return fmt.Sprintf("%s could not resolve %s: if it is a custom DNS server, make it forward %s (or everything) to the VPC resolver (VPC base address + 2, or 169.254.169.253); check Route 53 Resolver rules and DNS Firewall.", in.resolvers(), in.target.Host, config.DNSSuffix(cmp.Or(in.target.Region, in.env.Region)))
 	}},
 	{report.ClassDNS, situationIs("NOERROR"), func(in hintInput) string {
 		return fmt.Sprintf("%s exists but has no A or AAAA records: check the record set (a private hosted zone can shadow the public zone).", in.target.Host)
@@ -162,9 +165,10 @@ func MetadataHint(uri string) string {
 	return fmt.Sprintf("%s is set (%s) but the task metadata endpoint did not give a valid document: on EC2 use ECS agent 1.39.0 or later, on Fargate platform 1.4.0 or later, and make sure nothing in the task (proxy settings, iptables) intercepts 169.254.170.2.", MetadataEnv, uri)
 }
 
-// resolverHint explains a resolver posture warning.
-func resolverHint(servers []string) string {
-	return fmt.Sprintf("The task resolves names through %s, not the AWS-provided resolver: private DNS for interface endpoints only works if it forwards amazonaws.com (or everything) to the VPC resolver (VPC base address + 2, or 169.254.169.253). Prefer AmazonProvidedDNS in the VPC's DHCP options set and Route 53 Resolver rules for other domains.", strings.Join(servers, ", "))
+// resolverHint explains a resolver posture warning; region picks the
+// partition's service domain.
+func resolverHint(servers []string, region string) string {
+	return fmt.Sprintf("The task resolves names through %s, not the AWS-provided resolver: private DNS for interface endpoints only works if it forwards %s (or everything) to the VPC resolver (VPC base address + 2, or 169.254.169.253). Prefer AmazonProvidedDNS in the VPC's DHCP options set and Route 53 Resolver rules for other domains.", strings.Join(servers, ", "), config.DNSSuffix(region))
 }
 
 // publicIPHints are the remediations for the public-IP verdict, by how it
@@ -174,7 +178,7 @@ var publicIPHints = map[string]string{
 	"instance":        "The container instance has a public IPv4 and bridge/host tasks share it: launch instances in private subnets (auto-assign public IPv4 off, AssociatePublicIpAddress=false in the launch template), or use the awsvpc network mode.",
 	"ec2-permission":  "Allow ec2:DescribeNetworkInterfaces in the task role (taskRoleArn) so that preflight can read the task ENI's association; or set --public-ip=warn.",
 	"ec2-credentials": "The task has no AWS credentials for the EC2 API: give it a task role (taskRoleArn) that allows ec2:DescribeNetworkInterfaces; or set --public-ip=warn.",
-	"ec2-path":        "The EC2 API (ec2.%[1]s.amazonaws.com) was not reachable: create the interface endpoint com.amazonaws.%[1]s.ec2 with private DNS and allow outbound TCP 443 to it; the task role needs ec2:DescribeNetworkInterfaces. Or set --public-ip=warn.",
+	"ec2-path":        "The EC2 API (%[2]s) was not reachable: create the interface endpoint %[3]s with private DNS and allow outbound TCP 443 to it; the task role needs ec2:DescribeNetworkInterfaces. Or set --public-ip=warn.",
 	"ec2-not-found":   "The EC2 API shows no interface for the task's address: check that the region (%[1]s) is the task's and that the task role can describe this account's interfaces (ec2:DescribeNetworkInterfaces).",
 	"ec2-ambiguous":   "Several interfaces share the task's private address: the metadata's MAC address is needed to pick one; check the Networks section of the task metadata.",
 	"imds":            "The instance metadata service is blocked for containers (ECS_AWSVPC_BLOCK_IMDS, or an IMDSv2 hop limit of 1): allow IMDSv2 with hop limit 2 for bridge-mode tasks, or check the instance with aws ec2 describe-instances; or set --public-ip=warn.",
@@ -187,8 +191,18 @@ func publicIPHint(situation, region string) string {
 	if !ok {
 		return ""
 	}
-	if strings.Contains(h, "%[1]s") {
-		return fmt.Sprintf(h, region)
+	if !strings.Contains(h, "%[") {
+		return h
 	}
-	return h
+	// The EC2 API's host and endpoint service come from the catalogue, so
+	// that China and the ISO partitions get their own names.
+	host, err := config.HostFor("ec2", region, "")
+	if err != nil {
+		host = "the EC2 API endpoint of " + region
+	}
+	service, err := config.EndpointServiceNameFor("ec2", region)
+	if err != nil {
+		service = "for ec2 in " + region
+	}
+	return fmt.Sprintf(h, region, host, service)
 }

@@ -70,7 +70,13 @@ func ResolverPosture(inUse []string, task *Task, inECS bool) report.Result {
 	if len(given) > 0 {
 		res.Detail = "task metadata lists DomainNameServers " + strings.Join(given, ", ")
 	}
-	res.Hint = resolverHint(foreign)
+	region := ""
+	if task != nil {
+		if arn, err := ParseTaskARN(task.TaskARN); err == nil {
+			region = arn.Region
+		}
+	}
+	res.Hint = resolverHint(foreign, region)
 	return res
 }
 

@@ -259,3 +259,27 @@ type staticFinder []NetworkInterface
 func (s staticFinder) FindByPrivateIP(context.Context, string) ([]NetworkInterface, error) {
 	return s, nil
 }
+
+// TestHintsNameThePartitionsOwnHosts: hints built for China and the ISO
+// partitions name their own domains and endpoint services.
+func TestHintsNameThePartitionsOwnHosts(t *testing.T) {
+	tests := []struct {
+		region string
+		want   []string
+	}{
+		{"us-east-1", []string{"ec2.us-east-1.amazonaws.com", "com.amazonaws.us-east-1.ec2"}},
+		{"cn-north-1", []string{"ec2.cn-north-1.amazonaws.com.cn", "cn.com.amazonaws.cn-north-1.ec2"}},
+		{"us-iso-east-1", []string{"ec2.us-iso-east-1.c2s.ic.gov"}},
+	}
+	for _, tt := range tests {
+		h := publicIPHint("ec2-path", tt.region)
+		for _, w := range tt.want {
+			if !strings.Contains(h, w) {
+				t.Errorf("ec2-path hint for %s: %q; want it to name %s", tt.region, h, w)
+			}
+		}
+	}
+	if h := resolverHint([]string{"10.9.9.9:53"}, "cn-north-1"); !strings.Contains(h, "forwards amazonaws.com.cn") {
+		t.Errorf("resolver hint for China: %q; want it to name amazonaws.com.cn", h)
+	}
+}

@@ -67,7 +67,7 @@ func BenchmarkScrape20Targets(b *testing.B) {
 	h.endpoint("127.0.3.1", "*.us-east-1.amazonaws.com", "111122223333.dkr.ecr.us-east-1.amazonaws.com", "prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com")
 	var entries []string
 	for _, s := range config.Services() {
-		if !strings.HasPrefix(s.Name, "ecr.") {
+		if !strings.HasPrefix(s.Name, "ecr.") && s.Probeable() {
 			entries = append(entries, s.Name)
 		}
 	}

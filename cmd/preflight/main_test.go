@@ -482,3 +482,44 @@ func TestQuietByDefault(t *testing.T) {
 		t.Errorf("stderr at debug lacks the retries:\n%s", debug)
 	}
 }
+
+// TestEntriesForOneAddress: an explicit entry wins over a derived one or a
+// catalogue default and the report says so; two explicit expectations for
+// one address are a usage error naming both.
+func TestEntriesForOneAddress(t *testing.T) {
+	t.Run("explicit over auto", func(t *testing.T) {
+		h := goodVPC(t)
+		h.metadata("fargate-task.json")
+		code, stdout, _ := h.run("check", "--checks", "auto,ecr.api=any", "--output", "json", "--public-ip", "off")
+		var rep report.JSON
+		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+			t.Fatalf("exit %d: %v\n%s", code, err, stdout)
+		}
+		var expect, note string
+		for _, c := range rep.Checks {
+			if c.Check == report.CheckDNS && c.Host == apiHost {
+				expect = c.Expect
+			}
+			if c.Check == report.CheckPlan && strings.Contains(c.Detail, "ecr.api=any") {
+				note = c.Detail
+			}
+		}
+		if expect != "any" || !strings.Contains(note, "auto (image") {
+			t.Errorf("ecr.api expect %q, note %q; want any, and a plan row naming both entries", expect, note)
+		}
+	})
+	t.Run("explicit over bundle member", func(t *testing.T) {
+		h := goodVPC(t)
+		_, stdout, _ := h.run("check", "--checks", "ecr,ecr.api=public", "--region", "us-east-1", "--account", "111122223333", "--output", "json")
+		if !strings.Contains(stdout, `"expect": "public"`) || !strings.Contains(stdout, "is checked as ecr.api=public; ecr is not") {
+			t.Errorf("want ecr.api checked as public with a plan row saying so:\n%s", stdout)
+		}
+	})
+	t.Run("conflicting explicit entries", func(t *testing.T) {
+		h := goodVPC(t)
+		code, _, stderr := h.run("check", "--checks", "example.com=blocked,example.com=any")
+		if code != report.ExitUsage || !strings.Contains(stderr, `"example.com=blocked" and "example.com=any"`) {
+			t.Errorf("exit %d, %q; want 2 naming both entries", code, stderr)
+		}
+	})
+}
