@@ -33,10 +33,16 @@ type DNSError struct {
 	Server string
 	Rcode  string
 	Err    error
+	// CNAME, when set, says how the answer's CNAME chain is broken ("CNAME
+	// loop at a.example", "CNAME chain longer than 8"): the resolver
+	// answered, but the name leads nowhere.
+	CNAME string
 }
 
 func (e *DNSError) Error() string {
 	switch {
+	case e.CNAME != "":
+		return fmt.Sprintf("lookup %s on %s: %s", e.Host, e.Server, e.CNAME)
 	case e.Rcode == "NOERROR":
 		return fmt.Sprintf("lookup %s on %s: NOERROR with no A or AAAA records", e.Host, e.Server)
 	case e.Rcode != "":
@@ -47,6 +53,9 @@ func (e *DNSError) Error() string {
 }
 
 func (e *DNSError) Unwrap() error { return e.Err }
+
+// chainBroken reports whether the name's CNAME chain loops or is too long.
+func (e *DNSError) chainBroken() bool { return e.CNAME != "" }
 
 // Timeout reports whether the server did not answer in time.
 func (e *DNSError) Timeout() bool { return e.Rcode == "" && isTimeout(e.Err) }

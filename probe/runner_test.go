@@ -133,13 +133,13 @@ func TestRunnerScenarios(t *testing.T) {
 			wantHint: []string{"not valid for secretsmanager.us-east-1.amazonaws.com"}, wantError: "certificate is valid for wrong.example"},
 		{name: "expired certificate", entry: "kms", want: "dns:pass: connect:pass: tls:fail:tls", wantHint: []string{"expired"}},
 		{name: "untrusted chain", entry: "ssm", want: "dns:pass: connect:pass: tls:fail:tls", wantHint: []string{"TLS-inspecting"}},
-		{name: "servfail", entry: "ecs", want: "dns:fail:dns", wantHint: []string{"forward amazonaws.com"}, wantError: "SERVFAIL"},
-		{name: "resolver silent", entry: "sqs", want: "dns:fail:dns", wantHint: []string{"UDP and TCP 53"}, wantError: "i/o timeout"},
-		{name: "nxdomain", entry: "xray", want: "dns:fail:dns", wantHint: []string{"does not exist"}, wantError: "NXDOMAIN"},
+		{name: "servfail", entry: "ecs", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"forward amazonaws.com"}, wantError: "SERVFAIL"},
+		{name: "resolver silent", entry: "sqs", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"UDP and TCP 53"}, wantError: "i/o timeout"},
+		{name: "nxdomain", entry: "xray", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"does not exist"}, wantError: "NXDOMAIN"},
 		{name: "blocked but open", entry: "open.example=blocked", want: "dns:pass: connect:fail:egress_open",
 			wantHint: []string{"outbound rules"}, wantBad: "127.0.0.2"},
 		{name: "blocked and refused", entry: "closed.example=blocked", want: "dns:pass: connect:pass:"},
-		{name: "blocked and unresolvable", entry: "nowhere.example=blocked", want: "dns:pass:"},
+		{name: "blocked and unresolvable", entry: "nowhere.example=blocked", want: "dns:pass: connect:skip:"},
 		{name: "public expected, private found", entry: "logs=public", want: "dns:fail:dns_posture connect:pass: tls:pass:",
 			wantHint: []string{"where a public one was expected"}},
 		{name: "address literal", entry: "127.0.0.3:443=private", want: "dns:pass: connect:pass: tls:fail:tls"},
@@ -211,7 +211,7 @@ func TestRunnerIsBoundedByItsDeadline(t *testing.T) {
 	if elapsed > 3*(wait+r.Timeout) {
 		t.Errorf("run took %v; want it bounded near %v", elapsed, wait+r.Timeout)
 	}
-	if got := summary(rs); got != "dns:pass: connect:fail:connect tls:skip: dns:fail:dns" {
+	if got := summary(rs); got != "dns:pass: connect:fail:connect tls:skip: dns:fail:dns connect:skip: tls:skip:" {
 		t.Errorf("got %s", got)
 	}
 	if rs[0].Attempts < 2 {
@@ -227,5 +227,81 @@ func TestRunnerTurnsPanicIntoFailure(t *testing.T) {
 	rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, "boom.example", "", ""), target(t, "fine.example", "", "")}), time.Now())
 	if got := summary(rs); got != "internal:fail:internal dns:pass: connect:pass: tls:pass:" {
 		t.Errorf("got %s", got)
+	}
+}
+
+// details renders results as "check:status:detail" for comparison.
+func details(rs []report.Result) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, string(r.Check)+":"+string(r.Status)+":"+r.Detail)
+	}
+	return strings.Join(parts, " | ")
+}
+
+// deadResolver returns the address of a UDP and TCP port where nothing
+// listens, so that queries to it are refused.
+func deadResolver(t *testing.T) string {
+	t.Helper()
+	s, err := dnstest.Listen("127.0.0.1:0", dnstest.Zone{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := s.Addr()
+	s.Close()
+	return addr
+}
+
+func TestRunnerBlockedPassesOnlyOnProof(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{
+		"servfail.example": {Rcode: "SERVFAIL"},
+		"silent.example":   {Drop: true},
+		"nodata.example":   {},
+	})
+	dead := deadResolver(t)
+	tests := []struct {
+		name      string
+		entry     string
+		resolver  string // empty: the fixture's
+		want      string
+		wantRows  string
+		wantError string
+	}{
+		{name: "nxdomain proves it", entry: "nowhere.example=blocked", want: "dns:pass: connect:skip:",
+			wantRows: "dns:pass:does not resolve, so nothing to reach: fine for a blocked target | connect:skip:nothing to connect to", wantError: "NXDOMAIN"},
+		{name: "nodata proves it", entry: "nodata.example=blocked", want: "dns:pass: connect:skip:", wantError: "NOERROR"},
+		{name: "servfail proves nothing", entry: "servfail.example=blocked", want: "dns:fail:dns connect:skip:",
+			wantRows: "dns:fail: | connect:skip:not run: DNS failed", wantError: "SERVFAIL"},
+		{name: "silent resolver proves nothing", entry: "silent.example=blocked", want: "dns:fail:dns connect:skip:", wantError: "i/o timeout"},
+		{name: "refused resolver proves nothing", entry: "example.com=blocked", resolver: dead, want: "dns:fail:dns connect:skip:", wantError: "refused"},
+		{name: "dead resolver, TLS target", entry: "example.com", resolver: dead, want: "dns:fail:dns connect:skip: tls:skip:",
+			wantRows: "dns:fail: | connect:skip:not run: DNS failed | tls:skip:not run: DNS failed", wantError: "refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fx.runner(t)
+			if tt.resolver != "" {
+				r.Resolver = NewResolver([]string{tt.resolver}, 300*time.Millisecond)
+			}
+			tg := target(t, tt.entry, "us-east-1", "111122223333")
+			rs := r.Run(context.Background(), r.Targets([]config.Target{tg}), time.Now())
+			if got := summary(rs); got != tt.want {
+				t.Fatalf("got %s; want %s\n%+v", got, tt.want, rs)
+			}
+			if tt.wantRows != "" {
+				if got := details(rs); got != tt.wantRows {
+					t.Errorf("got %s; want %s", got, tt.wantRows)
+				}
+			}
+			if got := rs[0].Error; !strings.Contains(got, tt.wantError) {
+				t.Errorf("got error %q; want it to contain %q", got, tt.wantError)
+			}
+			if rs[0].Failed() && rs[0].Hint == "" {
+				t.Errorf("got no hint on the failing DNS row; want one")
+			}
+			if got, want := len(rs), len(r.Targets([]config.Target{tg})[0].Expected()); got != want {
+				t.Errorf("got %d rows; want %d (as Expected)", got, want)
+			}
+		})
 	}
 }

@@ -47,8 +47,20 @@ func (r *Runner) attempt(ctx context.Context, t config.Target) []report.Result {
 	base := report.Result{Target: t.Name, Host: t.Host, Port: t.Port, Expect: string(t.Expect)}
 	dnsRes, addrs, ok := r.resolve(ctx, t, base)
 	if !ok {
-		// Nothing to dial: the DNS row says why, and says it once.
-		return []report.Result{dnsRes}
+		// Nothing to dial: the DNS row says why, and says it once; the
+		// other stages still report a row each, so that every series
+		// reflects this attempt.
+		detail := "not run: DNS failed"
+		if dnsRes.Status == report.StatusPass {
+			detail = "nothing to connect to"
+		}
+		out := []report.Result{dnsRes}
+		for _, s := range targetStages[1:] {
+			if s.wanted(r, t) {
+				out = append(out, skipped(base, s.check, detail))
+			}
+		}
+		return out
 	}
 	var tlsConfig *tls.Config
 	if r.wantsTLS(t) {
@@ -88,7 +100,7 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Resul
 		res.Duration = time.Since(start)
 		if err != nil {
 			res.Error = err.Error()
-			if t.Expect == config.ExpectBlocked {
+			if t.Expect == config.ExpectBlocked && provesAbsent(err) {
 				res.Status, res.Detail = report.StatusPass, "does not resolve, so nothing to reach: fine for a blocked target"
 				return res, nil, false
 			}
@@ -127,6 +139,15 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Resul
 		res.Status = report.StatusPass
 	}
 	return res, addrs, true
+}
+
+// provesAbsent reports whether a lookup error proves that the name has no
+// address: a resolver answered NXDOMAIN, or NOERROR with no A or AAAA
+// records. A resolver that could not be reached (refused, timeout) or
+// failed (SERVFAIL) proves nothing about the name.
+func provesAbsent(err error) bool {
+	var de *DNSError
+	return errors.As(err, &de) && (de.Rcode == "NXDOMAIN" || (de.Rcode == "NOERROR" && !de.chainBroken()))
 }
 
 func dnsSituation(err error) string {
