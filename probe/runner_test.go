@@ -142,7 +142,9 @@ func TestRunnerScenarios(t *testing.T) {
 		{name: "blocked and unresolvable", entry: "nowhere.example=blocked", want: "dns:pass: connect:skip:"},
 		{name: "public expected, private found", entry: "logs=public", want: "dns:fail:dns_posture connect:pass: tls:pass:",
 			wantHint: []string{"where a public one was expected"}},
-		{name: "address literal", entry: "127.0.0.3:443=private", want: "dns:pass: connect:pass: tls:fail:tls"},
+		{name: "address literal", entry: "127.0.0.3:443=private", want: "dns:pass: connect:pass: tls:skip:"},
+		{name: "address literal, no default port", entry: "127.0.0.3", want: "dns:pass: connect:pass: tls:skip:"},
+		{name: "address literal unreachable", entry: "127.0.0.4", want: "dns:pass: connect:fail:connect tls:skip:", wantBad: "127.0.0.4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -301,6 +303,33 @@ func TestRunnerBlockedPassesOnlyOnProof(t *testing.T) {
 			}
 			if got, want := len(rs), len(r.Targets([]config.Target{tg})[0].Expected()); got != want {
 				t.Errorf("got %d rows; want %d (as Expected)", got, want)
+			}
+		})
+	}
+}
+
+func TestRunnerAddressLiteralSkipsTLS(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{})
+	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, "named.example"))
+	fx.net.ServeTLS(t, "::1", fx.cert(t, "named.example"))
+	tests := []struct {
+		entry string
+		want  string
+	}{
+		{"127.0.0.3", "dns:pass:address literal, no lookup | connect:pass:1/1 addresses accepted TCP 443 | tls:skip:no host name to verify"},
+		{"[::1]:443", "dns:pass:address literal, no lookup | connect:pass:1/1 addresses accepted TCP 443 | tls:skip:no host name to verify"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entry, func(t *testing.T) {
+			r := fx.runner(t)
+			rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, tt.entry, "", "")}), time.Now())
+			if got := details(rs); got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+			for _, row := range rs {
+				if row.Class != report.ClassNone {
+					t.Errorf("got class %s on %s; want none", row.Class, row.Check)
+				}
 			}
 		})
 	}

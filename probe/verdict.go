@@ -63,11 +63,9 @@ func (r *Runner) attempt(ctx context.Context, t config.Target) []report.Result {
 		return out
 	}
 	var tlsConfig *tls.Config
-	if r.wantsTLS(t) {
+	if r.wantsTLS(t) && !isAddrLiteral(t.Host) {
 		tlsConfig = r.TLSConfig.Clone()
-		if _, err := netip.ParseAddr(t.Host); err != nil {
-			tlsConfig.ServerName = t.Host
-		}
+		tlsConfig.ServerName = t.Host
 	}
 	outcomes := dialAll(ctx, r.Dialer, addrs, uint16(t.Port), r.Timeout, tlsConfig)
 	out := []report.Result{dnsRes}
@@ -231,7 +229,18 @@ func allRefused(outcomes []addrOutcome) bool {
 	return n > 0
 }
 
+// isAddrLiteral reports whether host is an IP address rather than a name.
+func isAddrLiteral(host string) bool {
+	_, err := netip.ParseAddr(host)
+	return err == nil
+}
+
 func (r *Runner) judgeTLS(t config.Target, base report.Result, outcomes []addrOutcome) report.Result {
+	if isAddrLiteral(t.Host) {
+		// No name to verify a certificate against: a handshake could only
+		// fail on preflight's own configuration, never on the network.
+		return skipped(base, report.CheckTLS, "no host name to verify")
+	}
 	res := base
 	res.Check = report.CheckTLS
 	var failed []string
