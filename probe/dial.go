@@ -45,14 +45,31 @@ type addrOutcome struct {
 	notAfter time.Time
 }
 
-// dialAll connects to every address concurrently, each connect and each
+// maxDialsPerTarget bounds the simultaneous dials to one target's addresses.
+const maxDialsPerTarget = 16
+
+// dialAll connects to every address, at most maxDialsPerTarget at a time
+// and each holding one of the runner's slots, each connect and each
 // handshake bounded by timeout, and performs a TLS handshake on the
 // connections that opened when tlsConfig is not nil.
-func dialAll(ctx context.Context, d Dialer, addrs []netip.Addr, port uint16, timeout time.Duration, tlsConfig *tls.Config) []addrOutcome {
+func dialAll(ctx context.Context, d Dialer, slots semaphore, addrs []netip.Addr, port uint16, timeout time.Duration, tlsConfig *tls.Config) []addrOutcome {
 	out := make([]addrOutcome, len(addrs))
+	local := make(semaphore, maxDialsPerTarget)
 	var g group
 	for i, a := range addrs {
-		g.Go(func() { out[i] = dialOne(ctx, d, a, port, timeout, tlsConfig) })
+		g.Go(func() {
+			out[i] = addrOutcome{addr: a}
+			err := local.do(ctx, func() error {
+				return slots.do(ctx, func() error {
+					out[i] = dialOne(ctx, d, a, port, timeout, tlsConfig)
+					return nil
+				})
+			})
+			if err != nil {
+				// The run ended before a slot came free.
+				out[i].connectErr = normalizeNetError(err)
+			}
+		})
 	}
 	g.Wait()
 	return out

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -330,6 +331,100 @@ func TestRunnerAddressLiteralSkipsTLS(t *testing.T) {
 				if row.Class != report.ClassNone {
 					t.Errorf("got class %s on %s; want none", row.Class, row.Check)
 				}
+			}
+		})
+	}
+}
+
+func TestRunnerDialsEachAddressOnce(t *testing.T) {
+	many := make([]string, 1000)
+	for i := range many {
+		many[i] = "127.0.0.2"
+	}
+	fx := newFixture(t, dnstest.Zone{
+		"many.example":   {A: many, Truncate: true},
+		"mapped.example": {A: []string{"127.0.0.3", "127.0.0.4"}, AAAA: []string{"::ffff:127.0.0.4", "::ffff:127.0.0.3", "::1"}},
+	})
+	fx.net.ServeTLS(t, "127.0.0.2", fx.cert(t, "many.example"))
+	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, "mapped.example"))
+	fx.net.ServeTLS(t, "127.0.0.4", fx.cert(t, "mapped.example"))
+	fx.net.ServeTLS(t, "::1", fx.cert(t, "mapped.example"))
+	tests := []struct {
+		entry     string
+		wantAddrs string
+	}{
+		{"many.example", "127.0.0.2"},
+		{"mapped.example", "127.0.0.3 127.0.0.4 ::1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entry, func(t *testing.T) {
+			r := fx.runner(t)
+			rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, tt.entry, "", "")}), time.Now())
+			if got := summary(rs); got != "dns:pass: connect:pass: tls:pass:" {
+				t.Fatalf("got %s; want dns:pass: connect:pass: tls:pass:\n%+v", got, rs)
+			}
+			if got := strings.Join(rs[0].Addresses, " "); got != tt.wantAddrs {
+				t.Errorf("got addresses %s; want %s", got, tt.wantAddrs)
+			}
+			for _, a := range strings.Fields(tt.wantAddrs) {
+				if got := fx.net.Dials(a); got != 1 {
+					t.Errorf("got %d dials to %s; want 1", got, a)
+				}
+			}
+		})
+	}
+}
+
+func TestRunnerBoundsDialsInFlight(t *testing.T) {
+	var wide []string
+	for i := range 40 {
+		wide = append(wide, fmt.Sprintf("10.1.0.%d", i+1))
+	}
+	zone := dnstest.Zone{"wide.example": {A: wide}}
+	for i := range 10 {
+		zone[fmt.Sprintf("t%d.example", i)] = dnstest.Records{A: []string{fmt.Sprintf("10.2.0.%d", i+1)}}
+	}
+	fx := newFixture(t, zone)
+	for _, a := range wide {
+		fx.net.Blackhole(a)
+	}
+	for i := range 10 {
+		fx.net.Blackhole(fmt.Sprintf("10.2.0.%d", i+1))
+	}
+	tests := []struct {
+		name        string
+		entries     []string
+		maxInFlight int
+		want        int
+	}{
+		{name: "per target", entries: []string{"wide.example"}, want: maxDialsPerTarget},
+		{name: "across the runner", entries: []string{"t0.example", "t1.example", "t2.example", "t3.example", "t4.example",
+			"t5.example", "t6.example", "t7.example", "t8.example", "t9.example"}, maxInFlight: 3, want: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx.net = nettest.New()
+			for _, a := range wide {
+				fx.net.Blackhole(a)
+			}
+			for i := range 10 {
+				fx.net.Blackhole(fmt.Sprintf("10.2.0.%d", i+1))
+			}
+			r := fx.runner(t)
+			r.Timeout = 50 * time.Millisecond
+			r.MaxInFlight = tt.maxInFlight
+			var ts []config.Target
+			for _, e := range tt.entries {
+				ts = append(ts, target(t, e, "", ""))
+			}
+			rs := r.Run(context.Background(), r.Targets(ts), time.Now())
+			for _, row := range rs {
+				if row.Check == report.CheckConnect && row.Class != report.ClassConnect {
+					t.Errorf("got %s:%s:%s; want connect:fail:connect", row.Check, row.Status, row.Class)
+				}
+			}
+			if got := fx.net.MaxInFlight(); got != tt.want {
+				t.Errorf("got %d dials in flight at most; want %d", got, tt.want)
 			}
 		})
 	}

@@ -67,7 +67,7 @@ func (r *Runner) attempt(ctx context.Context, t config.Target) []report.Result {
 		tlsConfig = r.TLSConfig.Clone()
 		tlsConfig.ServerName = t.Host
 	}
-	outcomes := dialAll(ctx, r.Dialer, addrs, uint16(t.Port), r.Timeout, tlsConfig)
+	outcomes := dialAll(ctx, r.Dialer, r.slots(), addrs, uint16(t.Port), r.Timeout, tlsConfig)
 	out := []report.Result{dnsRes}
 	for _, s := range targetStages[1:] {
 		if s.wanted(r, t) {
@@ -91,11 +91,27 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Resul
 		addrs = []netip.Addr{a.Unmap()}
 		res.Detail = "address literal, no lookup"
 	} else {
-		lctx, cancel := context.WithTimeout(ctx, r.Timeout)
-		start := time.Now()
-		ans, err := r.Resolver.Lookup(lctx, t.Host)
-		cancel()
-		res.Duration = time.Since(start)
+		// The timeout starts once a slot is free: waiting behind other
+		// targets is not the resolver's slowness.
+		var (
+			ans   Answer
+			start time.Time
+		)
+		err := r.slots().do(ctx, func() error {
+			lctx, cancel := context.WithTimeout(ctx, r.Timeout)
+			defer cancel()
+			start = time.Now()
+			var err error
+			ans, err = r.Resolver.Lookup(lctx, t.Host)
+			return err
+		})
+		if err != nil && !errors.As(err, new(*DNSError)) {
+			// The run ended before a slot came free: nothing was asked.
+			err = &DNSError{Host: t.Host, Server: "(no free slot, not asked)", Err: normalizeNetError(err)}
+		}
+		if !start.IsZero() {
+			res.Duration = time.Since(start)
+		}
 		if err != nil {
 			res.Error = err.Error()
 			if t.Expect == config.ExpectBlocked && provesAbsent(err) {
@@ -106,7 +122,7 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Resul
 			res.Hint = hint(report.ClassDNS, hintInput{target: t, env: r.Env, situation: dnsSituation(err)})
 			return res, nil, false
 		}
-		addrs = ans.Addrs
+		addrs = uniqueAddrs(ans.Addrs)
 		res.Detail = fmt.Sprintf("%s via %s", report.Plural(len(addrs), "address", "addresses"), ans.Server)
 		if len(ans.Chain) > 0 {
 			res.Detail += " (CNAME " + strings.Join(trimDots(ans.Chain), " -> ") + ")"
@@ -284,6 +300,22 @@ func (r *Runner) judgeTLS(t config.Target, base report.Result, outcomes []addrOu
 	res.Status = report.StatusPass
 	res.Detail = fmt.Sprintf("certificate for %s verified on %s, valid until %s", t.Host, report.Plural(tried, "address", "addresses"), earliest.UTC().Format("2006-01-02"))
 	return res
+}
+
+// uniqueAddrs unmaps IPv4-mapped IPv6 addresses and drops duplicates,
+// keeping the first occurrence's place: an A record and the AAAA record
+// ::ffff:of the same address are one address to dial.
+func uniqueAddrs(addrs []netip.Addr) []netip.Addr {
+	seen := make(map[netip.Addr]bool, len(addrs))
+	out := make([]netip.Addr, 0, len(addrs))
+	for _, a := range addrs {
+		a = a.Unmap()
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func addrStrings(addrs []netip.Addr) []string {
