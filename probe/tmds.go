@@ -130,13 +130,38 @@ type MetadataClient struct {
 	RetryDelay time.Duration
 }
 
-// NewMetadataClient returns a client for baseURI that never uses a proxy.
+// maxMetadataRedirects bounds the redirects followed on the metadata host.
+const maxMetadataRedirects = 3
+
+// redirectError is a redirect the metadata client refused: not transient,
+// so it is reported at once instead of retried until the deadline.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
+
+// NewMetadataClient returns a client for baseURI that never uses a proxy
+// and follows redirects only on the metadata host, and only a few: the
+// agent does not redirect, so a redirect elsewhere is something in the
+// task intercepting 169.254.170.2.
 func NewMetadataClient(baseURI string) *MetadataClient {
+	hc := LocalHTTPClient()
+	hc.CheckRedirect = checkMetadataRedirect
 	return &MetadataClient{
 		BaseURI:    strings.TrimRight(baseURI, "/"),
-		HTTP:       LocalHTTPClient(),
+		HTTP:       hc,
 		RetryDelay: 100 * time.Millisecond,
 	}
+}
+
+func checkMetadataRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if !strings.EqualFold(req.URL.Host, first.Host) {
+		return &redirectError{fmt.Sprintf("redirected off the metadata host %s to %s", first.Host, redactURL(req.URL))}
+	}
+	if len(via) > maxMetadataRedirects {
+		return &redirectError{fmt.Sprintf("redirect loop (more than %d redirects, last to %s)", maxMetadataRedirects, redactURL(req.URL))}
+	}
+	return nil
 }
 
 // Task fetches ${URI}/task.
@@ -164,11 +189,18 @@ func (c *MetadataClient) Container(ctx context.Context) (*Container, error) {
 // 5xx) until ctx is done: the agent can be briefly unavailable at start-up.
 func (c *MetadataClient) get(ctx context.Context, path string, v any) error {
 	target := c.BaseURI + path
+	var last error
 	for {
 		transient, err := c.getOnce(ctx, target, v)
 		if err == nil || !transient {
 			return err
 		}
+		if ctx.Err() != nil && last != nil {
+			// The deadline cut the last attempt short: the failure before
+			// it says what is wrong.
+			return last
+		}
+		last = err
 		select {
 		case <-ctx.Done():
 			return err
@@ -184,7 +216,7 @@ func (c *MetadataClient) getOnce(ctx context.Context, target string, v any) (tra
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return true, fmt.Errorf("GET %s: %w", target, unwrapURLError(err))
+		return !errors.As(err, new(*redirectError)), fmt.Errorf("GET %s: %w", target, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBody+1))
@@ -211,6 +243,13 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// redactURL is u without its password and query, fit to print.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.ForceQuery = "", false
+	return c.Redacted()
 }
 
 func snippet(b []byte) string {

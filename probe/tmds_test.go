@@ -221,3 +221,42 @@ func TestParseResolvConf(t *testing.T) {
 		t.Errorf("got %v; want %v", got, want)
 	}
 }
+
+func TestMetadataClientRefusesRedirects(t *testing.T) {
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"TaskARN":"arn:aws:ecs:us-east-1:111122223333:task/c/abc"}`))
+	}))
+	defer elsewhere.Close()
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		wantErr string
+	}{
+		{name: "loop", handler: func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, r.URL.Path, http.StatusFound)
+		}, wantErr: "redirect loop"},
+		{name: "off host", handler: func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, elsewhere.URL+"/task", http.StatusFound)
+		}, wantErr: "redirected off the metadata host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			c := NewMetadataClient(srv.URL + "/v4/abc")
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err := c.Task(ctx)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v; want error containing %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "deadline") {
+				t.Errorf("got %v; want the redirect named, not the deadline", err)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("got an answer after %v; want it at once, without retries", d)
+			}
+		})
+	}
+}
