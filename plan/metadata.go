@@ -30,7 +30,7 @@ func fetchMetadata(ctx context.Context, p *Plan, uri string, timeout time.Durati
 	defer func() { res.Duration = time.Since(start) }()
 	if u, err := url.Parse(uri); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		res.Status, res.Class = report.StatusFail, report.ClassMetadata
-		res.Error = fmt.Sprintf("%s %q is not an http:// URL", probe.MetadataEnv, uri)
+		res.Error = fmt.Sprintf("%s %q is not an http:// URL", probe.MetadataEnv, probe.RedactURI(uri))
 		res.Hint = probe.MetadataHint(uri)
 		return res
 	}

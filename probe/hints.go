@@ -157,9 +157,10 @@ func hint(class report.Class, in hintInput) string {
 	return ""
 }
 
-// MetadataHint explains a metadata failure.
+// MetadataHint explains a metadata failure; it names uri without its
+// password or query.
 func MetadataHint(uri string) string {
-	return fmt.Sprintf("%s is set (%s) but the task metadata endpoint did not give a valid document: on EC2 use ECS agent 1.39.0 or later, on Fargate platform 1.4.0 or later, and make sure nothing in the task (proxy settings, iptables) intercepts 169.254.170.2.", MetadataEnv, uri)
+	return fmt.Sprintf("%s is set (%s) but the task metadata endpoint did not give a valid document: on EC2 use ECS agent 1.39.0 or later, on Fargate platform 1.4.0 or later, and make sure nothing in the task (proxy settings, iptables) intercepts 169.254.170.2.", MetadataEnv, RedactURI(uri))
 }
 
 // resolverHint explains a resolver posture warning.

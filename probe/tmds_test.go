@@ -260,3 +260,58 @@ func TestMetadataClientRefusesRedirects(t *testing.T) {
 		})
 	}
 }
+
+func TestMetadataClientKeepsSecretsOut(t *testing.T) {
+	const password, token = "S3CRETPW", "T0KENVALUE"
+	tests := []struct {
+		name    string
+		status  int
+		body    string
+		wantErr string
+	}{
+		{name: "404", status: http.StatusNotFound, body: "no", wantErr: "HTTP 404"},
+		{name: "garbage", status: http.StatusOK, body: "<html>", wantErr: "invalid JSON"},
+		{name: "no TaskARN", status: http.StatusOK, body: `{}`, wantErr: "no TaskARN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var gotPath, gotQuery string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				gotPath, gotQuery = r.URL.Path, r.URL.RawQuery
+				w.WriteHeader(tt.status)
+				w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			uri := strings.Replace(srv.URL, "http://", "http://admin:"+password+"@", 1) + "/v4?token=" + token
+			c := NewMetadataClient(uri)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_, err := c.Task(ctx)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v; want error containing %q", err, tt.wantErr)
+			}
+			if gotPath != "/v4/task" || gotQuery != "token="+token {
+				t.Errorf("got request %s?%s; want /v4/task?token=%s", gotPath, gotQuery, token)
+			}
+			for _, text := range []string{err.Error(), MetadataHint(uri)} {
+				if strings.Contains(text, password) || strings.Contains(text, token) {
+					t.Errorf("got %q; want no password or token", text)
+				}
+			}
+		})
+	}
+}
+
+func TestRedactURI(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://169.254.170.2/v4/abc", "http://169.254.170.2/v4/abc"},
+		{"http://admin:PW@host/v4?token=T", "http://admin:xxxxx@host/v4"},
+		{"http://admin:PW@host:80/v4/?token=T&x=1", "http://admin:xxxxx@host:80/v4/"},
+		{"http://admin:P%zzW@host/v4?token=T", "http://xxxxx@host/v4"},
+	}
+	for _, tt := range tests {
+		if got := RedactURI(tt.in); got != tt.want {
+			t.Errorf("RedactURI(%q): got %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
