@@ -11,7 +11,8 @@ import (
 // Environment is what the run learned about the task's network; hints are
 // filled from it so that they name the real subnet and resolver.
 type Environment struct {
-	// SubnetCIDR is the task ENI's IPv4 subnet from TMDS, if known.
+	// SubnetCIDR is the task ENI's subnet from TMDS, if known: the IPv4
+	// subnet, or the IPv6 one for an IPv6-only ENI (Network.HintSubnetCIDR).
 	SubnetCIDR string
 	// Resolvers are the DNS servers in use.
 	Resolvers []string

@@ -120,6 +120,19 @@ func (n Network) SubnetCIDR() (netip.Prefix, bool) {
 	return p.Masked(), true
 }
 
+// HintSubnetCIDR returns the subnet to name in hints: the IPv4 subnet, or
+// the IPv6SubnetCIDRBlock of an IPv6-only ENI.
+func (n Network) HintSubnetCIDR() (netip.Prefix, bool) {
+	if p, ok := n.SubnetCIDR(); ok {
+		return p, true
+	}
+	p, err := netip.ParsePrefix(strings.TrimSpace(n.IPv6SubnetCIDRBlock))
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return p.Masked(), true
+}
+
 // MetadataClient reads the task metadata endpoint v4.
 type MetadataClient struct {
 	// BaseURI is the value of ECS_CONTAINER_METADATA_URI_V4.
