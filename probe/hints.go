@@ -84,6 +84,9 @@ var hintRules = []hintRule{
 	{report.ClassDNS, situationIs("SERVFAIL"), func(in hintInput) string {
 		return fmt.Sprintf("%s could not resolve %s: if it is a custom DNS server, make it forward amazonaws.com (or everything) to the VPC resolver (VPC base address + 2, or 169.254.169.253); check Route 53 Resolver rules and DNS Firewall.", in.resolvers(), in.target.Host)
 	}},
+	{report.ClassDNS, situationIs("cname"), func(in hintInput) string {
+		return fmt.Sprintf("The CNAME records of %s never reach an address (a loop, or more than %d links): fix the record set; a private hosted zone whose CNAME points back into itself, or into a zone that points back, is the usual cause.", in.target.Host, maxCNAMELinks)
+	}},
 	{report.ClassDNS, situationIs("NOERROR"), func(in hintInput) string {
 		return fmt.Sprintf("%s exists but has no A or AAAA records: check the record set (a private hosted zone can shadow the public zone).", in.target.Host)
 	}},

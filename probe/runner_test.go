@@ -100,6 +100,8 @@ func TestRunnerScenarios(t *testing.T) {
 		"closed.example":                         {A: []string{"127.0.0.8"}},
 		"ecs.us-east-1.amazonaws.com":            {Rcode: "SERVFAIL"},
 		"sqs.us-east-1.amazonaws.com":            {Drop: true},
+		"loop.example":                           {CNAME: "loop2.example"},
+		"loop2.example":                          {CNAME: "loop.example"},
 	})
 	fx.net.ServeTLS(t, "127.0.0.2", fx.cert(t, logsHost, "sts.us-east-1.amazonaws.com", "open.example"))
 	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, logsHost))
@@ -137,6 +139,7 @@ func TestRunnerScenarios(t *testing.T) {
 		{name: "untrusted chain", entry: "ssm", want: "dns:pass: connect:pass: tls:fail:tls", wantHint: []string{"TLS-inspecting"}},
 		{name: "servfail", entry: "ecs", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"forward amazonaws.com"}, wantError: "SERVFAIL"},
 		{name: "resolver silent", entry: "sqs", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"UDP and TCP 53"}, wantError: "i/o timeout"},
+		{name: "cname loop", entry: "loop.example", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"CNAME records of loop.example never reach an address"}, wantError: "CNAME loop at loop.example"},
 		{name: "nxdomain", entry: "xray", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"does not exist"}, wantError: "NXDOMAIN"},
 		{name: "blocked but open", entry: "open.example=blocked", want: "dns:pass: connect:fail:egress_open",
 			wantHint: []string{"outbound rules"}, wantBad: "127.0.0.2"},

@@ -167,6 +167,9 @@ func provesAbsent(err error) bool {
 func dnsSituation(err error) string {
 	var de *DNSError
 	if errors.As(err, &de) {
+		if de.chainBroken() {
+			return "cname"
+		}
 		if de.Rcode != "" {
 			return de.Rcode
 		}
