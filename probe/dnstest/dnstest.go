@@ -59,17 +59,28 @@ func Start(t testing.TB, zone Zone) *Server {
 	return s
 }
 
-// Listen starts a server on addr (UDP and TCP on the same port).
+// Listen starts a server on addr (UDP and TCP on the same port). With port
+// 0, a port whose TCP side is taken is given back and another one tried.
 func Listen(addr string, zone Zone) (*Server, error) {
 	s := &Server{zone: normalize(zone), queries: map[string]int{}}
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen udp %s: %w", addr, err)
-	}
-	l, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
+	var (
+		pc  net.PacketConn
+		l   net.Listener
+		err error
+	)
+	for try := 0; ; try++ {
+		pc, err = net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen udp %s: %w", addr, err)
+		}
+		l, err = net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			break
+		}
 		pc.Close()
-		return nil, fmt.Errorf("listen tcp %s: %w", pc.LocalAddr(), err)
+		if _, port, _ := net.SplitHostPort(addr); port != "0" || try == 9 {
+			return nil, fmt.Errorf("listen tcp %s: %w", pc.LocalAddr(), err)
+		}
 	}
 	s.addr = pc.LocalAddr().String()
 	started := make(chan struct{}, 2)
