@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -119,6 +120,9 @@ const (
 	tlsUntrusted tlsFailure = "untrusted"
 	tlsExpired   tlsFailure = "expired"
 	tlsTimeout   tlsFailure = "timeout"
+	// tlsOversized: the chain is larger than a client accepts (more than
+	// 64 KiB in one handshake message, or too many certificates to check).
+	tlsOversized tlsFailure = "oversized_chain"
 	tlsOther     tlsFailure = "other"
 )
 
@@ -137,9 +141,22 @@ func classifyTLSError(err error) tlsFailure {
 		return tlsUntrusted
 	case errors.As(err, &invalidErr) && invalidErr.Reason == x509.Expired:
 		return tlsExpired
+	case isOversizedChain(err):
+		return tlsOversized
 	case isTimeout(err):
 		return tlsTimeout
 	default:
 		return tlsOther
 	}
+}
+
+// isOversizedChain reports whether a handshake failed on the size of the
+// certificate chain: crypto/tls refuses a handshake message over 64 KiB
+// (where a 100-certificate chain ends up), crypto/x509 gives up after too
+// many signature checks. Neither is a firewall or MTU problem.
+func isOversizedChain(err error) bool {
+	s := err.Error()
+	return (strings.Contains(s, "handshake message of length") && strings.Contains(s, "exceeds maximum")) ||
+		strings.Contains(s, "signature check attempts limit") ||
+		strings.Contains(s, "too many certificates")
 }

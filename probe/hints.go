@@ -141,6 +141,9 @@ var hintRules = []hintRule{
 	{report.ClassTLS, situationIs(string(tlsExpired)), func(in hintInput) string {
 		return fmt.Sprintf("%s presented an expired certificate (or the task's clock is wrong): renew it, and compare the clock with the TMDS ClockDrift.", strings.Join(in.addrs, ", "))
 	}},
+	{report.ClassTLS, situationIs(string(tlsOversized)), func(in hintInput) string {
+		return fmt.Sprintf("%s sent a certificate chain too large to accept (too many certificates or over 64 KiB): the server or a TLS-inspecting proxy in front of it must send only the leaf certificate and its intermediates; this is not a firewall or MTU problem.", strings.Join(in.addrs, ", "))
+	}},
 	{report.ClassTLS, always, func(in hintInput) string {
 		return fmt.Sprintf("TCP %d to %s opens but the TLS handshake fails: look for a firewall or proxy that inspects TLS, or an MTU problem on the path.", in.target.Port, strings.Join(in.addrs, ", "))
 	}},

@@ -433,3 +433,38 @@ func TestRunnerBoundsDialsInFlight(t *testing.T) {
 		})
 	}
 }
+
+func TestRunnerNamesOversizedChain(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{"bigchain.example": {A: []string{"127.0.0.2"}}, "fine.example": {A: []string{"127.0.0.3"}}})
+	leaf := fx.cert(t, "bigchain.example")
+	var names []string
+	for i := range 40 {
+		names = append(names, fmt.Sprintf("filler-%02d.a-rather-long-name-to-pad-the-certificate.example", i))
+	}
+	filler := fx.cert(t, names...)
+	for range 99 {
+		leaf.Certificate = append(leaf.Certificate, filler.Certificate[0])
+	}
+	fx.net.ServeTLS(t, "127.0.0.2", leaf)
+	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, "fine.example"))
+	tests := []struct {
+		entry    string
+		want     string
+		wantHint string
+	}{
+		{"bigchain.example", "dns:pass: connect:pass: tls:fail:tls", "certificate chain too large"},
+		{"fine.example", "dns:pass: connect:pass: tls:pass:", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entry, func(t *testing.T) {
+			r := fx.runner(t)
+			rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, tt.entry, "", "")}), time.Now())
+			if got := summary(rs); got != tt.want {
+				t.Fatalf("got %s; want %s\n%+v", got, tt.want, rs)
+			}
+			if got := rs[2].Hint; !strings.Contains(got, tt.wantHint) || strings.Contains(got, "MTU problem on the path") {
+				t.Errorf("got hint %q; want it to contain %q and no MTU guess", got, tt.wantHint)
+			}
+		})
+	}
+}
