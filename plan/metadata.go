@@ -30,7 +30,7 @@ func fetchMetadata(ctx context.Context, p *Plan, uri string, timeout time.Durati
 	defer func() { res.Duration = time.Since(start) }()
 	if u, err := url.Parse(uri); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		res.Status, res.Class = report.StatusFail, report.ClassMetadata
-		res.Error = fmt.Sprintf("%s %q is not an http:// URL", probe.MetadataEnv, uri)
+		res.Error = fmt.Sprintf("%s %q is not an http:// URL", probe.MetadataEnv, probe.RedactURI(uri))
 		res.Hint = probe.MetadataHint(uri)
 		return res
 	}
@@ -41,10 +41,6 @@ func fetchMetadata(ctx context.Context, p *Plan, uri string, timeout time.Durati
 	if err == nil {
 		_, err = probe.ParseTaskARN(task.TaskARN)
 	}
-	var self *probe.Container
-	if err == nil {
-		self, err = client.Container(mctx)
-	}
 	if err != nil {
 		res.Status, res.Class, res.Error = report.StatusFail, report.ClassMetadata, err.Error()
 		res.Hint = probe.MetadataHint(uri)
@@ -52,7 +48,16 @@ func fetchMetadata(ctx context.Context, p *Plan, uri string, timeout time.Durati
 	}
 	p.Task = task
 	res.Status = report.StatusPass
-	res.Detail = describeTask(task) + ", container " + self.Name
+	res.Detail = describeTask(task)
+	// The container document is a nicety: the agent answers 500 for it on a
+	// bridge container without network settings, and a good task document
+	// must not be lost for it.
+	if self, err := client.Container(mctx); err != nil {
+		res.Status, res.Class, res.Error = report.StatusWarn, report.ClassMetadata, "container endpoint: "+err.Error()
+		res.Hint = probe.MetadataHint(uri)
+	} else {
+		res.Detail += ", container " + self.Name
+	}
 	log.Debug("task metadata", zap.String("task_arn", task.TaskARN), zap.String("launch_type", task.LaunchType),
 		zap.String("availability_zone", task.AvailabilityZone), zap.Int("containers", len(task.Containers)))
 	return res

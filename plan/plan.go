@@ -108,7 +108,7 @@ func Build(ctx context.Context, cfg *config.Config, in Inputs) (*Plan, error) {
 	p.Env.Resolvers, p.Env.Region = p.Resolvers, p.Region
 	if p.Task != nil {
 		if n, ok := p.Task.TaskNetwork(); ok {
-			if cidr, ok := n.SubnetCIDR(); ok {
+			if cidr, ok := n.HintSubnetCIDR(); ok {
 				p.Env.SubnetCIDR = cidr.String()
 			}
 		}

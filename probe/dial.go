@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -45,14 +46,31 @@ type addrOutcome struct {
 	notAfter time.Time
 }
 
-// dialAll connects to every address concurrently, each connect and each
+// maxDialsPerTarget bounds the simultaneous dials to one target's addresses.
+const maxDialsPerTarget = 16
+
+// dialAll connects to every address, at most maxDialsPerTarget at a time
+// and each holding one of the runner's slots, each connect and each
 // handshake bounded by timeout, and performs a TLS handshake on the
 // connections that opened when tlsConfig is not nil.
-func dialAll(ctx context.Context, d Dialer, addrs []netip.Addr, port uint16, timeout time.Duration, tlsConfig *tls.Config) []addrOutcome {
+func dialAll(ctx context.Context, d Dialer, slots semaphore, addrs []netip.Addr, port uint16, timeout time.Duration, tlsConfig *tls.Config) []addrOutcome {
 	out := make([]addrOutcome, len(addrs))
+	local := make(semaphore, maxDialsPerTarget)
 	var g group
 	for i, a := range addrs {
-		g.Go(func() { out[i] = dialOne(ctx, d, a, port, timeout, tlsConfig) })
+		g.Go(func() {
+			out[i] = addrOutcome{addr: a}
+			err := local.do(ctx, func() error {
+				return slots.do(ctx, func() error {
+					out[i] = dialOne(ctx, d, a, port, timeout, tlsConfig)
+					return nil
+				})
+			})
+			if err != nil {
+				// The run ended before a slot came free.
+				out[i].connectErr = normalizeNetError(err)
+			}
+		})
 	}
 	g.Wait()
 	return out
@@ -102,6 +120,9 @@ const (
 	tlsUntrusted tlsFailure = "untrusted"
 	tlsExpired   tlsFailure = "expired"
 	tlsTimeout   tlsFailure = "timeout"
+	// tlsOversized: the chain is larger than a client accepts (more than
+	// 64 KiB in one handshake message, or too many certificates to check).
+	tlsOversized tlsFailure = "oversized_chain"
 	tlsOther     tlsFailure = "other"
 )
 
@@ -120,9 +141,22 @@ func classifyTLSError(err error) tlsFailure {
 		return tlsUntrusted
 	case errors.As(err, &invalidErr) && invalidErr.Reason == x509.Expired:
 		return tlsExpired
+	case isOversizedChain(err):
+		return tlsOversized
 	case isTimeout(err):
 		return tlsTimeout
 	default:
 		return tlsOther
 	}
+}
+
+// isOversizedChain reports whether a handshake failed on the size of the
+// certificate chain: crypto/tls refuses a handshake message over 64 KiB
+// (where a 100-certificate chain ends up), crypto/x509 gives up after too
+// many signature checks. Neither is a firewall or MTU problem.
+func isOversizedChain(err error) bool {
+	s := err.Error()
+	return (strings.Contains(s, "handshake message of length") && strings.Contains(s, "exceeds maximum")) ||
+		strings.Contains(s, "signature check attempts limit") ||
+		strings.Contains(s, "too many certificates")
 }

@@ -6,15 +6,20 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/miekg/dns"
 )
 
+// maxCNAMELinks is the longest CNAME chain followed; a longer one is
+// reported as such (resolvers give up near there too).
+const maxCNAMELinks = 8
+
 // maxCNAMEQueries bounds the follow-up queries made when a resolver returns a
-// CNAME chain without the final addresses.
-const maxCNAMEQueries = 4
+// CNAME chain without the final addresses: one a link at worst.
+const maxCNAMEQueries = maxCNAMELinks
 
 // Answer is what a lookup found.
 type Answer struct {
@@ -33,10 +38,16 @@ type DNSError struct {
 	Server string
 	Rcode  string
 	Err    error
+	// CNAME, when set, says how the answer's CNAME chain is broken ("CNAME
+	// loop at a.example", "CNAME chain longer than 8"): the resolver
+	// answered, but the name leads nowhere.
+	CNAME string
 }
 
 func (e *DNSError) Error() string {
 	switch {
+	case e.CNAME != "":
+		return fmt.Sprintf("lookup %s on %s: %s", e.Host, e.Server, e.CNAME)
 	case e.Rcode == "NOERROR":
 		return fmt.Sprintf("lookup %s on %s: NOERROR with no A or AAAA records", e.Host, e.Server)
 	case e.Rcode != "":
@@ -47,6 +58,9 @@ func (e *DNSError) Error() string {
 }
 
 func (e *DNSError) Unwrap() error { return e.Err }
+
+// chainBroken reports whether the name's CNAME chain loops or is too long.
+func (e *DNSError) chainBroken() bool { return e.CNAME != "" }
 
 // Timeout reports whether the server did not answer in time.
 func (e *DNSError) Timeout() bool { return e.Rcode == "" && isTimeout(e.Err) }
@@ -129,29 +143,44 @@ func (r *Resolver) lookupOn(ctx context.Context, server, host string) (Answer, e
 			}
 		}
 		a, aaaa := results[0], results[1]
+		for _, res := range results {
+			if res.loopAt != "" {
+				return Answer{}, &DNSError{Host: host, Server: server, Rcode: "NOERROR", CNAME: "CNAME loop at " + strings.TrimSuffix(res.loopAt, ".")}
+			}
+		}
 		ans.Addrs = append(append(ans.Addrs, a.addrs...), aaaa.addrs...)
 		chain := a.chain
 		if len(aaaa.chain) > len(chain) {
 			chain = aaaa.chain
 		}
-		ans.Chain = append(ans.Chain, chain...)
+		for _, next := range chain {
+			if strings.EqualFold(next, dns.Fqdn(host)) || slices.ContainsFunc(ans.Chain, func(c string) bool { return strings.EqualFold(c, next) }) {
+				return Answer{}, &DNSError{Host: host, Server: server, Rcode: "NOERROR", CNAME: "CNAME loop at " + strings.TrimSuffix(next, ".")}
+			}
+			ans.Chain = append(ans.Chain, next)
+		}
+		if len(ans.Chain) > maxCNAMELinks {
+			return Answer{}, &DNSError{Host: host, Server: server, Rcode: "NOERROR", CNAME: fmt.Sprintf("CNAME chain longer than %d", maxCNAMELinks)}
+		}
 		if len(ans.Addrs) > 0 {
 			return ans, nil
 		}
 		if len(chain) == 0 {
-			break
+			return Answer{}, &DNSError{Host: host, Server: server, Rcode: "NOERROR"}
 		}
 		// The resolver stopped at a CNAME: ask for its target ourselves.
 		name = chain[len(chain)-1]
 	}
-	return Answer{}, &DNSError{Host: host, Server: server, Rcode: "NOERROR"}
+	return Answer{}, &DNSError{Host: host, Server: server, Rcode: "NOERROR", CNAME: fmt.Sprintf("CNAME chain longer than %d", maxCNAMELinks)}
 }
 
 type typeResult struct {
 	rcode int
 	addrs []netip.Addr
 	chain []string
-	err   error
+	// loopAt is the name at which the answer's CNAME chain loops.
+	loopAt string
+	err    error
 }
 
 // query asks server for name/qtype, over TCP if the UDP reply is truncated,
@@ -174,7 +203,7 @@ func (r *Resolver) query(ctx context.Context, server, name string, qtype uint16)
 	if reply.Rcode != dns.RcodeSuccess {
 		return typeResult{rcode: reply.Rcode}
 	}
-	chain, final := followChain(reply.Answer, name)
+	chain, final, loopAt := followChain(reply.Answer, name)
 	var addrs []netip.Addr
 	for _, rr := range reply.Answer {
 		if !strings.EqualFold(rr.Header().Name, final) {
@@ -195,7 +224,7 @@ func (r *Resolver) query(ctx context.Context, server, name string, qtype uint16)
 			addrs = append(addrs, a.Unmap())
 		}
 	}
-	return typeResult{rcode: dns.RcodeSuccess, addrs: addrs, chain: chain}
+	return typeResult{rcode: dns.RcodeSuccess, addrs: addrs, chain: chain, loopAt: loopAt}
 }
 
 // exchange sends m to server. miekg/dns turns the context's deadline into a
@@ -221,9 +250,9 @@ func exchange(ctx context.Context, c *dns.Client, m *dns.Msg, server string) (*d
 }
 
 // followChain walks CNAME records from name and returns the targets in order
-// and the final name. Loops end the walk.
-func followChain(answer []dns.RR, name string) ([]string, string) {
-	var chain []string
+// and the final name. A loop ends the walk and is returned as the name at
+// which it closes.
+func followChain(answer []dns.RR, name string) (chain []string, final, loopAt string) {
 	seen := map[string]bool{strings.ToLower(name): true}
 	for {
 		next := ""
@@ -233,8 +262,11 @@ func followChain(answer []dns.RR, name string) ([]string, string) {
 				break
 			}
 		}
-		if next == "" || seen[strings.ToLower(next)] {
-			return chain, name
+		if next == "" {
+			return chain, name, ""
+		}
+		if seen[strings.ToLower(next)] {
+			return chain, name, next
 		}
 		seen[strings.ToLower(next)] = true
 		chain = append(chain, next)

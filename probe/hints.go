@@ -12,7 +12,8 @@ import (
 // Environment is what the run learned about the task's network; hints are
 // filled from it so that they name the real subnet and resolver.
 type Environment struct {
-	// SubnetCIDR is the task ENI's IPv4 subnet from TMDS, if known.
+	// SubnetCIDR is the task ENI's subnet from TMDS, if known: the IPv4
+	// subnet, or the IPv6 one for an IPv6-only ENI (Network.HintSubnetCIDR).
 	SubnetCIDR string
 	// Resolvers are the DNS servers in use.
 	Resolvers []string
@@ -86,6 +87,9 @@ var hintRules = []hintRule{
 	{report.ClassDNS, situationIs("SERVFAIL"), func(in hintInput) string {
 		return fmt.Sprintf("%s could not resolve %s: if it is a custom DNS server, make it forward %s (or everything) to the VPC resolver (VPC base address + 2, or 169.254.169.253); check Route 53 Resolver rules and DNS Firewall.", in.resolvers(), in.target.Host, config.DNSSuffix(cmp.Or(in.target.Region, in.env.Region)))
 	}},
+	{report.ClassDNS, situationIs("cname"), func(in hintInput) string {
+		return fmt.Sprintf("The CNAME records of %s never reach an address (a loop, or more than %d links): fix the record set; a private hosted zone whose CNAME points back into itself, or into a zone that points back, is the usual cause.", in.target.Host, maxCNAMELinks)
+	}},
 	{report.ClassDNS, situationIs("NOERROR"), func(in hintInput) string {
 		return fmt.Sprintf("%s exists but has no A or AAAA records: check the record set (a private hosted zone can shadow the public zone).", in.target.Host)
 	}},
@@ -140,6 +144,9 @@ var hintRules = []hintRule{
 	{report.ClassTLS, situationIs(string(tlsExpired)), func(in hintInput) string {
 		return fmt.Sprintf("%s presented an expired certificate (or the task's clock is wrong): renew it, and compare the clock with the TMDS ClockDrift.", strings.Join(in.addrs, ", "))
 	}},
+	{report.ClassTLS, situationIs(string(tlsOversized)), func(in hintInput) string {
+		return fmt.Sprintf("%s sent a certificate chain too large to accept (too many certificates or over 64 KiB): the server or a TLS-inspecting proxy in front of it must send only the leaf certificate and its intermediates; this is not a firewall or MTU problem.", strings.Join(in.addrs, ", "))
+	}},
 	{report.ClassTLS, always, func(in hintInput) string {
 		return fmt.Sprintf("TCP %d to %s opens but the TLS handshake fails: look for a firewall or proxy that inspects TLS, or an MTU problem on the path.", in.target.Port, strings.Join(in.addrs, ", "))
 	}},
@@ -160,9 +167,10 @@ func hint(class report.Class, in hintInput) string {
 	return ""
 }
 
-// MetadataHint explains a metadata failure.
+// MetadataHint explains a metadata failure; it names uri without its
+// password or query.
 func MetadataHint(uri string) string {
-	return fmt.Sprintf("%s is set (%s) but the task metadata endpoint did not give a valid document: on EC2 use ECS agent 1.39.0 or later, on Fargate platform 1.4.0 or later, and make sure nothing in the task (proxy settings, iptables) intercepts 169.254.170.2.", MetadataEnv, uri)
+	return fmt.Sprintf("%s is set (%s) but the task metadata endpoint did not give a valid document: on EC2 use ECS agent 1.39.0 or later, on Fargate platform 1.4.0 or later, and make sure nothing in the task (proxy settings, iptables) intercepts 169.254.170.2.", MetadataEnv, RedactURI(uri))
 }
 
 // resolverHint explains a resolver posture warning; region picks the

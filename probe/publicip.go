@@ -65,6 +65,9 @@ func (c *PublicIPChecker) Check(ctx context.Context, task *Task) (report.PublicI
 		}
 		return c.fromIMDS(ctx)
 	}
+	if haveNet && len(n.IPv4Addresses) == 0 && len(n.IPv6Addresses) > 0 {
+		return report.PublicIP{Verdict: report.VerdictNone, Source: "tmds", Evidence: fmt.Sprintf("IPv6-only task ENI (%s, no IPv4 address): there is no IPv4 address to associate a public one with", strings.Join(n.IPv6Addresses, ", "))}, ""
+	}
 	if !haveNet || len(n.IPv4Addresses) == 0 {
 		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "tmds", Evidence: fmt.Sprintf("launch type %q and no task ENI address in the metadata", task.LaunchType)}, "no-eni"
 	}

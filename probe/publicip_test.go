@@ -177,6 +177,7 @@ func TestPublicIPVerdicts(t *testing.T) {
 		{name: "EC2 bridge, IMDS silent (hop limit 1)", task: bridge, imdsIP: "198.51.100.77", imdsStatus: 200, imdsDelay: 10 * time.Second,
 			wantVerdict: report.VerdictUnknown, wantEvidence: "i/o timeout", wantSituation: "imds"},
 		{name: "no metadata", task: nil, wantVerdict: report.VerdictUnknown, wantSituation: "metadata"},
+		{name: "fargate IPv6-only", task: ipv6Only(t, loadTask(t, "fargate-task.json")), wantVerdict: report.VerdictNone, wantEvidence: "IPv6-only task ENI (2600:1f18:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -281,5 +282,51 @@ func TestHintsNameThePartitionsOwnHosts(t *testing.T) {
 	}
 	if h := resolverHint([]string{"10.9.9.9:53"}, "cn-north-1"); !strings.Contains(h, "forwards amazonaws.com.cn") {
 		t.Errorf("resolver hint for China: %q; want it to name amazonaws.com.cn", h)
+	}
+}
+
+// ipv6Only turns task's awsvpc network into an IPv6-only one.
+func ipv6Only(t *testing.T, task *Task) *Task {
+	t.Helper()
+	for ci := range task.Containers {
+		for ni := range task.Containers[ci].Networks {
+			n := &task.Containers[ci].Networks[ni]
+			n.IPv4Addresses, n.IPv4SubnetCIDRBlock, n.SubnetGatewayIpv4Address = nil, "", ""
+			n.IPv6Addresses = []string{"2600:1f18:1234:5601::a1"}
+			n.IPv6SubnetCIDRBlock = "2600:1f18:1234:5601::/64"
+			n.DomainNameServers = []string{"fd00:ec2::253"}
+		}
+	}
+	return task
+}
+
+func TestIPv6OnlyTaskEnvironment(t *testing.T) {
+	task := ipv6Only(t, loadTask(t, "fargate-task.json"))
+	n, ok := task.TaskNetwork()
+	if !ok {
+		t.Fatal("got no task network; want one")
+	}
+	tests := []struct {
+		name string
+		got  func() string
+		want string
+	}{
+		{"hint subnet", func() string { p, _ := n.HintSubnetCIDR(); return p.String() }, "2600:1f18:1234:5601::/64"},
+		{"resolver posture", func() string { return string(ResolverPosture([]string{"[fd00:ec2::253]:53"}, task, true).Status) }, "pass"},
+		{"connect hint", func() string {
+			in := hintInput{addrs: []string{"10.0.0.9"}, env: Environment{SubnetCIDR: "2600:1f18:1234:5601::/64"}, situation: "private"}
+			in.target.Port = 443
+			if h := hint(report.ClassConnect, in); strings.Contains(h, "2600:1f18:1234:5601::/64") {
+				return "names it"
+			}
+			return "does not name it"
+		}, "names it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.got(); got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -33,6 +33,43 @@ type Runner struct {
 	Now       func() time.Time
 	// InitialBackoff and MaxBackoff shape the retry delays.
 	InitialBackoff, MaxBackoff time.Duration
+	// MaxInFlight bounds the DNS lookups and dials in flight across all
+	// targets, so that a long target list does not overrun the resolver
+	// or the task's connection tracking and fail on its own load; zero
+	// means DefaultMaxInFlight.
+	MaxInFlight int
+
+	slotsOnce sync.Once
+	slotsSem  semaphore
+}
+
+// DefaultMaxInFlight is the runner's bound on simultaneous lookups and dials
+// when Runner.MaxInFlight is zero.
+const DefaultMaxInFlight = 64
+
+func (r *Runner) slots() semaphore {
+	r.slotsOnce.Do(func() {
+		n := r.MaxInFlight
+		if n <= 0 {
+			n = DefaultMaxInFlight
+		}
+		r.slotsSem = make(semaphore, n)
+	})
+	return r.slotsSem
+}
+
+// semaphore bounds how many functions run at once.
+type semaphore chan struct{}
+
+// do runs f once a slot is free, or returns ctx's error if ctx ends first.
+func (s semaphore) do(ctx context.Context, f func() error) error {
+	select {
+	case s <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s }()
+	return f()
 }
 
 // Run runs every check concurrently. Checks that retry start a retry only

@@ -3,6 +3,8 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -98,6 +100,8 @@ func TestRunnerScenarios(t *testing.T) {
 		"closed.example":                         {A: []string{"127.0.0.8"}},
 		"ecs.us-east-1.amazonaws.com":            {Rcode: "SERVFAIL"},
 		"sqs.us-east-1.amazonaws.com":            {Drop: true},
+		"loop.example":                           {CNAME: "loop2.example"},
+		"loop2.example":                          {CNAME: "loop.example"},
 	})
 	fx.net.ServeTLS(t, "127.0.0.2", fx.cert(t, logsHost, "sts.us-east-1.amazonaws.com", "open.example"))
 	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, logsHost))
@@ -133,16 +137,19 @@ func TestRunnerScenarios(t *testing.T) {
 			wantHint: []string{"not valid for secretsmanager.us-east-1.amazonaws.com"}, wantError: "certificate is valid for wrong.example"},
 		{name: "expired certificate", entry: "kms", want: "dns:pass: connect:pass: tls:fail:tls", wantHint: []string{"expired"}},
 		{name: "untrusted chain", entry: "ssm", want: "dns:pass: connect:pass: tls:fail:tls", wantHint: []string{"TLS-inspecting"}},
-		{name: "servfail", entry: "ecs", want: "dns:fail:dns", wantHint: []string{"forward amazonaws.com"}, wantError: "SERVFAIL"},
-		{name: "resolver silent", entry: "sqs", want: "dns:fail:dns", wantHint: []string{"UDP and TCP 53"}, wantError: "i/o timeout"},
-		{name: "nxdomain", entry: "xray", want: "dns:fail:dns", wantHint: []string{"does not exist"}, wantError: "NXDOMAIN"},
+		{name: "servfail", entry: "ecs", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"forward amazonaws.com"}, wantError: "SERVFAIL"},
+		{name: "resolver silent", entry: "sqs", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"UDP and TCP 53"}, wantError: "i/o timeout"},
+		{name: "cname loop", entry: "loop.example", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"CNAME records of loop.example never reach an address"}, wantError: "CNAME loop at loop.example"},
+		{name: "nxdomain", entry: "xray", want: "dns:fail:dns connect:skip: tls:skip:", wantHint: []string{"does not exist"}, wantError: "NXDOMAIN"},
 		{name: "blocked but open", entry: "open.example=blocked", want: "dns:pass: connect:fail:egress_open",
 			wantHint: []string{"outbound rules"}, wantBad: "127.0.0.2"},
 		{name: "blocked and refused", entry: "closed.example=blocked", want: "dns:pass: connect:pass:"},
-		{name: "blocked and unresolvable", entry: "nowhere.example=blocked", want: "dns:pass:"},
+		{name: "blocked and unresolvable", entry: "nowhere.example=blocked", want: "dns:pass: connect:skip:"},
 		{name: "public expected, private found", entry: "logs=public", want: "dns:fail:dns_posture connect:pass: tls:pass:",
 			wantHint: []string{"where a public one was expected"}},
-		{name: "address literal", entry: "127.0.0.3:443=private", want: "dns:pass: connect:pass: tls:fail:tls"},
+		{name: "address literal", entry: "127.0.0.3:443=private", want: "dns:pass: connect:pass: tls:skip:"},
+		{name: "address literal, no default port", entry: "127.0.0.3", want: "dns:pass: connect:pass: tls:skip:"},
+		{name: "address literal unreachable", entry: "127.0.0.4", want: "dns:pass: connect:fail:connect tls:skip:", wantBad: "127.0.0.4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,7 +218,7 @@ func TestRunnerIsBoundedByItsDeadline(t *testing.T) {
 	if elapsed > 3*(wait+r.Timeout) {
 		t.Errorf("run took %v; want it bounded near %v", elapsed, wait+r.Timeout)
 	}
-	if got := summary(rs); got != "dns:pass: connect:fail:connect tls:skip: dns:fail:dns" {
+	if got := summary(rs); got != "dns:pass: connect:fail:connect tls:skip: dns:fail:dns connect:skip: tls:skip:" {
 		t.Errorf("got %s", got)
 	}
 	if rs[0].Attempts < 2 {
@@ -227,5 +234,237 @@ func TestRunnerTurnsPanicIntoFailure(t *testing.T) {
 	rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, "boom.example", "", ""), target(t, "fine.example", "", "")}), time.Now())
 	if got := summary(rs); got != "internal:fail:internal dns:pass: connect:pass: tls:pass:" {
 		t.Errorf("got %s", got)
+	}
+}
+
+// details renders results as "check:status:detail" for comparison.
+func details(rs []report.Result) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, string(r.Check)+":"+string(r.Status)+":"+r.Detail)
+	}
+	return strings.Join(parts, " | ")
+}
+
+// deadResolver returns the address of a UDP port where nothing listens, so
+// that queries to it are refused.
+func deadResolver(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close()
+	return addr
+}
+
+func TestRunnerBlockedPassesOnlyOnProof(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{
+		"servfail.example": {Rcode: "SERVFAIL"},
+		"silent.example":   {Drop: true},
+		"nodata.example":   {},
+	})
+	dead := deadResolver(t)
+	tests := []struct {
+		name      string
+		entry     string
+		resolver  string // empty: the fixture's
+		want      string
+		wantRows  string
+		wantError string
+	}{
+		{name: "nxdomain proves it", entry: "nowhere.example=blocked", want: "dns:pass: connect:skip:",
+			wantRows: "dns:pass:does not resolve, so nothing to reach: fine for a blocked target | connect:skip:nothing to connect to", wantError: "NXDOMAIN"},
+		{name: "nodata proves it", entry: "nodata.example=blocked", want: "dns:pass: connect:skip:", wantError: "NOERROR"},
+		{name: "servfail proves nothing", entry: "servfail.example=blocked", want: "dns:fail:dns connect:skip:",
+			wantRows: "dns:fail: | connect:skip:not run: DNS failed", wantError: "SERVFAIL"},
+		{name: "silent resolver proves nothing", entry: "silent.example=blocked", want: "dns:fail:dns connect:skip:", wantError: "i/o timeout"},
+		{name: "refused resolver proves nothing", entry: "example.com=blocked", resolver: dead, want: "dns:fail:dns connect:skip:", wantError: "refused"},
+		{name: "dead resolver, TLS target", entry: "example.com", resolver: dead, want: "dns:fail:dns connect:skip: tls:skip:",
+			wantRows: "dns:fail: | connect:skip:not run: DNS failed | tls:skip:not run: DNS failed", wantError: "refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fx.runner(t)
+			if tt.resolver != "" {
+				r.Resolver = NewResolver([]string{tt.resolver}, 300*time.Millisecond)
+			}
+			tg := target(t, tt.entry, "us-east-1", "111122223333")
+			rs := r.Run(context.Background(), r.Targets([]config.Target{tg}), time.Now())
+			if got := summary(rs); got != tt.want {
+				t.Fatalf("got %s; want %s\n%+v", got, tt.want, rs)
+			}
+			if tt.wantRows != "" {
+				if got := details(rs); got != tt.wantRows {
+					t.Errorf("got %s; want %s", got, tt.wantRows)
+				}
+			}
+			if got := rs[0].Error; !strings.Contains(got, tt.wantError) {
+				t.Errorf("got error %q; want it to contain %q", got, tt.wantError)
+			}
+			if rs[0].Failed() && rs[0].Hint == "" {
+				t.Errorf("got no hint on the failing DNS row; want one")
+			}
+			if got, want := len(rs), len(r.Targets([]config.Target{tg})[0].Expected()); got != want {
+				t.Errorf("got %d rows; want %d (as Expected)", got, want)
+			}
+		})
+	}
+}
+
+func TestRunnerAddressLiteralSkipsTLS(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{})
+	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, "named.example"))
+	fx.net.ServeTLS(t, "::1", fx.cert(t, "named.example"))
+	tests := []struct {
+		entry string
+		want  string
+	}{
+		{"127.0.0.3", "dns:pass:address literal, no lookup | connect:pass:1/1 addresses accepted TCP 443 | tls:skip:no host name to verify"},
+		{"[::1]:443", "dns:pass:address literal, no lookup | connect:pass:1/1 addresses accepted TCP 443 | tls:skip:no host name to verify"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entry, func(t *testing.T) {
+			r := fx.runner(t)
+			rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, tt.entry, "", "")}), time.Now())
+			if got := details(rs); got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+			for _, row := range rs {
+				if row.Class != report.ClassNone {
+					t.Errorf("got class %s on %s; want none", row.Class, row.Check)
+				}
+			}
+		})
+	}
+}
+
+func TestRunnerDialsEachAddressOnce(t *testing.T) {
+	many := make([]string, 1000)
+	for i := range many {
+		many[i] = "127.0.0.2"
+	}
+	fx := newFixture(t, dnstest.Zone{
+		"many.example":   {A: many, Truncate: true},
+		"mapped.example": {A: []string{"127.0.0.3", "127.0.0.4"}, AAAA: []string{"::ffff:127.0.0.4", "::ffff:127.0.0.3", "::1"}},
+	})
+	fx.net.ServeTLS(t, "127.0.0.2", fx.cert(t, "many.example"))
+	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, "mapped.example"))
+	fx.net.ServeTLS(t, "127.0.0.4", fx.cert(t, "mapped.example"))
+	fx.net.ServeTLS(t, "::1", fx.cert(t, "mapped.example"))
+	tests := []struct {
+		entry     string
+		wantAddrs string
+	}{
+		{"many.example", "127.0.0.2"},
+		{"mapped.example", "127.0.0.3 127.0.0.4 ::1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entry, func(t *testing.T) {
+			r := fx.runner(t)
+			rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, tt.entry, "", "")}), time.Now())
+			if got := summary(rs); got != "dns:pass: connect:pass: tls:pass:" {
+				t.Fatalf("got %s; want dns:pass: connect:pass: tls:pass:\n%+v", got, rs)
+			}
+			if got := strings.Join(rs[0].Addresses, " "); got != tt.wantAddrs {
+				t.Errorf("got addresses %s; want %s", got, tt.wantAddrs)
+			}
+			for _, a := range strings.Fields(tt.wantAddrs) {
+				if got := fx.net.Dials(a); got != 1 {
+					t.Errorf("got %d dials to %s; want 1", got, a)
+				}
+			}
+		})
+	}
+}
+
+func TestRunnerBoundsDialsInFlight(t *testing.T) {
+	var wide []string
+	for i := range 40 {
+		wide = append(wide, fmt.Sprintf("10.1.0.%d", i+1))
+	}
+	zone := dnstest.Zone{"wide.example": {A: wide}}
+	for i := range 10 {
+		zone[fmt.Sprintf("t%d.example", i)] = dnstest.Records{A: []string{fmt.Sprintf("10.2.0.%d", i+1)}}
+	}
+	fx := newFixture(t, zone)
+	for _, a := range wide {
+		fx.net.Blackhole(a)
+	}
+	for i := range 10 {
+		fx.net.Blackhole(fmt.Sprintf("10.2.0.%d", i+1))
+	}
+	tests := []struct {
+		name        string
+		entries     []string
+		maxInFlight int
+		want        int
+	}{
+		{name: "per target", entries: []string{"wide.example"}, want: maxDialsPerTarget},
+		{name: "across the runner", entries: []string{"t0.example", "t1.example", "t2.example", "t3.example", "t4.example",
+			"t5.example", "t6.example", "t7.example", "t8.example", "t9.example"}, maxInFlight: 3, want: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx.net = nettest.New()
+			for _, a := range wide {
+				fx.net.Blackhole(a)
+			}
+			for i := range 10 {
+				fx.net.Blackhole(fmt.Sprintf("10.2.0.%d", i+1))
+			}
+			r := fx.runner(t)
+			r.Timeout = 50 * time.Millisecond
+			r.MaxInFlight = tt.maxInFlight
+			var ts []config.Target
+			for _, e := range tt.entries {
+				ts = append(ts, target(t, e, "", ""))
+			}
+			rs := r.Run(context.Background(), r.Targets(ts), time.Now())
+			for _, row := range rs {
+				if row.Check == report.CheckConnect && row.Class != report.ClassConnect {
+					t.Errorf("got %s:%s:%s; want connect:fail:connect", row.Check, row.Status, row.Class)
+				}
+			}
+			if got := fx.net.MaxInFlight(); got != tt.want {
+				t.Errorf("got %d dials in flight at most; want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunnerNamesOversizedChain(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{"bigchain.example": {A: []string{"127.0.0.2"}}, "fine.example": {A: []string{"127.0.0.3"}}})
+	leaf := fx.cert(t, "bigchain.example")
+	var names []string
+	for i := range 40 {
+		names = append(names, fmt.Sprintf("filler-%02d.a-rather-long-name-to-pad-the-certificate.example", i))
+	}
+	filler := fx.cert(t, names...)
+	for range 99 {
+		leaf.Certificate = append(leaf.Certificate, filler.Certificate[0])
+	}
+	fx.net.ServeTLS(t, "127.0.0.2", leaf)
+	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, "fine.example"))
+	tests := []struct {
+		entry    string
+		want     string
+		wantHint string
+	}{
+		{"bigchain.example", "dns:pass: connect:pass: tls:fail:tls", "certificate chain too large"},
+		{"fine.example", "dns:pass: connect:pass: tls:pass:", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.entry, func(t *testing.T) {
+			r := fx.runner(t)
+			rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, tt.entry, "", "")}), time.Now())
+			if got := summary(rs); got != tt.want {
+				t.Fatalf("got %s; want %s\n%+v", got, tt.want, rs)
+			}
+			if got := rs[2].Hint; !strings.Contains(got, tt.wantHint) || strings.Contains(got, "MTU problem on the path") {
+				t.Errorf("got hint %q; want it to contain %q and no MTU guess", got, tt.wantHint)
+			}
+		})
 	}
 }

@@ -120,6 +120,19 @@ func (n Network) SubnetCIDR() (netip.Prefix, bool) {
 	return p.Masked(), true
 }
 
+// HintSubnetCIDR returns the subnet to name in hints: the IPv4 subnet, or
+// the IPv6SubnetCIDRBlock of an IPv6-only ENI.
+func (n Network) HintSubnetCIDR() (netip.Prefix, bool) {
+	if p, ok := n.SubnetCIDR(); ok {
+		return p, true
+	}
+	p, err := netip.ParsePrefix(strings.TrimSpace(n.IPv6SubnetCIDRBlock))
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return p.Masked(), true
+}
+
 // MetadataClient reads the task metadata endpoint v4.
 type MetadataClient struct {
 	// BaseURI is the value of ECS_CONTAINER_METADATA_URI_V4.
@@ -130,23 +143,48 @@ type MetadataClient struct {
 	RetryDelay time.Duration
 }
 
-// NewMetadataClient returns a client for baseURI that never uses a proxy.
+// maxMetadataRedirects bounds the redirects followed on the metadata host.
+const maxMetadataRedirects = 3
+
+// redirectError is a redirect the metadata client refused: not transient,
+// so it is reported at once instead of retried until the deadline.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
+
+// NewMetadataClient returns a client for baseURI that never uses a proxy
+// and follows redirects only on the metadata host, and only a few: the
+// agent does not redirect, so a redirect elsewhere is something in the
+// task intercepting 169.254.170.2.
 func NewMetadataClient(baseURI string) *MetadataClient {
+	hc := LocalHTTPClient()
+	hc.CheckRedirect = checkMetadataRedirect
 	return &MetadataClient{
 		BaseURI:    strings.TrimRight(baseURI, "/"),
-		HTTP:       LocalHTTPClient(),
+		HTTP:       hc,
 		RetryDelay: 100 * time.Millisecond,
 	}
 }
 
-// Task fetches ${URI}/task.
+func checkMetadataRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if !strings.EqualFold(req.URL.Host, first.Host) {
+		return &redirectError{fmt.Sprintf("redirected off the metadata host %s to %s", first.Host, redactURL(req.URL))}
+	}
+	if len(via) > maxMetadataRedirects {
+		return &redirectError{fmt.Sprintf("redirect loop (more than %d redirects, last to %s)", maxMetadataRedirects, redactURL(req.URL))}
+	}
+	return nil
+}
+
+// Task fetches ${URI}/task (the path extended, any query kept after it).
 func (c *MetadataClient) Task(ctx context.Context) (*Task, error) {
 	var t Task
 	if err := c.get(ctx, "/task", &t); err != nil {
 		return nil, err
 	}
 	if t.TaskARN == "" {
-		return nil, fmt.Errorf("GET %s/task: document has no TaskARN", c.BaseURI)
+		return nil, fmt.Errorf("GET %s: document has no TaskARN", c.shown("task"))
 	}
 	return &t, nil
 }
@@ -163,12 +201,23 @@ func (c *MetadataClient) Container(ctx context.Context) (*Container, error) {
 // get fetches path into v, retrying transient failures (connection errors,
 // 5xx) until ctx is done: the agent can be briefly unavailable at start-up.
 func (c *MetadataClient) get(ctx context.Context, path string, v any) error {
-	target := c.BaseURI + path
+	u, err := c.endpoint(path)
+	if err != nil {
+		return err
+	}
+	target, shown := u.String(), redactURL(u)
+	var last error
 	for {
-		transient, err := c.getOnce(ctx, target, v)
+		transient, err := c.getOnce(ctx, target, shown, v)
 		if err == nil || !transient {
 			return err
 		}
+		if ctx.Err() != nil && last != nil {
+			// The deadline cut the last attempt short: the failure before
+			// it says what is wrong.
+			return last
+		}
+		last = err
 		select {
 		case <-ctx.Done():
 			return err
@@ -177,28 +226,50 @@ func (c *MetadataClient) get(ctx context.Context, path string, v any) error {
 	}
 }
 
-func (c *MetadataClient) getOnce(ctx context.Context, target string, v any) (transient bool, err error) {
+// endpoint is BaseURI with path appended to its path (before any query).
+func (c *MetadataClient) endpoint(path string) (*url.URL, error) {
+	u, err := url.Parse(c.BaseURI)
+	if err != nil {
+		return nil, fmt.Errorf("%s=%s is not a URL", MetadataEnv, RedactURI(c.BaseURI))
+	}
+	if path != "" {
+		u = u.JoinPath(path)
+	}
+	return u, nil
+}
+
+// shown is the endpoint for path as printed: no password, no query.
+func (c *MetadataClient) shown(path string) string {
+	u, err := c.endpoint(path)
+	if err != nil {
+		return RedactURI(c.BaseURI)
+	}
+	return redactURL(u)
+}
+
+// getOnce fetches target; errors name it as shown, which carries no secret.
+func (c *MetadataClient) getOnce(ctx context.Context, target, shown string, v any) (transient bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return false, fmt.Errorf("%s=%q: %w", MetadataEnv, c.BaseURI, err)
+		return false, fmt.Errorf("GET %s: %w", shown, unwrapURLError(err))
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return true, fmt.Errorf("GET %s: %w", target, unwrapURLError(err))
+		return !errors.As(err, new(*redirectError)), fmt.Errorf("GET %s: %w", shown, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetadataBody+1))
 	if err != nil {
-		return true, fmt.Errorf("GET %s: reading body: %w", target, err)
+		return true, fmt.Errorf("GET %s: reading body: %w", shown, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return resp.StatusCode >= 500, fmt.Errorf("GET %s: HTTP %d: %s", target, resp.StatusCode, snippet(body))
+		return resp.StatusCode >= 500, fmt.Errorf("GET %s: HTTP %d: %s", shown, resp.StatusCode, snippet(body))
 	}
 	if len(body) > maxMetadataBody {
-		return false, fmt.Errorf("GET %s: response larger than 1 MiB", target)
+		return false, fmt.Errorf("GET %s: response larger than 1 MiB", shown)
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return false, fmt.Errorf("GET %s: invalid JSON: %w (body starts %s)", target, err, snippet(body))
+		return false, fmt.Errorf("GET %s: invalid JSON: %w (body starts %s)", shown, err, snippet(body))
 	}
 	return false, nil
 }
@@ -211,6 +282,33 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// RedactURI is uri fit to print: the password of its user info and its
+// query (which may carry a token) are left out. Text that is not a URL
+// loses everything between "://" and "@", and from "?".
+func RedactURI(uri string) string {
+	if u, err := url.Parse(uri); err == nil {
+		return redactURL(u)
+	}
+	if i := strings.IndexByte(uri, '?'); i >= 0 {
+		uri = uri[:i]
+	}
+	if at := strings.LastIndexByte(uri, '@'); at >= 0 {
+		start := strings.Index(uri, "://") + len("://")
+		if start < len("://") || start > at {
+			start = 0
+		}
+		uri = uri[:start] + "xxxxx" + uri[at:]
+	}
+	return uri
+}
+
+// redactURL is u without its password and query, fit to print.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.ForceQuery = "", false
+	return c.Redacted()
 }
 
 func snippet(b []byte) string {

@@ -221,3 +221,97 @@ func TestParseResolvConf(t *testing.T) {
 		t.Errorf("got %v; want %v", got, want)
 	}
 }
+
+func TestMetadataClientRefusesRedirects(t *testing.T) {
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"TaskARN":"arn:aws:ecs:us-east-1:111122223333:task/c/abc"}`))
+	}))
+	defer elsewhere.Close()
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+		wantErr string
+	}{
+		{name: "loop", handler: func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, r.URL.Path, http.StatusFound)
+		}, wantErr: "redirect loop"},
+		{name: "off host", handler: func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, elsewhere.URL+"/task", http.StatusFound)
+		}, wantErr: "redirected off the metadata host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			c := NewMetadataClient(srv.URL + "/v4/abc")
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err := c.Task(ctx)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v; want error containing %q", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), "deadline") {
+				t.Errorf("got %v; want the redirect named, not the deadline", err)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("got an answer after %v; want it at once, without retries", d)
+			}
+		})
+	}
+}
+
+func TestMetadataClientKeepsSecretsOut(t *testing.T) {
+	const password, token = "S3CRETPW", "T0KENVALUE"
+	tests := []struct {
+		name    string
+		status  int
+		body    string
+		wantErr string
+	}{
+		{name: "404", status: http.StatusNotFound, body: "no", wantErr: "HTTP 404"},
+		{name: "garbage", status: http.StatusOK, body: "<html>", wantErr: "invalid JSON"},
+		{name: "no TaskARN", status: http.StatusOK, body: `{}`, wantErr: "no TaskARN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var gotPath, gotQuery string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				gotPath, gotQuery = r.URL.Path, r.URL.RawQuery
+				w.WriteHeader(tt.status)
+				w.Write([]byte(tt.body))
+			}))
+			defer srv.Close()
+			uri := strings.Replace(srv.URL, "http://", "http://admin:"+password+"@", 1) + "/v4?token=" + token
+			c := NewMetadataClient(uri)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_, err := c.Task(ctx)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v; want error containing %q", err, tt.wantErr)
+			}
+			if gotPath != "/v4/task" || gotQuery != "token="+token {
+				t.Errorf("got request %s?%s; want /v4/task?token=%s", gotPath, gotQuery, token)
+			}
+			for _, text := range []string{err.Error(), MetadataHint(uri)} {
+				if strings.Contains(text, password) || strings.Contains(text, token) {
+					t.Errorf("got %q; want no password or token", text)
+				}
+			}
+		})
+	}
+}
+
+func TestRedactURI(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://169.254.170.2/v4/abc", "http://169.254.170.2/v4/abc"},
+		{"http://admin:PW@host/v4?token=T", "http://admin:xxxxx@host/v4"},
+		{"http://admin:PW@host:80/v4/?token=T&x=1", "http://admin:xxxxx@host:80/v4/"},
+		{"http://admin:P%zzW@host/v4?token=T", "http://xxxxx@host/v4"},
+	}
+	for _, tt := range tests {
+		if got := RedactURI(tt.in); got != tt.want {
+			t.Errorf("RedactURI(%q): got %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

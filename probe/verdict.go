@@ -47,17 +47,27 @@ func (r *Runner) attempt(ctx context.Context, t config.Target) []report.Result {
 	base := report.Result{Target: t.Name, Host: t.Host, Port: t.Port, Expect: string(t.Expect)}
 	dnsRes, addrs, ok := r.resolve(ctx, t, base)
 	if !ok {
-		// Nothing to dial: the DNS row says why, and says it once.
-		return []report.Result{dnsRes}
+		// Nothing to dial: the DNS row says why, and says it once; the
+		// other stages still report a row each, so that every series
+		// reflects this attempt.
+		detail := "not run: DNS failed"
+		if dnsRes.Status == report.StatusPass {
+			detail = "nothing to connect to"
+		}
+		out := []report.Result{dnsRes}
+		for _, s := range targetStages[1:] {
+			if s.wanted(r, t) {
+				out = append(out, skipped(base, s.check, detail))
+			}
+		}
+		return out
 	}
 	var tlsConfig *tls.Config
-	if r.wantsTLS(t) {
+	if r.wantsTLS(t) && !isAddrLiteral(t.Host) {
 		tlsConfig = r.TLSConfig.Clone()
-		if _, err := netip.ParseAddr(t.Host); err != nil {
-			tlsConfig.ServerName = t.Host
-		}
+		tlsConfig.ServerName = t.Host
 	}
-	outcomes := dialAll(ctx, r.Dialer, addrs, uint16(t.Port), r.Timeout, tlsConfig)
+	outcomes := dialAll(ctx, r.Dialer, r.slots(), addrs, uint16(t.Port), r.Timeout, tlsConfig)
 	out := []report.Result{dnsRes}
 	for _, s := range targetStages[1:] {
 		if s.wanted(r, t) {
@@ -81,14 +91,30 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Resul
 		addrs = []netip.Addr{a.Unmap()}
 		res.Detail = "address literal, no lookup"
 	} else {
-		lctx, cancel := context.WithTimeout(ctx, r.Timeout)
-		start := time.Now()
-		ans, err := r.Resolver.Lookup(lctx, t.Host)
-		cancel()
-		res.Duration = time.Since(start)
+		// The timeout starts once a slot is free: waiting behind other
+		// targets is not the resolver's slowness.
+		var (
+			ans   Answer
+			start time.Time
+		)
+		err := r.slots().do(ctx, func() error {
+			lctx, cancel := context.WithTimeout(ctx, r.Timeout)
+			defer cancel()
+			start = time.Now()
+			var err error
+			ans, err = r.Resolver.Lookup(lctx, t.Host)
+			return err
+		})
+		if err != nil && !errors.As(err, new(*DNSError)) {
+			// The run ended before a slot came free: nothing was asked.
+			err = &DNSError{Host: t.Host, Server: "(no free slot, not asked)", Err: normalizeNetError(err)}
+		}
+		if !start.IsZero() {
+			res.Duration = time.Since(start)
+		}
 		if err != nil {
 			res.Error = err.Error()
-			if t.Expect == config.ExpectBlocked {
+			if t.Expect == config.ExpectBlocked && provesAbsent(err) {
 				res.Status, res.Detail = report.StatusPass, "does not resolve, so nothing to reach: fine for a blocked target"
 				return res, nil, false
 			}
@@ -96,7 +122,7 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Resul
 			res.Hint = hint(report.ClassDNS, hintInput{target: t, env: r.Env, situation: dnsSituation(err)})
 			return res, nil, false
 		}
-		addrs = ans.Addrs
+		addrs = uniqueAddrs(ans.Addrs)
 		res.Detail = fmt.Sprintf("%s via %s", report.Plural(len(addrs), "address", "addresses"), ans.Server)
 		if len(ans.Chain) > 0 {
 			res.Detail += " (CNAME " + strings.Join(trimDots(ans.Chain), " -> ") + ")"
@@ -129,9 +155,21 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Resul
 	return res, addrs, true
 }
 
+// provesAbsent reports whether a lookup error proves that the name has no
+// address: a resolver answered NXDOMAIN, or NOERROR with no A or AAAA
+// records. A resolver that could not be reached (refused, timeout) or
+// failed (SERVFAIL) proves nothing about the name.
+func provesAbsent(err error) bool {
+	var de *DNSError
+	return errors.As(err, &de) && (de.Rcode == "NXDOMAIN" || (de.Rcode == "NOERROR" && !de.chainBroken()))
+}
+
 func dnsSituation(err error) string {
 	var de *DNSError
 	if errors.As(err, &de) {
+		if de.chainBroken() {
+			return "cname"
+		}
 		if de.Rcode != "" {
 			return de.Rcode
 		}
@@ -210,7 +248,18 @@ func allRefused(outcomes []addrOutcome) bool {
 	return n > 0
 }
 
+// isAddrLiteral reports whether host is an IP address rather than a name.
+func isAddrLiteral(host string) bool {
+	_, err := netip.ParseAddr(host)
+	return err == nil
+}
+
 func (r *Runner) judgeTLS(t config.Target, base report.Result, outcomes []addrOutcome) report.Result {
+	if isAddrLiteral(t.Host) {
+		// No name to verify a certificate against: a handshake could only
+		// fail on preflight's own configuration, never on the network.
+		return skipped(base, report.CheckTLS, "no host name to verify")
+	}
 	res := base
 	res.Check = report.CheckTLS
 	var failed []string
@@ -254,6 +303,22 @@ func (r *Runner) judgeTLS(t config.Target, base report.Result, outcomes []addrOu
 	res.Status = report.StatusPass
 	res.Detail = fmt.Sprintf("certificate for %s verified on %s, valid until %s", t.Host, report.Plural(tried, "address", "addresses"), earliest.UTC().Format("2006-01-02"))
 	return res
+}
+
+// uniqueAddrs unmaps IPv4-mapped IPv6 addresses and drops duplicates,
+// keeping the first occurrence's place: an A record and the AAAA record
+// ::ffff:of the same address are one address to dial.
+func uniqueAddrs(addrs []netip.Addr) []netip.Addr {
+	seen := make(map[netip.Addr]bool, len(addrs))
+	out := make([]netip.Addr, 0, len(addrs))
+	for _, a := range addrs {
+		a = a.Unmap()
+		if !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func addrStrings(addrs []netip.Addr) []string {

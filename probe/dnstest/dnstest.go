@@ -59,7 +59,8 @@ func Start(t testing.TB, zone Zone) *Server {
 	return s
 }
 
-// Listen starts a server on addr (UDP and TCP on the same port).
+// Listen starts a server on addr (UDP and TCP on the same port). With port
+// 0, a port whose TCP side is taken is given back and another one tried.
 func Listen(addr string, zone Zone) (*Server, error) {
 	s := &Server{zone: normalize(zone), queries: map[string]int{}}
 	pc, l, err := listenBoth(addr)

@@ -22,12 +22,29 @@ type Net struct {
 	ports     map[string]int
 	blackhole map[string]bool
 	panicOn   map[string]bool
+	dials     map[string]int
+	inFlight  int
+	maxFlight int
 	d         net.Dialer
+}
+
+// Dials returns how many dials addr received.
+func (n *Net) Dials(addr string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.dials[addr]
+}
+
+// MaxInFlight returns the most dials that were in progress at once.
+func (n *Net) MaxInFlight() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.maxFlight
 }
 
 // New returns an empty Net: every address dials as it is.
 func New() *Net {
-	return &Net{ports: map[string]int{}, blackhole: map[string]bool{}, panicOn: map[string]bool{}}
+	return &Net{ports: map[string]int{}, blackhole: map[string]bool{}, panicOn: map[string]bool{}, dials: map[string]int{}}
 }
 
 // DialContext dials address, applying the mapping and blackholes.
@@ -39,7 +56,15 @@ func (n *Net) DialContext(ctx context.Context, network, address string) (net.Con
 	n.mu.Lock()
 	port, mapped := n.ports[host]
 	hole, boom := n.blackhole[host], n.panicOn[host]
+	n.dials[host]++
+	n.inFlight++
+	n.maxFlight = max(n.maxFlight, n.inFlight)
 	n.mu.Unlock()
+	defer func() {
+		n.mu.Lock()
+		n.inFlight--
+		n.mu.Unlock()
+	}()
 	if boom {
 		panic("nettest: dialer asked to panic on " + host)
 	}
