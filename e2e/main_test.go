@@ -28,6 +28,15 @@ func TestMain(m *testing.M) {
 	} else {
 		preflightBinary = bin
 	}
+	if os.Geteuid() == 0 {
+		if _, err := exec.LookPath("ip"); err == nil {
+			// Leftovers of runs killed before their cleanups ran.
+			logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+			if err := defaultSweeper(logf).sweep(); err != nil {
+				fmt.Fprintln(os.Stderr, "e2e: sweeping leftovers:", err)
+			}
+		}
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -48,6 +48,10 @@ func testTaskDefinitionRegisters(t *testing.T, path, family, condition string, h
 				DependsOn []struct {
 					ContainerName, Condition string
 				} `json:"dependsOn"`
+				RestartPolicy *struct {
+					Enabled              bool `json:"enabled"`
+					RestartAttemptPeriod int  `json:"restartAttemptPeriod"`
+				} `json:"restartPolicy"`
 			} `json:"containerDefinitions"`
 		} `json:"taskDefinition"`
 	}
@@ -65,6 +69,15 @@ func testTaskDefinitionRegisters(t *testing.T, path, family, condition string, h
 			}
 			if healthCheck != nil && strings.Join(c.HealthCheck.Command, " ") != strings.Join(healthCheck, " ") {
 				t.Errorf("preflight healthCheck %v; want %v", c.HealthCheck.Command, healthCheck)
+			}
+			// The sidecar (the one with a health check) restarts in place:
+			// being non-essential, nothing else would bring it back. Neither
+			// the CLI nor moto checks the period's 60-1800 s range, so this
+			// does.
+			if healthCheck != nil {
+				if rp := c.RestartPolicy; rp == nil || !rp.Enabled || rp.RestartAttemptPeriod < 60 || rp.RestartAttemptPeriod > 1800 {
+					t.Errorf("preflight restartPolicy %+v; want enabled, restartAttemptPeriod 60-1800", rp)
+				}
 			}
 		case "app":
 			if len(c.DependsOn) != 1 || c.DependsOn[0].ContainerName != "preflight" || c.DependsOn[0].Condition != condition {

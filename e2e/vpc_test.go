@@ -91,7 +91,18 @@ func newVPC(t testing.TB) *vpc {
 	id := hex.EncodeToString(b)
 	v := &vpc{t: t, id: id, taskNS: "pf" + id + "t", vpcNS: "pf" + id + "v", dir: t.TempDir()}
 	v.metadataPrefix = "/v4/" + id
+	// The owner files come first, so a sweeper in a concurrent run never sees
+	// these namespaces without their owner.
+	self, err := processOwner(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(v.teardown)
+	for _, ns := range []string{v.taskNS, v.vpcNS} {
+		if err := claim(defaultOwnerDir, ns, self); err != nil {
+			t.Fatal(err)
+		}
+	}
 	v.ip("netns", "add", v.taskNS)
 	v.ip("netns", "add", v.vpcNS)
 	v.ip("link", "add", "pf"+id+"a", "netns", v.taskNS, "type", "veth", "peer", "name", "pf"+id+"b", "netns", v.vpcNS)
@@ -129,6 +140,7 @@ func (v *vpc) teardown() {
 			v.t.Errorf("teardown: ip netns del %s: %v: %s", ns, err, out)
 		}
 		os.RemoveAll("/etc/netns/" + ns)
+		os.Remove(filepath.Join(defaultOwnerDir, ns+".pid"))
 	}
 }
 
