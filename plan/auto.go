@@ -47,7 +47,11 @@ func deriveEntries(task *probe.Task, taskRegion string) ([]config.Entry, []repor
 		if c.Type != "" && c.Type != "NORMAL" {
 			continue // the CNI pause container's image is local to the instance
 		}
-		if im, ok := config.ParseImage(c.Image); ok {
+		// On EC2 the agent loads the Service Connect proxy image from a
+		// tarball on the instance and reports it as a NORMAL container's
+		// ecs-service-connect-agent:interface-vN: nothing is pulled.
+		localSC := strings.HasPrefix(c.Image, "ecs-service-connect-agent:interface-")
+		if im, ok := config.ParseImage(c.Image); ok && !localSC {
 			switch {
 			case im.ECR && !im.FIPS && !im.DualStack:
 				need(key{name: "ecr", region: im.Region, account: im.Account}, c.Name, "image "+c.Image)

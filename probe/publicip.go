@@ -59,7 +59,10 @@ func (c *PublicIPChecker) Check(ctx context.Context, task *Task) (report.PublicI
 	}
 	n, haveNet := task.TaskNetwork()
 	launch := strings.ToUpper(task.LaunchType)
-	if launch == "EC2" || launch == "EXTERNAL" {
+	// Fargate is always awsvpc: a bridge, host or other Docker network means
+	// an instance, even when the agent (before 1.45.0) gives no LaunchType.
+	instance := haveNet && n.NetworkMode != "awsvpc"
+	if launch == "EC2" || launch == "EXTERNAL" || instance {
 		if haveNet && n.NetworkMode == "awsvpc" {
 			return report.PublicIP{Verdict: report.VerdictNone, Source: "tmds", Evidence: "EC2 launch type with awsvpc: the task ENI never receives a public IPv4 address"}, ""
 		}
