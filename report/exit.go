@@ -1,0 +1,69 @@
+package report
+
+// Exit codes. The ECS console shows a container's exit code even when no log
+// line could be shipped, so the code alone tells the failure class.
+const (
+	ExitOK          = 0
+	ExitInternal    = 1
+	ExitUsage       = 2
+	ExitDNS         = 10
+	ExitDNSPosture  = 11
+	ExitConnect     = 12
+	ExitTLS         = 13
+	ExitEgressOpen  = 14
+	ExitPublicIP    = 15 // the task has a public IPv4 address
+	ExitPublicIPUnk = 16 // unknown public IP under --public-ip=strict
+	ExitMetadata    = 17
+	ExitUndecided   = 18 // a check could not be decided (audit --fail-undecided)
+)
+
+// classExit maps failure classes to exit codes; the smallest code of 10 or
+// more among the failures wins.
+var classExit = map[Class]int{
+	ClassDNS:             ExitDNS,
+	ClassDNSPosture:      ExitDNSPosture,
+	ClassConnect:         ExitConnect,
+	ClassTLS:             ExitTLS,
+	ClassEgressOpen:      ExitEgressOpen,
+	ClassMetadata:        ExitMetadata,
+	ClassPublicIP:        ExitPublicIP,
+	ClassPublicIPUnknown: ExitPublicIPUnk,
+	ClassInternal:        ExitInternal,
+	ClassUndecided:       ExitUndecided,
+}
+
+// exitMeaning is shown in the text summary.
+var exitMeaning = map[int]string{
+	ExitOK:          "all checks passed",
+	ExitInternal:    "internal error",
+	ExitDNS:         "DNS failure",
+	ExitDNSPosture:  "DNS posture: an address of the wrong class",
+	ExitConnect:     "connect failure",
+	ExitTLS:         "TLS failure",
+	ExitEgressOpen:  "egress open to a blocked target",
+	ExitMetadata:    "task metadata failure",
+	ExitPublicIP:    "the task has a public IPv4 address",
+	ExitPublicIPUnk: "public IP unknown (strict policy)",
+	ExitUndecided:   "could not decide (an API call was denied or throttled)",
+}
+
+// ExitCode is the verdict the failing results add up to: the smallest code
+// of 10 or more among their classes, 1 for an internal failure alone, 0
+// when nothing failed.
+func ExitCode(results []Result) int {
+	code := ExitOK
+	for _, res := range results {
+		if !res.Failed() {
+			continue
+		}
+		c, ok := classExit[res.Class]
+		if !ok {
+			c = ExitInternal
+		}
+		switch {
+		case code == ExitOK, c >= 10 && (code < 10 || c < code):
+			code = c
+		}
+	}
+	return code
+}
