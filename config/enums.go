@@ -1,0 +1,28 @@
+package config
+
+// PublicIPPolicy decides what the public-IP verdict means for a run
+// (--public-ip), in check, serve and audit alike.
+type PublicIPPolicy string
+
+// Public-IP policies.
+const (
+	// PublicIPDeny: a public IP fails (exit 15); unknown warns.
+	PublicIPDeny PublicIPPolicy = "deny"
+	// PublicIPStrict: unknown fails too (exit 16).
+	PublicIPStrict PublicIPPolicy = "strict"
+	// PublicIPWarn: never fails.
+	PublicIPWarn PublicIPPolicy = "warn"
+	// PublicIPOff: not checked.
+	PublicIPOff PublicIPPolicy = "off"
+)
+
+// LogLevel is --log-level.
+type LogLevel string
+
+// Log levels.
+const (
+	LogDebug LogLevel = "debug"
+	LogInfo  LogLevel = "info"
+	LogWarn  LogLevel = "warn"
+	LogError LogLevel = "error"
+)
