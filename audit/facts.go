@@ -146,13 +146,13 @@ type Subnet struct {
 // Route target kinds.
 const (
 	TargetLocal     = "local"
-	TargetIGW       = "igw"   // internet gateway (igw-)
-	TargetEIGW      = "eigw"  // egress-only internet gateway (IPv6)
-	TargetNAT       = "nat"   // NAT gateway (nat-)
-	TargetVPCE      = "vpce"  // gateway endpoint (vpce-) via its prefix list
-	TargetTGW       = "tgw"   // transit gateway (tgw-)
-	TargetPCX       = "pcx"   // VPC peering (pcx-)
-	TargetENI       = "eni"   // a network interface (eni-), e.g. a NAT instance or firewall
+	TargetIGW       = "igw"  // internet gateway (igw-)
+	TargetEIGW      = "eigw" // egress-only internet gateway (IPv6)
+	TargetNAT       = "nat"  // NAT gateway (nat-)
+	TargetVPCE      = "vpce" // gateway endpoint (vpce-) via its prefix list
+	TargetTGW       = "tgw"  // transit gateway (tgw-)
+	TargetPCX       = "pcx"  // VPC peering (pcx-)
+	TargetENI       = "eni"  // a network interface (eni-), e.g. a NAT instance or firewall
 	TargetInstance  = "instance"
 	TargetVGW       = "vgw" // virtual private gateway (vgw-)
 	TargetBlackhole = "blackhole"
