@@ -30,7 +30,9 @@ func needSummary(needs []Need) string {
 
 func TestNeeds(t *testing.T) {
 	const region = "ap-northeast-1"
-	td := func(cs ...Container) *TaskDefinition { return &TaskDefinition{Family: "orders", Revision: 3, Containers: cs} }
+	td := func(cs ...Container) *TaskDefinition {
+		return &TaskDefinition{Family: "orders", Revision: 3, Containers: cs}
+	}
 	tests := []struct {
 		name  string
 		w     Workload
