@@ -200,21 +200,21 @@ func (m *motoEnv) takeActions() []string {
 
 // motoWorld is what the seeder printed about a scenario.
 type motoWorld struct {
-	Region        string            `json:"region"`
-	Account       string            `json:"account"`
-	Cluster       string            `json:"cluster"`
-	VPC           string            `json:"vpc"`
-	Subnets       []string          `json:"subnets"`
-	RouteTable    string            `json:"route_table"`
-	TaskSG        string            `json:"task_sg"`
-	VPCESG        string            `json:"vpce_sg"`
-	S3PrefixList  string            `json:"s3_prefix_list"`
-	NACL          string            `json:"nacl"`
-	DHCP          string            `json:"dhcp"`
-	Endpoints     map[string]string `json:"endpoints"`
-	Services      []string          `json:"services"`
-	TaskDef       string            `json:"task_definition"`
-	Users         map[string]struct {
+	Region       string            `json:"region"`
+	Account      string            `json:"account"`
+	Cluster      string            `json:"cluster"`
+	VPC          string            `json:"vpc"`
+	Subnets      []string          `json:"subnets"`
+	RouteTable   string            `json:"route_table"`
+	TaskSG       string            `json:"task_sg"`
+	VPCESG       string            `json:"vpce_sg"`
+	S3PrefixList string            `json:"s3_prefix_list"`
+	NACL         string            `json:"nacl"`
+	DHCP         string            `json:"dhcp"`
+	Endpoints    map[string]string `json:"endpoints"`
+	Services     []string          `json:"services"`
+	TaskDef      string            `json:"task_definition"`
+	Users        map[string]struct {
 		Key    string `json:"key"`
 		Secret string `json:"secret"`
 	} `json:"users"`
