@@ -61,7 +61,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	r := rpt.New("audit", region, facts.Account, nil, rows, time.Since(start))
 	reportOut := stdout
 	if cfg.EgressRules != "" {
-		if err := writeEgressRules(stdout, cfg.EgressRules, facts); err != nil {
+		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, audit.EgressRules(facts)); err != nil {
 			fmt.Fprintf(stderr, "preflight audit: egress rules: %v\n", err)
 			return rpt.ExitInternal
 		}
