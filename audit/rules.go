@@ -123,9 +123,18 @@ type evaluator struct {
 // need routes one need to the rule family that judges it.
 func (e *evaluator) need(tn *taskNet, n Need) []report.Result {
 	switch {
+	case n.Expect == config.ExpectBlocked:
+		// Only a connection attempt proves a block; the control plane
+		// cannot see firewalls or proxies beyond the VPC.
+		return []report.Result{{
+			Check: CheckEndpoint, Target: n.Service, Port: n.Port, Status: report.StatusSkip, Reason: tn.reason(n),
+			Detail: "=blocked is judged only by `preflight check` inside the task",
+		}}
 	case n.Service == NeedEFS:
 		return e.efsNeed(tn, n)
-	case n.Internet:
+	case n.Internet || n.Expect == config.ExpectPublic:
+		// =public asks for the public path: judged like a registry on the
+		// internet (route and security group to 0.0.0.0/0).
 		return e.internetNeed(tn, n)
 	case n.CrossRegion(e.f.Region):
 		return e.crossRegionNeed(tn, n)

@@ -88,6 +88,16 @@ func TestEvaluateFindings(t *testing.T) {
 			want:  []expectRow{{check: CheckEndpoint, target: "kms", status: report.StatusFail, class: report.ClassDNSPosture}},
 		},
 		{
+			name:  "--checks sts=blocked is left to the task",
+			extra: "sts=blocked",
+			want:  []expectRow{{check: CheckEndpoint, target: "sts", status: report.StatusSkip}},
+		},
+		{
+			name:  "--checks sts=public needs an internet path",
+			extra: "sts=public",
+			want:  []expectRow{{check: CheckRoute, target: "sts", status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
 			name:   "endpoint pending is not available",
 			mutate: func(f *Facts) { endpointByID(f, "vpce-logs").State = "pendingAcceptance" },
 			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "vpce-logs (pendingAcceptance)"}},

@@ -18,8 +18,14 @@ func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 	switch tn.internetAll() {
 	case TriFalse:
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
-		r.Error = "the registry is only reachable over the internet and a task subnet has no internet path: the image pull times out"
-		r.Hint = "Copy the image into ECR in " + e.f.Region + " (or an ECR pull-through cache rule: aws ecr create-pull-through-cache-rule) and use that URI, or add a NAT gateway route (0.0.0.0/0) to route tables " + joinComma(tn.routeIDs()) + "."
+		natHint := "add a NAT gateway route (0.0.0.0/0) to route tables " + joinComma(tn.routeIDs()) + "."
+		if n.Internet {
+			r.Error = "the registry is only reachable over the internet and a task subnet has no internet path: the image pull times out"
+			r.Hint = "Copy the image into ECR in " + e.f.Region + " (or an ECR pull-through cache rule: aws ecr create-pull-through-cache-rule) and use that URI, or " + natHint
+		} else {
+			r.Error = "the check asks for the public path and a task subnet has no internet path: connections time out"
+			r.Hint = "To reach it publicly, " + natHint
+		}
 		return []report.Result{r}
 	case TriUnknown:
 		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
