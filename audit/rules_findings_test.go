@@ -163,6 +163,14 @@ func TestEvaluateFindings(t *testing.T) {
 			want: []expectRow{{check: CheckDNSSupport, target: "vpc-1", status: report.StatusWarn, class: report.ClassUndecided, hint: "ec2:DescribeVpcAttribute"}},
 		},
 		{
+			name: "enableDnsSupport unreadable but enableDnsHostnames false",
+			mutate: func(f *Facts) {
+				f.VPCs["vpc-1"].DNSSupport = TriUnknown
+				f.VPCs["vpc-1"].DNSHostnames = TriFalse
+			},
+			want: []expectRow{{check: CheckDNSSupport, target: "vpc-1", status: report.StatusFail, class: report.ClassDNSPosture, errText: "enableDnsHostnames=false"}},
+		},
+		{
 			name: "enableDnsHostnames unreadable, --fail-undecided",
 			mutate: func(f *Facts) {
 				f.VPCs["vpc-1"].DNSHostnames = TriUnknown

@@ -36,7 +36,7 @@ func (e *evaluator) vpcRows(tn *taskNet, needs []Need) []report.Result {
 
 func (e *evaluator) dnsSupportRow(v *VPC, reason string) report.Result {
 	r := report.Result{Check: CheckDNSSupport, Target: v.ID, Reason: reason, Resources: []string{v.ID}}
-	var bad, hints []string
+	var bad, hints, unknown []string
 	for _, a := range []struct {
 		name, flag string
 		val        Tri
@@ -49,16 +49,19 @@ func (e *evaluator) dnsSupportRow(v *VPC, reason string) report.Result {
 			bad = append(bad, a.name+"=false")
 			hints = append(hints, fmt.Sprintf(`aws ec2 modify-vpc-attribute --vpc-id %s %s '{"Value":true}'`, v.ID, a.flag))
 		case TriUnknown:
-			u := findUndecided(e.f, ActionDescribeVpcAttribute, v.ID)
-			if u == nil {
-				u = &Undecided{Action: ActionDescribeVpcAttribute, Resource: v.ID, Err: a.name + " not in the facts"}
-			}
-			if len(bad) == 0 {
-				ur := undecidedRow(CheckDNSSupport, v.ID, *u, a.name+" decides whether endpoint private DNS answers", e.opts)
-				ur.Reason = reason
-				return ur
-			}
+			unknown = append(unknown, a.name)
 		}
+	}
+	// A known false is a finding on its own; an unknown only matters when
+	// nothing is known to be wrong.
+	if len(bad) == 0 && len(unknown) > 0 {
+		u := findUndecided(e.f, ActionDescribeVpcAttribute, v.ID)
+		if u == nil {
+			u = &Undecided{Action: ActionDescribeVpcAttribute, Resource: v.ID, Err: strings.Join(unknown, " and ") + " not in the facts"}
+		}
+		ur := undecidedRow(CheckDNSSupport, v.ID, *u, strings.Join(unknown, " and ")+" decide whether endpoint private DNS answers", e.opts)
+		ur.Reason = reason
+		return ur
 	}
 	if len(bad) > 0 {
 		r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
