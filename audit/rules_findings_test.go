@@ -372,6 +372,17 @@ func TestEvaluateFindings(t *testing.T) {
 			want: []expectRow{{check: CheckSecurityGroup, target: "logs", status: report.StatusWarn, class: report.ClassUndecided}},
 		},
 		{
+			name: "task security group unreadable: open egress is undecided, not passed",
+			mutate: func(f *Facts) {
+				delete(f.SecurityGroups, "sg-task")
+				denied(ActionDescribeSecurityGroups, "")(f)
+			},
+			want: []expectRow{
+				{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassUndecided},
+				{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusWarn, class: report.ClassUndecided},
+			},
+		},
+		{
 			name: "task definition unreadable",
 			mutate: func(f *Facts) {
 				firstWorkload(f).TaskDefinition = nil

@@ -107,6 +107,17 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 	sg, open := e.allEgressOpen(tn.sgIDs)
 	r := report.Result{Check: CheckEgress, Target: tn.name, Resources: tn.sgIDs}
 	if !open {
+		// "Not open" is only proven when every task group was read.
+		for _, id := range tn.sgIDs {
+			if _, ok := e.f.SecurityGroups[id]; ok {
+				continue
+			}
+			u := findUndecided(e.f, ActionDescribeSecurityGroups, id)
+			if u == nil {
+				u = &Undecided{Action: ActionDescribeSecurityGroups, Resource: id, Err: "security group not in the facts"}
+			}
+			return []report.Result{undecidedRow(CheckEgress, tn.name, *u, "the task security groups decide how open egress is", e.opts)}
+		}
 		r.Status, r.Detail = report.StatusPass, "no task security group allows all traffic to 0.0.0.0/0"
 		return []report.Result{r}
 	}
