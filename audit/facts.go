@@ -22,6 +22,13 @@ package audit
 //   - Prefix lists: at least the AWS-managed com.amazonaws.REGION.s3 list
 //     (DescribeManagedPrefixLists or DescribePrefixLists), plus any pl- id
 //     that a security group rule or a route names.
+//   - Subnet.CIDR matters: security group and NACL coverage is decided
+//     from subnet CIDRs (task subnets and endpoint subnets), never from
+//     endpoint ENI addresses.
+//   - Endpoint.Type and State are compared case-insensitively; pass the
+//     SDK's strings as they are.
+//   - ecs-agent / ecs-telemetry: the rules carry a temporary local
+//     catalogue row for them (needs_names.go) until config has them.
 //   - EFS mount targets (MountTargets) are optional: fill them when
 //     elasticfilesystem:DescribeMountTargets(+SecurityGroups) is in reach; the
 //     EFS rule says "could not decide" when a task uses EFS and there are
