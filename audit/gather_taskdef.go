@@ -26,14 +26,19 @@ func (s *gathering) readTaskDefinitionFile(path string) (*TaskDefinition, []stri
 	}
 	td, compat, err := ParseTaskDefinitionJSON(b)
 	if err != nil {
-		return nil, nil, inputErr("--task-definition", "%s: %w", path, err)
+		// One error per problem, so that each is listed on its own.
+		var errs []error
+		for _, problem := range strings.Split(err.Error(), "\n") {
+			errs = append(errs, inputErr("--task-definition", "%s: %s", path, problem))
+		}
+		return nil, nil, errors.Join(errs...)
 	}
 	return td, compat, nil
 }
 
 // ParseTaskDefinitionJSON parses a RegisterTaskDefinition input and
 // checks the fields the audit reads, reporting every problem with its
-// JSON path.
+// JSON path, one problem per line.
 func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 	var doc any
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -146,7 +151,7 @@ func (v *tdValidator) err() error {
 	if len(v.problems) == 0 {
 		return nil
 	}
-	return errors.New(strings.Join(v.problems, "; "))
+	return errors.New(strings.Join(v.problems, "\n"))
 }
 
 func join(path, key string) string {

@@ -136,6 +136,10 @@ func EnvName(name string) string {
 var options = []option{
 	// audit derives its needs from task definitions; --checks only adds to them.
 	{name: "checks", usage: "comma-separated extra entries NAME[:PORT][=EXPECT] every audited task must reach privately, beyond what its task definition needs", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			c.Checks = nil
+			return nil
+		}
 		entries, err := ParseEntries(v)
 		for _, e := range entries {
 			if e.Name == AutoEntry {
