@@ -353,3 +353,24 @@ func runCLI(t testing.TB, env []string, args ...string) cliResult {
 	}
 	return res
 }
+
+// deadAPI is the SDK clients pointed at a closed loopback port.
+func deadAPI(t testing.TB) (API, string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	api, region, err := NewSDKClients(context.Background(), "us-east-1",
+		awsconfig.WithBaseEndpoint("http://"+addr),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
+		awsconfig.WithSharedConfigFiles([]string{}), awsconfig.WithSharedCredentialsFiles([]string{}),
+		awsconfig.WithRetryMaxAttempts(1),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api, region
+}
