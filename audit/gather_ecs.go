@@ -62,7 +62,13 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 					return inputErr("--cluster", "cluster %q not found in %s (ListServices: %s)", in.Cluster, s.g.Region, apiMessage(err))
 				}
 				s.failed(ActionListServices, clusterName, err)
-				return s.fatal()
+				if err := s.fatal(); err != nil {
+					return err
+				}
+				// The services are unknown: one placeholder stands for
+				// them, so the report says so instead of passing empty.
+				s.f.Workloads = append(s.f.Workloads, unreadService(clusterName, "*"))
+				return nil
 			}
 			for _, arn := range out.ServiceArns {
 				names = append(names, resourceName(arn))
@@ -76,6 +82,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	var (
 		mu       sync.Mutex
 		services []ecstypes.Service
+		unread   []*Workload
 		errs     []error
 	)
 	var batches []func(context.Context)
@@ -91,6 +98,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 				}
 				for _, name := range batch {
 					s.failed(ActionDescribeServices, serviceTarget(clusterName, name), err)
+					unread = append(unread, unreadService(clusterName, name))
 				}
 				return
 			}
@@ -144,7 +152,17 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 		}
 		s.f.Workloads = append(s.f.Workloads, w)
 	}
+	slices.SortFunc(unread, func(a, b *Workload) int { return strings.Compare(a.Name, b.Name) })
+	s.f.Workloads = append(s.f.Workloads, unread...)
 	return nil
+}
+
+// unreadService stands for a service whose description could not be read
+// (ecs:DescribeServices or ecs:ListServices denied or throttled): no
+// network configuration, no task definition, assignPublicIp unknown. The
+// rules report it as undecided rather than leaving it out.
+func unreadService(cluster, name string) *Workload {
+	return &Workload{Name: serviceTarget(cluster, name), Cluster: cluster, Service: strings.TrimSuffix(name, "*")}
 }
 
 // describeTaskDefinitions reads each distinct task definition of the

@@ -7,7 +7,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
+
+	"github.com/preflight-dev/preflight/report"
 )
 
 func TestInputValidate(t *testing.T) {
@@ -108,7 +111,14 @@ func TestParseTaskDefinitionExample(t *testing.T) {
 // faultAPI injects errors into chosen calls of an API.
 type faultAPI struct {
 	API
-	nacls, vpcAttr error
+	nacls, vpcAttr, services error
+}
+
+func (f faultAPI) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, o ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
+	if f.services != nil {
+		return nil, f.services
+	}
+	return f.API.DescribeServices(ctx, in, o...)
 }
 
 func (f faultAPI) DescribeNetworkAcls(ctx context.Context, in *ec2.DescribeNetworkAclsInput, o ...func(*ec2.Options)) (*ec2.DescribeNetworkAclsOutput, error) {
@@ -154,6 +164,32 @@ func TestGatherFaults(t *testing.T) {
 	if len(f.NetworkACLs) != 0 || len(f.Endpoints) != 4 || len(f.RouteTables) == 0 || len(f.Workloads) != 1 {
 		t.Errorf("%d NACLs, %d endpoints, %d route tables, %d workloads; want 0, 4, some, 1",
 			len(f.NetworkACLs), len(f.Endpoints), len(f.RouteTables), len(f.Workloads))
+	}
+
+	// Services that cannot be described are reported, not dropped: an
+	// empty report would pass.
+	f, err = (&Gatherer{API: faultAPI{API: api, services: denied}, Region: region}).Gather(context.Background(), Input{Cluster: w.Cluster})
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	if len(f.Workloads) != 1 || f.Workloads[0].Name != "service/prod/orders" || f.Workloads[0].TaskDefinition != nil || f.Workloads[0].AssignPublicIP != "" {
+		t.Fatalf("workloads %+v; want one unread placeholder for service/prod/orders", f.Workloads)
+	}
+	for _, tt := range []struct {
+		failUndecided bool
+		exit          int
+	}{{false, report.ExitOK}, {true, report.ExitUndecided}} {
+		rows := Evaluate(f, Options{FailUndecided: tt.failUndecided})
+		if code := report.ExitCode(rows); code != tt.exit {
+			t.Errorf("DescribeServices denied, FailUndecided=%v: exit %d; want %d\n%s", tt.failUndecided, code, tt.exit, motoDumpRows(rows))
+		}
+		warned := false
+		for _, r := range rows {
+			warned = warned || (r.Target == "service/prod/orders" && r.Status != report.StatusPass && r.Status != report.StatusSkip)
+		}
+		if !warned {
+			t.Errorf("DescribeServices denied: no row warns about service/prod/orders\n%s", motoDumpRows(rows))
+		}
 	}
 
 	// No AWS answer at all: every call would fail the same way.
