@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -59,6 +60,10 @@ var _ API = SDKClients{}
 // with backoff, and what still fails becomes an Undecided fact.
 const maxAttempts = 5
 
+// attemptTimeout bounds one HTTP attempt of one call (a large account's
+// DescribeSecurityGroups page can take seconds).
+const attemptTimeout = 30 * time.Second
+
 // NewSDKClients loads the AWS configuration the way the AWS CLI does
 // (environment, shared profiles, SSO, container credentials, then IMDS:
 // audit runs on laptops, in CI and on EC2), honours AWS_ENDPOINT_URL and
@@ -67,6 +72,9 @@ const maxAttempts = 5
 // the clients and the region they talk to.
 func NewSDKClients(ctx context.Context, region string, optFns ...func(*awsconfig.LoadOptions) error) (SDKClients, string, error) {
 	opts := []func(*awsconfig.LoadOptions) error{
+		// Every attempt has a deadline, so a hung connection becomes a
+		// retried (then undecided) call instead of a hung audit.
+		awsconfig.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(attemptTimeout)),
 		awsconfig.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts
