@@ -79,8 +79,8 @@ func TestAuditCallsOnlyPolicyActions(t *testing.T) {
 		all = append(all, m.takeActions()...)
 	}
 	assertReadOnlyPolicyActions(t, all)
-	// Every policy action is needed by some form (no dead grants), except
-	// DescribeDhcpOptions' sibling reads that only some worlds need.
+	// Every policy action is needed by some form (no dead grants); the
+	// custom DHCP options make DescribeDhcpOptions one of them.
 	for _, a := range policyActions(t) {
 		if !slices.Contains(all, a) {
 			t.Errorf("audit-policy.json allows %s, which no audit called", a)
