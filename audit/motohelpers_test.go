@@ -218,7 +218,10 @@ type motoWorld struct {
 		Key    string `json:"key"`
 		Secret string `json:"secret"`
 	} `json:"users"`
-	Error string `json:"error"`
+	VPC2    string `json:"vpc2"`
+	Subnet2 string `json:"subnet2"`
+	SG2     string `json:"sg2"`
+	Error   string `json:"error"`
 }
 
 // scenario resets moto (IAM enforcement off) and seeds the base motoWorld

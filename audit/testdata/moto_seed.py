@@ -183,6 +183,16 @@ def seed(ec2, ecs, iam, mutations):
         out["services"] = ["orders"]
         out["task_definition"] = td
 
+    if "second_vpc" in mutations:
+        # A second VPC with no endpoints at all, and a service "legacy" in it.
+        vpc2 = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+        ec2.modify_vpc_attribute(VpcId=vpc2, EnableDnsHostnames={"Value": True})
+        sn2 = ec2.create_subnet(VpcId=vpc2, CidrBlock="10.1.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+        sg2 = ec2.create_security_group(GroupName="legacy", Description="legacy", VpcId=vpc2)["GroupId"]
+        service(ecs, "legacy", task_definition(ecs, "legacy"), [sn2], [sg2])
+        out["vpc2"], out["subnet2"], out["sg2"] = vpc2, sn2, sg2
+        out["services"].append("legacy")
+
     if "iam" in mutations:
         with open(os.path.join(HERE, "..", "..", "audit-policy.json")) as f:
             policy = f.read()
