@@ -9,12 +9,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/smithy-go"
 )
 
@@ -38,6 +37,9 @@ type API interface {
 	DescribeNetworkAcls(context.Context, *ec2.DescribeNetworkAclsInput, ...func(*ec2.Options)) (*ec2.DescribeNetworkAclsOutput, error)
 	DescribeManagedPrefixLists(context.Context, *ec2.DescribeManagedPrefixListsInput, ...func(*ec2.Options)) (*ec2.DescribeManagedPrefixListsOutput, error)
 	GetManagedPrefixListEntries(context.Context, *ec2.GetManagedPrefixListEntriesInput, ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error)
+
+	DescribeMountTargets(context.Context, *efs.DescribeMountTargetsInput, ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error)
+	DescribeMountTargetSecurityGroups(context.Context, *efs.DescribeMountTargetSecurityGroupsInput, ...func(*efs.Options)) (*efs.DescribeMountTargetSecurityGroupsOutput, error)
 }
 
 // IAM actions gather calls that the rules do not look up (the others are
@@ -52,6 +54,7 @@ const (
 type SDKClients struct {
 	EC2 *ec2.Client
 	ECS *ecs.Client
+	EFS *efs.Client
 }
 
 var _ API = SDKClients{}
@@ -67,20 +70,16 @@ const attemptTimeout = 30 * time.Second
 // NewSDKClients loads the AWS configuration the way the AWS CLI does
 // (environment, shared profiles, SSO, container credentials, then IMDS:
 // audit runs on laptops, in CI and on EC2), honours AWS_ENDPOINT_URL and
-// AWS_ENDPOINT_URL_EC2/_ECS, and retries with the SDK's standard retryer.
-// region may be empty: the configuration's region is then used. It returns
-// the clients and the region they talk to.
+// AWS_ENDPOINT_URL_EC2/_ECS/_EFS, and retries with the SDK's standard
+// retryer: maxAttempts attempts unless AWS_MAX_ATTEMPTS, the profile's
+// max_attempts or an option says otherwise (AWS_RETRY_MODE=adaptive works
+// too). region may be empty: the configuration's region is then used. It
+// returns the clients and the region they talk to.
 func NewSDKClients(ctx context.Context, region string, optFns ...func(*awsconfig.LoadOptions) error) (SDKClients, string, error) {
 	opts := []func(*awsconfig.LoadOptions) error{
 		// Every attempt has a deadline, so a hung connection becomes a
 		// retried (then undecided) call instead of a hung audit.
 		awsconfig.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(attemptTimeout)),
-		awsconfig.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = maxAttempts
-				o.MaxBackoff = 5 * time.Second
-			})
-		}),
 	}
 	if region != "" {
 		opts = append(opts, awsconfig.WithRegion(region))
@@ -89,7 +88,15 @@ func NewSDKClients(ctx context.Context, region string, optFns ...func(*awsconfig
 	if err != nil {
 		return SDKClients{}, "", fmt.Errorf("load AWS configuration: %w", err)
 	}
-	return SDKClients{EC2: ec2.NewFromConfig(cfg), ECS: ecs.NewFromConfig(cfg)}, cfg.Region, nil
+	attempts := cfg.RetryMaxAttempts // set only when configured
+	if attempts == 0 {
+		attempts = maxAttempts
+	}
+	return SDKClients{
+		EC2: ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.RetryMaxAttempts = attempts }),
+		ECS: ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.RetryMaxAttempts = attempts }),
+		EFS: efs.NewFromConfig(cfg, func(o *efs.Options) { o.RetryMaxAttempts = attempts }),
+	}, cfg.Region, nil
 }
 
 // DescribeClusters calls the ECS API.
@@ -160,6 +167,164 @@ func (c SDKClients) DescribeManagedPrefixLists(ctx context.Context, in *ec2.Desc
 // GetManagedPrefixListEntries calls the EC2 API.
 func (c SDKClients) GetManagedPrefixListEntries(ctx context.Context, in *ec2.GetManagedPrefixListEntriesInput, o ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
 	return c.EC2.GetManagedPrefixListEntries(ctx, in, o...)
+}
+
+// DescribeMountTargets calls the EFS API.
+func (c SDKClients) DescribeMountTargets(ctx context.Context, in *efs.DescribeMountTargetsInput, o ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error) {
+	return c.EFS.DescribeMountTargets(ctx, in, o...)
+}
+
+// DescribeMountTargetSecurityGroups calls the EFS API.
+func (c SDKClients) DescribeMountTargetSecurityGroups(ctx context.Context, in *efs.DescribeMountTargetSecurityGroupsInput, o ...func(*efs.Options)) (*efs.DescribeMountTargetSecurityGroupsOutput, error) {
+	return c.EFS.DescribeMountTargetSecurityGroups(ctx, in, o...)
+}
+
+// limitedAPI bounds the calls in flight: each call holds one slot of sem
+// while it runs (paginators included, page by page). Bounding the calls,
+// not the goroutines that make them, means a function that fans out
+// further calls can never wait on a slot its own caller holds.
+type limitedAPI struct {
+	api API
+	sem chan struct{}
+}
+
+func (l limitedAPI) acquire(ctx context.Context) error {
+	select {
+	case l.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l limitedAPI) release() { <-l.sem }
+
+func (l limitedAPI) DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, o ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeClusters(ctx, in, o...)
+}
+
+func (l limitedAPI) ListServices(ctx context.Context, in *ecs.ListServicesInput, o ...func(*ecs.Options)) (*ecs.ListServicesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.ListServices(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, o ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeServices(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, o ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeTaskDefinition(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeVpcs(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeVpcAttribute(ctx context.Context, in *ec2.DescribeVpcAttributeInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcAttributeOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeVpcAttribute(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeDhcpOptions(ctx context.Context, in *ec2.DescribeDhcpOptionsInput, o ...func(*ec2.Options)) (*ec2.DescribeDhcpOptionsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeDhcpOptions(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, o ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeSubnets(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeRouteTables(ctx context.Context, in *ec2.DescribeRouteTablesInput, o ...func(*ec2.Options)) (*ec2.DescribeRouteTablesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeRouteTables(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeVpcEndpoints(ctx context.Context, in *ec2.DescribeVpcEndpointsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeVpcEndpoints(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, o ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeSecurityGroups(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeNetworkAcls(ctx context.Context, in *ec2.DescribeNetworkAclsInput, o ...func(*ec2.Options)) (*ec2.DescribeNetworkAclsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeNetworkAcls(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeManagedPrefixLists(ctx context.Context, in *ec2.DescribeManagedPrefixListsInput, o ...func(*ec2.Options)) (*ec2.DescribeManagedPrefixListsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeManagedPrefixLists(ctx, in, o...)
+}
+
+func (l limitedAPI) GetManagedPrefixListEntries(ctx context.Context, in *ec2.GetManagedPrefixListEntriesInput, o ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.GetManagedPrefixListEntries(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeMountTargets(ctx context.Context, in *efs.DescribeMountTargetsInput, o ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeMountTargets(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeMountTargetSecurityGroups(ctx context.Context, in *efs.DescribeMountTargetSecurityGroupsInput, o ...func(*efs.Options)) (*efs.DescribeMountTargetSecurityGroupsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeMountTargetSecurityGroups(ctx, in, o...)
 }
 
 // Input is what to audit: a cluster's services, or a task definition with
@@ -243,16 +408,17 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 	if g.Region == "" {
 		return nil, inputErr("--region", "no region: set --region, AWS_REGION or a profile's region")
 	}
+	concurrency := g.Concurrency
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
 	s := &gathering{
-		g: g, in: in, sem: make(chan struct{}, max(g.Concurrency, 1)),
+		g: g, in: in, api: limitedAPI{api: g.API, sem: make(chan struct{}, concurrency)},
 		f: &Facts{
 			Region: g.Region, Partition: partitionOf(g.Region),
 			VPCs: map[string]*VPC{}, Subnets: map[string]*Subnet{}, SecurityGroups: map[string]*SecurityGroup{},
 			PrefixLists: map[string]*PrefixList{},
 		},
-	}
-	if g.Concurrency == 0 {
-		s.sem = make(chan struct{}, DefaultConcurrency)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -277,11 +443,12 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 }
 
 // gathering is the state of one Gather: the facts under construction, the
-// semaphore and the first fatal error.
+// bounded API and the first fatal error.
 type gathering struct {
-	g      *Gatherer
-	in     Input
-	sem    chan struct{}
+	g  *Gatherer
+	in Input
+	// api is g.API with at most Concurrency calls in flight.
+	api    API
 	cancel context.CancelCauseFunc
 
 	mu       sync.Mutex
@@ -289,36 +456,37 @@ type gathering struct {
 	fatalErr error
 }
 
-// parallel runs fns concurrently, at most cap(sem) calls in flight across
-// the whole gathering, and waits for them.
+// parallel runs fns concurrently and waits for them; the calls they make
+// are bounded by s.api.
 func (s *gathering) parallel(ctx context.Context, fns ...func(context.Context)) {
 	var wg sync.WaitGroup
 	for _, fn := range fns {
-		wg.Go(func() {
-			select {
-			case s.sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			defer func() { <-s.sem }()
-			fn(ctx)
-		})
+		wg.Go(func() { fn(ctx) })
 	}
 	wg.Wait()
 }
 
 // failed handles the error of one call about resource: an AWS answer
-// (denied, throttled, anything the service said) becomes an Undecided fact
-// and failed returns true; an error without an AWS answer is fatal.
+// (denied, throttled, anything the service said, even undecodable) becomes
+// an Undecided fact and failed returns true; an error without any HTTP
+// answer (no credentials, no network, cancelled) is fatal.
 func (s *gathering) failed(action, resource string, err error) bool {
 	if err == nil {
 		return false
 	}
 	var apiErr smithy.APIError
+	var respErr *awshttp.ResponseError
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if errors.As(err, &apiErr) {
+	switch {
+	case errors.As(err, &apiErr):
 		s.f.Undecided = append(s.f.Undecided, Undecided{Action: action, Resource: resource, Code: apiErr.ErrorCode(), Err: apiErr.ErrorMessage()})
+		return true
+	case errors.As(err, &respErr) && respErr.HTTPStatusCode() != 0 && s.cancelled() == nil:
+		// AWS (or a proxy) answered with an error the SDK could not
+		// decode: still an answer about this call alone.
+		s.f.Undecided = append(s.f.Undecided, Undecided{Action: action, Resource: resource,
+			Code: fmt.Sprintf("HTTP %d", respErr.HTTPStatusCode()), Err: respErr.Error()})
 		return true
 	}
 	if s.fatalErr == nil {
@@ -327,6 +495,10 @@ func (s *gathering) failed(action, resource string, err error) bool {
 	}
 	return true
 }
+
+// cancelled is the fatal error that cancelled the gathering, if any; the
+// caller holds s.mu.
+func (s *gathering) cancelled() error { return s.fatalErr }
 
 func (s *gathering) fatal() error {
 	s.mu.Lock()

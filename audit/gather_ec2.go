@@ -83,10 +83,12 @@ func (s *gathering) network(ctx context.Context) error {
 		return err
 	}
 	// These need what the first round found: the VPCs' DHCP options
-	// sets, and the prefix lists that routes and rules name.
+	// sets, the prefix lists that routes and rules name, and the EFS file
+	// systems the task definitions mount.
 	s.parallel(ctx,
 		s.describeDHCPOptions,
 		func(ctx context.Context) { s.prefixListEntries(ctx, prefixLists) },
+		s.describeMountTargets,
 	)
 	if err := s.fatal(); err != nil {
 		return err
@@ -99,7 +101,7 @@ func (s *gathering) network(ctx context.Context) error {
 // deployed service it is a fact the audit reports as undecided.
 func (s *gathering) subnetVPCs(ctx context.Context, ids []string) ([]string, error) {
 	var found []ec2types.Subnet
-	err := eachPage(ctx, ec2.NewDescribeSubnetsPaginator(s.g.API, &ec2.DescribeSubnetsInput{SubnetIds: ids}), func(out *ec2.DescribeSubnetsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeSubnetsPaginator(s.api, &ec2.DescribeSubnetsInput{SubnetIds: ids}), func(out *ec2.DescribeSubnetsOutput) {
 		found = append(found, out.Subnets...)
 	})
 	if err != nil {
@@ -115,7 +117,7 @@ func (s *gathering) subnetVPCs(ctx context.Context, ids []string) ([]string, err
 			var calls []func(context.Context)
 			for _, id := range ids {
 				calls = append(calls, func(ctx context.Context) {
-					out, err := s.g.API.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
+					out, err := s.api.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
 					if s.failed(ActionDescribeSubnets, id, err) {
 						return
 					}
@@ -172,7 +174,7 @@ func (s *gathering) checkGivenSecurityGroups(vpcID string) error {
 
 func (s *gathering) describeVPCs(ctx context.Context, vpcIDs []string) {
 	var vpcs []ec2types.Vpc
-	err := eachPage(ctx, ec2.NewDescribeVpcsPaginator(s.g.API, &ec2.DescribeVpcsInput{VpcIds: vpcIDs}), func(out *ec2.DescribeVpcsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeVpcsPaginator(s.api, &ec2.DescribeVpcsInput{VpcIds: vpcIDs}), func(out *ec2.DescribeVpcsOutput) {
 		vpcs = append(vpcs, out.Vpcs...)
 	})
 	failed := s.failed(ActionDescribeVpcs, "", err)
@@ -216,7 +218,7 @@ func associated(st *ec2types.VpcCidrBlockState) bool {
 }
 
 func (s *gathering) describeVPCAttribute(ctx context.Context, vpcID string, attr ec2types.VpcAttributeName) {
-	out, err := s.g.API.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(vpcID), Attribute: attr})
+	out, err := s.api.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: aws.String(vpcID), Attribute: attr})
 	if s.failed(ActionDescribeVpcAttribute, vpcID, err) {
 		return
 	}
@@ -256,7 +258,7 @@ func (s *gathering) describeDHCPOptions(ctx context.Context) {
 		return
 	}
 	servers := map[string][]string{}
-	err := eachPage(ctx, ec2.NewDescribeDhcpOptionsPaginator(s.g.API, &ec2.DescribeDhcpOptionsInput{DhcpOptionsIds: ids}), func(out *ec2.DescribeDhcpOptionsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeDhcpOptionsPaginator(s.api, &ec2.DescribeDhcpOptionsInput{DhcpOptionsIds: ids}), func(out *ec2.DescribeDhcpOptionsOutput) {
 		for _, o := range out.DhcpOptions {
 			for _, c := range o.DhcpConfigurations {
 				if aws.ToString(c.Key) != "domain-name-servers" {
@@ -285,7 +287,7 @@ func (s *gathering) describeDHCPOptions(ctx context.Context) {
 
 func (s *gathering) describeSubnets(ctx context.Context, vpcIDs []string) {
 	var subnets []ec2types.Subnet
-	err := eachPage(ctx, ec2.NewDescribeSubnetsPaginator(s.g.API, &ec2.DescribeSubnetsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeSubnetsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeSubnetsPaginator(s.api, &ec2.DescribeSubnetsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeSubnetsOutput) {
 		subnets = append(subnets, out.Subnets...)
 	})
 	if s.failed(ActionDescribeSubnets, "", err) {
@@ -317,7 +319,7 @@ func (s *gathering) addSubnet(sn ec2types.Subnet) {
 
 func (s *gathering) describeRouteTables(ctx context.Context, vpcIDs []string) {
 	var tables []ec2types.RouteTable
-	err := eachPage(ctx, ec2.NewDescribeRouteTablesPaginator(s.g.API, &ec2.DescribeRouteTablesInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeRouteTablesOutput) {
+	err := eachPage(ctx, ec2.NewDescribeRouteTablesPaginator(s.api, &ec2.DescribeRouteTablesInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeRouteTablesOutput) {
 		tables = append(tables, out.RouteTables...)
 	})
 	if s.failed(ActionDescribeRouteTables, "", err) {
@@ -387,7 +389,7 @@ func convertRoute(r ec2types.Route) Route {
 
 func (s *gathering) describeEndpoints(ctx context.Context, vpcIDs []string) {
 	var eps []ec2types.VpcEndpoint
-	err := eachPage(ctx, ec2.NewDescribeVpcEndpointsPaginator(s.g.API, &ec2.DescribeVpcEndpointsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeVpcEndpointsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeVpcEndpointsPaginator(s.api, &ec2.DescribeVpcEndpointsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeVpcEndpointsOutput) {
 		eps = append(eps, out.VpcEndpoints...)
 	})
 	if s.failed(ActionDescribeVpcEndpoints, "", err) {
@@ -415,7 +417,7 @@ func (s *gathering) describeEndpoints(ctx context.Context, vpcIDs []string) {
 
 func (s *gathering) describeSecurityGroups(ctx context.Context, vpcIDs []string) {
 	var groups []ec2types.SecurityGroup
-	err := eachPage(ctx, ec2.NewDescribeSecurityGroupsPaginator(s.g.API, &ec2.DescribeSecurityGroupsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeSecurityGroupsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeSecurityGroupsPaginator(s.api, &ec2.DescribeSecurityGroupsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeSecurityGroupsOutput) {
 		groups = append(groups, out.SecurityGroups...)
 	})
 	if s.failed(ActionDescribeSecurityGroups, "", err) {
@@ -458,7 +460,7 @@ func convertPermission(p ec2types.IpPermission) Rule {
 
 func (s *gathering) describeNACLs(ctx context.Context, vpcIDs []string) {
 	var acls []ec2types.NetworkAcl
-	err := eachPage(ctx, ec2.NewDescribeNetworkAclsPaginator(s.g.API, &ec2.DescribeNetworkAclsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeNetworkAclsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeNetworkAclsPaginator(s.api, &ec2.DescribeNetworkAclsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeNetworkAclsOutput) {
 		acls = append(acls, out.NetworkAcls...)
 	})
 	if s.failed(ActionDescribeNetworkAcls, "", err) {
@@ -500,7 +502,7 @@ func (s *gathering) describeNACLs(ctx context.Context, vpcIDs []string) {
 // handful: the AWS-managed ones and the account's own).
 func (s *gathering) describePrefixLists(ctx context.Context) []ec2types.ManagedPrefixList {
 	var lists []ec2types.ManagedPrefixList
-	err := eachPage(ctx, ec2.NewDescribeManagedPrefixListsPaginator(s.g.API, &ec2.DescribeManagedPrefixListsInput{}), func(out *ec2.DescribeManagedPrefixListsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeManagedPrefixListsPaginator(s.api, &ec2.DescribeManagedPrefixListsInput{}), func(out *ec2.DescribeManagedPrefixListsOutput) {
 		lists = append(lists, out.PrefixLists...)
 	})
 	if s.failed(ActionDescribeManagedPrefixLists, "", err) {
@@ -538,7 +540,7 @@ func (s *gathering) prefixListEntries(ctx context.Context, lists []ec2types.Mana
 		}
 		calls = append(calls, func(ctx context.Context) {
 			var cidrs []netip.Prefix
-			err := eachPage(ctx, ec2.NewGetManagedPrefixListEntriesPaginator(s.g.API, &ec2.GetManagedPrefixListEntriesInput{PrefixListId: aws.String(id)}), func(out *ec2.GetManagedPrefixListEntriesOutput) {
+			err := eachPage(ctx, ec2.NewGetManagedPrefixListEntriesPaginator(s.api, &ec2.GetManagedPrefixListEntriesInput{PrefixListId: aws.String(id)}), func(out *ec2.GetManagedPrefixListEntriesOutput) {
 				for _, e := range out.Entries {
 					if p, ok := parsePrefix(aws.ToString(e.Cidr)); ok {
 						cidrs = append(cidrs, p)

@@ -28,7 +28,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	in := s.in
 	clusterName := resourceName(in.Cluster)
 	var defaultStrategy []ecstypes.CapacityProviderStrategyItem
-	out, err := s.g.API.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{in.Cluster}})
+	out, err := s.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{in.Cluster}})
 	switch {
 	case err != nil:
 		s.failed(ActionDescribeClusters, clusterName, err)
@@ -56,7 +56,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	if !explicit {
 		var token *string
 		for page := 0; page < maxPages; page++ {
-			out, err := s.g.API.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String(in.Cluster), MaxResults: aws.Int32(100), NextToken: token})
+			out, err := s.api.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String(in.Cluster), MaxResults: aws.Int32(100), NextToken: token})
 			if err != nil {
 				if apiCode(err) == "ClusterNotFoundException" {
 					return inputErr("--cluster", "cluster %q not found in %s (ListServices: %s)", in.Cluster, s.g.Region, apiMessage(err))
@@ -88,7 +88,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	var batches []func(context.Context)
 	for batch := range slices.Chunk(names, describeServicesBatch) {
 		batches = append(batches, func(ctx context.Context) {
-			out, err := s.g.API.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(in.Cluster), Services: batch})
+			out, err := s.api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(in.Cluster), Services: batch})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -178,7 +178,7 @@ func (s *gathering) describeTaskDefinitions(ctx context.Context) {
 	var calls []func(context.Context)
 	for arn, ws := range byARN {
 		calls = append(calls, func(ctx context.Context) {
-			out, err := s.g.API.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+			out, err := s.api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
 			var td *TaskDefinition
 			if !s.failed(ActionDescribeTaskDefinition, arn, err) && out.TaskDefinition != nil {
 				td = convertTaskDefinition(out.TaskDefinition)
@@ -216,7 +216,7 @@ func (s *gathering) taskDefinitionWorkload(ctx context.Context) error {
 		w.Name = "taskdef/" + td.Family
 		w.LaunchType = launchTypeOfCompat(compat)
 	} else {
-		out, err := s.g.API.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(in.TaskDefinition)})
+		out, err := s.api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(in.TaskDefinition)})
 		switch {
 		case err != nil && apiCode(err) == "ClientException":
 			return inputErr("--task-definition", "%q: not found in %s (DescribeTaskDefinition: %s)", in.TaskDefinition, s.g.Region, apiMessage(err))

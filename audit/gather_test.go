@@ -3,12 +3,15 @@ package audit
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/preflight-dev/preflight/report"
 )
@@ -111,7 +114,14 @@ func TestParseTaskDefinitionExample(t *testing.T) {
 // faultAPI injects errors into chosen calls of an API.
 type faultAPI struct {
 	API
-	nacls, vpcAttr, services error
+	nacls, vpcAttr, services, endpoints error
+}
+
+func (f faultAPI) DescribeVpcEndpoints(ctx context.Context, in *ec2.DescribeVpcEndpointsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointsOutput, error) {
+	if f.endpoints != nil {
+		return nil, f.endpoints
+	}
+	return f.API.DescribeVpcEndpoints(ctx, in, o...)
 }
 
 func (f faultAPI) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, o ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
@@ -135,8 +145,9 @@ func (f faultAPI) DescribeVpcAttribute(ctx context.Context, in *ec2.DescribeVpcA
 	return f.API.DescribeVpcAttribute(ctx, in, o...)
 }
 
-// TestGatherFaults: a throttled or denied call becomes an Undecided fact
-// and the rest is gathered; an error without an AWS answer ends the audit.
+// TestGatherFaults: a throttled, denied or undecodable answer becomes an
+// Undecided fact and the rest is gathered; an error without any answer
+// ends the audit.
 func TestGatherFaults(t *testing.T) {
 	m := moto(t)
 	w := m.scenario(t)
@@ -144,7 +155,13 @@ func TestGatherFaults(t *testing.T) {
 
 	throttled := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}
 	denied := &smithy.GenericAPIError{Code: "UnauthorizedOperation", Message: "You are not authorized to perform this operation."}
-	f, err := (&Gatherer{API: faultAPI{API: api, nacls: throttled, vpcAttr: denied}, Region: region}).Gather(context.Background(), Input{Cluster: w.Cluster})
+	// An answer the SDK cannot decode (a proxy's HTML 403) is still an
+	// answer about one call.
+	undecodable := &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusForbidden}},
+		Err:      errors.New("deserialization failed, failed to decode response body"),
+	}}
+	f, err := (&Gatherer{API: faultAPI{API: api, nacls: throttled, vpcAttr: denied, endpoints: undecodable}, Region: region}).Gather(context.Background(), Input{Cluster: w.Cluster})
 	if err != nil {
 		t.Fatalf("gather: %v", err)
 	}
@@ -158,11 +175,14 @@ func TestGatherFaults(t *testing.T) {
 	if u := got[ActionDescribeVpcAttribute+" "+w.VPC]; u.Code != "UnauthorizedOperation" {
 		t.Errorf("undecided %+v; want %s on %s UnauthorizedOperation", f.Undecided, ActionDescribeVpcAttribute, w.VPC)
 	}
+	if u := got[ActionDescribeVpcEndpoints+" "]; u.Code != "HTTP 403" {
+		t.Errorf("undecided %+v; want %s (whole call) HTTP 403", f.Undecided, ActionDescribeVpcEndpoints)
+	}
 	if v := f.VPCs[w.VPC]; v == nil || v.DNSSupport != TriUnknown || v.DNSHostnames != TriUnknown || len(v.CIDRs) == 0 {
 		t.Errorf("VPC %+v; want CIDRs and unknown DNS attributes", v)
 	}
-	if len(f.NetworkACLs) != 0 || len(f.Endpoints) != 4 || len(f.RouteTables) == 0 || len(f.Workloads) != 1 {
-		t.Errorf("%d NACLs, %d endpoints, %d route tables, %d workloads; want 0, 4, some, 1",
+	if len(f.NetworkACLs) != 0 || len(f.Endpoints) != 0 || len(f.RouteTables) == 0 || len(f.Workloads) != 1 {
+		t.Errorf("%d NACLs, %d endpoints, %d route tables, %d workloads; want 0, 0, some, 1",
 			len(f.NetworkACLs), len(f.Endpoints), len(f.RouteTables), len(f.Workloads))
 	}
 

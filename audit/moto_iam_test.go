@@ -65,7 +65,7 @@ func assertReadOnlyPolicyActions(t *testing.T, actions []string) {
 // in every input form, and checks each against audit-policy.json.
 func TestAuditCallsOnlyPolicyActions(t *testing.T) {
 	m := moto(t)
-	w := m.scenario(t, "sweep3", "nat", "custom_dhcp")
+	w := m.scenario(t, "sweep3", "nat", "custom_dhcp", "efs")
 	var all []string
 	for _, in := range []Input{
 		{Cluster: w.Cluster},
@@ -80,7 +80,8 @@ func TestAuditCallsOnlyPolicyActions(t *testing.T) {
 	}
 	assertReadOnlyPolicyActions(t, all)
 	// Every policy action is needed by some form (no dead grants); the
-	// custom DHCP options make DescribeDhcpOptions one of them.
+	// custom DHCP options and the EFS volume make DescribeDhcpOptions and
+	// the EFS reads among them.
 	for _, a := range policyActions(t) {
 		if !slices.Contains(all, a) {
 			t.Errorf("audit-policy.json allows %s, which no audit called", a)
@@ -94,6 +95,8 @@ func TestAuditCallsOnlyPolicyActions(t *testing.T) {
 // undecided rows, warnings by default and exit 18 with FailUndecided.
 func TestAuditWithIAMEnforced(t *testing.T) {
 	m := moto(t)
+	// No EFS volume here: moto's IAM enforcement does not map EFS's REST
+	// paths to elasticfilesystem:* actions and answers 403 in XML.
 	w := m.scenario(t, "iam", "custom_dhcp")
 	m.motoAPI(t, "reset-auth", "0")
 	t.Cleanup(func() { m.motoAPI(t, "reset-auth", "inf") })

@@ -139,6 +139,12 @@ func TestAuditAgainstMoto(t *testing.T) {
 			want: []motoRow{{check: CheckEgress, status: report.StatusWarn, target: service,
 				resources: motoIDs(func(w motoWorld) []string { return []string{w.TaskSG} }), errHas: "0.0.0.0/0"}},
 		},
+		{name: "EFS volume with mount targets in every task AZ", mutations: []string{"efs"}, wantExit: report.ExitOK},
+		{
+			name: "EFS volume, task security group lacks 2049 out", mutations: []string{"efs_no_egress"}, wantExit: report.ExitConnect,
+			want: []motoRow{{check: CheckSecurityGroup, status: report.StatusFail, target: motoFixed(NeedEFS),
+				resources: motoIDs(func(w motoWorld) []string { return []string{w.TaskSG} }), errHas: "2049"}},
+		},
 		{
 			name: "cluster sweep: only the service with a public IP is blamed", mutations: []string{"sweep3"}, wantExit: report.ExitPublicIP,
 			want: []motoRow{{check: report.CheckPublicIP, status: report.StatusFail, target: motoFixed("service/prod/search")}},

@@ -167,7 +167,7 @@ func (m *motoEnv) stop() {
 
 // requestAction names the IAM action of an AWS API request: EC2's query
 // protocol carries Action= in the form body, ECS's JSON protocol the
-// X-Amz-Target header.
+// X-Amz-Target header, EFS's REST protocol the path.
 func requestAction(r *http.Request) string {
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		op := target[strings.LastIndexByte(target, '.')+1:]
@@ -185,6 +185,13 @@ func requestAction(r *http.Request) string {
 	}
 	if strings.HasPrefix(r.URL.Path, "/moto-api") {
 		return ""
+	}
+	// EFS speaks REST: the path names the operation.
+	if strings.HasPrefix(r.URL.Path, "/2015-02-01/mount-targets") && r.Method == http.MethodGet {
+		if strings.HasSuffix(r.URL.Path, "/security-groups") {
+			return "elasticfilesystem:DescribeMountTargetSecurityGroups"
+		}
+		return "elasticfilesystem:DescribeMountTargets"
 	}
 	return "unknown:" + r.Method + " " + r.URL.Path
 }
@@ -218,10 +225,13 @@ type motoWorld struct {
 		Key    string `json:"key"`
 		Secret string `json:"secret"`
 	} `json:"users"`
-	VPC2    string `json:"vpc2"`
-	Subnet2 string `json:"subnet2"`
-	SG2     string `json:"sg2"`
-	Error   string `json:"error"`
+	EFS          string   `json:"efs"`
+	EFSSG        string   `json:"efs_sg"`
+	MountTargets []string `json:"mount_targets"`
+	VPC2         string   `json:"vpc2"`
+	Subnet2      string   `json:"subnet2"`
+	SG2          string   `json:"sg2"`
+	Error        string   `json:"error"`
 }
 
 // scenario resets moto (IAM enforcement off) and seeds the base motoWorld

@@ -36,14 +36,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def clients(endpoint):
     kw = dict(endpoint_url=endpoint, region_name=REGION,
               aws_access_key_id="test", aws_secret_access_key="test")
-    return boto3.client("ec2", **kw), boto3.client("ecs", **kw), boto3.client("iam", **kw)
+    return (boto3.client("ec2", **kw), boto3.client("ecs", **kw), boto3.client("iam", **kw),
+            boto3.client("efs", **kw))
 
 
-def task_definition(ecs, family, image=None, log_region=REGION):
+def task_definition(ecs, family, image=None, log_region=REGION, efs_id=None):
     image = image or f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{family}:1"
+    extra = {}
+    if efs_id:
+        extra["volumes"] = [{"name": "data", "efsVolumeConfiguration": {
+            "fileSystemId": efs_id, "transitEncryption": "ENABLED"}}]
     td = ecs.register_task_definition(
         family=family, networkMode="awsvpc", requiresCompatibilities=["FARGATE"],
-        cpu="256", memory="512",
+        cpu="256", memory="512", **extra,
         containerDefinitions=[{
             "name": "app", "image": image, "essential": True,
             "logConfiguration": {"logDriver": "awslogs", "options": {
@@ -61,7 +66,7 @@ def service(ecs, name, td, subnets, sgs, public="DISABLED"):
             "subnets": subnets, "securityGroups": sgs, "assignPublicIp": public}})
 
 
-def seed(ec2, ecs, iam, mutations):
+def seed(ec2, ecs, iam, efs, mutations):
     out = {"region": REGION, "account": ACCOUNT, "cluster": "prod"}
 
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -161,6 +166,21 @@ def seed(ec2, ecs, iam, mutations):
                     ec2.replace_network_acl_association(AssociationId=assoc["NetworkAclAssociationId"], NetworkAclId=acl)
         out["nacl"] = acl
 
+    efs_id = None
+    if mutations & {"efs", "efs_no_egress"}:
+        # A file system with a mount target in each task subnet, whose
+        # group takes NFS (2049) from the task group.
+        efs_sg = ec2.create_security_group(GroupName="efs", Description="efs", VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=efs_sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": task_sg}]}])
+        if "efs_no_egress" not in mutations and "egress_open" not in mutations:
+            ec2.authorize_security_group_egress(GroupId=task_sg, IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": 2049, "ToPort": 2049, "UserIdGroupPairs": [{"GroupId": efs_sg}]}])
+        efs_id = efs.create_file_system(CreationToken="orders-data")["FileSystemId"]
+        out["mount_targets"] = [efs.create_mount_target(FileSystemId=efs_id, SubnetId=sn, SecurityGroups=[efs_sg])["MountTargetId"]
+                                for sn in subnets]
+        out["efs"], out["efs_sg"] = efs_id, efs_sg
+
     ecs.create_cluster(clusterName="prod")
     image = None
     if "cross_region_image" in mutations:
@@ -173,12 +193,12 @@ def seed(ec2, ecs, iam, mutations):
             service(ecs, f"svc{i:03d}", tds[i % len(tds)], subnets, [task_sg])
         out["services"] = [f"svc{i:03d}" for i in range(int(n))]
     elif "sweep3" in mutations:
-        td = task_definition(ecs, "orders")
+        td = task_definition(ecs, "orders", efs_id=efs_id)
         for name in ("billing", "orders", "search"):
             service(ecs, name, td, subnets, [task_sg], "ENABLED" if name == "search" else "DISABLED")
         out["services"] = ["billing", "orders", "search"]
     else:
-        td = task_definition(ecs, "orders", image=image)
+        td = task_definition(ecs, "orders", image=image, efs_id=efs_id)
         service(ecs, "orders", td, subnets, [task_sg], "ENABLED" if "public_ip" in mutations else "DISABLED")
         out["services"] = ["orders"]
         out["task_definition"] = td
@@ -211,13 +231,13 @@ def seed(ec2, ecs, iam, mutations):
 
 def main():
     endpoint, args = sys.argv[1], sys.argv[2:]
-    ec2, ecs, iam = clients(endpoint)
+    ec2, ecs, iam, efs = clients(endpoint)
     if args != ["--serve"]:
-        json.dump(seed(ec2, ecs, iam, set(args)), sys.stdout)
+        json.dump(seed(ec2, ecs, iam, efs, set(args)), sys.stdout)
         return
     for line in sys.stdin:
         try:
-            out = seed(ec2, ecs, iam, set(line.split()))
+            out = seed(ec2, ecs, iam, efs, set(line.split()))
         except Exception as e:  # report it to the test, keep serving
             out = {"error": f"{type(e).__name__}: {e}"}
         sys.stdout.write(json.dumps(out) + "\n")
