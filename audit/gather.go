@@ -430,7 +430,18 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 		err = s.serviceWorkloads(ctx)
 	}
 	if err == nil {
+		// The services' task definitions are read beside the network
+		// (they do not depend on each other), then the EFS mount
+		// targets, which need both.
+		var wg sync.WaitGroup
+		if in.TaskDefinition == "" {
+			wg.Go(func() { s.describeTaskDefinitions(ctx) })
+		}
 		err = s.network(ctx)
+		wg.Wait()
+		if err == nil {
+			s.describeMountTargets(ctx)
+		}
 	}
 	if err == nil {
 		err = s.fatal()

@@ -75,20 +75,15 @@ func (s *gathering) network(ctx context.Context) error {
 			calls = append(calls, func(ctx context.Context) { s.describeVPCAttribute(ctx, id, attr) })
 		}
 	}
-	if s.in.TaskDefinition == "" {
-		calls = append(calls, s.describeTaskDefinitions)
-	}
 	s.parallel(ctx, calls...)
 	if err := s.fatal(); err != nil {
 		return err
 	}
 	// These need what the first round found: the VPCs' DHCP options
-	// sets, the prefix lists that routes and rules name, and the EFS file
-	// systems the task definitions mount.
+	// sets, and the prefix lists that routes and rules name.
 	s.parallel(ctx,
 		s.describeDHCPOptions,
 		func(ctx context.Context) { s.prefixListEntries(ctx, prefixLists) },
-		s.describeMountTargets,
 	)
 	if err := s.fatal(); err != nil {
 		return err

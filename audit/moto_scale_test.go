@@ -102,3 +102,24 @@ func TestAuditListServicesPages(t *testing.T) {
 		t.Errorf("services %v in %d ListServices calls; want billing, orders, search in 2", names, paged.calls.Load())
 	}
 }
+
+// TestAuditBridgeModeService: a service without an awsvpcConfiguration
+// still has its task definition read; the rules skip its network.
+func TestAuditBridgeModeService(t *testing.T) {
+	m := moto(t)
+	w := m.scenario(t, "bridge")
+	f, err := m.gather(t, Input{Cluster: w.Cluster, Services: []string{"worker"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Workloads) != 1 {
+		t.Fatalf("workloads %+v; want worker", f.Workloads)
+	}
+	wl := f.Workloads[0]
+	if wl.LaunchType != LaunchEC2 || len(wl.Subnets) != 0 || wl.TaskDefinition == nil || len(wl.TaskDefinition.Containers) != 1 || wl.TaskDefinition.NetworkMode != "bridge" {
+		t.Errorf("worker %+v, task definition %+v; want EC2, no subnets, the bridge-mode definition read", wl, wl.TaskDefinition)
+	}
+	if code := report.ExitCode(Evaluate(f, Options{})); code != report.ExitOK {
+		t.Errorf("exit %d; want 0", code)
+	}
+}

@@ -203,6 +203,13 @@ def seed(ec2, ecs, iam, efs, mutations):
         out["services"] = ["orders"]
         out["task_definition"] = td
 
+    if "bridge" in mutations:
+        # An EC2 service in bridge mode: no awsvpcConfiguration at all.
+        ecs.register_task_definition(family="worker", networkMode="bridge", requiresCompatibilities=["EC2"],
+                                     containerDefinitions=[{"name": "w", "image": "busybox", "memory": 64}])
+        ecs.create_service(cluster="prod", serviceName="worker", taskDefinition="worker", desiredCount=1, launchType="EC2")
+        out["services"].append("worker")
+
     if "second_vpc" in mutations:
         # A second VPC with no endpoints at all, and a service "legacy" in it.
         vpc2 = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
