@@ -53,6 +53,25 @@ type Config struct {
 	// EMF makes serve print a CloudWatch Embedded Metric Format line per cycle.
 	EMF bool
 
+	// Audit: what to read from the control plane. Cross-field rules
+	// (a cluster or a task definition; --subnets with --security-groups)
+	// are checked by the audit package, which also asks AWS whether the
+	// named resources exist.
+	Cluster string
+	// Services are --service names; empty with a cluster means every
+	// service in it.
+	Services       []string
+	TaskDefinition string
+	Subnets        []string
+	SecurityGroups []string
+	// AssignPublicIP is ENABLED, DISABLED, or "" (DISABLED) for the
+	// pre-deploy form.
+	AssignPublicIP string
+	// EgressRules is the format of the suggested egress rule set, or "".
+	EgressRules string
+	// FailUndecided makes an undecided finding fail (exit 18).
+	FailUndecided bool
+
 	sources map[string]string
 }
 
@@ -113,12 +132,27 @@ func EnvName(name string) string {
 }
 
 var options = []option{
+	// audit derives its needs from task definitions; --checks only adds to them.
+	{name: "checks", usage: "comma-separated extra entries NAME[:PORT][=EXPECT] every audited task must reach privately, beyond what its task definition needs", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			c.Checks = nil
+			return nil
+		}
+		entries, err := ParseEntries(v)
+		for _, e := range entries {
+			if e.Name == AutoEntry {
+				err = errors.Join(err, errors.New("auto does not apply to audit (needs come from the task definition)"))
+			}
+		}
+		c.Checks = entries
+		return err
+	}},
 	{name: "checks", def: AutoEntry, usage: "comma-separated entries NAME[:PORT][=EXPECT]; auto derives them from the task metadata", set: func(c *Config, v string) error {
 		entries, err := ParseEntries(v)
 		c.Checks = entries
 		return err
 	}},
-	{name: "region", usage: "region for catalogue names (default: from the task ARN, then AWS_REGION, then AWS_DEFAULT_REGION)", set: func(c *Config, v string) error {
+	{name: "region", usage: "region for catalogue names (default: from the task ARN, then AWS_REGION, then AWS_DEFAULT_REGION); audit: the region to read", commands: []string{"check", "endpoints", "serve", "audit"}, set: func(c *Config, v string) error {
 		if v != "" && !ValidRegion(v) {
 			return errors.New(errRegionFormat)
 		}
@@ -163,7 +197,7 @@ var options = []option{
 		c.TLS = b
 		return nil
 	}},
-	{name: "output", def: string(report.OutputText), usage: "report format: text or json", set: func(c *Config, v string) error {
+	{name: "output", def: string(report.OutputText), usage: "report format: text or json", commands: []string{"check", "endpoints", "serve", "audit"}, set: func(c *Config, v string) error {
 		switch o := report.Output(v); o {
 		case report.OutputText, report.OutputJSON:
 			c.Output = o
@@ -171,7 +205,7 @@ var options = []option{
 		}
 		return errors.New("want text or json")
 	}},
-	{name: "public-ip", def: string(PublicIPDeny), usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", set: func(c *Config, v string) error {
+	{name: "public-ip", def: string(PublicIPDeny), usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", commands: []string{"check", "endpoints", "serve", "audit"}, set: func(c *Config, v string) error {
 		switch p := PublicIPPolicy(v); p {
 		case PublicIPDeny, PublicIPStrict, PublicIPWarn, PublicIPOff:
 			c.PublicIP = p
@@ -202,7 +236,7 @@ var options = []option{
 		c.EMF = b
 		return nil
 	}},
-	{name: "log-level", def: string(LogInfo), usage: "debug, info, warn or error", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
+	{name: "log-level", def: string(LogInfo), usage: "debug, info, warn or error", commands: []string{"check", "endpoints", "serve", "healthcheck", "audit"}, set: func(c *Config, v string) error {
 		switch l := LogLevel(v); l {
 		case LogDebug, LogInfo, LogWarn, LogError:
 			c.LogLevel = l
@@ -210,13 +244,57 @@ var options = []option{
 		}
 		return errors.New("want debug, info, warn or error")
 	}},
-	{name: "log-format", usage: "json or console (default: console on a terminal, json otherwise)", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
+	{name: "log-format", usage: "json or console (default: console on a terminal, json otherwise)", commands: []string{"check", "endpoints", "serve", "healthcheck", "audit"}, set: func(c *Config, v string) error {
 		switch v {
 		case "", "json", "console":
 			c.LogFormat = v
 			return nil
 		}
 		return errors.New("want json or console")
+	}},
+	{name: "cluster", usage: "audit: the ECS cluster (name or ARN) whose services to audit", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.Cluster = v
+		return nil
+	}},
+	{name: "service", usage: "audit: comma-separated service names in --cluster (default: every service in the cluster)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.Services = splitList(v)
+		return nil
+	}},
+	{name: "task-definition", usage: "audit before deploy: FAMILY[:REVISION], a task-definition ARN, or ./FILE.json (a RegisterTaskDefinition input); needs --subnets and --security-groups", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.TaskDefinition = v
+		return nil
+	}},
+	{name: "subnets", usage: "audit: comma-separated subnet IDs the task will run in (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.Subnets = splitList(v)
+		return checkIDs(c.Subnets, "subnet-")
+	}},
+	{name: "security-groups", usage: "audit: comma-separated security-group IDs of the task (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.SecurityGroups = splitList(v)
+		return checkIDs(c.SecurityGroups, "sg-")
+	}},
+	{name: "assign-public-ip", def: "DISABLED", usage: "audit: ENABLED or DISABLED, as the service's awsvpcConfiguration would say (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		switch v {
+		case "ENABLED", "DISABLED":
+			c.AssignPublicIP = v
+			return nil
+		}
+		return errors.New("want ENABLED or DISABLED")
+	}},
+	{name: "egress-rules", usage: "audit: print the least egress rule set for the task security groups on stdout (cli, terraform, cloudformation or json); the report goes to stderr", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		switch v {
+		case "", "cli", "terraform", "cloudformation", "json":
+			c.EgressRules = v
+			return nil
+		}
+		return errors.New("want cli, terraform, cloudformation or json")
+	}},
+	{name: "fail-undecided", def: "false", isBool: true, usage: "audit: fail (exit 18) when a finding could not be decided because an API call was denied or throttled; default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		c.FailUndecided = b
+		return nil
 	}},
 }
 
@@ -376,6 +454,29 @@ func Flags() [][3]string {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// checkIDs checks the shape of AWS resource IDs (whether they exist is
+// the audit's question, asked of the API).
+func checkIDs(ids []string, prefix string) error {
+	var errs []error
+	for _, id := range ids {
+		if !strings.HasPrefix(id, prefix) || len(id) <= len(prefix) {
+			errs = append(errs, fmt.Errorf("%q is not an ID of the form %sxxxxxxxx", id, prefix))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // checkListen checks a listen address: HOST:PORT or :PORT.

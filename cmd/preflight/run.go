@@ -53,6 +53,7 @@ Commands:
   check       run every check once (retrying failures until --wait runs out), print a report, exit with the verdict
   endpoints   print the targets check would probe, and exit 0
   serve       run the checks every --interval and serve /metrics, /healthz and /readyz until SIGTERM
+  audit       before deploy, from the control plane: will a service's tasks reach what they need privately, and only that?
   healthcheck exit 0 when the local serve instance reports ready, 1 otherwise
   version     print version, commit and Go version
 
@@ -82,6 +83,10 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	case "serve":
 		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
 			return serveCommand(ctx, cfg, getenv, stdout, stderr, log, d)
+		})
+	case "audit":
+		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+			return auditCommand(ctx, cfg, stdout, stderr, log)
 		})
 	case "healthcheck":
 		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {

@@ -1,0 +1,373 @@
+package audit
+
+// NOTES FOR GATHER
+//
+//   - Route tables: copy DescribeRouteTables as is (Main flag + the explicit
+//     subnet associations in SubnetIDs). Do NOT resolve a subnet's table;
+//     the rules do it (explicit association first, else the VPC's main
+//     table), so there is one place that knows the rule.
+//   - Network ACLs: copy every entry including the default "*" entries
+//     (rule number 32767) if the API returns them; the rules deny by
+//     default anyway. SubnetIDs are the associations; set Default for the
+//     VPC's default ACL.
+//   - Tri-state VPC attributes: leave DNSSupport/DNSHostnames as TriUnknown
+//     when DescribeVpcAttribute is denied, and add an Undecided with the
+//     action and the VPC id as Resource.
+//   - Undecided.Action must be the IAM action name, e.g.
+//     "ec2:DescribeVpcEndpoints" (constants Action* below). Resource is the
+//     resource id the call was about, or "" when the whole call failed (then
+//     the rules treat every resource of that kind as undecided).
+//   - Security group and NACL protocols: pass what the API gives ("-1",
+//     "tcp", "6", "udp", "17", ...); the rules normalise names and numbers.
+//   - Prefix lists: at least the AWS-managed com.amazonaws.REGION.s3 list
+//     (DescribeManagedPrefixLists or DescribePrefixLists), plus any pl- id
+//     that a security group rule or a route names.
+//   - Subnet.CIDR matters: security group and NACL coverage is decided
+//     from subnet CIDRs (task subnets and endpoint subnets), never from
+//     endpoint ENI addresses.
+//   - Endpoint.Type and State are compared case-insensitively; pass the
+//     SDK's strings as they are.
+//   - ecs-agent / ecs-telemetry: the rules carry a temporary local
+//     catalogue row for them (needs_names.go) until config has them.
+//   - EFS mount targets (MountTargets) are optional: fill them when
+//     elasticfilesystem:DescribeMountTargets(+SecurityGroups) is in reach; the
+//     EFS rule says "could not decide" when a task uses EFS and there are
+//     none for its file system.
+
+import "net/netip"
+
+// IAM action names for Undecided.Action. Rules look data up by these, so
+// gather must use the same strings.
+const (
+	ActionDescribeVpcs                 = "ec2:DescribeVpcs"
+	ActionDescribeVpcAttribute         = "ec2:DescribeVpcAttribute"
+	ActionDescribeDhcpOptions          = "ec2:DescribeDhcpOptions"
+	ActionDescribeSubnets              = "ec2:DescribeSubnets"
+	ActionDescribeRouteTables          = "ec2:DescribeRouteTables"
+	ActionDescribeVpcEndpoints         = "ec2:DescribeVpcEndpoints"
+	ActionDescribeSecurityGroups       = "ec2:DescribeSecurityGroups"
+	ActionDescribeNetworkAcls          = "ec2:DescribeNetworkAcls"
+	ActionDescribeManagedPrefixLists   = "ec2:DescribeManagedPrefixLists"
+	ActionDescribeServices             = "ecs:DescribeServices"
+	ActionDescribeTaskDefinition       = "ecs:DescribeTaskDefinition"
+	ActionDescribeMountTargets         = "elasticfilesystem:DescribeMountTargets"
+	ActionDescribeMountTargetSecGroups = "elasticfilesystem:DescribeMountTargetSecurityGroups"
+)
+
+// Facts is everything audit knows about one region of one account: plain
+// data filled by gather and read by the rules. Maps are keyed by resource
+// id. A nil map or slice means "nothing found", never "not asked": a call
+// that failed is listed in Undecided instead.
+type Facts struct {
+	// Region is the region the workloads run in, e.g. "ap-northeast-1".
+	Region string
+	// Account is the 12-digit account id the workloads run in.
+	Account string
+	// Partition is "aws", "aws-cn", "aws-us-gov", ...
+	Partition string
+
+	VPCs           map[string]*VPC
+	Subnets        map[string]*Subnet
+	RouteTables    []*RouteTable
+	Endpoints      []*Endpoint
+	SecurityGroups map[string]*SecurityGroup
+	NetworkACLs    []*NetworkACL
+	// PrefixLists holds managed prefix lists by id (pl-...), at least the
+	// S3 one named com.amazonaws.REGION.s3.
+	PrefixLists map[string]*PrefixList
+	// MountTargets are EFS mount targets of the file systems the workloads
+	// mount (optional: empty when not gathered).
+	MountTargets []*MountTarget
+
+	// Workloads are the ECS services (or task definitions to be deployed)
+	// to audit.
+	Workloads []*Workload
+	// Undecided lists the API calls that were denied or throttled.
+	Undecided []Undecided
+}
+
+// Tri is a boolean that can also be unknown, for attributes whose read
+// may be denied. The zero value is TriUnknown, so a fact gather could not
+// read is never mistaken for false or true.
+type Tri int8
+
+// Tri values.
+const (
+	TriUnknown Tri = iota
+	TriFalse
+	TriTrue
+)
+
+// TriOf converts a known boolean.
+func TriOf(b bool) Tri {
+	if b {
+		return TriTrue
+	}
+	return TriFalse
+}
+
+// String renders t as "true", "false" or "unknown".
+func (t Tri) String() string {
+	switch t {
+	case TriTrue:
+		return "true"
+	case TriFalse:
+		return "false"
+	}
+	return "unknown"
+}
+
+// VPC is one VPC with the attributes that decide private DNS.
+type VPC struct {
+	ID string
+	// CIDRs are every associated IPv4 and IPv6 block, primary first.
+	CIDRs []netip.Prefix
+	// DNSSupport is the enableDnsSupport attribute.
+	DNSSupport Tri
+	// DNSHostnames is the enableDnsHostnames attribute.
+	DNSHostnames Tri
+	// DHCPOptionsID is the associated DHCP options set ("default" or dopt-...).
+	DHCPOptionsID string
+	// DomainNameServers is the domain-name-servers value of the DHCP options
+	// ("AmazonProvidedDNS" or addresses). Nil when the set has none or was
+	// not readable (then an Undecided for ActionDescribeDhcpOptions says so).
+	DomainNameServers []string
+}
+
+// Subnet is one subnet. Its route table is not stored here: the rules
+// resolve it from RouteTables (explicit association, else the main table).
+type Subnet struct {
+	ID    string
+	VPCID string
+	// AZ is the availability zone name, e.g. "ap-northeast-1a".
+	AZ string
+	// AZID is the zone id, e.g. "apne1-az4" (optional).
+	AZID string
+	// CIDR is the IPv4 block; IPv6 is the IPv6 block (invalid when none).
+	CIDR netip.Prefix
+	IPv6 netip.Prefix
+	// MapPublicIPOnLaunch is the subnet's auto-assign setting (informative).
+	MapPublicIPOnLaunch bool
+}
+
+// Route target kinds.
+const (
+	TargetLocal     = "local"
+	TargetIGW       = "igw"  // internet gateway (igw-)
+	TargetEIGW      = "eigw" // egress-only internet gateway (IPv6)
+	TargetNAT       = "nat"  // NAT gateway (nat-)
+	TargetVPCE      = "vpce" // gateway endpoint (vpce-) via its prefix list
+	TargetTGW       = "tgw"  // transit gateway (tgw-)
+	TargetPCX       = "pcx"  // VPC peering (pcx-)
+	TargetENI       = "eni"  // a network interface (eni-), e.g. a NAT instance or firewall
+	TargetInstance  = "instance"
+	TargetVGW       = "vgw" // virtual private gateway (vgw-)
+	TargetBlackhole = "blackhole"
+	TargetOther     = "other"
+)
+
+// RouteTable is one route table with its associations.
+type RouteTable struct {
+	ID    string
+	VPCID string
+	// Main is true for the VPC's main table, which serves every subnet that
+	// has no explicit association.
+	Main bool
+	// SubnetIDs are the explicit subnet associations.
+	SubnetIDs []string
+	Routes    []Route
+}
+
+// Route is one route. Exactly one of Destination (IPv4 or IPv6) and
+// DestinationPrefixListID is set.
+type Route struct {
+	Destination             netip.Prefix
+	DestinationPrefixListID string
+	// Target is one of the Target* kinds; TargetID is the id (igw-..., nat-...).
+	Target   string
+	TargetID string
+	// State is "active" or "blackhole"; a blackhole route carries nothing.
+	State string
+}
+
+// Endpoint types.
+const (
+	EndpointInterface = "Interface"
+	EndpointGateway   = "Gateway"
+)
+
+// Endpoint is one VPC endpoint.
+type Endpoint struct {
+	ID    string
+	VPCID string
+	// ServiceName is e.g. "com.amazonaws.us-east-1.ecr.dkr".
+	ServiceName string
+	// Type is EndpointInterface, EndpointGateway or "GatewayLoadBalancer".
+	Type string
+	// State is e.g. "available", "pending", "rejected" (any case).
+	State             string
+	PrivateDNSEnabled bool
+	// SubnetIDs are the subnets with an endpoint ENI (interface endpoints).
+	SubnetIDs []string
+	// SecurityGroupIDs guard the endpoint ENIs (interface endpoints).
+	SecurityGroupIDs []string
+	// RouteTableIDs are the associated route tables (gateway endpoints).
+	RouteTableIDs []string
+	// PolicyDocument is the raw JSON policy; empty means the default full
+	// access policy.
+	PolicyDocument string
+}
+
+// SecurityGroup is one security group. Security groups are stateful: the
+// return traffic of an allowed connection is always allowed.
+type SecurityGroup struct {
+	ID      string
+	VPCID   string
+	Name    string
+	Ingress []Rule
+	Egress  []Rule
+}
+
+// Rule is one security group permission. Its sources/destinations are the
+// union of CIDRs, PrefixListIDs and GroupIDs.
+type Rule struct {
+	// Protocol is "-1" (all), "tcp", "udp", "icmp" or a number.
+	Protocol string
+	// FromPort and ToPort bound the port range (ignored for "-1").
+	FromPort, ToPort int
+	// CIDRs are IPv4 and IPv6 blocks.
+	CIDRs         []netip.Prefix
+	PrefixListIDs []string
+	GroupIDs      []string
+}
+
+// NetworkACL is one network ACL. NACLs are stateless and evaluated in rule
+// number order, lowest first; the first matching entry decides, and no
+// match denies.
+type NetworkACL struct {
+	ID    string
+	VPCID string
+	// Default is true for the VPC's default ACL.
+	Default bool
+	// SubnetIDs are the associated subnets.
+	SubnetIDs []string
+	Entries   []NACLEntry
+}
+
+// NACLEntry is one network ACL entry.
+type NACLEntry struct {
+	RuleNumber int
+	Egress     bool
+	// Protocol is "-1" (all), "6"/"tcp", "17"/"udp", ...
+	Protocol string
+	// PortFrom and PortTo bound the port range; both 0 means all ports.
+	PortFrom, PortTo int
+	// CIDR is the IPv4 or IPv6 block the entry matches.
+	CIDR  netip.Prefix
+	Allow bool
+}
+
+// PrefixList is a managed prefix list.
+type PrefixList struct {
+	ID string
+	// Name is e.g. "com.amazonaws.us-east-1.s3".
+	Name  string
+	CIDRs []netip.Prefix
+}
+
+// MountTarget is one EFS mount target.
+type MountTarget struct {
+	ID               string
+	FileSystemID     string
+	SubnetID         string
+	AZ               string
+	SecurityGroupIDs []string
+}
+
+// Launch types.
+const (
+	LaunchFargate  = "FARGATE"
+	LaunchEC2      = "EC2"
+	LaunchExternal = "EXTERNAL"
+)
+
+// assignPublicIp values.
+const (
+	PublicIPEnabled  = "ENABLED"
+	PublicIPDisabled = "DISABLED"
+)
+
+// Workload is what one ECS service (or a task definition about to be
+// deployed with a network configuration) would run.
+type Workload struct {
+	// Name is "service/CLUSTER/NAME" or "taskdef/FAMILY:REV"; it is the
+	// Target of workload-level findings.
+	Name string
+	// Cluster is the cluster name (not the ARN); Service the service name
+	// (empty for a task definition). Both are used in hints.
+	Cluster    string
+	Service    string
+	ServiceARN string
+	// LaunchType is LaunchFargate, LaunchEC2 or LaunchExternal; a capacity
+	// provider strategy on Fargate counts as LaunchFargate.
+	LaunchType string
+	// Subnets and SecurityGroups are the awsvpcConfiguration.
+	Subnets        []string
+	SecurityGroups []string
+	// AssignPublicIP is PublicIPEnabled, PublicIPDisabled or "" (unknown).
+	AssignPublicIP       string
+	EnableExecuteCommand bool
+	// ServiceConnect is true when Service Connect is enabled.
+	ServiceConnect bool
+	// TaskDefinition is nil when it could not be read (then an Undecided
+	// for ActionDescribeTaskDefinition says so).
+	TaskDefinition *TaskDefinition
+}
+
+// TaskDefinition is the part of a task definition that decides network
+// needs.
+type TaskDefinition struct {
+	ARN         string
+	Family      string
+	Revision    int
+	NetworkMode string
+	Containers  []Container
+	EFSVolumes  []EFSVolume
+}
+
+// Container is one container definition.
+type Container struct {
+	Name  string
+	Image string
+	// RepositoryCredentials is repositoryCredentials.credentialsParameter
+	// (a Secrets Manager ARN or name); empty when the image needs none.
+	RepositoryCredentials string
+	// LogDriver is logConfiguration.logDriver, e.g. "awslogs".
+	LogDriver  string
+	LogOptions map[string]string
+	// Secrets are the valueFrom of secrets (container secrets and the log
+	// configuration's secretOptions): Secrets Manager ARNs, SSM parameter
+	// ARNs or SSM parameter names.
+	Secrets []string
+}
+
+// EFSVolume is one EFS volume of a task definition.
+type EFSVolume struct {
+	Name              string
+	FileSystemID      string
+	TransitEncryption bool
+}
+
+// Undecided is an API call that was denied or throttled: the rules that
+// need its data report "could not decide" rather than passing.
+type Undecided struct {
+	// Action is the IAM action, e.g. "ec2:DescribeVpcEndpoints".
+	Action string
+	// Resource is the resource id the call was about; empty means the whole
+	// call failed.
+	Resource string
+	// Err is the error message; Code the API error code
+	// ("AccessDenied", "UnauthorizedOperation", "Throttling", ...).
+	Err  string
+	Code string
+}

@@ -1,0 +1,374 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// describeServicesBatch is DescribeServices' limit of services per call.
+const describeServicesBatch = 10
+
+// maxPages bounds every paginated read, so that a service that keeps
+// returning a token cannot keep the audit going forever.
+const maxPages = 1000
+
+// serviceWorkloads fills Workloads from the cluster's services: one
+// DescribeClusters, ListServices pages when no service was named,
+// DescribeServices in batches of 10, then one DescribeTaskDefinition per
+// distinct revision.
+func (s *gathering) serviceWorkloads(ctx context.Context) error {
+	in := s.in
+	clusterName := resourceName(in.Cluster)
+	var defaultStrategy []ecstypes.CapacityProviderStrategyItem
+	out, err := s.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{in.Cluster}})
+	switch {
+	case err != nil:
+		s.failed(ActionDescribeClusters, clusterName, err)
+		if err := s.fatal(); err != nil {
+			return err
+		}
+	case len(out.Clusters) == 0:
+		reason := "MISSING"
+		if len(out.Failures) > 0 {
+			reason = aws.ToString(out.Failures[0].Reason)
+		}
+		return inputErr("--cluster", "cluster %q not found in %s (DescribeClusters: %s)", in.Cluster, s.g.Region, reason)
+	default:
+		c := out.Clusters[0]
+		if st := aws.ToString(c.Status); st != "" && st != "ACTIVE" && st != "PROVISIONING" {
+			return inputErr("--cluster", "cluster %q is %s", in.Cluster, st)
+		}
+		clusterName = aws.ToString(c.ClusterName)
+		defaultStrategy = c.DefaultCapacityProviderStrategy
+		s.setAccountFromARN(aws.ToString(c.ClusterArn))
+	}
+
+	names := in.Services
+	explicit := len(names) > 0
+	if !explicit {
+		var token *string
+		for page := 0; page < maxPages; page++ {
+			out, err := s.api.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String(in.Cluster), MaxResults: aws.Int32(100), NextToken: token})
+			if err != nil {
+				if apiCode(err) == "ClusterNotFoundException" {
+					return inputErr("--cluster", "cluster %q not found in %s (ListServices: %s)", in.Cluster, s.g.Region, apiMessage(err))
+				}
+				s.failed(ActionListServices, clusterName, err)
+				if err := s.fatal(); err != nil {
+					return err
+				}
+				// The services are unknown: one placeholder stands for
+				// them, so the report says so instead of passing empty.
+				s.f.Workloads = append(s.f.Workloads, unreadService(clusterName, "*"))
+				return nil
+			}
+			for _, arn := range out.ServiceArns {
+				names = append(names, resourceName(arn))
+			}
+			if token = out.NextToken; token == nil {
+				break
+			}
+		}
+	}
+
+	var (
+		mu       sync.Mutex
+		services []ecstypes.Service
+		unread   []*Workload
+		errs     []error
+	)
+	var batches []func(context.Context)
+	for batch := range slices.Chunk(names, describeServicesBatch) {
+		batches = append(batches, func(ctx context.Context) {
+			out, err := s.api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(in.Cluster), Services: batch})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if apiCode(err) == "ClusterNotFoundException" {
+					errs = append(errs, inputErr("--cluster", "cluster %q not found in %s (DescribeServices: %s)", in.Cluster, s.g.Region, apiMessage(err)))
+					return
+				}
+				for _, name := range batch {
+					s.failed(ActionDescribeServices, serviceTarget(clusterName, name), err)
+					unread = append(unread, unreadService(clusterName, name))
+				}
+				return
+			}
+			for _, f := range out.Failures {
+				if explicit {
+					errs = append(errs, inputErr("--service", "service %q not found in cluster %q (DescribeServices: %s)", resourceName(aws.ToString(f.Arn)), clusterName, aws.ToString(f.Reason)))
+				}
+			}
+			for _, svc := range out.Services {
+				if explicit && aws.ToString(svc.Status) == "INACTIVE" {
+					errs = append(errs, inputErr("--service", "service %q in cluster %q is INACTIVE (deleted)", aws.ToString(svc.ServiceName), clusterName))
+					continue
+				}
+				services = append(services, svc)
+			}
+		})
+	}
+	s.parallel(ctx, batches...)
+	if err := s.fatal(); err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	slices.SortFunc(services, func(a, b ecstypes.Service) int {
+		return strings.Compare(aws.ToString(a.ServiceName), aws.ToString(b.ServiceName))
+	})
+	for _, svc := range services {
+		s.setAccountFromARN(aws.ToString(svc.ServiceArn))
+		w := &Workload{
+			Name:                 serviceTarget(clusterName, aws.ToString(svc.ServiceName)),
+			Cluster:              clusterName,
+			Service:              aws.ToString(svc.ServiceName),
+			ServiceARN:           aws.ToString(svc.ServiceArn),
+			LaunchType:           launchType(svc.LaunchType, svc.CapacityProviderStrategy, defaultStrategy),
+			EnableExecuteCommand: svc.EnableExecuteCommand,
+			TaskDefinition:       &TaskDefinition{ARN: aws.ToString(svc.TaskDefinition)},
+		}
+		if nc := svc.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
+			w.Subnets = nc.AwsvpcConfiguration.Subnets
+			w.SecurityGroups = nc.AwsvpcConfiguration.SecurityGroups
+			w.AssignPublicIP = string(nc.AwsvpcConfiguration.AssignPublicIp)
+			if w.AssignPublicIP == "" {
+				w.AssignPublicIP = PublicIPDisabled // the API's default
+			}
+		}
+		for _, d := range svc.Deployments {
+			if aws.ToString(d.Status) == "PRIMARY" && d.ServiceConnectConfiguration != nil && d.ServiceConnectConfiguration.Enabled {
+				w.ServiceConnect = true
+			}
+		}
+		s.f.Workloads = append(s.f.Workloads, w)
+	}
+	slices.SortFunc(unread, func(a, b *Workload) int { return strings.Compare(a.Name, b.Name) })
+	s.f.Workloads = append(s.f.Workloads, unread...)
+	return nil
+}
+
+// unreadService stands for a service whose description could not be read
+// (ecs:DescribeServices or ecs:ListServices denied or throttled): no
+// network configuration, no task definition, assignPublicIp unknown. The
+// rules report it as undecided rather than leaving it out.
+func unreadService(cluster, name string) *Workload {
+	return &Workload{Name: serviceTarget(cluster, name), Cluster: cluster, Service: strings.TrimSuffix(name, "*")}
+}
+
+// describeTaskDefinitions reads each distinct task definition of the
+// workloads once and shares it among them. A workload whose definition
+// could not be read gets a nil TaskDefinition (and an Undecided).
+func (s *gathering) describeTaskDefinitions(ctx context.Context) {
+	byARN := map[string][]*Workload{}
+	for _, w := range s.f.Workloads {
+		if w.TaskDefinition != nil && w.TaskDefinition.Containers == nil && w.TaskDefinition.ARN != "" {
+			byARN[w.TaskDefinition.ARN] = append(byARN[w.TaskDefinition.ARN], w)
+		}
+	}
+	var calls []func(context.Context)
+	for arn, ws := range byARN {
+		calls = append(calls, func(ctx context.Context) {
+			out, err := s.api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+			var td *TaskDefinition
+			if !s.failed(ActionDescribeTaskDefinition, arn, err) && out.TaskDefinition != nil {
+				td = convertTaskDefinition(out.TaskDefinition)
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			for _, w := range ws {
+				w.TaskDefinition = td
+			}
+		})
+	}
+	s.parallel(ctx, calls...)
+}
+
+// taskDefinitionWorkload builds the one workload of the pre-deploy form:
+// a task definition (from a file or from ECS) with the network
+// configuration given on the command line.
+func (s *gathering) taskDefinitionWorkload(ctx context.Context) error {
+	in := s.in
+	w := &Workload{
+		Cluster:        resourceName(in.Cluster),
+		Subnets:        in.Subnets,
+		SecurityGroups: in.SecurityGroups,
+		AssignPublicIP: in.AssignPublicIP,
+	}
+	if w.AssignPublicIP == "" {
+		w.AssignPublicIP = PublicIPDisabled
+	}
+	if isTaskDefinitionFile(in.TaskDefinition) {
+		td, compat, err := s.readTaskDefinitionFile(in.TaskDefinition)
+		if err != nil {
+			return err
+		}
+		w.TaskDefinition = td
+		w.Name = "taskdef/" + td.Family
+		w.LaunchType = launchTypeOfCompat(compat)
+	} else {
+		out, err := s.api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(in.TaskDefinition)})
+		switch {
+		case err != nil && apiCode(err) == "ClientException":
+			return inputErr("--task-definition", "%q: not found in %s (DescribeTaskDefinition: %s)", in.TaskDefinition, s.g.Region, apiMessage(err))
+		case err != nil:
+			s.failed(ActionDescribeTaskDefinition, in.TaskDefinition, err)
+			if err := s.fatal(); err != nil {
+				return err
+			}
+			w.Name = "taskdef/" + resourceName(in.TaskDefinition)
+			w.LaunchType = LaunchFargate
+		default:
+			td := convertTaskDefinition(out.TaskDefinition)
+			s.setAccountFromARN(td.ARN)
+			w.TaskDefinition = td
+			w.Name = fmt.Sprintf("taskdef/%s:%d", td.Family, td.Revision)
+			compat := out.TaskDefinition.RequiresCompatibilities
+			if len(compat) == 0 {
+				compat = out.TaskDefinition.Compatibilities
+			}
+			var names []string
+			for _, c := range compat {
+				names = append(names, string(c))
+			}
+			w.LaunchType = launchTypeOfCompat(names)
+		}
+	}
+	s.f.Workloads = []*Workload{w}
+	return nil
+}
+
+// isTaskDefinitionFile tells a file path from FAMILY[:REV] and ARNs.
+func isTaskDefinitionFile(v string) bool {
+	if strings.HasPrefix(v, "arn:") {
+		return false
+	}
+	return strings.HasSuffix(strings.ToLower(v), ".json") || strings.ContainsAny(v, `/\`)
+}
+
+func launchTypeOfCompat(compat []string) string {
+	for _, c := range compat {
+		if c == "FARGATE" {
+			return LaunchFargate
+		}
+	}
+	for _, c := range compat {
+		if c == "EXTERNAL" {
+			return LaunchExternal
+		}
+	}
+	if len(compat) == 0 {
+		return LaunchFargate // what a RegisterTaskDefinition file usually means; the rules are strictest for it
+	}
+	return LaunchEC2
+}
+
+// launchType is the service's launch type; a capacity provider strategy
+// (the service's, else the cluster's default) on FARGATE or FARGATE_SPOT
+// counts as Fargate. With neither, ECS launches on EC2.
+func launchType(lt ecstypes.LaunchType, strategy, clusterDefault []ecstypes.CapacityProviderStrategyItem) string {
+	if lt != "" {
+		return string(lt)
+	}
+	if len(strategy) == 0 {
+		strategy = clusterDefault
+	}
+	for _, item := range strategy {
+		switch aws.ToString(item.CapacityProvider) {
+		case "FARGATE", "FARGATE_SPOT":
+			return LaunchFargate
+		}
+	}
+	return LaunchEC2
+}
+
+func convertTaskDefinition(td *ecstypes.TaskDefinition) *TaskDefinition {
+	out := &TaskDefinition{
+		ARN:         aws.ToString(td.TaskDefinitionArn),
+		Family:      aws.ToString(td.Family),
+		Revision:    int(td.Revision),
+		NetworkMode: string(td.NetworkMode),
+		Containers:  []Container{},
+	}
+	for _, c := range td.ContainerDefinitions {
+		ct := Container{Name: aws.ToString(c.Name), Image: aws.ToString(c.Image)}
+		if c.RepositoryCredentials != nil {
+			ct.RepositoryCredentials = aws.ToString(c.RepositoryCredentials.CredentialsParameter)
+		}
+		for _, sec := range c.Secrets {
+			ct.Secrets = append(ct.Secrets, aws.ToString(sec.ValueFrom))
+		}
+		if lc := c.LogConfiguration; lc != nil {
+			ct.LogDriver = string(lc.LogDriver)
+			ct.LogOptions = lc.Options
+			for _, sec := range lc.SecretOptions {
+				ct.Secrets = append(ct.Secrets, aws.ToString(sec.ValueFrom))
+			}
+		}
+		out.Containers = append(out.Containers, ct)
+	}
+	for _, v := range td.Volumes {
+		if v.EfsVolumeConfiguration != nil {
+			out.EFSVolumes = append(out.EFSVolumes, EFSVolume{
+				Name:              aws.ToString(v.Name),
+				FileSystemID:      aws.ToString(v.EfsVolumeConfiguration.FileSystemId),
+				TransitEncryption: v.EfsVolumeConfiguration.TransitEncryption == ecstypes.EFSTransitEncryptionEnabled,
+			})
+		}
+	}
+	return out
+}
+
+// serviceTarget is a service workload's name, the Target of its findings.
+func serviceTarget(cluster, service string) string {
+	return "service/" + cluster + "/" + service
+}
+
+// resourceName is the last element of an ARN's resource part ("orders"
+// from arn:aws:ecs:...:service/prod/orders), or v itself.
+func resourceName(v string) string {
+	if _, _, res, ok := arnParts(v); ok {
+		v = res
+	}
+	if i := strings.LastIndexByte(v, '/'); i >= 0 {
+		v = v[i+1:]
+	}
+	return v
+}
+
+func (s *gathering) setAccountFromARN(arn string) {
+	partition, account, _, ok := arnParts(arn)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f.Account == "" && isAccountID(account) {
+		s.f.Account = account
+	}
+	if partition != "" {
+		s.f.Partition = partition
+	}
+}
+
+// isAccountID reports whether v is a 12-digit account id.
+func isAccountID(v string) bool {
+	if len(v) != 12 {
+		return false
+	}
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

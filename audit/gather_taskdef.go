@@ -1,0 +1,248 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// readTaskDefinitionFile reads a RegisterTaskDefinition input (the JSON
+// `aws ecs register-task-definition --cli-input-json` takes), or the
+// output of describe-task-definition ({"taskDefinition": {...}}). A
+// problem is an *InputError naming the file and the JSON path, e.g.
+// "containerDefinitions[1].image: missing". It returns the definition and
+// its requiresCompatibilities.
+func (s *gathering) readTaskDefinitionFile(path string) (*TaskDefinition, []string, error) {
+	read := s.g.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
+	b, err := read(path)
+	if err != nil {
+		return nil, nil, inputErr("--task-definition", "%w", err)
+	}
+	td, compat, err := ParseTaskDefinitionJSON(b)
+	if err != nil {
+		// One error per problem, so that each is listed on its own.
+		var errs []error
+		for _, problem := range strings.Split(err.Error(), "\n") {
+			errs = append(errs, inputErr("--task-definition", "%s: %s", path, problem))
+		}
+		return nil, nil, errors.Join(errs...)
+	}
+	return td, compat, nil
+}
+
+// ParseTaskDefinitionJSON parses a RegisterTaskDefinition input and
+// checks the fields the audit reads, reporting every problem with its
+// JSON path, one problem per line.
+func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			line, col := lineCol(b, syn.Offset)
+			return nil, nil, fmt.Errorf("line %d, column %d: invalid JSON: %v", line, col, err)
+		}
+		return nil, nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	if obj, ok := doc.(map[string]any); ok {
+		if inner, ok := obj["taskDefinition"].(map[string]any); ok {
+			doc = inner // describe-task-definition output
+		}
+	}
+	v := &tdValidator{}
+	root := v.object(doc, "", true)
+	td := &TaskDefinition{Containers: []Container{}}
+	if root == nil {
+		return nil, nil, v.err()
+	}
+	td.Family = v.str(root, "", "family", true)
+	td.NetworkMode = v.str(root, "", "networkMode", false)
+	if td.NetworkMode != "" && td.NetworkMode != "awsvpc" {
+		v.add("networkMode", fmt.Sprintf("%q: audit judges awsvpc tasks (their own ENI, subnets and security groups); want \"awsvpc\"", td.NetworkMode))
+	}
+	var compat []string
+	for i, c := range v.array(root, "", "requiresCompatibilities", false) {
+		if s, ok := c.(string); ok {
+			compat = append(compat, s)
+		} else {
+			v.add(fmt.Sprintf("requiresCompatibilities[%d]", i), "want a string")
+		}
+	}
+	containers := v.array(root, "", "containerDefinitions", true)
+	if containers != nil && len(containers) == 0 {
+		v.add("containerDefinitions", "empty: a task definition needs at least one container")
+	}
+	for i, raw := range containers {
+		path := fmt.Sprintf("containerDefinitions[%d]", i)
+		c := v.object(raw, path, true)
+		if c == nil {
+			continue
+		}
+		ct := Container{Name: v.str(c, path, "name", true), Image: v.str(c, path, "image", true)}
+		if rc := v.object(c["repositoryCredentials"], path+".repositoryCredentials", false); rc != nil {
+			ct.RepositoryCredentials = v.str(rc, path+".repositoryCredentials", "credentialsParameter", true)
+		}
+		for j, sec := range v.array(c, path, "secrets", false) {
+			sp := fmt.Sprintf("%s.secrets[%d]", path, j)
+			if so := v.object(sec, sp, true); so != nil {
+				v.str(so, sp, "name", true)
+				ct.Secrets = append(ct.Secrets, v.str(so, sp, "valueFrom", true))
+			}
+		}
+		lp := path + ".logConfiguration"
+		if lc := v.object(c["logConfiguration"], lp, false); lc != nil {
+			ct.LogDriver = v.str(lc, lp, "logDriver", true)
+			if opts := v.object(lc["options"], lp+".options", false); opts != nil {
+				ct.LogOptions = map[string]string{}
+				for k, val := range opts {
+					if s, ok := val.(string); ok {
+						ct.LogOptions[k] = s
+					} else {
+						v.add(lp+".options."+k, "want a string")
+					}
+				}
+			}
+			for j, sec := range v.array(lc, lp, "secretOptions", false) {
+				sp := fmt.Sprintf("%s.secretOptions[%d]", lp, j)
+				if so := v.object(sec, sp, true); so != nil {
+					ct.Secrets = append(ct.Secrets, v.str(so, sp, "valueFrom", true))
+				}
+			}
+		}
+		td.Containers = append(td.Containers, ct)
+	}
+	for i, raw := range v.array(root, "", "volumes", false) {
+		path := fmt.Sprintf("volumes[%d]", i)
+		vol := v.object(raw, path, true)
+		if vol == nil {
+			continue
+		}
+		if efs := v.object(vol["efsVolumeConfiguration"], path+".efsVolumeConfiguration", false); efs != nil {
+			ep := path + ".efsVolumeConfiguration"
+			td.EFSVolumes = append(td.EFSVolumes, EFSVolume{
+				Name:              v.str(vol, path, "name", false),
+				FileSystemID:      v.str(efs, ep, "fileSystemId", true),
+				TransitEncryption: v.str(efs, ep, "transitEncryption", false) == "ENABLED",
+			})
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, nil, err
+	}
+	return td, compat, nil
+}
+
+// tdValidator collects every problem of a task-definition document with
+// its JSON path.
+type tdValidator struct{ problems []string }
+
+func (v *tdValidator) add(path, problem string) {
+	v.problems = append(v.problems, path+": "+problem)
+}
+
+func (v *tdValidator) err() error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(v.problems, "\n"))
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// object returns raw as an object; nil (with a problem when required or
+// of the wrong type) otherwise.
+func (v *tdValidator) object(raw any, path string, required bool) map[string]any {
+	if raw == nil {
+		if required {
+			v.add(orRoot(path), "missing")
+		}
+		return nil
+	}
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		v.add(orRoot(path), "want an object, got "+jsonKind(raw))
+		return nil
+	}
+	return obj
+}
+
+func (v *tdValidator) array(obj map[string]any, path, key string, required bool) []any {
+	raw, present := obj[key]
+	if !present || raw == nil {
+		if required {
+			v.add(join(path, key), "missing")
+		}
+		return nil
+	}
+	arr, ok := raw.([]any)
+	if !ok {
+		v.add(join(path, key), "want an array, got "+jsonKind(raw))
+		return nil
+	}
+	return arr
+}
+
+func (v *tdValidator) str(obj map[string]any, path, key string, required bool) string {
+	raw, present := obj[key]
+	if !present || raw == nil {
+		if required {
+			v.add(join(path, key), "missing")
+		}
+		return ""
+	}
+	s, ok := raw.(string)
+	if !ok {
+		v.add(join(path, key), "want a string, got "+jsonKind(raw))
+		return ""
+	}
+	if required && strings.TrimSpace(s) == "" {
+		v.add(join(path, key), "empty")
+	}
+	return s
+}
+
+func orRoot(path string) string {
+	if path == "" {
+		return "(document)"
+	}
+	return path
+}
+
+func jsonKind(raw any) string {
+	switch raw.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return "null"
+}
+
+// lineCol turns a byte offset into 1-based line and column numbers.
+func lineCol(b []byte, offset int64) (line, col int) {
+	if offset > int64(len(b)) {
+		offset = int64(len(b))
+	}
+	before := b[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}

@@ -1,0 +1,255 @@
+package audit
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/preflight-dev/preflight/config"
+)
+
+// Need is one thing a workload's tasks must reach, with the reason it is
+// needed. The rules decide, per need, whether the network path serves it.
+type Need struct {
+	// Service is a catalogue name ("ecr.api", "logs", "ecs-agent"...),
+	// NeedInternet for a registry no endpoint serves, or NeedEFS.
+	Service string
+	// Region is the region of the service; it differs from the task's
+	// region for a cross-region need, which no VPC endpoint serves.
+	Region string
+	// Reason says why the need exists, e.g. "image 1234...:1.4.2".
+	Reason string
+	// Internet is true when only an internet path serves the need (an image
+	// from a registry other than ECR in the task's region and partition).
+	Internet bool
+	// Port is the TCP port the tasks connect to (443, 2049 for EFS).
+	Port int
+	// Expect is the expectation an --checks entry named explicitly; empty
+	// for derived needs. ExpectAny lets an internet path stand in for a
+	// missing endpoint (a warning instead of a failure).
+	Expect config.Expect
+	// FileSystemID is the EFS file system (NeedEFS only).
+	FileSystemID string
+}
+
+// Need services that are not catalogue names.
+const (
+	// NeedInternet is a destination only an internet path reaches.
+	NeedInternet = "internet"
+	// NeedEFS is an EFS file system's mount targets (TCP 2049).
+	NeedEFS = "efs"
+)
+
+// CrossRegion reports whether n is in another region than taskRegion.
+func (n Need) CrossRegion(taskRegion string) bool {
+	return n.Region != "" && taskRegion != "" && n.Region != taskRegion
+}
+
+// Needs derives what w's tasks must reach, running in region. extra are
+// --checks entries (catalogue names and bundles; host names and "auto"
+// are ignored here: the control plane cannot judge a plain host). Needs
+// with the same service and region are merged, their reasons joined. The
+// result is sorted by service, then region.
+func Needs(w *Workload, region, account string, extra []config.Entry) []Need {
+	var c needCollector
+	c.region = region
+	switch w.LaunchType {
+	case LaunchEC2, LaunchExternal:
+		// The agent on the instance talks to these; in a subnet without
+		// internet access they need their own endpoints.
+		why := "launch type " + w.LaunchType + " (container agent)"
+		c.add(Need{Service: "ecs", Reason: why})
+		c.add(Need{Service: "ecs-agent", Reason: why})
+		c.add(Need{Service: "ecs-telemetry", Reason: why})
+	}
+	if w.EnableExecuteCommand {
+		c.add(Need{Service: "ssmmessages", Reason: "enableExecuteCommand (ECS Exec)"})
+	}
+	if w.ServiceConnect {
+		c.add(Need{Service: "ecs-agent", Reason: "Service Connect"})
+	}
+	if td := w.TaskDefinition; td != nil {
+		for _, ct := range td.Containers {
+			c.container(ct)
+		}
+		for _, v := range td.EFSVolumes {
+			c.add(Need{Service: NeedEFS, Port: 2049, FileSystemID: v.FileSystemID,
+				Reason: fmt.Sprintf("EFS volume %s (%s)", v.Name, v.FileSystemID)})
+		}
+	}
+	for _, e := range extra {
+		c.entry(e, account)
+	}
+	return c.list()
+}
+
+// needCollector merges needs by service, region and file system.
+type needCollector struct {
+	region string
+	order  []needKey
+	needs  map[needKey]*Need
+}
+
+type needKey struct{ service, region, fs string }
+
+func (c *needCollector) add(n Need) {
+	if n.Region == "" {
+		n.Region = c.region
+	}
+	if n.Port == 0 {
+		n.Port = config.DefaultPort
+	}
+	k := needKey{n.Service, n.Region, n.FileSystemID}
+	if n.Internet {
+		// One internet need per registry host: the reason names it.
+		k.fs = n.Reason
+	}
+	if c.needs == nil {
+		c.needs = map[needKey]*Need{}
+	}
+	old, ok := c.needs[k]
+	if !ok {
+		c.needs[k] = &n
+		c.order = append(c.order, k)
+		return
+	}
+	if n.Reason != "" && !containsReason(old.Reason, n.Reason) {
+		old.Reason += "; " + n.Reason
+	}
+	old.Expect = mergeExpect(old.Expect, n.Expect)
+}
+
+// mergeExpect keeps the stricter expectation of two sources of one need.
+// A derived need (empty Expect) is never weakened to "any" by an --checks
+// entry: it came from what the task really does.
+func mergeExpect(a, b config.Expect) config.Expect {
+	switch {
+	case a == "" || b == "":
+		return ""
+	case a != config.ExpectAny:
+		return a
+	default:
+		return b
+	}
+}
+
+func containsReason(list, r string) bool {
+	for _, s := range strings.Split(list, "; ") {
+		if s == r {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *needCollector) list() []Need {
+	out := make([]Need, 0, len(c.order))
+	for _, k := range c.order {
+		out = append(out, *c.needs[k])
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Service != b.Service {
+			return a.Service < b.Service
+		}
+		if a.Region != b.Region {
+			return a.Region < b.Region
+		}
+		if a.FileSystemID != b.FileSystemID {
+			return a.FileSystemID < b.FileSystemID
+		}
+		return a.Reason < b.Reason
+	})
+	return out
+}
+
+// container adds what one container definition needs.
+func (c *needCollector) container(ct Container) {
+	if ct.Image != "" {
+		img := "image " + ct.Image
+		// Dual-stack ECR names are not served by PrivateLink: like any
+		// other registry, they need an internet path.
+		im, ok := config.ParseImage(ct.Image)
+		if ok && im.ECR && !im.DualStack {
+			c.add(Need{Service: "ecr.api", Region: im.Region, Reason: img})
+			c.add(Need{Service: "ecr.dkr", Region: im.Region, Reason: img})
+			c.add(Need{Service: "ecr.layers", Region: im.Region, Reason: img})
+		} else {
+			registry := im.Registry
+			if !ok {
+				registry = "unknown: not an image reference"
+			}
+			c.add(Need{Service: NeedInternet, Internet: true,
+				Reason: fmt.Sprintf("image %s (registry %s)", ct.Image, registry)})
+		}
+	}
+	if p := ct.RepositoryCredentials; p != "" {
+		c.add(Need{Service: "secretsmanager", Region: arnRegion(p),
+			Reason: fmt.Sprintf("container %s repositoryCredentials %s", ct.Name, p)})
+	}
+	if ct.LogDriver == "awslogs" {
+		c.add(Need{Service: "logs", Region: ct.LogOptions["awslogs-region"],
+			Reason: fmt.Sprintf("container %s log driver awslogs (group %s)", ct.Name, ct.LogOptions["awslogs-group"])})
+	}
+	for _, s := range ct.Secrets {
+		svc, region := secretSource(s)
+		c.add(Need{Service: svc, Region: region, Reason: fmt.Sprintf("container %s secret %s", ct.Name, s)})
+	}
+}
+
+// entry adds the needs of one --checks entry.
+func (c *needCollector) entry(e config.Entry, account string) {
+	if e.Name == config.AutoEntry {
+		return // auto is what the derived needs already are
+	}
+	if _, ok := config.LookupService(e.Name); ok {
+		c.add(Need{Service: e.Name, Region: e.Region, Port: e.Port, Expect: e.Expect,
+			Reason: "--checks " + e.String()})
+		return
+	}
+	if e.Account == "" {
+		e.Account = account
+	}
+	if e.Account == "" {
+		e.Account = "000000000000" // only the name and region are used here
+	}
+	targets, err := config.Expand([]config.Entry{e}, c.region, e.Account)
+	if err != nil {
+		return
+	}
+	for _, t := range targets {
+		if t.Service == nil {
+			continue // a plain host: only `check` inside the task can judge it
+		}
+		c.add(Need{Service: t.Service.Name, Region: t.Region, Port: e.Port, Expect: e.Expect,
+			Reason: "--checks " + e.String()})
+	}
+}
+
+// secretSource names the service and region a secret's valueFrom reads:
+// a Secrets Manager ARN, an SSM parameter ARN, or (anything else) an SSM
+// parameter name in the task's region.
+func secretSource(valueFrom string) (service, region string) {
+	if a, ok := parseARN(valueFrom); ok && a.service == "secretsmanager" {
+		return "secretsmanager", a.region
+	}
+	return "ssm", arnRegion(valueFrom)
+}
+
+// arnRegion is the region of an ARN, or "" (the task's region) for a name.
+func arnRegion(s string) string {
+	if a, ok := parseARN(s); ok {
+		return a.region
+	}
+	return ""
+}
+
+type arn struct{ partition, service, region, account, resource string }
+
+func parseARN(s string) (arn, bool) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return arn{}, false
+	}
+	return arn{parts[1], parts[2], parts[3], parts[4], parts[5]}, true
+}

@@ -1,0 +1,185 @@
+package audit
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/preflight-dev/preflight/config"
+)
+
+// needSummary renders needs as "service@region" (plus "!" for internet,
+// "=expect" when set) so a table can state them compactly.
+func needSummary(needs []Need) string {
+	var parts []string
+	for _, n := range needs {
+		s := n.Service + "@" + n.Region
+		if n.Internet {
+			s += "!"
+		}
+		if n.Expect != "" {
+			s += "=" + string(n.Expect)
+		}
+		if n.FileSystemID != "" {
+			s += "/" + n.FileSystemID
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestNeeds(t *testing.T) {
+	const region = "ap-northeast-1"
+	td := func(cs ...Container) *TaskDefinition {
+		return &TaskDefinition{Family: "orders", Revision: 3, Containers: cs}
+	}
+	tests := []struct {
+		name  string
+		w     Workload
+		extra string
+		want  string
+	}{
+		{
+			name: "ECR image in the task's region",
+			w:    Workload{LaunchType: LaunchFargate, TaskDefinition: td(Container{Name: "app", Image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orders:1.4.2"})},
+			want: "ecr.api@ap-northeast-1 ecr.dkr@ap-northeast-1 ecr.layers@ap-northeast-1",
+		},
+		{
+			name: "FIPS ECR image",
+			w:    Workload{TaskDefinition: td(Container{Name: "app", Image: "123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/orders@sha256:abc"})},
+			want: "ecr.api@us-east-1 ecr.dkr@us-east-1 ecr.layers@us-east-1",
+		},
+		{
+			name: "China ECR image",
+			w:    Workload{TaskDefinition: td(Container{Name: "app", Image: "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/orders:1"})},
+			want: "ecr.api@cn-north-1 ecr.dkr@cn-north-1 ecr.layers@cn-north-1",
+		},
+		{
+			name: "China suffix on a commercial region is not ECR",
+			w:    Workload{TaskDefinition: td(Container{Name: "app", Image: "123456789012.dkr.ecr.us-east-1.amazonaws.com.cn/orders:1"})},
+			want: "internet@ap-northeast-1!",
+		},
+		{
+			name: "ECR image in another region",
+			w:    Workload{TaskDefinition: td(Container{Name: "app", Image: "123456789012.dkr.ecr.us-west-2.amazonaws.com/orders:1"})},
+			want: "ecr.api@us-west-2 ecr.dkr@us-west-2 ecr.layers@us-west-2",
+		},
+		{
+			name: "Docker Hub, public ECR, GHCR, dual-stack ECR",
+			w: Workload{TaskDefinition: td(
+				Container{Name: "a", Image: "nginx:1.27"},
+				Container{Name: "b", Image: "public.ecr.aws/nginx/nginx:1"},
+				Container{Name: "c", Image: "ghcr.io/org/app:1"},
+				Container{Name: "d", Image: "123456789012.dkr-ecr.ap-northeast-1.on.aws/orders:1"},
+			)},
+			want: "internet@ap-northeast-1! internet@ap-northeast-1! internet@ap-northeast-1! internet@ap-northeast-1!",
+		},
+		{
+			name: "repositoryCredentials as ARN in another region",
+			w:    Workload{TaskDefinition: td(Container{Name: "a", RepositoryCredentials: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:hub-AbCdEf"})},
+			want: "secretsmanager@eu-west-1",
+		},
+		{
+			name: "awslogs in the task's region and in another",
+			w: Workload{TaskDefinition: td(
+				Container{Name: "a", LogDriver: "awslogs", LogOptions: map[string]string{"awslogs-region": "ap-northeast-1"}},
+				Container{Name: "b", LogDriver: "awslogs", LogOptions: map[string]string{"awslogs-region": "us-east-1"}},
+				Container{Name: "c", LogDriver: "awslogs"},
+			)},
+			want: "logs@ap-northeast-1 logs@us-east-1",
+		},
+		{
+			name: "secrets: Secrets Manager ARN, SSM ARN, SSM name",
+			w: Workload{TaskDefinition: td(Container{Name: "a", Secrets: []string{
+				"arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db-AbCdEf",
+				"arn:aws:ssm:us-east-2:123456789012:parameter/app/key",
+				"/app/plain-name",
+			}})},
+			want: "secretsmanager@ap-northeast-1 ssm@ap-northeast-1 ssm@us-east-2",
+		},
+		{
+			name: "ECS Exec",
+			w:    Workload{EnableExecuteCommand: true},
+			want: "ssmmessages@ap-northeast-1",
+		},
+		{
+			name: "Service Connect",
+			w:    Workload{ServiceConnect: true},
+			want: "ecs-agent@ap-northeast-1",
+		},
+		{
+			name: "EC2 launch type",
+			w:    Workload{LaunchType: LaunchEC2, ServiceConnect: true},
+			want: "ecs@ap-northeast-1 ecs-agent@ap-northeast-1 ecs-telemetry@ap-northeast-1",
+		},
+		{
+			name: "EFS volume",
+			w:    Workload{TaskDefinition: &TaskDefinition{EFSVolumes: []EFSVolume{{Name: "data", FileSystemID: "fs-1"}}}},
+			want: "efs@ap-northeast-1/fs-1",
+		},
+		{
+			name:  "--checks entries: service =any, bundle, host ignored",
+			w:     Workload{},
+			extra: "kms=any,ecr,example.com",
+			want:  "ecr.api@ap-northeast-1 ecr.dkr@ap-northeast-1 ecr.layers@ap-northeast-1 kms@ap-northeast-1=any",
+		},
+		{
+			name:  "=any does not weaken a derived need",
+			w:     Workload{TaskDefinition: td(Container{Name: "a", LogDriver: "awslogs"})},
+			extra: "logs=any",
+			want:  "logs@ap-northeast-1",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var extra []config.Entry
+			if tt.extra != "" {
+				var err error
+				if extra, err = config.ParseEntries(tt.extra); err != nil {
+					t.Fatalf("ParseEntries(%q): %v", tt.extra, err)
+				}
+			}
+			got := needSummary(Needs(&tt.w, region, "123456789012", extra))
+			if got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNeedsReasonsMerge(t *testing.T) {
+	w := Workload{TaskDefinition: &TaskDefinition{Containers: []Container{
+		{Name: "a", Image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orders:1.4.2"},
+		{Name: "b", Image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/sidecar:2"},
+		{Name: "c", Image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orders:1.4.2"},
+	}}}
+	needs := Needs(&w, "ap-northeast-1", "", nil)
+	if len(needs) != 3 {
+		t.Fatalf("got %d needs; want 3", len(needs))
+	}
+	want := "image 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orders:1.4.2; image 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/sidecar:2"
+	if needs[0].Reason != want {
+		t.Errorf("got reason %q; want %q", needs[0].Reason, want)
+	}
+	if needs[0].Port != 443 {
+		t.Errorf("got port %d; want 443", needs[0].Port)
+	}
+}
+
+func TestEndpointServiceNameLocal(t *testing.T) {
+	tests := []struct{ svc, region, want string }{
+		{"ecr.dkr", "us-east-1", "com.amazonaws.us-east-1.ecr.dkr"},
+		{"ecr.dkr", "cn-north-1", "cn.com.amazonaws.cn-north-1.ecr.dkr"},
+		{"ecr.layers", "cn-north-1", "com.amazonaws.cn-north-1.s3"},
+		{"ecs-agent", "eu-west-1", "com.amazonaws.eu-west-1.ecs-agent"},
+		{"ecs-telemetry", "eu-west-1", "com.amazonaws.eu-west-1.ecs-telemetry"},
+		{"nope", "eu-west-1", ""},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.svc, "@", tt.region), func(t *testing.T) {
+			if got := endpointServiceName(tt.svc, tt.region); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,219 @@
+package audit
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// Check kinds of the control plane. public_ip is shared with the data
+// plane (report.CheckPublicIP).
+const (
+	// CheckEndpoint: an available VPC endpoint serves a need.
+	CheckEndpoint report.Check = "endpoint"
+	// CheckPrivateDNS: the interface endpoint has private DNS enabled.
+	CheckPrivateDNS report.Check = "private_dns"
+	// CheckDNSSupport: the VPC's enableDnsSupport and enableDnsHostnames.
+	CheckDNSSupport report.Check = "dns_support"
+	// CheckDHCP: the VPC's DHCP options point at the Amazon resolver.
+	CheckDHCP report.Check = "dhcp"
+	// CheckEndpointAZ: the endpoint has an ENI in every task AZ.
+	CheckEndpointAZ report.Check = "endpoint_az"
+	// CheckSecurityGroup: the endpoint's and the task's security groups
+	// let TCP through.
+	CheckSecurityGroup report.Check = "security_group"
+	// CheckRoute: the task subnets' routes reach the destination.
+	CheckRoute report.Check = "route"
+	// CheckNACL: the network ACLs pass the traffic and its return.
+	CheckNACL report.Check = "nacl"
+	// CheckEndpointPolicy: the S3 gateway endpoint policy allows ECR layers.
+	CheckEndpointPolicy report.Check = "endpoint_policy"
+	// CheckEgress: the task security groups are not open to the internet.
+	CheckEgress report.Check = "egress"
+	// CheckCrossRegion: a need in another region, which no endpoint serves.
+	CheckCrossRegion report.Check = "cross_region"
+	// CheckUndecided: a fact the audit needs could not be read.
+	CheckUndecided report.Check = "undecided"
+)
+
+// Options tunes Evaluate.
+type Options struct {
+	// PublicIP is the --public-ip policy; empty means deny.
+	PublicIP config.PublicIPPolicy
+	// FailUndecided turns "could not decide" warnings into failures
+	// (exit 18).
+	FailUndecided bool
+	// Extra are --checks entries whose needs are added to every workload.
+	Extra []config.Entry
+}
+
+// NetConfig is the network configuration tasks run with: a service's
+// awsvpcConfiguration, or one running task's network interface.
+type NetConfig struct {
+	// Name labels the rows' reasons, e.g. "service/prod/orders".
+	Name           string
+	Subnets        []string
+	SecurityGroups []string
+	// AssignPublicIP is PublicIPEnabled, PublicIPDisabled or "" (unknown);
+	// it decides whether an internet gateway route is an internet path.
+	AssignPublicIP string
+}
+
+// Evaluate judges every workload in f: its public IP, then every need
+// against its network configuration. Rows come workload by workload, in
+// the order of f.Workloads.
+func Evaluate(f *Facts, opts Options) []report.Result {
+	var out []report.Result
+	for _, w := range f.Workloads {
+		out = append(out, EvaluateWorkload(f, w, opts)...)
+	}
+	return out
+}
+
+// EvaluateWorkload judges one workload.
+func EvaluateWorkload(f *Facts, w *Workload, opts Options) []report.Result {
+	var out []report.Result
+	if r, ok := publicIPRow(w, opts.PublicIP); ok {
+		out = append(out, r)
+	}
+	if w.TaskDefinition == nil {
+		u := findUndecided(f, ActionDescribeTaskDefinition)
+		if u == nil {
+			u = &Undecided{Action: ActionDescribeTaskDefinition, Err: "task definition not in the facts"}
+		}
+		out = append(out, undecidedRow(CheckUndecided, w.Name, *u, "the task definition decides what the tasks need", opts))
+	}
+	nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
+	needs := Needs(w, f.Region, f.Account, opts.Extra)
+	return append(out, EvaluateNetwork(f, nc, needs, opts)...)
+}
+
+// EvaluateNetwork judges needs against one network configuration. It is
+// the part of the audit that also explains one task's failures: pass the
+// task's ENI subnet and security groups as nc.
+func EvaluateNetwork(f *Facts, nc NetConfig, needs []Need, opts Options) []report.Result {
+	if len(nc.Subnets) == 0 {
+		return []report.Result{{
+			Check: CheckRoute, Target: nc.Name, Status: report.StatusSkip,
+			Detail: "no awsvpc network configuration: the tasks use the container instance's network, which the audit does not model",
+		}}
+	}
+	e := &evaluator{f: f, opts: opts}
+	tn, rows := e.resolve(nc)
+	if tn == nil {
+		return rows
+	}
+	rows = append(rows, e.vpcRows(tn, needs)...)
+	for _, n := range needs {
+		rows = append(rows, e.need(tn, n)...)
+	}
+	rows = append(rows, e.egressOpen(tn)...)
+	return rows
+}
+
+// evaluator carries the facts and options through the rules.
+type evaluator struct {
+	f    *Facts
+	opts Options
+}
+
+// need routes one need to the rule family that judges it.
+func (e *evaluator) need(tn *taskNet, n Need) []report.Result {
+	switch {
+	case n.Expect == config.ExpectBlocked:
+		// Only a connection attempt proves a block; the control plane
+		// cannot see firewalls or proxies beyond the VPC.
+		return []report.Result{{
+			Check: CheckEndpoint, Target: n.Service, Port: n.Port, Status: report.StatusSkip, Reason: tn.reason(n),
+			Detail: "=blocked is judged only by `preflight check` inside the task",
+		}}
+	case n.Service == NeedEFS:
+		return e.efsNeed(tn, n)
+	case n.Internet || n.Expect == config.ExpectPublic:
+		// =public asks for the public path: judged like a registry on the
+		// internet (route and security group to 0.0.0.0/0).
+		return e.internetNeed(tn, n)
+	case n.CrossRegion(e.f.Region):
+		return e.crossRegionNeed(tn, n)
+	}
+	svc, ok := config.LookupService(n.Service)
+	if !ok {
+		return []report.Result{{
+			Check: CheckEndpoint, Target: n.Service, Status: report.StatusSkip, Reason: tn.reason(n),
+			Detail: "not a catalogue service: only `preflight check` inside the task can judge it",
+		}}
+	}
+	if svc.Kind == config.Gateway {
+		return e.gatewayNeed(tn, n, svc)
+	}
+	return e.interfaceNeed(tn, n, svc)
+}
+
+// findUndecided returns the first Undecided for action that covers one of
+// ids (or the whole call), or nil.
+func findUndecided(f *Facts, action string, ids ...string) *Undecided {
+	for i, u := range f.Undecided {
+		if u.Action != action {
+			continue
+		}
+		if u.Resource == "" {
+			return &f.Undecided[i]
+		}
+		for _, id := range ids {
+			if u.Resource == id {
+				return &f.Undecided[i]
+			}
+		}
+	}
+	return nil
+}
+
+// undecidedRow is the row of a rule whose data could not be read: a
+// warning naming the IAM action, or a failure under FailUndecided. It
+// never passes.
+func undecidedRow(check report.Check, target string, u Undecided, why string, opts Options) report.Result {
+	status := report.StatusWarn
+	if opts.FailUndecided {
+		status = report.StatusFail
+	}
+	what := u.Code
+	if u.Err != "" {
+		what = strings.TrimSpace(u.Code + " " + u.Err)
+	}
+	msg := "could not decide: " + u.Action
+	if u.Resource != "" {
+		msg += " on " + u.Resource
+	}
+	if what != "" {
+		msg += " failed (" + what + ")"
+	}
+	if why != "" {
+		msg += "; " + why
+	}
+	r := report.Result{
+		Check: check, Target: target, Status: status, Class: report.ClassUndecided,
+		Error: msg,
+		Hint:  fmt.Sprintf("Allow %s to the role that runs preflight audit (see audit-policy.json), then run it again.", u.Action),
+	}
+	if u.Resource != "" {
+		r.Resources = []string{u.Resource}
+	}
+	return r
+}
+
+// uniqSorted returns the distinct non-empty strings of ids, sorted.
+func uniqSorted(ids ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

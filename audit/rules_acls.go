@@ -1,0 +1,119 @@
+// This file is not rules_nacl.go because Go reads a _nacl suffix as the
+// retired Native Client GOOS and would never build it.
+
+package audit
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/preflight-dev/preflight/report"
+)
+
+// Ephemeral ports: the return traffic of a TCP connection comes back to
+// one of these on the client, and a stateless NACL needs a rule for it.
+const (
+	ephemeralLo = 1024
+	ephemeralHi = 65535
+)
+
+// naclPeer is the far side of a connection: a subnet (whose own NACL is
+// then judged too) or a bare block such as an S3 prefix-list CIDR.
+type naclPeer struct {
+	subnet *Subnet
+	cidr   netip.Prefix
+}
+
+// naclLeg is one direction of traffic through one subnet's ACL.
+type naclLeg struct {
+	subnet *Subnet
+	egress bool
+	peer   netip.Prefix
+	lo, hi int
+}
+
+// naclRow judges the network ACLs on the path from the task subnets to
+// peers on port, both ways: the request out of the task subnet and into a
+// peer subnet, and the reply on the ephemeral ports back. Traffic inside
+// one subnet does not cross a NACL, so a peer in a task subnet is skipped.
+func (e *evaluator) naclRow(tn *taskNet, peers []naclPeer, port int) report.Result {
+	if len(peers) == 0 {
+		return report.Result{}
+	}
+	var legs []naclLeg
+	for _, ts := range tn.subnets {
+		if !ts.CIDR.IsValid() {
+			continue
+		}
+		for _, p := range peers {
+			if p.subnet != nil && p.subnet.ID == ts.ID {
+				continue
+			}
+			legs = append(legs,
+				naclLeg{ts, true, p.cidr, port, port},
+				naclLeg{ts, false, p.cidr, ephemeralLo, ephemeralHi})
+			if p.subnet != nil {
+				legs = append(legs,
+					naclLeg{p.subnet, false, ts.CIDR, port, port},
+					naclLeg{p.subnet, true, ts.CIDR, ephemeralLo, ephemeralHi})
+			}
+		}
+	}
+	if len(legs) == 0 {
+		return report.Result{} // every peer is inside a task subnet
+	}
+	var problems, ids []string
+	var hint string
+	seen := map[string]bool{}
+	for _, l := range legs {
+		acl := aclForSubnet(e.f, l.subnet)
+		if acl == nil {
+			if u := findUndecided(e.f, ActionDescribeNetworkAcls, l.subnet.ID, l.subnet.VPCID); u != nil {
+				return undecidedRow(CheckNACL, "", *u, "the network ACL of "+l.subnet.ID+" decides whether TCP passes", e.opts)
+			}
+			return report.Result{
+				Check: CheckNACL, Status: report.StatusWarn, Class: report.ClassUndecided,
+				Error:     "no network ACL found for " + l.subnet.ID + " in the facts",
+				Resources: []string{l.subnet.ID},
+			}
+		}
+		ids = append(ids, acl.ID)
+		v := naclAllowsTCP(acl, l.egress, l.peer, l.lo, l.hi)
+		if v.Allowed {
+			continue
+		}
+		dir, prep := "inbound", "from"
+		if l.egress {
+			dir, prep = "outbound", "to"
+		}
+		rule := fmt.Sprintf("rule %d", v.Rule)
+		if v.Rule == 0 {
+			rule = "the default * rule (no entry matches)"
+		}
+		ports := fmt.Sprint(l.lo)
+		if l.lo != l.hi {
+			ports = fmt.Sprintf("%d-%d (return traffic; port %d first blocked)", l.lo, l.hi, v.Port)
+		}
+		p := fmt.Sprintf("%s of %s denies %s TCP %s %s %s by %s", acl.ID, l.subnet.ID, dir, ports, prep, l.peer, rule)
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		problems = append(problems, p)
+		ids = append(ids, l.subnet.ID)
+		if hint == "" {
+			hint = hintNACL(acl.ID, l.egress, l.peer.String(), l.lo, l.hi)
+		}
+	}
+	r := report.Result{Check: CheckNACL, Resources: uniqSorted(ids...)}
+	if len(problems) == 0 {
+		r.Status = report.StatusPass
+		r.Detail = fmt.Sprintf("network ACLs %s pass TCP %d and the return ports", joinComma(r.Resources), port)
+		return r
+	}
+	r.Status, r.Class = report.StatusFail, report.ClassConnect
+	r.Error = strings.Join(problems, "; ") + ": network ACLs are stateless and drop silently, so connections time out"
+	r.Hint = hint
+	return r
+}

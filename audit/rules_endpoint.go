@@ -1,0 +1,263 @@
+package audit
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// interfaceNeed judges a need an interface endpoint serves: the endpoint
+// exists and is available, has private DNS, covers the task AZs, and the
+// security groups and network ACLs on both sides pass TCP to it.
+func (e *evaluator) interfaceNeed(tn *taskNet, n Need, svc config.Service) []report.Result {
+	base := report.Result{Target: n.Service, Port: n.Port, Reason: tn.reason(n)}
+	name := config.EndpointServiceName(svc, n.Region)
+	if u := findUndecided(e.f, ActionDescribeVpcEndpoints, tn.vpcID); u != nil {
+		return []report.Result{withBase(base, undecidedRow(CheckEndpoint, n.Service, *u, "the VPC endpoints decide whether "+name+" is reachable privately", e.opts))}
+	}
+	ep, others := findEndpoint(e.f, tn.vpcID, name, EndpointInterface)
+	if ep == nil {
+		return []report.Result{e.missingInterfaceEndpoint(tn, n, name, others, base)}
+	}
+	checks := []report.Result{
+		e.privateDNSRow(ep),
+		e.endpointAZRow(tn, ep),
+		e.endpointIngressRow(tn, ep, n.Port),
+		e.taskEgressToEndpointRow(tn, ep, n.Port),
+		e.naclRow(tn, e.endpointPeers(ep), n.Port),
+	}
+	return summarise(base, fmt.Sprintf("%s (%s) available", ep.ID, name), []string{ep.ID}, checks)
+}
+
+// summarise turns a need's sub-checks into rows: every problem as its own
+// row, and one endpoint pass row that lists what was proven.
+func summarise(base report.Result, head string, ids []string, checks []report.Result) []report.Result {
+	pass := base
+	pass.Check, pass.Status = CheckEndpoint, report.StatusPass
+	details := []string{head}
+	resources := append([]string(nil), ids...)
+	var out []report.Result
+	for _, c := range checks {
+		if c.Status == "" {
+			continue // the sub-check did not apply
+		}
+		if c.Status == report.StatusPass {
+			if c.Detail != "" {
+				details = append(details, c.Detail)
+			}
+			resources = append(resources, c.Resources...)
+			continue
+		}
+		out = append(out, withBase(base, c))
+	}
+	pass.Detail = strings.Join(details, "; ")
+	pass.Resources = uniqSorted(resources...)
+	return append([]report.Result{pass}, out...)
+}
+
+// withBase fills a row's target, port and reason from base where unset.
+func withBase(base, r report.Result) report.Result {
+	if r.Target == "" {
+		r.Target = base.Target
+	}
+	if r.Port == 0 {
+		r.Port = base.Port
+	}
+	if r.Reason == "" {
+		r.Reason = base.Reason
+	}
+	return r
+}
+
+// findEndpoint returns the first available endpoint (by id) of type typ
+// for serviceName in vpcID, and the ids and states of the others that are
+// not available.
+func findEndpoint(f *Facts, vpcID, serviceName, typ string) (*Endpoint, []string) {
+	var found []*Endpoint
+	var others []string
+	for _, ep := range f.Endpoints {
+		if ep.VPCID != vpcID || ep.ServiceName != serviceName || !strings.EqualFold(ep.Type, typ) {
+			continue
+		}
+		if strings.EqualFold(ep.State, "available") {
+			found = append(found, ep)
+		} else {
+			others = append(others, fmt.Sprintf("%s (%s)", ep.ID, ep.State))
+		}
+	}
+	sort.Strings(others)
+	if len(found) == 0 {
+		return nil, others
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].ID < found[j].ID })
+	return found[0], others
+}
+
+func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, others []string, base report.Result) report.Result {
+	r := base
+	r.Check, r.Status, r.Class = CheckEndpoint, report.StatusFail, report.ClassDNSPosture
+	msg := fmt.Sprintf("no available interface endpoint for %s in %s", name, tn.vpcID)
+	if len(others) > 0 {
+		msg += " (not available: " + strings.Join(others, ", ") + ")"
+	}
+	switch tn.internetAll() {
+	case TriTrue:
+		msg += ": the tasks resolve the public name and leave the VPC through " + tn.internetRoutes()
+		if n.Expect == config.ExpectAny {
+			r.Status = report.StatusWarn
+		}
+	case TriFalse:
+		msg += ": the tasks resolve the public name and time out (a task subnet has no internet path)"
+	default:
+		msg += ": the tasks resolve the public name"
+	}
+	r.Error = msg
+	r.Hint = hintCreateInterfaceEndpoint(tn.vpcID, name, tn.azSubnets(), e.endpointGroupsInVPC(tn.vpcID))
+	r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.subnetIDs()...)...)
+	return r
+}
+
+// endpointGroupsInVPC are the security groups other interface endpoints of
+// the VPC use: the likeliest right group for a new endpoint.
+func (e *evaluator) endpointGroupsInVPC(vpcID string) []string {
+	var ids []string
+	for _, ep := range e.f.Endpoints {
+		if ep.VPCID == vpcID && strings.EqualFold(ep.Type, EndpointInterface) {
+			ids = append(ids, ep.SecurityGroupIDs...)
+		}
+	}
+	ids = uniqSorted(ids...)
+	if len(ids) > 1 {
+		ids = ids[:1]
+	}
+	return ids
+}
+
+func (e *evaluator) privateDNSRow(ep *Endpoint) report.Result {
+	r := report.Result{Check: CheckPrivateDNS, Resources: []string{ep.ID}}
+	if ep.PrivateDNSEnabled {
+		r.Status, r.Detail = report.StatusPass, "private DNS on"
+		return r
+	}
+	r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
+	r.Error = fmt.Sprintf("%s has private DNS disabled: the service's public name resolves to public addresses, not to the endpoint", ep.ID)
+	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --private-dns-enabled", ep.ID)
+	return r
+}
+
+// endpointAZRow warns when a task AZ has no endpoint ENI: the endpoint is
+// still reached across AZs, but an outage of its AZ takes it away.
+func (e *evaluator) endpointAZRow(tn *taskNet, ep *Endpoint) report.Result {
+	r := report.Result{Check: CheckEndpointAZ, Resources: []string{ep.ID}}
+	epAZ := map[string]bool{}
+	for _, id := range ep.SubnetIDs {
+		if s, ok := e.f.Subnets[id]; ok {
+			epAZ[s.AZ] = true
+		}
+	}
+	if len(epAZ) == 0 {
+		return report.Result{} // endpoint subnets not in the facts: nothing to compare
+	}
+	var missing, add []string
+	for _, s := range tn.subnets {
+		if !epAZ[s.AZ] && !contains(missing, s.AZ) {
+			missing = append(missing, s.AZ)
+			add = append(add, s.ID)
+		}
+	}
+	if len(missing) == 0 {
+		r.Status, r.Detail = report.StatusPass, "in every task AZ"
+		return r
+	}
+	r.Status, r.Class = report.StatusWarn, report.ClassConnect
+	r.Error = fmt.Sprintf("%s has no network interface in %s, where tasks run: they cross AZs to reach it and lose it when its AZ fails", ep.ID, strings.Join(missing, ", "))
+	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-subnet-ids %s", ep.ID, strings.Join(add, " "))
+	r.Resources = uniqSorted(append([]string{ep.ID}, add...)...)
+	return r
+}
+
+// endpointIngressRow: the endpoint's groups must admit TCP port from the
+// tasks, by a reference to a task group or a block covering every task
+// subnet.
+func (e *evaluator) endpointIngressRow(tn *taskNet, ep *Endpoint, port int) report.Result {
+	peer := sgPeer{groups: tn.sgIDs}
+	for _, s := range tn.subnets {
+		peer.cidrs = append(peer.cidrs, s.CIDR)
+	}
+	v := e.sgAllowsTCP(ep.SecurityGroupIDs, false, port, peer)
+	r := report.Result{Check: CheckSecurityGroup, Resources: uniqSorted(append([]string{ep.ID}, ep.SecurityGroupIDs...)...)}
+	if v.allowed {
+		r.Status, r.Detail = report.StatusPass, fmt.Sprintf("%s admits TCP %d from the tasks (%s)", ep.ID, port, v.by)
+		return r
+	}
+	if v.undecided != nil {
+		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the endpoint's security groups decide whether the tasks get in", e.opts)
+	}
+	r.Status, r.Class = report.StatusFail, report.ClassConnect
+	r.Error = fmt.Sprintf("security groups %s of %s do not allow inbound TCP %d from the task security groups %s or subnets %s: connections time out",
+		joinComma(ep.SecurityGroupIDs), ep.ID, port, joinComma(tn.sgIDs), prefixesString(v.uncovered))
+	if len(v.missing) > 0 {
+		r.Error += " (not found: " + joinComma(v.missing) + ")"
+	}
+	if len(ep.SecurityGroupIDs) > 0 && len(tn.sgIDs) > 0 {
+		r.Hint = hintSGFromGroup("ingress", ep.SecurityGroupIDs[0], port, tn.sgIDs[0])
+	}
+	return r
+}
+
+// taskEgressToEndpointRow: a task group must let TCP port out to the
+// endpoint, by a reference to an endpoint group or a block covering every
+// endpoint subnet (the ENI addresses themselves are not trusted).
+func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int) report.Result {
+	peer := sgPeer{groups: ep.SecurityGroupIDs}
+	for _, id := range ep.SubnetIDs {
+		if s, ok := e.f.Subnets[id]; ok && s.CIDR.IsValid() {
+			peer.cidrs = append(peer.cidrs, s.CIDR)
+		}
+	}
+	v := e.sgAllowsTCP(tn.sgIDs, true, port, peer)
+	r := report.Result{Check: CheckSecurityGroup, Resources: uniqSorted(append([]string{ep.ID}, tn.sgIDs...)...)}
+	if v.allowed {
+		r.Status, r.Detail = report.StatusPass, fmt.Sprintf("tasks may send TCP %d to it (%s)", port, v.by)
+		return r
+	}
+	if v.undecided != nil {
+		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the task security groups decide whether the tasks get out", e.opts)
+	}
+	r.Status, r.Class = report.StatusFail, report.ClassConnect
+	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to %s (groups %s, subnets %s): connections time out",
+		joinComma(tn.sgIDs), port, ep.ID, joinComma(ep.SecurityGroupIDs), prefixesString(v.uncovered))
+	if len(v.missing) > 0 {
+		r.Error += " (not found: " + joinComma(v.missing) + ")"
+	}
+	if len(ep.SecurityGroupIDs) > 0 && len(tn.sgIDs) > 0 {
+		r.Hint = hintSGFromGroup("egress", tn.sgIDs[0], port, ep.SecurityGroupIDs[0])
+	}
+	return r
+}
+
+// endpointPeers are the endpoint's subnets, as NACL peers.
+func (e *evaluator) endpointPeers(ep *Endpoint) []naclPeer {
+	var peers []naclPeer
+	for _, id := range ep.SubnetIDs {
+		if s, ok := e.f.Subnets[id]; ok && s.CIDR.IsValid() {
+			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR})
+		}
+	}
+	return peers
+}
+
+func prefixesString(ps []netip.Prefix) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	if len(s) == 0 {
+		return "-"
+	}
+	return strings.Join(s, ",")
+}

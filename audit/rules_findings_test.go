@@ -1,0 +1,573 @@
+package audit
+
+import (
+	"testing"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
+)
+
+const (
+	policyNoLayers = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::my-bucket/*"}]}`
+	policyLayers   = `{"Version":"2012-10-17","Statement":[{"Sid":"L","Effect":"Allow","Principal":{"AWS":"*"},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::prod-ap-northeast-1-starport-layer-bucket/*"]}]}`
+	policyAllS3    = `{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}`
+	policyCond     = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-s3"}}}]}`
+	policyDeny     = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"s3:Get*","Resource":"arn:aws:s3:::prod-*"}]}`
+)
+
+func TestEvaluateFindings(t *testing.T) {
+	denied := func(action, resource string) func(*Facts) {
+		return func(f *Facts) {
+			f.Undecided = append(f.Undecided, Undecided{Action: action, Resource: resource, Code: "UnauthorizedOperation", Err: "not authorized"})
+		}
+	}
+	tests := []struct {
+		name   string
+		mutate func(f *Facts)
+		opts   Options
+		extra  string
+		want   []expectRow
+		// absent are check/target pairs that must have no row.
+		absent []expectRow
+	}{
+		{
+			name:   "public IP enabled, deny policy",
+			mutate: func(f *Facts) { firstWorkload(f).AssignPublicIP = PublicIPEnabled },
+			want: []expectRow{{check: report.CheckPublicIP, target: "service/prod/orders", status: report.StatusFail, class: report.ClassPublicIP,
+				hint: "aws ecs update-service --cluster prod --service orders --network-configuration 'awsvpcConfiguration={subnets=[subnet-a,subnet-b],securityGroups=[sg-task],assignPublicIp=DISABLED}'"}},
+		},
+		{
+			name:   "public IP enabled, strict policy",
+			mutate: func(f *Facts) { firstWorkload(f).AssignPublicIP = PublicIPEnabled },
+			opts:   Options{PublicIP: config.PublicIPStrict},
+			want:   []expectRow{{check: report.CheckPublicIP, target: "service/prod/orders", status: report.StatusFail, class: report.ClassPublicIP}},
+		},
+		{
+			name:   "public IP enabled, warn policy",
+			mutate: func(f *Facts) { firstWorkload(f).AssignPublicIP = PublicIPEnabled },
+			opts:   Options{PublicIP: config.PublicIPWarn},
+			want:   []expectRow{{check: report.CheckPublicIP, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassPublicIP}},
+		},
+		{
+			name:   "public IP enabled, off policy",
+			mutate: func(f *Facts) { firstWorkload(f).AssignPublicIP = PublicIPEnabled },
+			opts:   Options{PublicIP: config.PublicIPOff},
+			absent: []expectRow{{check: report.CheckPublicIP, target: "service/prod/orders"}},
+		},
+		{
+			name:   "public IP unknown, strict",
+			mutate: func(f *Facts) { firstWorkload(f).AssignPublicIP = "" },
+			opts:   Options{PublicIP: config.PublicIPStrict},
+			want:   []expectRow{{check: report.CheckPublicIP, target: "service/prod/orders", status: report.StatusFail, class: report.ClassPublicIPUnknown}},
+		},
+		{
+			name:   "public IP unknown, deny",
+			mutate: func(f *Facts) { firstWorkload(f).AssignPublicIP = "" },
+			want:   []expectRow{{check: report.CheckPublicIP, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassPublicIPUnknown}},
+		},
+		{
+			name:   "no logs endpoint, no internet path",
+			mutate: func(f *Facts) { removeEndpoint(f, "vpce-logs") },
+			want: []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "time out",
+				hint: "aws ec2 create-vpc-endpoint --vpc-id vpc-1 --vpc-endpoint-type Interface --service-name com.amazonaws.ap-northeast-1.logs --subnet-ids subnet-a subnet-b --security-group-ids sg-vpce --private-dns-enabled"}},
+		},
+		{
+			name:   "no logs endpoint, NAT path: still a failure by default",
+			mutate: func(f *Facts) { removeEndpoint(f, "vpce-logs"); addNAT(f) },
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "nat-1"}},
+		},
+		{
+			name:   "--checks kms=any with a NAT path warns",
+			mutate: addNAT,
+			extra:  "kms=any",
+			want:   []expectRow{{check: CheckEndpoint, target: "kms", status: report.StatusWarn, class: report.ClassDNSPosture}},
+		},
+		{
+			name:  "--checks kms=any without internet fails",
+			extra: "kms=any",
+			want:  []expectRow{{check: CheckEndpoint, target: "kms", status: report.StatusFail, class: report.ClassDNSPosture}},
+		},
+		{
+			name:  "--checks sts=blocked is left to the task",
+			extra: "sts=blocked",
+			want:  []expectRow{{check: CheckEndpoint, target: "sts", status: report.StatusSkip}},
+		},
+		{
+			name:  "--checks sts=public needs an internet path",
+			extra: "sts=public",
+			want:  []expectRow{{check: CheckRoute, target: "sts", status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name:   "endpoint pending is not available",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-logs").State = "pendingAcceptance" },
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "vpce-logs (pendingAcceptance)"}},
+		},
+		{
+			name:   "endpoint state matched case-insensitively",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-logs").State = "Available" },
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusPass}},
+		},
+		{
+			name:   "endpoint in another VPC does not count",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-logs").VPCID = "vpc-2" },
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture}},
+		},
+		{
+			name: "ECR image in another region, no internet path",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/orders:1"
+			},
+			want:   []expectRow{{check: CheckCrossRegion, target: "ecr.dkr", status: report.StatusFail, class: report.ClassConnect, errText: "us-west-2"}},
+			absent: []expectRow{{check: CheckCrossRegion, target: "ecr.api"}, {check: CheckCrossRegion, target: "ecr.layers"}},
+		},
+		{
+			name: "ECR image in another region, NAT path",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/orders:1"
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckCrossRegion, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassConnect,
+				hint: "aws ecr put-replication-configuration --region us-west-2 --replication-configuration 'rules=[{destinations=[{region=ap-northeast-1,registryId=123456789012}]}]'"}},
+		},
+		{
+			name: "awslogs in another region, NAT path",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].LogOptions["awslogs-region"] = "us-east-1"
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckCrossRegion, target: "logs", status: report.StatusWarn, class: report.ClassConnect, hint: "awslogs-region log option to ap-northeast-1"}},
+		},
+		{
+			name:   "private DNS disabled",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-dkr").PrivateDNSEnabled = false },
+			want: []expectRow{{check: CheckPrivateDNS, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture,
+				hint: "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-dkr --private-dns-enabled"}},
+		},
+		{
+			name:   "enableDnsSupport false",
+			mutate: func(f *Facts) { f.VPCs["vpc-1"].DNSSupport = TriFalse },
+			want: []expectRow{{check: CheckDNSSupport, target: "vpc-1", status: report.StatusFail, class: report.ClassDNSPosture,
+				hint: `aws ec2 modify-vpc-attribute --vpc-id vpc-1 --enable-dns-support '{"Value":true}'`}},
+		},
+		{
+			name:   "enableDnsHostnames false",
+			mutate: func(f *Facts) { f.VPCs["vpc-1"].DNSHostnames = TriFalse },
+			want:   []expectRow{{check: CheckDNSSupport, target: "vpc-1", status: report.StatusFail, class: report.ClassDNSPosture, errText: "enableDnsHostnames=false"}},
+		},
+		{
+			name: "enableDnsHostnames unreadable",
+			mutate: func(f *Facts) {
+				f.VPCs["vpc-1"].DNSHostnames = TriUnknown
+				denied(ActionDescribeVpcAttribute, "vpc-1")(f)
+			},
+			want: []expectRow{{check: CheckDNSSupport, target: "vpc-1", status: report.StatusWarn, class: report.ClassUndecided, hint: "ec2:DescribeVpcAttribute"}},
+		},
+		{
+			name: "enableDnsSupport unreadable but enableDnsHostnames false",
+			mutate: func(f *Facts) {
+				f.VPCs["vpc-1"].DNSSupport = TriUnknown
+				f.VPCs["vpc-1"].DNSHostnames = TriFalse
+			},
+			want: []expectRow{{check: CheckDNSSupport, target: "vpc-1", status: report.StatusFail, class: report.ClassDNSPosture, errText: "enableDnsHostnames=false"}},
+		},
+		{
+			name: "enableDnsHostnames unreadable, --fail-undecided",
+			mutate: func(f *Facts) {
+				f.VPCs["vpc-1"].DNSHostnames = TriUnknown
+				denied(ActionDescribeVpcAttribute, "vpc-1")(f)
+			},
+			opts: Options{FailUndecided: true},
+			want: []expectRow{{check: CheckDNSSupport, target: "vpc-1", status: report.StatusFail, class: report.ClassUndecided}},
+		},
+		{
+			name:   "custom DHCP resolvers",
+			mutate: func(f *Facts) { f.VPCs["vpc-1"].DomainNameServers = []string{"10.9.0.2", "10.9.0.3"} },
+			want:   []expectRow{{check: CheckDHCP, target: "vpc-1", status: report.StatusWarn, class: report.ClassResolver, errText: "10.9.0.2,10.9.0.3"}},
+		},
+		{
+			name:   "DHCP options unreadable",
+			mutate: func(f *Facts) { f.VPCs["vpc-1"].DomainNameServers = nil; denied(ActionDescribeDhcpOptions, "")(f) },
+			want:   []expectRow{{check: CheckDHCP, target: "vpc-1", status: report.StatusWarn, class: report.ClassUndecided}},
+		},
+		{
+			name:   "endpoint missing a task AZ",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-logs").SubnetIDs = []string{"subnet-ea"} },
+			want: []expectRow{{check: CheckEndpointAZ, target: "logs", status: report.StatusWarn, class: report.ClassConnect, errText: "ap-northeast-1c",
+				hint: "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-logs --add-subnet-ids subnet-b"}},
+		},
+		{
+			name:   "endpoint SG without inbound 443",
+			mutate: func(f *Facts) { f.SecurityGroups["sg-vpce"].Ingress = nil },
+			want: []expectRow{{check: CheckSecurityGroup, target: "logs", status: report.StatusFail, class: report.ClassConnect,
+				hint: "aws ec2 authorize-security-group-ingress --group-id sg-vpce --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,UserIdGroupPairs=[{GroupId=sg-task}]'"}},
+		},
+		{
+			name: "endpoint SG inbound by a CIDR covering both task subnets",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-vpce"].Ingress = []Rule{{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.0.0/16")}}
+			},
+			want: []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusPass}},
+		},
+		{
+			name: "endpoint SG inbound by a CIDR covering one task subnet",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-vpce"].Ingress = []Rule{{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.1.0/24")}}
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "logs", status: report.StatusFail, class: report.ClassConnect, errText: "10.0.2.0/24"}},
+		},
+		{
+			name: "endpoint SG inbound on the wrong port",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-vpce"].Ingress = []Rule{{Protocol: "tcp", FromPort: 80, ToPort: 80, GroupIDs: []string{"sg-task"}}}
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "logs", status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name: "endpoint SG inbound all protocols from a prefix list covering the VPC",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-vpce"].Ingress = []Rule{{Protocol: "-1", PrefixListIDs: []string{"pl-corp"}}}
+			},
+			want: []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusPass}},
+		},
+		{
+			name: "task SG without egress to the endpoint",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress = f.SecurityGroups["sg-task"].Egress[1:]
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+				hint: "aws ec2 authorize-security-group-egress --group-id sg-task --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,UserIdGroupPairs=[{GroupId=sg-vpce}]'"}},
+		},
+		{
+			name: "task SG egress by a CIDR covering the endpoint subnets",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 0, ToPort: 65535, CIDRs: pfxs("10.0.8.0/21")}
+			},
+			want: []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+		},
+		{
+			name: "task SG egress by a CIDR covering one endpoint subnet",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.0/24")}
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "10.0.12.0/24"}},
+		},
+		{
+			name: "task SG without egress to the S3 prefix list",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress = f.SecurityGroups["sg-task"].Egress[:1]
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect,
+				hint: "aws ec2 authorize-security-group-egress --group-id sg-task --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,PrefixListIds=[{PrefixListId=pl-s3}]'"}},
+		},
+		{
+			name: "task SG egress 443 to 0.0.0.0/0 covers S3",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress[1] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")}
+			},
+			want: []expectRow{{check: CheckEndpoint, target: "ecr.layers", status: report.StatusPass}},
+		},
+		{
+			name: "S3 gateway endpoint not on the task route table",
+			mutate: func(f *Facts) {
+				endpointByID(f, "vpce-s3").RouteTableIDs = []string{"rtb-main"}
+				routeTable(f, "rtb-task").Routes = routeTable(f, "rtb-task").Routes[:1]
+			},
+			want: []expectRow{{check: CheckRoute, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect,
+				hint: "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-s3 --add-route-table-ids rtb-task"}},
+		},
+		{
+			name: "S3 gateway endpoint not on the task route table, NAT path",
+			mutate: func(f *Facts) {
+				endpointByID(f, "vpce-s3").RouteTableIDs = []string{"rtb-main"}
+				routeTable(f, "rtb-task").Routes = routeTable(f, "rtb-task").Routes[:1]
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckRoute, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect}},
+		},
+		{
+			name:   "no S3 gateway endpoint at all",
+			mutate: func(f *Facts) { removeEndpoint(f, "vpce-s3") },
+			want: []expectRow{{check: CheckEndpoint, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect,
+				hint: "aws ec2 create-vpc-endpoint --vpc-id vpc-1 --vpc-endpoint-type Gateway --service-name com.amazonaws.ap-northeast-1.s3 --route-table-ids rtb-task"}},
+		},
+		{
+			name:   "S3 endpoint policy without the layer bucket",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyNoLayers },
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect,
+				hint: `{"Sid":"AllowECRLayers","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod-ap-northeast-1-starport-layer-bucket/*"}`}},
+		},
+		{
+			name:   "S3 endpoint policy naming the layer bucket",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyLayers },
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.layers", status: report.StatusPass}},
+		},
+		{
+			name:   "S3 endpoint policy s3:* on *",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyAllS3 },
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.layers", status: report.StatusPass}},
+		},
+		{
+			name:   "S3 endpoint policy with a condition is not provable",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyCond },
+			want:   []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect}},
+		},
+		{
+			name:   "S3 endpoint policy with a matching deny",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDeny },
+			want:   []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect, errText: "statement 2"}},
+		},
+		{
+			name: "NACL: a lower-numbered deny shadows the allow",
+			mutate: func(f *Facts) {
+				acl := f.NetworkACLs[0]
+				acl.Entries = append(acl.Entries, NACLEntry{RuleNumber: 50, Egress: true, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("10.0.8.0/21")})
+			},
+			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "by rule 50",
+				hint: "aws ec2 create-network-acl-entry --network-acl-id acl-1 --egress"}},
+		},
+		{
+			name: "NACL: return traffic (ephemeral ports) not allowed in",
+			mutate: func(f *Facts) {
+				acl := f.NetworkACLs[0]
+				acl.Entries[0] = NACLEntry{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("10.0.0.0/16"), Allow: true}
+			},
+			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "1024-65535 (return traffic"}},
+		},
+		{
+			name: "all egress open with a NAT path",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")})
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassEgressOpen,
+				hint: "aws ec2 revoke-security-group-egress --group-id sg-task"}},
+		},
+		{
+			name: "all egress open without an internet path",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusPass}},
+		},
+		{
+			name:   "endpoints unreadable: undecided, never pass",
+			mutate: denied(ActionDescribeVpcEndpoints, ""),
+			want: []expectRow{
+				{check: CheckEndpoint, target: "logs", status: report.StatusWarn, class: report.ClassUndecided, hint: "ec2:DescribeVpcEndpoints"},
+				{check: CheckEndpoint, target: "ecr.layers", status: report.StatusWarn, class: report.ClassUndecided},
+			},
+		},
+		{
+			name:   "endpoints unreadable, --fail-undecided",
+			mutate: denied(ActionDescribeVpcEndpoints, ""),
+			opts:   Options{FailUndecided: true},
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassUndecided}},
+		},
+		{
+			name: "security group unreadable",
+			mutate: func(f *Facts) {
+				delete(f.SecurityGroups, "sg-vpce")
+				denied(ActionDescribeSecurityGroups, "sg-vpce")(f)
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "logs", status: report.StatusWarn, class: report.ClassUndecided}},
+		},
+		{
+			name: "task security group unreadable: open egress is undecided, not passed",
+			mutate: func(f *Facts) {
+				delete(f.SecurityGroups, "sg-task")
+				denied(ActionDescribeSecurityGroups, "")(f)
+			},
+			want: []expectRow{
+				{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassUndecided},
+				{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusWarn, class: report.ClassUndecided},
+			},
+		},
+		{
+			name: "task definition unreadable",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition = nil
+				denied(ActionDescribeTaskDefinition, "")(f)
+			},
+			want: []expectRow{{check: CheckUndecided, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassUndecided, hint: "ecs:DescribeTaskDefinition"}},
+		},
+		{
+			name:   "Docker Hub image without an internet path",
+			mutate: func(f *Facts) { firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27" },
+			want:   []expectRow{{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect, hint: "pull-through cache"}},
+		},
+		{
+			name: "Docker Hub image with a NAT path but no 443 to the internet",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect,
+				hint: "IpRanges=[{CidrIp=0.0.0.0/0}]"}},
+		},
+		{
+			name: "Docker Hub image with a NAT path and 443 out",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "public.ecr.aws/nginx/nginx:1"
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")})
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckEndpoint, target: NeedInternet, status: report.StatusPass}},
+		},
+		{
+			name: "internet gateway counts only with a public IP",
+			mutate: func(f *Facts) {
+				w := firstWorkload(f)
+				w.TaskDefinition.Containers[0].Image = "nginx:1.27"
+				w.Subnets = []string{"subnet-pub"}
+			},
+			want: []expectRow{{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name: "internet gateway with a public IP is an internet path",
+			mutate: func(f *Facts) {
+				w := firstWorkload(f)
+				w.TaskDefinition.Containers[0].Image = "nginx:1.27"
+				w.Subnets = []string{"subnet-pub"}
+				w.AssignPublicIP = PublicIPEnabled
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{
+				{check: CheckEndpoint, target: NeedInternet, status: report.StatusPass},
+				{check: report.CheckPublicIP, target: "service/prod/orders", status: report.StatusFail, class: report.ClassPublicIP},
+			},
+		},
+		{
+			name: "subnet without association uses the main table",
+			mutate: func(f *Facts) {
+				routeTable(f, "rtb-task").SubnetIDs = []string{"subnet-a"}
+				main := routeTable(f, "rtb-main")
+				main.Routes = append(main.Routes, Route{Destination: pfx("0.0.0.0/0"), Target: TargetNAT, TargetID: "nat-main", State: "active"})
+				td := firstWorkload(f).TaskDefinition
+				td.Containers = append(td.Containers, Container{Name: "proxy", Image: "nginx:1.27"})
+			},
+			want: []expectRow{
+				// subnet-b reaches the internet through the main table,
+				// subnet-a does not: the image pull fails from subnet-a.
+				{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect},
+				{check: CheckRoute, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect, errText: "rtb-main"},
+			},
+		},
+		{
+			name: "blackhole NAT route is no internet path",
+			mutate: func(f *Facts) {
+				rt := routeTable(f, "rtb-task")
+				rt.Routes = append(rt.Routes, Route{Destination: pfx("0.0.0.0/0"), Target: TargetNAT, TargetID: "nat-gone", State: "blackhole"})
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+			},
+			want: []expectRow{{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name:   "subnet that does not exist",
+			mutate: func(f *Facts) { firstWorkload(f).Subnets = []string{"subnet-a", "subnet-gone"} },
+			want:   []expectRow{{check: CheckRoute, target: "service/prod/orders", status: report.StatusFail, class: report.ClassConnect, errText: "subnet-gone"}},
+		},
+		{
+			name: "EFS mount target reachable",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.EFSVolumes = []EFSVolume{{Name: "data", FileSystemID: "fs-1"}}
+				f.MountTargets = []*MountTarget{
+					{ID: "fsmt-a", FileSystemID: "fs-1", SubnetID: "subnet-ea", SecurityGroupIDs: []string{"sg-efs"}},
+					{ID: "fsmt-b", FileSystemID: "fs-1", SubnetID: "subnet-eb", SecurityGroupIDs: []string{"sg-efs"}},
+				}
+				f.SecurityGroups["sg-efs"] = &SecurityGroup{ID: "sg-efs", Ingress: []Rule{{Protocol: "tcp", FromPort: 2049, ToPort: 2049, GroupIDs: []string{"sg-task"}}}}
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 2049, ToPort: 2049, GroupIDs: []string{"sg-efs"}})
+			},
+			want: []expectRow{{check: CheckEndpoint, target: NeedEFS, status: report.StatusPass}},
+		},
+		{
+			name: "EFS mount target SG closed",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.EFSVolumes = []EFSVolume{{Name: "data", FileSystemID: "fs-1"}}
+				f.MountTargets = []*MountTarget{{ID: "fsmt-a", FileSystemID: "fs-1", SubnetID: "subnet-ea", SecurityGroupIDs: []string{"sg-efs"}}}
+				f.SecurityGroups["sg-efs"] = &SecurityGroup{ID: "sg-efs"}
+			},
+			want: []expectRow{
+				{check: CheckSecurityGroup, target: NeedEFS, status: report.StatusFail, class: report.ClassConnect, hint: "--group-id sg-efs"},
+				{check: CheckEndpointAZ, target: NeedEFS, status: report.StatusWarn, class: report.ClassConnect},
+			},
+		},
+		{
+			name: "EFS without mount target facts is undecided",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.EFSVolumes = []EFSVolume{{Name: "data", FileSystemID: "fs-1"}}
+			},
+			want: []expectRow{{check: CheckEndpoint, target: NeedEFS, status: report.StatusWarn, class: report.ClassUndecided}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := privateFacts()
+			if tt.mutate != nil {
+				tt.mutate(f)
+			}
+			opts := tt.opts
+			if tt.extra != "" {
+				entries, err := config.ParseEntries(tt.extra)
+				if err != nil {
+					t.Fatalf("ParseEntries(%q): %v", tt.extra, err)
+				}
+				opts.Extra = entries
+			}
+			rows := Evaluate(f, opts)
+			for _, w := range tt.want {
+				assertRow(t, rows, w)
+			}
+			for _, a := range tt.absent {
+				if got := findRows(rows, a.check, a.target); len(got) > 0 {
+					t.Errorf("got %s; want no %s row for %s", rowString(got[0]), a.check, a.target)
+				}
+			}
+			for _, r := range rows {
+				if r.Status != report.StatusPass && r.Status != report.StatusSkip && r.Class == report.ClassNone {
+					t.Errorf("got %s; want a class on every warning and failure", rowString(r))
+				}
+			}
+		})
+	}
+}
+
+func TestEvaluateExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Facts)
+		opts   Options
+		want   int
+	}{
+		{"clean", nil, Options{}, report.ExitOK},
+		{"public IP", func(f *Facts) { firstWorkload(f).AssignPublicIP = PublicIPEnabled }, Options{}, report.ExitPublicIP},
+		{"missing endpoint", func(f *Facts) { removeEndpoint(f, "vpce-logs") }, Options{}, report.ExitDNSPosture},
+		{"SG closed", func(f *Facts) { f.SecurityGroups["sg-vpce"].Ingress = nil }, Options{}, report.ExitConnect},
+		{"undecided warns", func(f *Facts) {
+			f.Undecided = []Undecided{{Action: ActionDescribeVpcEndpoints, Code: "AccessDenied"}}
+		}, Options{}, report.ExitOK},
+		{"undecided fails", func(f *Facts) {
+			f.Undecided = []Undecided{{Action: ActionDescribeVpcEndpoints, Code: "AccessDenied"}}
+		}, Options{FailUndecided: true}, report.ExitUndecided},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := privateFacts()
+			if tt.mutate != nil {
+				tt.mutate(f)
+			}
+			if got := report.ExitCode(Evaluate(f, tt.opts)); got != tt.want {
+				t.Errorf("got exit %d; want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEvaluateNetworkTaskENI(t *testing.T) {
+	// The rules judge one task's ENI as they judge a service: same facts,
+	// a NetConfig of the task's subnet and groups.
+	f := privateFacts()
+	removeEndpoint(f, "vpce-logs")
+	needs := []Need{{Service: "logs", Region: testRegion, Port: 443, Reason: "awslogs"}}
+	rows := EvaluateNetwork(f, NetConfig{Name: "task/abc", Subnets: []string{"subnet-a"}, SecurityGroups: []string{"sg-task"}}, needs, Options{})
+	assertRow(t, rows, expectRow{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, hint: "--subnet-ids subnet-a "})
+}

@@ -1,0 +1,171 @@
+package audit
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// gatewayNeed judges a need a gateway endpoint serves (S3 for ECR layers,
+// S3, DynamoDB). Gateway endpoints are invisible to DNS: the name still
+// resolves to public addresses and the route to the service's prefix list
+// carries the traffic. So S3 is judged by route, security group and NACL
+// towards the prefix list, never by address class.
+func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []report.Result {
+	base := report.Result{Target: n.Service, Port: n.Port, Reason: tn.reason(n)}
+	name := config.EndpointServiceName(svc, n.Region)
+	if u := findUndecided(e.f, ActionDescribeVpcEndpoints, tn.vpcID); u != nil {
+		return []report.Result{withBase(base, undecidedRow(CheckEndpoint, n.Service, *u, "the VPC endpoints decide whether "+name+" is routed privately", e.opts))}
+	}
+	ep, others := findEndpoint(e.f, tn.vpcID, name, EndpointGateway)
+	pl := prefixListNamed(e.f, name)
+	if ep == nil {
+		r := base
+		r.Check, r.Status, r.Class = CheckEndpoint, report.StatusFail, report.ClassConnect
+		msg := fmt.Sprintf("no available gateway endpoint for %s in %s", name, tn.vpcID)
+		if len(others) > 0 {
+			msg += " (not available: " + strings.Join(others, ", ") + ")"
+		}
+		if tn.internetAll() == TriTrue {
+			r.Status = report.StatusWarn
+			msg += ": traffic leaves through " + tn.internetRoutes() + " (NAT data charges; not private)"
+		} else {
+			msg += ": a task subnet has no internet path, so the connections time out"
+		}
+		r.Error = msg
+		r.Hint = hintCreateGatewayEndpoint(tn.vpcID, name, tn.routeIDs())
+		r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.routeIDs()...)...)
+		return []report.Result{r}
+	}
+	checks := []report.Result{
+		e.gatewayRouteRow(tn, ep, pl),
+		e.taskEgressToPrefixListRow(tn, name, pl, n.Port),
+	}
+	if n.Service == "ecr.layers" {
+		checks = append(checks, layerPolicyRow(ep, n.Region))
+	}
+	if pl != nil {
+		var peers []naclPeer
+		for _, c := range pl.CIDRs {
+			peers = append(peers, naclPeer{cidr: c})
+		}
+		checks = append(checks, e.naclRow(tn, peers, n.Port))
+	}
+	return summarise(base, fmt.Sprintf("%s (%s) available", ep.ID, name), []string{ep.ID}, checks)
+}
+
+// prefixListNamed finds the managed prefix list named name
+// ("com.amazonaws.REGION.s3"), or nil.
+func prefixListNamed(f *Facts, name string) *PrefixList {
+	for _, pl := range f.PrefixLists {
+		if pl.Name == name {
+			return pl
+		}
+	}
+	return nil
+}
+
+// gatewayRouteRow: every task subnet's route table must be associated with
+// the gateway endpoint (which installs the prefix-list route).
+func (e *evaluator) gatewayRouteRow(tn *taskNet, ep *Endpoint, pl *PrefixList) report.Result {
+	var missing, missingSubnets []string
+	viaInternetOnly := true
+	for _, s := range tn.subnets {
+		rt := tn.routeTable[s.ID]
+		if rt == nil {
+			continue // reported by resolve
+		}
+		if contains(ep.RouteTableIDs, rt.ID) || routesToEndpoint(rt, ep.ID, pl) {
+			continue
+		}
+		if !contains(missing, rt.ID) {
+			missing = append(missing, rt.ID)
+		}
+		missingSubnets = append(missingSubnets, s.ID)
+		if tn.internet[s.ID] != TriTrue {
+			viaInternetOnly = false
+		}
+	}
+	r := report.Result{Check: CheckRoute, Resources: uniqSorted(append([]string{ep.ID}, tn.routeIDs()...)...)}
+	if len(missing) == 0 {
+		r.Status, r.Detail = report.StatusPass, "routed from "+joinComma(tn.routeIDs())
+		return r
+	}
+	r.Status, r.Class = report.StatusFail, report.ClassConnect
+	what := "so the connections time out (no internet path)"
+	if viaInternetOnly {
+		r.Status = report.StatusWarn
+		what = "so the traffic takes the internet path instead (NAT data charges; not private)"
+	}
+	r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s, %s", joinComma(missing), joinComma(missingSubnets), ep.ID, what)
+	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-route-table-ids %s", ep.ID, strings.Join(missing, " "))
+	r.Resources = uniqSorted(append(append([]string{ep.ID}, missing...), missingSubnets...)...)
+	return r
+}
+
+// routesToEndpoint reports whether rt has an active route to the
+// endpoint's prefix list through the endpoint.
+func routesToEndpoint(rt *RouteTable, epID string, pl *PrefixList) bool {
+	for _, r := range rt.Routes {
+		if r.TargetID == epID && !strings.EqualFold(r.State, "blackhole") && (pl == nil || r.DestinationPrefixListID == pl.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+// taskEgressToPrefixListRow: a task group must let TCP out to the prefix
+// list, by its id or a block covering all of its CIDRs (0.0.0.0/0 does).
+func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *PrefixList, port int) report.Result {
+	peer := sgPeer{cidrs: []netip.Prefix{defaultRoute4}}
+	plID := "<PREFIX-LIST-ID-OF-" + name + ">"
+	if pl != nil {
+		peer = sgPeer{prefixList: pl.ID, cidrs: pl.CIDRs}
+		plID = pl.ID
+	} else if u := findUndecided(e.f, ActionDescribeManagedPrefixLists); u != nil {
+		return undecidedRow(CheckSecurityGroup, "", *u, "the prefix list "+name+" decides which addresses the tasks must reach", e.opts)
+	}
+	v := e.sgAllowsTCP(tn.sgIDs, true, port, peer)
+	r := report.Result{Check: CheckSecurityGroup, Resources: uniqSorted(append([]string{plID}, tn.sgIDs...)...)}
+	if pl == nil {
+		r.Resources = uniqSorted(tn.sgIDs...)
+	}
+	if v.allowed {
+		r.Status, r.Detail = report.StatusPass, fmt.Sprintf("tasks may send TCP %d to %s (%s)", port, plID, v.by)
+		return r
+	}
+	if v.undecided != nil {
+		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the task security groups decide whether the tasks get out", e.opts)
+	}
+	r.Status, r.Class = report.StatusFail, report.ClassConnect
+	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to the prefix list %s (%s): connections time out",
+		joinComma(tn.sgIDs), port, plID, name)
+	if len(tn.sgIDs) > 0 {
+		r.Hint = hintSGPrefixList(tn.sgIDs[0], port, plID)
+	}
+	return r
+}
+
+// layerPolicyRow warns when a custom gateway endpoint policy does not
+// provably allow the ECR layer download.
+func layerPolicyRow(ep *Endpoint, region string) report.Result {
+	r := report.Result{Check: CheckEndpointPolicy, Resources: []string{ep.ID}}
+	if strings.TrimSpace(ep.PolicyDocument) == "" {
+		r.Status, r.Detail = report.StatusPass, "default endpoint policy"
+		return r
+	}
+	resource := fmt.Sprintf("arn:%s:s3:::prod-%s-starport-layer-bucket/*", config.PartitionOf(region).Name, region)
+	ok, why := policyAllows(ep.PolicyDocument, "s3:GetObject", resource)
+	if ok {
+		r.Status, r.Detail = report.StatusPass, "endpoint policy allows s3:GetObject on the ECR layer bucket"
+		return r
+	}
+	stmt := fmt.Sprintf(`{"Sid":"AllowECRLayers","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"%s"}`, resource)
+	r.Status, r.Class = report.StatusWarn, report.ClassConnect
+	r.Error = fmt.Sprintf("the policy of %s does not provably allow s3:GetObject on %s (%s): image pulls may fail with 403 on the layers", ep.ID, resource, why)
+	r.Hint = fmt.Sprintf("Add this statement to the policy of %s: %s", ep.ID, stmt)
+	return r
+}

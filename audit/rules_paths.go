@@ -1,0 +1,183 @@
+package audit
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/preflight-dev/preflight/report"
+)
+
+// internetNeed judges an image from a registry no VPC endpoint serves:
+// the tasks need an internet path and a security group that lets 443 out.
+func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
+	base := report.Result{Target: n.Service, Port: n.Port, Reason: tn.reason(n)}
+	r := base
+	r.Check = CheckRoute
+	r.Resources = uniqSorted(append(tn.subnetIDs(), tn.routeIDs()...)...)
+	switch tn.internetAll() {
+	case TriFalse:
+		r.Status, r.Class = report.StatusFail, report.ClassConnect
+		natHint := "add a NAT gateway route (0.0.0.0/0) to route tables " + joinComma(tn.routeIDs()) + "."
+		if n.Internet {
+			r.Error = "the registry is only reachable over the internet and a task subnet has no internet path: the image pull times out"
+			r.Hint = "Copy the image into ECR in " + e.f.Region + " (or an ECR pull-through cache rule: aws ecr create-pull-through-cache-rule) and use that URI, or " + natHint
+		} else {
+			r.Error = "the check asks for the public path and a task subnet has no internet path: connections time out"
+			r.Hint = "To reach it publicly, " + natHint
+		}
+		return []report.Result{r}
+	case TriUnknown:
+		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
+		r.Error = "could not decide whether the task subnets have an internet path (route tables not in the facts)"
+		return []report.Result{r}
+	}
+	checks := []report.Result{e.internetEgressRow(tn, n.Port)}
+	return summarise(base, "internet path "+tn.internetRoutes(), nil, checks)
+}
+
+// internetEgressRow: a task group must let TCP port out to the internet.
+// The destination addresses are not known in advance, so only a rule
+// covering 0.0.0.0/0 proves it.
+func (e *evaluator) internetEgressRow(tn *taskNet, port int) report.Result {
+	v := e.sgAllowsTCP(tn.sgIDs, true, port, sgPeer{cidrs: []netip.Prefix{defaultRoute4}})
+	r := report.Result{Check: CheckSecurityGroup, Resources: tn.sgIDs}
+	if v.allowed {
+		r.Status, r.Detail = report.StatusPass, fmt.Sprintf("tasks may send TCP %d to 0.0.0.0/0", port)
+		return r
+	}
+	if v.undecided != nil {
+		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the task security groups decide whether the tasks get out", e.opts)
+	}
+	r.Status, r.Class = report.StatusFail, report.ClassConnect
+	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to 0.0.0.0/0, and the destination is on the internet", joinComma(tn.sgIDs), port)
+	if len(tn.sgIDs) > 0 {
+		r.Hint = hintSGCIDR("egress", tn.sgIDs[0], port, "0.0.0.0/0")
+	}
+	return r
+}
+
+// crossRegionNeed judges a need in another region. VPC endpoints serve
+// only their own region, so the tasks resolve the other region's public
+// name: it works through an internet path (warn: traffic leaves the VPC)
+// and times out without one (fail).
+func (e *evaluator) crossRegionNeed(tn *taskNet, n Need) []report.Result {
+	// One row per cross-region registry: ecr.dkr speaks for ecr.api and
+	// the layers, which share its region and its remedy.
+	if n.Service == "ecr.api" || n.Service == "ecr.layers" {
+		return nil
+	}
+	r := report.Result{Check: CheckCrossRegion, Target: n.Service, Port: n.Port, Reason: tn.reason(n),
+		Resources: uniqSorted(append(tn.subnetIDs(), tn.routeIDs()...)...)}
+	what := fmt.Sprintf("%s in %s is outside the task's region %s, and VPC endpoints serve only their own region", n.Service, n.Region, e.f.Region)
+	r.Hint = crossRegionHint(n, e.f.Region, e.f.Account)
+	switch tn.internetAll() {
+	case TriTrue:
+		r.Status, r.Class = report.StatusWarn, report.ClassConnect
+		r.Error = what + ": the traffic leaves through " + tn.internetRoutes()
+	case TriFalse:
+		r.Status, r.Class = report.StatusFail, report.ClassConnect
+		r.Error = what + ": the tasks resolve the public name and time out (a task subnet has no internet path)"
+	default:
+		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
+		r.Error = what + "; whether the task subnets have an internet path is unknown"
+	}
+	return []report.Result{r}
+}
+
+func crossRegionHint(n Need, region, account string) string {
+	switch {
+	case strings.HasPrefix(n.Service, "ecr."):
+		return fmt.Sprintf("Replicate the repository into %s and use that image URI: aws ecr put-replication-configuration --region %s --replication-configuration 'rules=[{destinations=[{region=%s,registryId=%s}]}]'",
+			region, n.Region, region, account)
+	case n.Service == "logs":
+		return fmt.Sprintf("Ship the logs in %s: set the awslogs-region log option to %s (and create the log group there).", region, region)
+	case n.Service == "secretsmanager":
+		return fmt.Sprintf("Replicate the secret into %s (aws secretsmanager replicate-secret-to-regions --secret-id <SECRET-ARN> --add-replica-regions Region=%s) and reference the replica's ARN.", region, region)
+	case n.Service == "ssm":
+		return fmt.Sprintf("Create the parameter in %s and reference it there.", region)
+	}
+	return fmt.Sprintf("Use the %s endpoint in %s, or give the tasks an internet path.", n.Service, region)
+}
+
+// egressOpen warns, zero-trust style, when a task group allows all traffic
+// to 0.0.0.0/0 and the route has an internet path: anything in the task
+// can reach anywhere.
+func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
+	sg, open := e.allEgressOpen(tn.sgIDs)
+	r := report.Result{Check: CheckEgress, Target: tn.name, Resources: tn.sgIDs}
+	if !open {
+		// "Not open" is only proven when every task group was read.
+		for _, id := range tn.sgIDs {
+			if _, ok := e.f.SecurityGroups[id]; ok {
+				continue
+			}
+			u := findUndecided(e.f, ActionDescribeSecurityGroups, id)
+			if u == nil {
+				u = &Undecided{Action: ActionDescribeSecurityGroups, Resource: id, Err: "security group not in the facts"}
+			}
+			return []report.Result{undecidedRow(CheckEgress, tn.name, *u, "the task security groups decide how open egress is", e.opts)}
+		}
+		r.Status, r.Detail = report.StatusPass, "no task security group allows all traffic to 0.0.0.0/0"
+		return []report.Result{r}
+	}
+	if tn.internetAll() == TriFalse {
+		r.Status, r.Detail = report.StatusPass, sg+" allows all egress, but the task subnets have no internet path"
+		return []report.Result{r}
+	}
+	r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
+	r.Resources = []string{sg}
+	r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets reach the internet (%s): nothing limits where a compromised task sends data", sg, tn.internetRoutes())
+	r.Hint = fmt.Sprintf("Add the minimal rules (preflight audit --egress-rules cli), then: aws ec2 revoke-security-group-egress --group-id %s --ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'", sg)
+	return []report.Result{r}
+}
+
+// efsNeed judges an EFS volume: TCP 2049 from the tasks to a mount target
+// in each task AZ, through both security groups and the NACLs.
+func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
+	base := report.Result{Target: n.Service, Port: n.Port, Reason: tn.reason(n)}
+	var mts []*MountTarget
+	for _, mt := range e.f.MountTargets {
+		if mt.FileSystemID == n.FileSystemID {
+			mts = append(mts, mt)
+		}
+	}
+	if len(mts) == 0 {
+		u := findUndecided(e.f, ActionDescribeMountTargets, n.FileSystemID)
+		if u == nil {
+			u = &Undecided{Action: ActionDescribeMountTargets, Resource: n.FileSystemID, Err: "no mount targets in the facts"}
+		}
+		return []report.Result{withBase(base, undecidedRow(CheckEndpoint, n.Service, *u, "the mount targets decide whether the volume mounts", e.opts))}
+	}
+	var ids, groups []string
+	var peers []naclPeer
+	byAZ := map[string]bool{}
+	for _, mt := range mts {
+		ids = append(ids, mt.ID)
+		groups = append(groups, mt.SecurityGroupIDs...)
+		if s, ok := e.f.Subnets[mt.SubnetID]; ok {
+			byAZ[s.AZ] = true
+			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR})
+		}
+	}
+	groups = uniqSorted(groups...)
+	checks := []report.Result{}
+	var missingAZ []string
+	for _, s := range tn.subnets {
+		if !byAZ[s.AZ] && !contains(missingAZ, s.AZ) {
+			missingAZ = append(missingAZ, s.AZ)
+		}
+	}
+	if len(missingAZ) > 0 && len(byAZ) > 0 {
+		checks = append(checks, report.Result{Check: CheckEndpointAZ, Status: report.StatusWarn, Class: report.ClassConnect,
+			Error: fmt.Sprintf("%s has no mount target in %s, where tasks run", n.FileSystemID, strings.Join(missingAZ, ", ")),
+			Hint:  fmt.Sprintf("aws efs create-mount-target --file-system-id %s --subnet-id <TASK-SUBNET-IN-THAT-AZ> --security-groups %s", n.FileSystemID, strings.Join(groups, " ")),
+		})
+	}
+	ep := &Endpoint{ID: n.FileSystemID, SecurityGroupIDs: groups}
+	for _, mt := range mts {
+		ep.SubnetIDs = append(ep.SubnetIDs, mt.SubnetID)
+	}
+	checks = append(checks, e.endpointIngressRow(tn, ep, n.Port), e.taskEgressToEndpointRow(tn, ep, n.Port), e.naclRow(tn, peers, n.Port))
+	return summarise(base, "mount targets "+joinComma(ids), append([]string{n.FileSystemID}, ids...), checks)
+}

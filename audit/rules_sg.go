@@ -1,0 +1,145 @@
+package audit
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// sgPeer is the other side of a connection as security group rules can
+// name it: a reference to any of groups covers it whole; otherwise every
+// block in cidrs must fall inside one rule's CIDR or prefix list.
+type sgPeer struct {
+	groups     []string
+	prefixList string
+	cidrs      []netip.Prefix
+}
+
+// sgVerdict is what a set of security groups does to one connection.
+type sgVerdict struct {
+	allowed bool
+	// by names what allowed it ("sg-1 egress to sg-2").
+	by string
+	// uncovered are the peer blocks no rule covers.
+	uncovered []netip.Prefix
+	// missing are groups not in the facts; undecided is set when they are
+	// missing because the read was denied.
+	missing   []string
+	undecided *Undecided
+}
+
+// sgAllowsTCP decides whether groups let TCP to port through in one
+// direction (egress: from the groups' ENIs to peer; ingress: from peer).
+// Security groups are stateful, so the return traffic needs no rule.
+func (e *evaluator) sgAllowsTCP(groups []string, egress bool, port int, peer sgPeer) sgVerdict {
+	var v sgVerdict
+	covered := make([]bool, len(peer.cidrs))
+	for _, id := range groups {
+		sg, ok := e.f.SecurityGroups[id]
+		if !ok {
+			v.missing = append(v.missing, id)
+			if u := findUndecided(e.f, ActionDescribeSecurityGroups, id); u != nil && v.undecided == nil {
+				v.undecided = u
+			}
+			continue
+		}
+		rules := sg.Ingress
+		dir := " ingress from "
+		if egress {
+			rules, dir = sg.Egress, " egress to "
+		}
+		for _, r := range rules {
+			if !ruleCoversTCP(r, port) {
+				continue
+			}
+			for _, g := range r.GroupIDs {
+				if contains(peer.groups, g) {
+					return sgVerdict{allowed: true, by: id + dir + g}
+				}
+			}
+			for _, pl := range r.PrefixListIDs {
+				if pl != "" && pl == peer.prefixList {
+					return sgVerdict{allowed: true, by: id + dir + pl}
+				}
+			}
+			for i, c := range peer.cidrs {
+				if covered[i] {
+					continue
+				}
+				if e.ruleCoversCIDR(r, c) {
+					covered[i] = true
+				}
+			}
+		}
+	}
+	for i, c := range peer.cidrs {
+		if !covered[i] {
+			v.uncovered = append(v.uncovered, c)
+		}
+	}
+	if len(peer.cidrs) > 0 && len(v.uncovered) == 0 {
+		return sgVerdict{allowed: true, by: strings.Join(groups, ",") + " by CIDR"}
+	}
+	return v
+}
+
+// ruleCoversTCP reports whether r allows TCP to port.
+func ruleCoversTCP(r Rule, port int) bool {
+	switch strings.ToLower(r.Protocol) {
+	case "-1", "all":
+		return true
+	case "tcp", "6":
+		return r.FromPort <= port && port <= r.ToPort
+	}
+	return false
+}
+
+// ruleCoversCIDR reports whether one of r's blocks or prefix lists
+// contains all of c.
+func (e *evaluator) ruleCoversCIDR(r Rule, c netip.Prefix) bool {
+	for _, rc := range r.CIDRs {
+		if prefixContains(rc, c) {
+			return true
+		}
+	}
+	for _, id := range r.PrefixListIDs {
+		if pl, ok := e.f.PrefixLists[id]; ok {
+			for _, rc := range pl.CIDRs {
+				if prefixContains(rc, c) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// allEgressOpen reports whether groups allow all traffic to 0.0.0.0/0,
+// and which group does.
+func (e *evaluator) allEgressOpen(groups []string) (string, bool) {
+	for _, id := range groups {
+		sg, ok := e.f.SecurityGroups[id]
+		if !ok {
+			continue
+		}
+		for _, r := range sg.Egress {
+			if p := strings.ToLower(r.Protocol); p != "-1" && p != "all" {
+				continue
+			}
+			for _, c := range r.CIDRs {
+				if c == defaultRoute4 {
+					return id, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,101 @@
+package audit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// vpcRows judges the VPC settings that private DNS for interface endpoints
+// depends on: enableDnsSupport, enableDnsHostnames and the DHCP resolver.
+// They matter only when some need is served by an interface endpoint.
+func (e *evaluator) vpcRows(tn *taskNet, needs []Need) []report.Result {
+	var why []string
+	for _, n := range needs {
+		if svc, ok := config.LookupService(n.Service); ok && svc.Kind == config.Interface && !n.Internet && !n.CrossRegion(e.f.Region) {
+			why = append(why, n.Service)
+		}
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	reason := tn.name + ": private DNS of the interface endpoints (" + strings.Join(uniqSorted(why...), ", ") + ")"
+	if tn.vpc == nil {
+		if u := findUndecided(e.f, ActionDescribeVpcs, tn.vpcID); u != nil {
+			return []report.Result{undecidedRow(CheckDNSSupport, tn.vpcID, *u, "the VPC's DNS attributes decide private DNS", e.opts)}
+		}
+		return []report.Result{{
+			Check: CheckDNSSupport, Target: tn.vpcID, Status: report.StatusWarn, Class: report.ClassUndecided,
+			Reason: reason, Error: "VPC " + tn.vpcID + " is not in the facts", Resources: []string{tn.vpcID},
+		}}
+	}
+	return []report.Result{e.dnsSupportRow(tn.vpc, reason), e.dhcpRow(tn.vpc, reason)}
+}
+
+func (e *evaluator) dnsSupportRow(v *VPC, reason string) report.Result {
+	r := report.Result{Check: CheckDNSSupport, Target: v.ID, Reason: reason, Resources: []string{v.ID}}
+	var bad, hints, unknown []string
+	for _, a := range []struct {
+		name, flag string
+		val        Tri
+	}{
+		{"enableDnsSupport", "--enable-dns-support", v.DNSSupport},
+		{"enableDnsHostnames", "--enable-dns-hostnames", v.DNSHostnames},
+	} {
+		switch a.val {
+		case TriFalse:
+			bad = append(bad, a.name+"=false")
+			hints = append(hints, fmt.Sprintf(`aws ec2 modify-vpc-attribute --vpc-id %s %s '{"Value":true}'`, v.ID, a.flag))
+		case TriUnknown:
+			unknown = append(unknown, a.name)
+		}
+	}
+	// A known false is a finding on its own; an unknown only matters when
+	// nothing is known to be wrong.
+	if len(bad) == 0 && len(unknown) > 0 {
+		u := findUndecided(e.f, ActionDescribeVpcAttribute, v.ID)
+		if u == nil {
+			u = &Undecided{Action: ActionDescribeVpcAttribute, Resource: v.ID, Err: strings.Join(unknown, " and ") + " not in the facts"}
+		}
+		ur := undecidedRow(CheckDNSSupport, v.ID, *u, strings.Join(unknown, " and ")+" decide whether endpoint private DNS answers", e.opts)
+		ur.Reason = reason
+		return ur
+	}
+	if len(bad) > 0 {
+		r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
+		r.Error = fmt.Sprintf("VPC %s has %s: endpoint private DNS names do not resolve, so tasks resolve the public names", v.ID, strings.Join(bad, " and "))
+		r.Hint = strings.Join(hints, " && ")
+		return r
+	}
+	r.Status, r.Detail = report.StatusPass, "enableDnsSupport=true, enableDnsHostnames=true"
+	return r
+}
+
+func (e *evaluator) dhcpRow(v *VPC, reason string) report.Result {
+	r := report.Result{Check: CheckDHCP, Target: v.ID, Reason: reason, Resources: uniqSorted(v.ID, v.DHCPOptionsID)}
+	if v.DomainNameServers == nil {
+		if u := findUndecided(e.f, ActionDescribeDhcpOptions, v.DHCPOptionsID, v.ID); u != nil {
+			ur := undecidedRow(CheckDHCP, v.ID, *u, "the DHCP options name the resolver the tasks use", e.opts)
+			ur.Reason = reason
+			return ur
+		}
+		r.Status, r.Detail = report.StatusPass, "no domain-name-servers option: the tasks use the Amazon-provided resolver"
+		return r
+	}
+	var custom []string
+	for _, s := range v.DomainNameServers {
+		if !strings.EqualFold(s, "AmazonProvidedDNS") {
+			custom = append(custom, s)
+		}
+	}
+	if len(custom) == 0 {
+		r.Status, r.Detail = report.StatusPass, "domain-name-servers=AmazonProvidedDNS"
+		return r
+	}
+	r.Status, r.Class = report.StatusWarn, report.ClassResolver
+	r.Error = fmt.Sprintf("DHCP options %s set domain-name-servers=%s: endpoint private DNS works only if these resolvers forward to the VPC resolver", v.DHCPOptionsID, strings.Join(v.DomainNameServers, ","))
+	r.Hint = "Run `preflight check` inside a task to prove forwarding, or make the resolvers forward the endpoint names to the VPC resolver (VPC base address +2, or 169.254.169.253) or use a Route 53 Resolver outbound/inbound pair."
+	return r
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/config"
+
+	// Named rpt while render.go still declares a type named report; the
+	// refactor on main deletes it.
+	"github.com/preflight-dev/preflight/report"
+)
+
+// auditCommand wires the control plane: configuration → gather (AWS SDK)
+// → facts → rules → the report. Bad input (flags, a task-definition file,
+// a resource that does not exist) exits 2 before any rule runs. With
+// --egress-rules the suggested rule set goes to stdout and the report to
+// stderr; the exit code is the report's either way.
+func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer, log *zap.Logger) int {
+	start := time.Now()
+	in := audit.Input{
+		Cluster: cfg.Cluster, Services: cfg.Services,
+		TaskDefinition: cfg.TaskDefinition, Subnets: cfg.Subnets, SecurityGroups: cfg.SecurityGroups,
+		AssignPublicIP: cfg.AssignPublicIP,
+	}
+	if err := in.Validate(); err != nil {
+		printUsageError(stderr, "audit", err)
+		return report.ExitUsage
+	}
+	api, region, err := audit.NewSDKClients(ctx, cfg.Region)
+	if err != nil {
+		printUsageError(stderr, "audit", err)
+		return report.ExitUsage
+	}
+	g := &audit.Gatherer{API: api, Region: region}
+	facts, err := g.Gather(ctx, in)
+	if err != nil {
+		var inputErr *audit.InputError
+		if errors.As(err, &inputErr) {
+			printUsageError(stderr, "audit", err)
+			return report.ExitUsage
+		}
+		fmt.Fprintf(stderr, "preflight audit: %v\n", err)
+		return report.ExitInternal
+	}
+	for _, u := range facts.Undecided {
+		log.Warn("AWS API call denied or throttled; the findings that need it are undecided",
+			zap.String("action", u.Action), zap.String("resource", u.Resource), zap.String("code", u.Code), zap.String("error", u.Err))
+	}
+	log.Debug("gathered", zap.Int("workloads", len(facts.Workloads)), zap.Int("vpcs", len(facts.VPCs)),
+		zap.Int("subnets", len(facts.Subnets)), zap.Int("endpoints", len(facts.Endpoints)))
+
+	rows := audit.Evaluate(facts, audit.Options{
+		PublicIP: config.PublicIPPolicy(cfg.PublicIP), FailUndecided: cfg.FailUndecided, Extra: cfg.Checks,
+	})
+	r := report.New("audit", region, facts.Account, nil, rows, time.Since(start))
+	reportOut := stdout
+	if cfg.EgressRules != "" {
+		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, audit.EgressRules(facts)); err != nil {
+			fmt.Fprintf(stderr, "preflight audit: egress rules: %v\n", err)
+			return report.ExitInternal
+		}
+		reportOut = stderr
+	}
+	if err := r.Write(reportOut, report.Output(cfg.Output)); err != nil {
+		fmt.Fprintf(stderr, "preflight audit: write report: %v\n", err)
+		return report.ExitInternal
+	}
+	return r.Code
+}
