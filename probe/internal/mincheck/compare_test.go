@@ -25,6 +25,11 @@ import (
 // /usr/bin/time -v prints as "Maximum resident set size").
 //
 //	go test -tags perfcompare -run XXX -bench Process -count 10 ./probe/internal/mincheck
+//
+// PERFCOMPARE_WRAP runs each child under a command, for instance
+// PERFCOMPARE_WRAP="/usr/bin/time -v" (with -v on go test to see it) or
+// "strace -f -c"; PERFCOMPARE_ENV sets the children's environment
+// (space-separated K=V, for instance "GODEBUG=gctrace=1").
 func BenchmarkProcess(b *testing.B) {
 	dir := b.TempDir()
 	preflight, mincheck := filepath.Join(dir, "preflight"), filepath.Join(dir, "mincheck")
@@ -120,17 +125,25 @@ func listenAll(b *testing.B, zone dnstest.Zone) int {
 
 func runProcess(b *testing.B, bin string, args ...string) {
 	var maxRSS int64
+	var cpu time.Duration
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = []string{}
-		if out, err := cmd.CombinedOutput(); err != nil {
+		argv := append(strings.Fields(os.Getenv("PERFCOMPARE_WRAP")), bin)
+		cmd := exec.Command(argv[0], append(argv[1:], args...)...)
+		cmd.Env = strings.Fields(os.Getenv("PERFCOMPARE_ENV"))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
 			b.Fatalf("%s: %v\n%s", filepath.Base(bin), err, out)
+		}
+		if (len(argv) > 1 || os.Getenv("PERFCOMPARE_ENV") != "") && i == 0 {
+			b.Logf("%s %s:\n%s", os.Getenv("PERFCOMPARE_WRAP"), filepath.Base(bin), out)
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > maxRSS {
 			maxRSS = ru.Maxrss
 		}
+		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "wall-ms/op")
 	b.ReportMetric(float64(maxRSS)/1024, "peak-RSS-MiB")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
