@@ -55,23 +55,32 @@ const maxDialsPerTarget = 16
 // connections that opened when tlsConfig is not nil.
 func dialAll(ctx context.Context, d Dialer, slots semaphore, addrs []netip.Addr, port uint16, timeout time.Duration, tlsConfig *tls.Config) []addrOutcome {
 	out := make([]addrOutcome, len(addrs))
-	local := make(semaphore, maxDialsPerTarget)
-	var g group
-	for i, a := range addrs {
-		g.Go(func() {
-			out[i] = addrOutcome{addr: a}
-			err := local.do(ctx, func() error {
-				return slots.do(ctx, func() error {
-					out[i] = dialOne(ctx, d, a, port, timeout, tlsConfig)
-					return nil
-				})
+	dial := func(i int, local semaphore) {
+		a := addrs[i]
+		out[i] = addrOutcome{addr: a}
+		err := local.do(ctx, func() error {
+			return slots.do(ctx, func() error {
+				out[i] = dialOne(ctx, d, a, port, timeout, tlsConfig)
+				return nil
 			})
-			if err != nil {
-				// The run ended before a slot came free.
-				out[i].connectErr = normalizeNetError(err)
-			}
 		})
+		if err != nil {
+			// The run ended before a slot came free.
+			out[i].connectErr = normalizeNetError(err)
+		}
 	}
+	if len(addrs) == 0 {
+		return out
+	}
+	// The first address is dialled on the calling goroutine, which would
+	// only wait otherwise: a target with one address starts no goroutine,
+	// one with two starts one.
+	local := make(semaphore, min(len(addrs), maxDialsPerTarget))
+	var g group
+	for i := 1; i < len(addrs); i++ {
+		g.Go(func() { dial(i, local) })
+	}
+	dial(0, local)
 	g.Wait()
 	return out
 }

@@ -68,3 +68,53 @@ func BenchmarkRunner12Targets(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunner200Targets measures the runner alone on 200 private
+// targets (two loopback addresses each, DNS + connect, no TLS): the
+// per-target cost of lookups, dials and result rows.
+//
+//	go test -run XXX -bench Runner200 -cpuprofile cpu.out -memprofile mem.out ./probe
+func BenchmarkRunner200Targets(b *testing.B) {
+	ca, err := tlstest.NewCA()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cert, err := ca.IssueValid("perf.internal")
+	if err != nil {
+		b.Fatal(err)
+	}
+	zone := dnstest.Zone{}
+	nt := nettest.New()
+	targets := make([]config.Target, 200)
+	for i := range targets {
+		host := fmt.Sprintf("svc%d.perf.internal", i)
+		a1, a2 := fmt.Sprintf("127.0.%d.%d", 10+i/125, 2*(i%125)+1), fmt.Sprintf("127.0.%d.%d", 10+i/125, 2*(i%125)+2)
+		zone[host] = dnstest.Records{A: []string{a1, a2}}
+		// Plain dials: the TLS listener accepts and nothing more happens.
+		nt.ServeTLS(b, a1, cert)
+		nt.ServeTLS(b, a2, cert)
+		targets[i] = config.Target{Name: host, Host: host, Port: 5432, Expect: config.ExpectPrivate}
+	}
+	srv := dnstest.Start(b, zone)
+	r := &Runner{
+		Resolver:       NewResolver([]string{srv.Addr()}, time.Second),
+		Dialer:         nt,
+		Classifier:     Classifier{Private: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		TLSConfig:      &tls.Config{RootCAs: ca.Pool()},
+		Timeout:        time.Second,
+		Logger:         zap.NewNop(),
+		Now:            time.Now,
+		InitialBackoff: 10 * time.Millisecond,
+		MaxBackoff:     50 * time.Millisecond,
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		results := r.Run(context.Background(), r.Targets(targets), time.Time{})
+		for _, res := range results {
+			if res.Failed() {
+				b.Fatalf("%s %s: %s", res.Check, res.Target, res.Error)
+			}
+		}
+	}
+}

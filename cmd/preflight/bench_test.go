@@ -59,6 +59,31 @@ func BenchmarkCheck12Targets(b *testing.B) {
 	}
 }
 
+// BenchmarkCheck200Targets runs a whole `preflight check` on 200 private
+// targets (two loopback addresses each, DNS + connect, no TLS) with the
+// JSON report: configuration, planning, probing and rendering in process.
+func BenchmarkCheck200Targets(b *testing.B) {
+	h := newHarness(b, dnstest.Zone{})
+	checks := make([]string, 200)
+	for i := range checks {
+		host := fmt.Sprintf("svc%d.perf.internal", i)
+		a1, a2 := fmt.Sprintf("127.0.%d.%d", 10+i/125, 2*(i%125)+1), fmt.Sprintf("127.0.%d.%d", 10+i/125, 2*(i%125)+2)
+		h.dns.Set(host, dnstest.Records{A: []string{a1, a2}})
+		h.endpoint(a1, host)
+		h.endpoint(a2, host)
+		checks[i] = host + ":5432=private"
+	}
+	args := []string{"check", "--checks", strings.Join(checks, ","), "--region", "us-east-1", "--account", "111122223333", "--public-ip", "off", "--timeout", "2s", "--log-level", "error", "--output", "json"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		code, stdout, _ := h.run(args...)
+		if code != report.ExitOK {
+			b.Fatalf("exit %d:\n%s", code, stdout)
+		}
+	}
+}
+
 // BenchmarkScrape20Targets measures /metrics scrapes over loopback HTTP
 // with 20 targets' series (and the Go and process collectors), reporting
 // the 99th percentile.
