@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -464,6 +466,50 @@ func TestRunnerNamesOversizedChain(t *testing.T) {
 			}
 			if got := rs[2].Hint; !strings.Contains(got, tt.wantHint) || strings.Contains(got, "MTU problem on the path") {
 				t.Errorf("got hint %q; want it to contain %q and no MTU guess", got, tt.wantHint)
+			}
+		})
+	}
+}
+
+// emfileDialer fails every dial the way a process out of descriptors does.
+type emfileDialer struct{}
+
+func (emfileDialer) DialContext(context.Context, string, string) (net.Conn, error) {
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("socket", syscall.EMFILE)}
+}
+
+// emfileResolver fails every lookup the same way.
+type emfileResolver struct{}
+
+func (emfileResolver) Lookup(context.Context, string) (Answer, error) {
+	return Answer{}, &DNSError{Host: "x", Server: "10.0.0.2:53", Err: os.NewSyscallError("socket", syscall.EMFILE)}
+}
+
+// TestRunnerOutOfOwnResourcesIsInternal: "too many open files" is
+// preflight's own trouble, never a DNS or connect class that blames the
+// resolver or a security group.
+func TestRunnerOutOfOwnResourcesIsInternal(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{"full.example": {A: []string{"127.0.0.2"}}})
+	tests := []struct {
+		name string
+		set  func(r *Runner)
+		want string
+	}{
+		{"dial", func(r *Runner) { r.Dialer = emfileDialer{} }, "dns:pass: connect:fail:internal tls:skip:"},
+		{"lookup", func(r *Runner) { r.Resolver = emfileResolver{} }, "dns:fail:internal connect:skip: tls:skip:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fx.runner(t)
+			tt.set(r)
+			rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, "full.example", "", "")}), time.Now())
+			if got := summary(rs); got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+			for _, res := range rs {
+				if res.Failed() && !strings.Contains(res.Hint, "ran out of its own resources") {
+					t.Errorf("hint %q; want it to say preflight ran out of its own resources", res.Hint)
+				}
 			}
 		})
 	}

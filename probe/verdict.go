@@ -118,6 +118,9 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Resul
 				res.Status, res.Detail = report.StatusPass, "does not resolve, so nothing to reach: fine for a blocked target"
 				return res, nil, false
 			}
+			if exhausted(err) {
+				return ownResources(res), nil, false
+			}
 			res.Status, res.Class = report.StatusFail, report.ClassDNS
 			res.Hint = hint(report.ClassDNS, hintInput{target: t, env: r.Env, situation: dnsSituation(err)})
 			return res, nil, false
@@ -214,6 +217,12 @@ func (r *Runner) judgeConnect(t config.Target, base report.Result, outcomes []ad
 		res.Status = report.StatusPass
 		res.Detail = fmt.Sprintf("%d/%d addresses accepted TCP %d", len(opened), len(outcomes), t.Port)
 		return res
+	}
+	for _, o := range outcomes {
+		if o.connectErr != nil && exhausted(o.connectErr) {
+			res.Error = strings.Join(errs, "; ")
+			return ownResources(res)
+		}
 	}
 	res.Status, res.Class = report.StatusFail, report.ClassConnect
 	res.FailedAddresses = addrStrings(failed)
@@ -345,4 +354,20 @@ func trimDialPrefix(err error) string {
 		return s[i+2:]
 	}
 	return s
+}
+
+// exhausted reports whether err is preflight running out of its own
+// resources (descriptors, buffers, memory) rather than anything the network
+// did: blaming the resolver or a security group for it would send the
+// operator to the wrong place.
+func exhausted(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM)
+}
+
+// ownResources turns res into the internal failure of a run that ran out
+// of its own resources.
+func ownResources(res report.Result) report.Result {
+	res.Status, res.Class = report.StatusFail, report.ClassInternal
+	res.Hint = "preflight ran out of its own resources (file descriptors or socket buffers), so this says nothing about the network: raise the container's nofile ulimit (ulimits in the task definition), check fewer targets at once, or look for what else holds descriptors in this process (too many clients of serve's HTTP port)."
+	return res
 }
