@@ -118,6 +118,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		if res.Error != "" && res.Status != StatusPass {
 			fmt.Fprintf(&b, "%serror: %s\n", indent, Printable(res.Error))
 		}
+		if res.Reason != "" && (res.Status == StatusFail || res.Status == StatusWarn) {
+			fmt.Fprintf(&b, "%swhy:   %s\n", indent, Printable(res.Reason))
+		}
 		if res.Hint != "" && (res.Status == StatusFail || res.Status == StatusWarn) {
 			fmt.Fprintf(&b, "%shint:  %s\n", indent, Printable(res.Hint))
 		}

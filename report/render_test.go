@@ -48,3 +48,24 @@ func TestTextReportEscapesHostileValues(t *testing.T) {
 		t.Errorf("text report has %d lines; want 8 (header, blank, table head, row, error, hint, blank, summary):\n%s", n, out)
 	}
 }
+
+// TestTextReportSaysWhyAFailingCheckExists: the reason a control-plane need
+// exists ("image ...") is printed under failing and warning rows, not
+// under passing ones.
+func TestTextReportSaysWhyAFailingCheckExists(t *testing.T) {
+	rep := New("audit", "us-east-1", "111122223333", nil, []Result{
+		{Check: "endpoint", Target: "ecr.dkr", Status: StatusFail, Class: ClassDNSPosture, Error: "no endpoint", Hint: "create it", Reason: "service/prod/orders: image 1.dkr.ecr.us-east-1.amazonaws.com/orders:1"},
+		{Check: "endpoint", Target: "logs", Status: StatusPass, Detail: "vpce-1", Reason: "service/prod/orders: awslogs"},
+	}, time.Second)
+	var b bytes.Buffer
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "why:   service/prod/orders: image 1.dkr.ecr") {
+		t.Errorf("no why line under the failing row:\n%s", out)
+	}
+	if strings.Contains(out, "why:   service/prod/orders: awslogs") {
+		t.Errorf("a why line under a passing row:\n%s", out)
+	}
+}
