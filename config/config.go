@@ -8,10 +8,9 @@ package config
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,12 +100,21 @@ const DefaultListen = ":19109"
 
 // option is one flag with its environment variable and default.
 type option struct {
-	name   string
-	def    string
+	name string
+	def  string
+	// placeholder names the value's type in help ("duration", "list");
+	// empty for a bool flag, and derived from values for an enumeration.
+	placeholder string
+	// values are the accepted values of an enumeration; Load checks them
+	// before set runs, and help and shell completion offer them. An empty
+	// value is also accepted when def is empty.
+	values []string
 	usage  string
 	isBool bool
 	// commands lists the commands that take the flag; nil means check,
-	// endpoints and serve.
+	// endpoints and serve. A flag given to another command is an error; its
+	// PREFLIGHT_* variable is ignored there (one task definition may set
+	// variables for several commands).
 	commands []string
 	set      func(c *Config, v string) error
 }
@@ -114,16 +122,27 @@ type option struct {
 var probeCommands = []string{"check", "endpoints", "serve"}
 
 func (o option) appliesTo(command string) bool {
-	cmds := o.commands
-	if cmds == nil {
-		cmds = probeCommands
+	return slices.Contains(o.cmds(), command)
+}
+
+func (o option) cmds() []string {
+	if o.commands == nil {
+		return probeCommands
 	}
-	for _, c := range cmds {
-		if c == command {
-			return true
-		}
+	return o.commands
+}
+
+// valueName is the placeholder shown after the flag in help.
+func (o option) valueName() string {
+	switch {
+	case o.isBool:
+		return ""
+	case o.placeholder != "":
+		return o.placeholder
+	case o.values != nil:
+		return strings.Join(o.values, "|")
 	}
-	return false
+	return "value"
 }
 
 // EnvName is the environment variable that configures flag name.
@@ -131,9 +150,24 @@ func EnvName(name string) string {
 	return "PREFLIGHT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
+var (
+	logCommands     = []string{"check", "endpoints", "serve", "healthcheck", "audit"}
+	outputs         = []string{string(report.OutputText), string(report.OutputJSON)}
+	publicIPs       = []string{string(PublicIPDeny), string(PublicIPStrict), string(PublicIPWarn), string(PublicIPOff)}
+	logLevels       = []string{string(LogDebug), string(LogInfo), string(LogWarn), string(LogError)}
+	boolValues      = []string{"true", "false"}
+	egressRuleKinds = []string{"cli", "terraform", "cloudformation", "json"}
+)
+
+// options is the one table of flags. Which commands take a flag follows from
+// what each command reads: check probes (every probe flag); serve probes in
+// cycles (no --wait: a cycle is one attempt; no --output: its report is
+// /readyz's JSON); endpoints only plans (--timeout bounds the task-metadata
+// read; no resolver, CIDRs, TLS or public IP, which only probes use);
+// healthcheck asks serve; audit reads the control plane.
 var options = []option{
 	// audit derives its needs from task definitions; --checks only adds to them.
-	{name: "checks", usage: "comma-separated extra entries NAME[:PORT][=EXPECT] every audited task must reach privately, beyond what its task definition needs", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "checks", placeholder: "list", usage: "comma-separated extra entries NAME[:PORT][=EXPECT] every audited task must reach privately, beyond what its task definition needs", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		if strings.TrimSpace(v) == "" {
 			c.Checks = nil
 			return nil
@@ -147,36 +181,36 @@ var options = []option{
 		c.Checks = entries
 		return err
 	}},
-	{name: "checks", def: AutoEntry, usage: "comma-separated entries NAME[:PORT][=EXPECT]; auto derives them from the task metadata", set: func(c *Config, v string) error {
+	{name: "checks", def: AutoEntry, placeholder: "list", usage: "comma-separated entries NAME[:PORT][=EXPECT]; auto derives them from the task metadata", set: func(c *Config, v string) error {
 		entries, err := ParseEntries(v)
 		c.Checks = entries
 		return err
 	}},
-	{name: "region", usage: "region for catalogue names (default: from the task ARN, then AWS_REGION, then AWS_DEFAULT_REGION); audit: the region to read", commands: []string{"check", "endpoints", "serve", "audit"}, set: func(c *Config, v string) error {
+	{name: "region", placeholder: "region", usage: "region for catalogue names (default: from the task ARN, then AWS_REGION, then AWS_DEFAULT_REGION); audit: the region to read", commands: []string{"check", "endpoints", "serve", "audit"}, set: func(c *Config, v string) error {
 		if v != "" && !ValidRegion(v) {
 			return errors.New(errRegionFormat)
 		}
 		c.Region = v
 		return nil
 	}},
-	{name: "account", usage: "AWS account ID for ACCOUNT.dkr.ecr... (default: from the task ARN)", set: func(c *Config, v string) error {
+	{name: "account", placeholder: "id", usage: "AWS account ID for ACCOUNT.dkr.ecr... (default: from the task ARN)", set: func(c *Config, v string) error {
 		if v != "" && !ValidAccount(v) {
 			return errors.New("want a 12-digit AWS account ID")
 		}
 		c.Account = v
 		return nil
 	}},
-	{name: "private-cidrs", def: DefaultPrivateCIDRs, usage: "comma-separated CIDRs that count as private answers", set: func(c *Config, v string) error {
+	{name: "private-cidrs", def: DefaultPrivateCIDRs, placeholder: "cidrs", usage: "comma-separated CIDRs that count as private answers", commands: []string{"check", "serve"}, set: func(c *Config, v string) error {
 		prefixes, err := parsePrefixes(v)
 		c.PrivateCIDRs = prefixes
 		return err
 	}},
-	{name: "resolver", usage: "comma-separated DNS servers IP[:PORT] (default: the nameservers in /etc/resolv.conf)", set: func(c *Config, v string) error {
+	{name: "resolver", placeholder: "servers", usage: "comma-separated DNS servers IP[:PORT] (default: the nameservers in /etc/resolv.conf)", commands: []string{"check", "serve"}, set: func(c *Config, v string) error {
 		servers, err := parseServers(v)
 		c.Resolvers = servers
 		return err
 	}},
-	{name: "timeout", def: "2s", usage: "bound on one attempt of one probe", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
+	{name: "timeout", def: "2s", placeholder: "duration", usage: "bound on one attempt of one probe; endpoints: on the task-metadata read; healthcheck: on asking serve", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
 		d, err := parseDuration(v)
 		if err == nil && d == 0 {
 			err = errors.New("must be greater than zero")
@@ -184,43 +218,31 @@ var options = []option{
 		c.Timeout = d
 		return err
 	}},
-	{name: "wait", def: "15s", usage: "retry failing checks with backoff until this much time has passed; 0 = one attempt", set: func(c *Config, v string) error {
+	{name: "wait", def: "15s", placeholder: "duration", usage: "retry failing checks with backoff until this much time has passed; 0 = one attempt", commands: []string{"check"}, set: func(c *Config, v string) error {
 		d, err := parseDuration(v)
 		c.Wait = d
 		return err
 	}},
-	{name: "tls", def: "true", isBool: true, usage: "TLS handshake (SNI = host, chain verified) on port 443 targets", set: func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return errors.New("want true or false")
-		}
-		c.TLS = b
+	{name: "tls", def: "true", isBool: true, values: boolValues, usage: "TLS handshake (SNI = host, chain verified) on port 443 targets", commands: []string{"check", "serve"}, set: func(c *Config, v string) error {
+		c.TLS = v == "true"
 		return nil
 	}},
-	{name: "output", def: string(report.OutputText), usage: "report format: text or json", commands: []string{"check", "endpoints", "serve", "audit"}, set: func(c *Config, v string) error {
-		switch o := report.Output(v); o {
-		case report.OutputText, report.OutputJSON:
-			c.Output = o
-			return nil
-		}
-		return errors.New("want text or json")
+	{name: "output", def: string(report.OutputText), values: outputs, usage: "report format", commands: []string{"check", "endpoints", "audit"}, set: func(c *Config, v string) error {
+		c.Output = report.Output(v)
+		return nil
 	}},
-	{name: "public-ip", def: string(PublicIPDeny), usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", commands: []string{"check", "endpoints", "serve", "audit"}, set: func(c *Config, v string) error {
-		switch p := PublicIPPolicy(v); p {
-		case PublicIPDeny, PublicIPStrict, PublicIPWarn, PublicIPOff:
-			c.PublicIP = p
-			return nil
-		}
-		return errors.New("want deny, strict, warn or off")
+	{name: "public-ip", def: string(PublicIPDeny), values: publicIPs, usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", commands: []string{"check", "serve", "audit"}, set: func(c *Config, v string) error {
+		c.PublicIP = PublicIPPolicy(v)
+		return nil
 	}},
-	{name: "listen", def: DefaultListen, usage: "serve's HTTP address for /metrics, /healthz and /readyz; healthcheck asks it", commands: []string{"serve", "healthcheck"}, set: func(c *Config, v string) error {
+	{name: "listen", def: DefaultListen, placeholder: "addr", usage: "serve's HTTP address for /metrics, /healthz and /readyz; healthcheck asks it", commands: []string{"serve", "healthcheck"}, set: func(c *Config, v string) error {
 		if err := checkListen(v); err != nil {
 			return err
 		}
 		c.Listen = v
 		return nil
 	}},
-	{name: "interval", def: "30s", usage: "time between serve's check cycles (with up to 10% jitter)", commands: []string{"serve"}, set: func(c *Config, v string) error {
+	{name: "interval", def: "30s", placeholder: "duration", usage: "time between serve's check cycles (with up to 10% jitter)", commands: []string{"serve"}, set: func(c *Config, v string) error {
 		d, err := parseDuration(v)
 		if err == nil && d < 10*time.Millisecond {
 			err = errors.New("must be at least 10ms")
@@ -228,90 +250,72 @@ var options = []option{
 		c.Interval = d
 		return err
 	}},
-	{name: "emf", def: "false", isBool: true, usage: "print one CloudWatch Embedded Metric Format line per cycle on stdout (serve)", commands: []string{"serve"}, set: func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return errors.New("want true or false")
-		}
-		c.EMF = b
+	{name: "emf", def: "false", isBool: true, values: boolValues, usage: "print one CloudWatch Embedded Metric Format line per cycle on stdout", commands: []string{"serve"}, set: func(c *Config, v string) error {
+		c.EMF = v == "true"
 		return nil
 	}},
-	{name: "log-level", def: string(LogInfo), usage: "debug, info, warn or error", commands: []string{"check", "endpoints", "serve", "healthcheck", "audit"}, set: func(c *Config, v string) error {
-		switch l := LogLevel(v); l {
-		case LogDebug, LogInfo, LogWarn, LogError:
-			c.LogLevel = l
-			return nil
-		}
-		return errors.New("want debug, info, warn or error")
+	{name: "log-level", def: string(LogInfo), values: logLevels, usage: "log level", commands: logCommands, set: func(c *Config, v string) error {
+		c.LogLevel = LogLevel(v)
+		return nil
 	}},
-	{name: "log-format", usage: "json or console (default: console on a terminal, json otherwise)", commands: []string{"check", "endpoints", "serve", "healthcheck", "audit"}, set: func(c *Config, v string) error {
-		switch v {
-		case "", "json", "console":
-			c.LogFormat = v
-			return nil
-		}
-		return errors.New("want json or console")
+	{name: "log-format", values: []string{"json", "console"}, usage: "log encoding (default: console on a terminal, json otherwise)", commands: logCommands, set: func(c *Config, v string) error {
+		c.LogFormat = v
+		return nil
 	}},
-	{name: "cluster", usage: "audit: the ECS cluster (name or ARN) whose services to audit", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "cluster", placeholder: "name", usage: "the ECS cluster (name or ARN) whose services to audit", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.Cluster = v
 		return nil
 	}},
-	{name: "service", usage: "audit: comma-separated service names in --cluster (default: every service in the cluster)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "service", placeholder: "list", usage: "comma-separated service names in --cluster (default: every service in the cluster)", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.Services = splitList(v)
 		return nil
 	}},
-	{name: "task-definition", usage: "audit before deploy: FAMILY[:REVISION], a task-definition ARN, or ./FILE.json (a RegisterTaskDefinition input); needs --subnets and --security-groups", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "task-definition", placeholder: "taskdef", usage: "audit before deploy: FAMILY[:REVISION], a task-definition ARN, or ./FILE.json (a RegisterTaskDefinition input); needs --subnets and --security-groups", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.TaskDefinition = v
 		return nil
 	}},
-	{name: "subnets", usage: "audit: comma-separated subnet IDs the task will run in (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "subnets", placeholder: "ids", usage: "comma-separated subnet IDs the task will run in (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.Subnets = splitList(v)
 		return checkIDs(c.Subnets, "subnet-")
 	}},
-	{name: "security-groups", usage: "audit: comma-separated security-group IDs of the task (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "security-groups", placeholder: "ids", usage: "comma-separated security-group IDs of the task (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.SecurityGroups = splitList(v)
 		return checkIDs(c.SecurityGroups, "sg-")
 	}},
-	{name: "assign-public-ip", def: "DISABLED", usage: "audit: ENABLED or DISABLED, as the service's awsvpcConfiguration would say (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
-		switch v {
-		case "ENABLED", "DISABLED":
-			c.AssignPublicIP = v
-			return nil
-		}
-		return errors.New("want ENABLED or DISABLED")
+	{name: "assign-public-ip", def: "DISABLED", values: []string{"ENABLED", "DISABLED"}, usage: "as the service's awsvpcConfiguration would say (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.AssignPublicIP = v
+		return nil
 	}},
-	{name: "egress-rules", usage: "audit: print the least egress rule set for the task security groups on stdout (cli, terraform, cloudformation or json); the report goes to stderr", commands: []string{"audit"}, set: func(c *Config, v string) error {
-		switch v {
-		case "", "cli", "terraform", "cloudformation", "json":
-			c.EgressRules = v
-			return nil
-		}
-		return errors.New("want cli, terraform, cloudformation or json")
+	{name: "egress-rules", values: egressRuleKinds, usage: "print the least egress rule set for the task security groups on stdout in this format; the report goes to stderr", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.EgressRules = v
+		return nil
 	}},
-	{name: "fail-undecided", def: "false", isBool: true, usage: "audit: fail (exit 18) when a finding could not be decided because an API call was denied or throttled; default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return errors.New("want true or false")
-		}
-		c.FailUndecided = b
+	{name: "fail-undecided", def: "false", isBool: true, values: boolValues, usage: "fail (exit 18) when a finding could not be decided because an API call was denied or throttled; default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.FailUndecided = v == "true"
 		return nil
 	}},
 }
 
-// rawValue is a flag.Value that records the raw text; parsing happens after
-// precedence is resolved so that errors can name the winning source.
-type rawValue struct {
-	text   string
-	isBool bool
+// checkValue checks v against o's enumeration, if it has one. Bool values
+// are normalized by Load before this.
+func (o option) checkValue(v string) error {
+	if o.values == nil || slices.Contains(o.values, v) || (v == "" && o.def == "") {
+		return nil
+	}
+	return fmt.Errorf("want %s", orList(o.values))
 }
 
-func (r *rawValue) String() string     { return r.text }
-func (r *rawValue) Set(s string) error { r.text = s; return nil }
-func (r *rawValue) IsBoolFlag() bool   { return r.isBool }
+// orList joins values as "a, b or c".
+func orList(values []string) string {
+	if len(values) < 2 {
+		return strings.Join(values, "")
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
+}
 
-// ErrHelp is returned by Load when -h or --help was asked for; the usage has
-// been written to the output given to Load.
-var ErrHelp = flag.ErrHelp
+// ErrHelp is returned by Load when -h or --help was asked for; the caller
+// prints the help.
+var ErrHelp = errors.New("help requested")
 
 // UsageError is a configuration error: bad flags, env vars or values.
 type UsageError struct{ Err error }
@@ -321,50 +325,35 @@ func (e *UsageError) Unwrap() error { return e.Err }
 
 // Load builds a Config for command from defaults, the environment (through
 // getenv) and args, in that order of increasing precedence, and validates it.
-// Usage text for -h goes to usageOut. Every error found is reported, joined
-// in one *UsageError.
-func Load(command string, args []string, getenv func(string) string, usageOut io.Writer) (*Config, error) {
-	fs := flag.NewFlagSet("preflight "+command, flag.ContinueOnError)
-	fs.SetOutput(usageOut)
-	raws := make(map[string]*rawValue, len(options))
-	for _, o := range options {
-		if !o.appliesTo(command) {
-			continue
-		}
-		rv := &rawValue{text: o.def, isBool: o.isBool}
-		raws[o.name] = rv
-		fs.Var(rv, o.name, fmt.Sprintf("%s (env %s)", o.usage, EnvName(o.name)))
+// Every error found is reported, joined in one *UsageError: flags that do
+// not exist or do not apply to command, missing values, stray arguments,
+// then bad values. A PREFLIGHT_* variable of a flag command does not take is
+// ignored.
+func Load(command string, args []string, getenv func(string) string) (*Config, error) {
+	flags, errs, help := scan(command, args)
+	if help {
+		return nil, ErrHelp
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(usageOut, "Usage: preflight %s [flags]\n\nEvery flag can also be set with its PREFLIGHT_* environment variable; a flag wins over the environment.\n\n", command)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, ErrHelp
-		}
-		return nil, &UsageError{Err: err}
-	}
-	if fs.NArg() > 0 {
-		return nil, &UsageError{Err: fmt.Errorf("unexpected argument %q: %s takes flags only", fs.Arg(0), command)}
-	}
-	setOnCommandLine := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { setOnCommandLine[f.Name] = true })
-
 	c := &Config{sources: map[string]string{}}
-	var errs []error
 	for _, o := range options {
 		if !o.appliesTo(command) {
 			continue
 		}
 		value, source := o.def, "default"
-		if setOnCommandLine[o.name] {
-			value, source = raws[o.name].text, "--"+o.name
+		if v, ok := flags[o.name]; ok {
+			value, source = v, "--"+o.name
 		} else if v := strings.TrimSpace(getenv(EnvName(o.name))); v != "" {
 			value, source = v, EnvName(o.name)
 		}
 		c.sources[o.name] = source
-		if err := o.set(c, value); err != nil {
+		err := o.normalize(&value)
+		if err == nil {
+			err = o.checkValue(value)
+		}
+		if err == nil {
+			err = o.set(c, value)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s %q: %w", describeSource(source), value, err))
 		}
 	}
@@ -372,6 +361,20 @@ func Load(command string, args []string, getenv func(string) string, usageOut io
 		return nil, &UsageError{Err: errors.Join(errs...)}
 	}
 	return c, nil
+}
+
+// normalize turns a bool flag's value into "true" or "false", accepting
+// what strconv.ParseBool accepts (1, t, TRUE...).
+func (o option) normalize(v *string) error {
+	if !o.isBool {
+		return nil
+	}
+	b, err := strconv.ParseBool(*v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*v = strconv.FormatBool(b)
+	return nil
 }
 
 // describeSource names where a bad value came from, for error messages.

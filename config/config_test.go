@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -164,7 +163,7 @@ func TestLoadPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := Load("check", tt.args, env(tt.env), io.Discard)
+			c, err := Load("check", tt.args, env(tt.env))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +181,7 @@ func TestLoadPrecedence(t *testing.T) {
 }
 
 func TestLoadDefaults(t *testing.T) {
-	c, err := Load("check", nil, env(nil), io.Discard)
+	c, err := Load("check", nil, env(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,8 +193,7 @@ func TestLoadDefaults(t *testing.T) {
 func TestLoadReportsEveryErrorNamingItsSource(t *testing.T) {
 	_, err := Load("check",
 		[]string{"--timeout=-1s", "--checks", "nope", "--private-cidrs", "10.0.0.1/8,banana", "--resolver", "dns.example"},
-		env(map[string]string{"PREFLIGHT_REGION": "moon-1", "PREFLIGHT_WAIT": "soon", "PREFLIGHT_OUTPUT": "yaml", "PREFLIGHT_ACCOUNT": "12"}),
-		io.Discard)
+		env(map[string]string{"PREFLIGHT_REGION": "moon-1", "PREFLIGHT_WAIT": "soon", "PREFLIGHT_OUTPUT": "yaml", "PREFLIGHT_ACCOUNT": "12"}))
 	var ue *UsageError
 	if !errors.As(err, &ue) {
 		t.Fatalf("error = %v; want *UsageError", err)
@@ -219,19 +217,19 @@ func TestLoadReportsEveryErrorNamingItsSource(t *testing.T) {
 
 func TestLoadRejectsArgumentsAndUnknownFlags(t *testing.T) {
 	for _, args := range [][]string{{"extra"}, {"--nope"}, {"--timeout"}} {
-		_, err := Load("check", args, env(nil), io.Discard)
+		_, err := Load("check", args, env(nil))
 		var ue *UsageError
 		if !errors.As(err, &ue) {
 			t.Errorf("Load(%q) error = %v; want *UsageError", args, err)
 		}
 	}
-	if _, err := Load("check", []string{"-h"}, env(nil), io.Discard); !errors.Is(err, ErrHelp) {
+	if _, err := Load("check", []string{"-h"}, env(nil)); !errors.Is(err, ErrHelp) {
 		t.Errorf("Load(-h) error = %v; want ErrHelp", err)
 	}
 }
 
 func TestResolverParsing(t *testing.T) {
-	c, err := Load("check", []string{"--resolver", "10.0.0.2, 127.0.0.1:5353,fd00:ec2::253,[::1]:53"}, env(nil), io.Discard)
+	c, err := Load("check", []string{"--resolver", "10.0.0.2, 127.0.0.1:5353,fd00:ec2::253,[::1]:53"}, env(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +244,7 @@ func TestLoadRegionUsesPartitionPatterns(t *testing.T) {
 		"eusc-de-east-1": false, "us-isof-south-1": false, "cn-northwest-1": false,
 		"zz-nowhere-9": true, "us-east-1a": true,
 	} {
-		_, err := Load("check", []string{"--region", region}, env(nil), io.Discard)
+		_, err := Load("check", []string{"--region", region}, env(nil))
 		if (err != nil) != wantErr {
 			t.Errorf("Load(--region %s) error = %v; want error %v", region, err, wantErr)
 		}

@@ -130,7 +130,7 @@ func ExpandAll(entries []Entry, region, account string) ([]Target, []Override, e
 				continue
 			}
 			if r == "" {
-				errs = append(errs, fmt.Errorf("entry %q: service %s needs a region: pass --region or PREFLIGHT_REGION, or run inside ECS", e.String(), name))
+				errs = append(errs, fmt.Errorf("entry %q: service %s needs a region: set --region, PREFLIGHT_REGION or AWS_REGION, or run inside ECS (the task ARN names it)", e.String(), name))
 				continue
 			}
 			if !ValidRegion(r) {

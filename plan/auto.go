@@ -177,8 +177,14 @@ func resolveAuto(cfg *config.Config, p *Plan) ([]config.Entry, []report.Result, 
 			return explicit, []report.Result{{Check: report.CheckPlan, Target: config.AutoEntry, Status: report.StatusSkip,
 				Detail: "not running in ECS: nothing to derive; the explicit entries are checked"}}, nil
 		}
-		return nil, nil, fmt.Errorf("checks %q (%s): not running in ECS (%s is not set), so there is nothing to derive the checks from; name them, e.g. --checks ecr,logs,s3 --region us-east-1 --account 123456789012, or PREFLIGHT_CHECKS=secretsmanager,example.com=blocked PREFLIGHT_REGION=eu-west-1",
-			config.AutoEntry, source, probe.MetadataEnv)
+		// The example uses the region the user gave, so that it can be
+		// pasted as it is.
+		regionFlag, regionEnv := "us-east-1", "eu-west-1"
+		if cfg.Region != "" {
+			regionFlag, regionEnv = cfg.Region, cfg.Region
+		}
+		return nil, nil, fmt.Errorf("checks %q (%s): not running in ECS (%s is not set), so there is nothing to derive the checks from; name them, e.g. --checks ecr,logs,s3 --region %s --account 123456789012, or PREFLIGHT_CHECKS=secretsmanager,example.com=blocked PREFLIGHT_REGION=%s",
+			config.AutoEntry, source, probe.MetadataEnv, regionFlag, regionEnv)
 	}
 	if p.Task == nil {
 		return explicit, []report.Result{{Check: report.CheckPlan, Target: config.AutoEntry, Status: report.StatusWarn, Class: report.ClassPlan,

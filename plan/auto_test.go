@@ -121,3 +121,30 @@ func TestDeriveEntriesFromEveryImageAndLogForm(t *testing.T) {
 		})
 	}
 }
+
+// TestAutoOutsideECSExampleUsesTheGivenRegion: the example in the error
+// can be pasted as it is.
+func TestAutoOutsideECSExampleUsesTheGivenRegion(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{args: nil, want: []string{"--region us-east-1", "PREFLIGHT_REGION=eu-west-1"}},
+		{args: []string{"--region", "ap-southeast-2"}, want: []string{"--region ap-southeast-2", "PREFLIGHT_REGION=ap-southeast-2"}},
+	}
+	for _, tt := range tests {
+		cfg, err := config.Load("check", tt.args, func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = resolveAuto(cfg, &Plan{})
+		if err == nil {
+			t.Fatalf("args %q: got no error; want one outside ECS", tt.args)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("args %q: got %q; want it to contain %q", tt.args, err, w)
+			}
+		}
+	}
+}

@@ -25,6 +25,9 @@ type Inputs struct {
 	Log        *zap.Logger
 	// NewEC2 builds the EC2 API client for the public-IP verdict.
 	NewEC2 func(ctx context.Context, region string) (probe.InterfaceFinder, error)
+	// NoResolvers skips finding the DNS servers, for a plan that is printed
+	// (endpoints), not probed: a missing resolv.conf must not fail it.
+	NoResolvers bool
 }
 
 // Plan is what a run will check, and what planning learned getting there.
@@ -70,7 +73,7 @@ func Build(ctx context.Context, cfg *config.Config, in Inputs) (*Plan, error) {
 		}
 		if v := strings.TrimSpace(in.Getenv(name)); v != "" {
 			if !config.ValidRegion(v) {
-				errs = append(errs, fmt.Errorf("environment variable %s %q: want a region such as us-east-1", name, v))
+				errs = append(errs, fmt.Errorf("environment variable %s %q: want a region such as us-east-1 (--region or PREFLIGHT_REGION, if set, wins over it)", name, v))
 				continue
 			}
 			p.Region = v
@@ -95,7 +98,7 @@ func Build(ctx context.Context, cfg *config.Config, in Inputs) (*Plan, error) {
 	}
 
 	p.Resolvers = cfg.Resolvers
-	if len(p.Resolvers) == 0 {
+	if len(p.Resolvers) == 0 && !in.NoResolvers {
 		servers, err := systemResolvers(in.ResolvConf)
 		if err != nil {
 			errs = append(errs, err)

@@ -38,6 +38,7 @@ var classExit = map[Class]int{
 var exitMeaning = map[int]string{
 	ExitOK:          "all checks passed",
 	ExitInternal:    "internal error or interrupted",
+	ExitUsage:       "usage or configuration error (flags, environment)",
 	ExitDNS:         "DNS failure",
 	ExitDNSPosture:  "DNS posture: an address of the wrong class",
 	ExitConnect:     "connect failure",

@@ -98,7 +98,7 @@ func BenchmarkScrape20Targets(b *testing.B) {
 	}
 	entries = append(entries, "ecr", "example.com=blocked")
 	cfg, err := config.Load("serve", []string{"--checks", strings.Join(entries, ","), "--resolver", h.dns.Addr(), "--region", "us-east-1", "--account", "111122223333", "--public-ip", "off",
-		"--private-cidrs", "127.0.0.0/8"}, func(k string) string { return h.env[k] }, io.Discard)
+		"--private-cidrs", "127.0.0.0/8"}, func(k string) string { return h.env[k] })
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -19,7 +19,9 @@ import (
 func endpointsCommand(ctx context.Context, cfg *config.Config, getenv func(string) string, stdout, stderr io.Writer, log *zap.Logger, d deps) int {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	p, err := plan.Build(ctx, cfg, d.planInputs(getenv, log))
+	in := d.planInputs(getenv, log)
+	in.NoResolvers = true
+	p, err := plan.Build(ctx, cfg, in)
 	if err != nil {
 		printUsageError(stderr, "endpoints", err)
 		return report.ExitUsage

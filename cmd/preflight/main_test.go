@@ -100,11 +100,14 @@ func (h *harness) metadataHandler(f http.HandlerFunc) {
 // in front of args, so that args can override them.
 func (h *harness) run(args ...string) (int, string, string) {
 	h.t.Helper()
-	base := []string{"--resolver", h.dns.Addr(), "--private-cidrs", "10.0.0.0/8,127.0.0.0/8,fc00::/7", "--timeout", "300ms", "--wait", "0", "--log-format", "json"}
-	full := append([]string{args[0]}, append(base, args[1:]...)...)
-	if args[0] != "check" && args[0] != "endpoints" {
-		full = args
+	var base []string
+	switch args[0] {
+	case "check":
+		base = []string{"--resolver", h.dns.Addr(), "--private-cidrs", "10.0.0.0/8,127.0.0.0/8,fc00::/7", "--timeout", "300ms", "--wait", "0", "--log-format", "json"}
+	case "endpoints":
+		base = []string{"--timeout", "300ms", "--log-format", "json"}
 	}
+	full := append([]string{args[0]}, append(base, args[1:]...)...)
 	var stdout bytes.Buffer
 	code, _, stderr := h.runArgs(context.Background(), &stdout, full)
 	return code, stdout.String(), stderr

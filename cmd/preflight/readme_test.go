@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,9 +20,23 @@ func TestReadmeDocumentsEveryFlagAndExitCode(t *testing.T) {
 	}
 	readme := string(b)
 	for _, f := range config.Flags() {
-		row := fmt.Sprintf("| `%s` | `%s` |", f[0], f[1])
+		// The commands column lists the commands that take the flag, in
+		// the order of the command table.
+		takes := config.FlagCommands(strings.TrimPrefix(f[0], "--"))
+		var cmds []string
+		for _, c := range commands {
+			if slices.Contains(takes, c.name) {
+				cmds = append(cmds, c.name)
+			}
+		}
+		row := fmt.Sprintf("| `%s` | `%s` | %s |", f[0], f[1], strings.Join(cmds, ", "))
 		if !strings.Contains(readme, row) {
 			t.Errorf("README has no row starting %q", row)
+		}
+	}
+	for _, c := range commands {
+		if !strings.Contains(readme, "preflight "+c.name+" ") {
+			t.Errorf("README's Commands section does not list %s", c.name)
 		}
 	}
 	for _, code := range report.ExitCodes() {

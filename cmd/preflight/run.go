@@ -47,19 +47,6 @@ func defaultDeps() deps {
 	}
 }
 
-const usage = `Usage: preflight COMMAND [flags]
-
-Commands:
-  check       run every check once (retrying failures until --wait runs out), print a report, exit with the verdict
-  endpoints   print the targets check would probe, and exit 0
-  serve       run the checks every --interval and serve /metrics, /healthz and /readyz until SIGTERM
-  audit       before deploy, from the control plane: will a service's tasks reach what they need privately, and only that?
-  healthcheck exit 0 when the local serve instance reports ready, 1 otherwise
-  version     print version, commit and Go version
-
-Run 'preflight COMMAND -h' for the flags of a command; every flag also reads PREFLIGHT_<FLAG>.
-`
-
 // run is the whole program; main only adds the process around it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	return runWith(ctx, args, getenv, stdout, stderr, defaultDeps())
@@ -67,48 +54,93 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func runWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, d deps) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		writeUsage(stderr)
 		return report.ExitUsage
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "check":
-		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
 			return checkCommand(ctx, cfg, getenv, stdout, stderr, log, d)
 		})
 	case "endpoints":
-		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
 			return endpointsCommand(ctx, cfg, getenv, stdout, stderr, log, d)
 		})
 	case "serve":
-		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
 			return serveCommand(ctx, cfg, getenv, stdout, stderr, log, d)
 		})
 	case "audit":
-		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
 			return auditCommand(ctx, cfg, stdout, stderr, log)
 		})
 	case "healthcheck":
-		return withConfig(cmd, rest, getenv, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
 			return healthcheckCommand(ctx, cfg, stdout, stderr)
 		})
+	case "completion":
+		return completionCommand(rest, stdout, stderr)
 	case "version", "--version", "-version":
+		if wantsHelp(rest) {
+			return helpCommand([]string{"version"}, stdout, stderr)
+		}
 		fmt.Fprintln(stdout, versionString())
 		return report.ExitOK
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return report.ExitOK
+	case "help", "-h", "--help", "-help":
+		return helpCommand(rest, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "preflight: unknown command %q\n\n%s", cmd, usage)
-		return report.ExitUsage
+		return unknownCommand(cmd, stderr)
 	}
 }
 
+// helpCommand prints the command list, or the help of the command named,
+// on stdout.
+func helpCommand(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || wantsHelp(args[:1]) {
+		writeUsage(stdout)
+		return report.ExitOK
+	}
+	c, ok := findCommand(args[0])
+	if !ok {
+		return unknownCommand(args[0], stderr)
+	}
+	writeHelp(stdout, c)
+	return report.ExitOK
+}
+
+func unknownCommand(name string, stderr io.Writer) int {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	fmt.Fprintf(stderr, "preflight: unknown command %q", name)
+	if s := config.Closest(name, names); s != "" {
+		fmt.Fprintf(stderr, ": did you mean %s?", s)
+	}
+	fmt.Fprintf(stderr, "\nRun 'preflight help' for the commands: %s.\n", strings.Join(names, ", "))
+	return report.ExitUsage
+}
+
+// wantsHelp says whether args hold -h or --help.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
 // withConfig loads the configuration and the logger, turning configuration
-// errors into exit code 2 with every problem listed.
-func withConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer, body func(*config.Config, *zap.Logger) int) int {
-	cfg, err := config.Load(cmd, args, getenv, stderr)
+// errors into exit code 2 with every problem listed, and --help into the
+// command's help on stdout.
+func withConfig(cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer, body func(*config.Config, *zap.Logger) int) int {
+	cfg, err := config.Load(cmd, args, getenv)
 	if errors.Is(err, config.ErrHelp) {
+		c, _ := findCommand(cmd)
+		writeHelp(stdout, c)
 		return report.ExitOK
 	}
 	if err != nil {
@@ -120,12 +152,14 @@ func withConfig(cmd string, args []string, getenv func(string) string, stderr io
 	return body(cfg, log)
 }
 
+// printUsageError lists every configuration problem, one per line, and
+// points to the help instead of printing it: the errors stay visible.
 func printUsageError(w io.Writer, cmd string, err error) {
 	fmt.Fprintf(w, "preflight %s: configuration error:\n", cmd)
 	for _, line := range strings.Split(err.Error(), "\n") {
 		fmt.Fprintf(w, "  - %s\n", line)
 	}
-	fmt.Fprintf(w, "Run 'preflight %s -h' for the flags and their environment variables.\n", cmd)
+	fmt.Fprintf(w, "Run 'preflight %s --help' for its flags, their environment variables and examples.\n", cmd)
 }
 
 // newLogger builds the zap logger: JSON for machines, console on a terminal.

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// command documents one command for the usage, help and shell completion;
+// its flags come from the configuration table.
+type command struct {
+	name string
+	// args is the synopsis after the command name.
+	args    string
+	summary string
+	// about is the paragraph under the synopsis in help.
+	about    string
+	examples []example
+	// exitCodes says which of report.ExitCodes the command can return;
+	// nil: no exit code section.
+	exitCodes func(code int) bool
+	// flags says whether the command reads the configuration table.
+	flags bool
+}
+
+type example struct{ comment, line string }
+
+// commands is the one list of commands: dispatch checks against it, and
+// usage, help and completion are generated from it.
+var commands = []command{
+	{name: "check", args: "[flags]", flags: true,
+		summary: "run every check once (retrying failures until --wait runs out), print a report, exit with the verdict",
+		about: "Resolves, connects to and (on port 443) handshakes with every target, from inside the task's network,\n" +
+			"and exits with the code of the worst failure class, so that an init container stops the app from starting.",
+		examples: []example{
+			{"Init container (\"command\": [\"check\"], \"essential\": false, the app dependsOn it with SUCCESS):\n# the checks derived from the task, plus a secret store and a host that must stay unreachable", "PREFLIGHT_CHECKS=auto,secretsmanager,example.com=blocked PREFLIGHT_WAIT=20s preflight check"},
+			{"By hand, with docker run in the task's subnet", "docker run --rm preflight check --checks ecr,logs,s3 --region eu-west-1 --account 111122223333"},
+			{"One attempt, a JSON report for a script", "preflight check --checks sts,dynamodb=private --region us-east-1 --wait 0 --output json"},
+		},
+		exitCodes: func(code int) bool { return code != report.ExitUndecided },
+	},
+	{name: "endpoints", args: "[flags]", flags: true,
+		summary: "print the targets check would probe, and exit",
+		about: "Prints the expanded target list (name, host, port, expectation, VPC endpoint service) without probing:\n" +
+			"the interface endpoints a VPC needs for these checks. Exits 0, 2 (configuration) or 17 (task metadata\n" +
+			"failure: auto could not derive the list).",
+		examples: []example{
+			{"Which VPC endpoints does this need?", "preflight endpoints --checks ecr,logs,secretsmanager --region eu-west-1 --account 111122223333"},
+			{"As JSON, for a script that creates them", "preflight endpoints --checks ecr,logs --region us-east-1 --account 111122223333 --output json"},
+		},
+	},
+	{name: "serve", args: "[flags]", flags: true,
+		summary: "run the checks every --interval and serve /metrics, /healthz and /readyz until SIGTERM",
+		about: "The sidecar: one attempt per probe per cycle (the next cycle is the retry), Prometheus metrics on\n" +
+			"/metrics, /readyz 200 when the last cycle passed. The exit code is 0 on SIGTERM, 2 for a bad configuration.",
+		examples: []example{
+			{"Sidecar (\"command\": [\"serve\"], \"essential\": false), with a health check that needs no shell:\n# \"healthCheck\": {\"command\": [\"CMD\", \"/preflight\", \"healthcheck\"]}", "PREFLIGHT_CHECKS=auto,secretsmanager preflight serve"},
+			{"CloudWatch metrics through the awslogs driver instead of Prometheus", "preflight serve --interval 1m --emf"},
+		},
+	},
+	{name: "healthcheck", args: "[flags]", flags: true,
+		summary: "exit 0 when the local serve instance reports ready, 1 otherwise",
+		about:   "Asks serve's /readyz at --listen (the same PREFLIGHT_LISTEN as serve's) and exits 0 (ready) or 1.",
+		examples: []example{
+			{"ECS container health check of the serve sidecar", `"healthCheck": {"command": ["CMD", "/preflight", "healthcheck"], "interval": 30}`},
+			{"serve on another port", "preflight healthcheck --listen :9000 --timeout 1s"},
+		},
+	},
+	{name: "audit", args: "[flags]", flags: true,
+		summary: "before deploy, from the control plane: will a service's tasks reach what they need privately, and only that?",
+		about: "Reads the service's network configuration and task definition with read-only AWS calls (audit-policy.json)\n" +
+			"and judges every need against the VPC's endpoints, routes, security groups, network ACLs and DNS.\n" +
+			"AWS credentials and region come the usual way; --region wins.",
+		examples: []example{
+			{"Every service of a cluster", "preflight audit --cluster prod"},
+			{"In CI before the first deploy, failing when a call was denied", "preflight audit --task-definition ./deploy/task-def.json \\\n    --subnets subnet-0a1b,subnet-2c3d --security-groups sg-0e4f --fail-undecided"},
+			{"The least egress rule set, as Terraform (the report goes to stderr)", "preflight audit --cluster prod --service orders --egress-rules terraform > egress.tf"},
+		},
+		exitCodes: func(int) bool { return true },
+	},
+	{name: "completion", args: "bash|zsh|fish",
+		summary: "print a shell completion script",
+		about:   "Prints a completion script for commands, flags, enumerated values and --checks names.",
+		examples: []example{
+			{"bash, for this shell", "source <(preflight completion bash)"},
+			{"zsh, installed on $fpath", "preflight completion zsh > \"${fpath[1]}/_preflight\""},
+			{"fish", "preflight completion fish > ~/.config/fish/completions/preflight.fish"},
+		},
+	},
+	{name: "version", summary: "print version, commit and Go version"},
+	{name: "help", args: "[COMMAND]", summary: "print the commands, or the help of one command"},
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// writeUsage prints the command list.
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, "Usage: preflight COMMAND [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-12s%s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nRun 'preflight help COMMAND' (or 'preflight COMMAND --help') for its flags, examples and exit codes.\n"+
+		"Every flag can also be set with its PREFLIGHT_* environment variable.\n")
+}
+
+// writeHelp prints the help of one command: synopsis, flags with their
+// environment variables and defaults, examples, exit codes.
+func writeHelp(w io.Writer, c command) {
+	fmt.Fprintf(w, "Usage: preflight %s", c.name)
+	if c.args != "" {
+		fmt.Fprintf(w, " %s", c.args)
+	}
+	summary := strings.ToUpper(c.summary[:1]) + c.summary[1:]
+	if !strings.HasSuffix(summary, "?") {
+		summary += "."
+	}
+	fmt.Fprintf(w, "\n\n%s\n", summary)
+	if c.about != "" {
+		fmt.Fprintf(w, "\n%s\n", c.about)
+	}
+	if c.flags {
+		fmt.Fprint(w, "\nFlags (each also read from its environment variable; a flag wins over the environment):\n")
+		for _, f := range config.FlagsFor(c.name) {
+			fmt.Fprintf(w, "  --%s", f.Name)
+			if !f.Bool {
+				fmt.Fprintf(w, " %s", f.Placeholder)
+			}
+			fmt.Fprintf(w, "\n        %s\n        env %s", f.Usage, f.Env)
+			if f.Default != "" {
+				fmt.Fprintf(w, ", default %s", f.Default)
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "\nA PREFLIGHT_* variable of a flag that %s does not take is ignored, so one task definition can\nconfigure several commands; such a flag on the command line is an error.\n", c.name)
+	}
+	if len(c.examples) > 0 {
+		fmt.Fprint(w, "\nExamples:\n")
+		for i, e := range c.examples {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintf(w, "  # %s\n  %s\n", strings.ReplaceAll(e.comment, "\n", "\n  "), e.line)
+		}
+	}
+	if c.exitCodes != nil {
+		fmt.Fprint(w, "\nExit codes:\n")
+		for _, code := range report.ExitCodes() {
+			if c.exitCodes(code) {
+				fmt.Fprintf(w, "  %-4d%s\n", code, report.ExitMeaning(code))
+			}
+		}
+		fmt.Fprint(w, "  With several failing classes, the smallest code of 10 or more wins.\n")
+	}
+}
