@@ -116,7 +116,10 @@ func run(r io.Reader, w io.Writer) (failed bool, err error) {
 			fmt.Fprintf(w, "  %s\n", f)
 		}
 	}
-	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped (tests and subtests)\n", len(passed), len(failedTests), len(skips))
+	// The last line is the plain "N passed, N failed, N skipped" that CI
+	// reads; tests and subtests count alike, and a package that did not
+	// build counts as failed.
+	fmt.Fprintf(w, "\n%d passed, %d failed, %d skipped\n", len(passed), len(failedTests)+len(failedPkgs), len(skips))
 	return failed, nil
 }
 
