@@ -46,6 +46,8 @@ type Config struct {
 	LogFormat string
 	// PublicIP is the public-IP policy: deny, strict, warn or off.
 	PublicIP PublicIPPolicy
+	// Explain decides whether failures get a cause from the control plane.
+	Explain ExplainMode
 	// Listen is serve's HTTP address, and where healthcheck finds it.
 	Listen string
 	// Interval is the time between the starts of serve's cycles (jittered).
@@ -212,6 +214,14 @@ var options = []option{
 			return nil
 		}
 		return errors.New("want deny, strict, warn or off")
+	}},
+	{name: "explain", def: string(ExplainAuto), usage: "attach a cause from the AWS control plane to failing checks: auto (when credentials need no IMDS), on (missing credentials warn), off", commands: []string{"check", "serve"}, set: func(c *Config, v string) error {
+		switch m := ExplainMode(v); m {
+		case ExplainAuto, ExplainOn, ExplainOff:
+			c.Explain = m
+			return nil
+		}
+		return errors.New("want auto, on or off")
 	}},
 	{name: "listen", def: DefaultListen, usage: "serve's HTTP address for /metrics, /healthz and /readyz; healthcheck asks it", commands: []string{"serve", "healthcheck"}, set: func(c *Config, v string) error {
 		if err := checkListen(v); err != nil {
