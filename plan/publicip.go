@@ -31,7 +31,7 @@ func (p *Plan) PublicIPCheck(cfg *config.Config, in Inputs) probe.Check {
 		// Room for one retry of a throttled or reset call.
 		EC2Timeout: 2 * cfg.Timeout,
 		Region:     p.Region,
-		NewEC2: p.Interfaces(in).Client,
+		NewEC2:     p.Interfaces(in).Client,
 	}
 	return probe.TaskCheck{Kind: report.CheckPublicIP, Name: "task", Fn: func(ctx context.Context) report.Result {
 		return checker.Result(ctx, p.Task, p.InECS, cfg.PublicIP)
