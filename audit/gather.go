@@ -453,6 +453,37 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 	return s.f, nil
 }
 
+// GatherNetwork reads the network facts of one VPC, and only those (no
+// ECS, no EFS): what EvaluateNetwork needs to judge one running task's
+// interface. preflight check and serve use it to explain their failures.
+// Denied or throttled calls become Undecided facts, as in Gather; an error
+// is a call that got no AWS answer at all.
+func (g *Gatherer) GatherNetwork(ctx context.Context, vpcID string) (*Facts, error) {
+	if g.Region == "" {
+		return nil, inputErr("--region", "no region")
+	}
+	concurrency := g.Concurrency
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
+	s := &gathering{
+		g: g, api: limitedAPI{api: g.API, sem: make(chan struct{}, concurrency)},
+		f: &Facts{
+			Region: g.Region, Partition: partitionOf(g.Region),
+			VPCs: map[string]*VPC{}, Subnets: map[string]*Subnet{}, SecurityGroups: map[string]*SecurityGroup{},
+			PrefixLists: map[string]*PrefixList{},
+		},
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s.cancel = cancel
+	if err := s.vpcNetwork(ctx, []string{vpcID}); err != nil {
+		return nil, err
+	}
+	s.f.Undecided = sortedUndecided(s.f.Undecided)
+	return s.f, nil
+}
+
 // gathering is the state of one Gather: the facts under construction, the
 // bounded API and the first fatal error.
 type gathering struct {

@@ -59,7 +59,16 @@ func (s *gathering) network(ctx context.Context) error {
 	if s.in.TaskDefinition != "" && len(vpcIDs) > 1 {
 		return inputErr("--subnets", "subnets %s are in different VPCs (%s); a task's subnets share one VPC", strings.Join(subnetIDs, ","), strings.Join(vpcIDs, ", "))
 	}
+	if err := s.vpcNetwork(ctx, vpcIDs); err != nil {
+		return err
+	}
+	return s.checkGivenSecurityGroups(vpcIDs[0])
+}
 
+// vpcNetwork reads everything the network rules need about vpcIDs: the
+// VPCs and their DNS attributes and DHCP options, subnets, route tables,
+// endpoints, security groups, network ACLs and prefix lists.
+func (s *gathering) vpcNetwork(ctx context.Context, vpcIDs []string) error {
 	var prefixLists []ec2types.ManagedPrefixList
 	calls := []func(context.Context){
 		func(ctx context.Context) { s.describeVPCs(ctx, vpcIDs) },
@@ -85,10 +94,7 @@ func (s *gathering) network(ctx context.Context) error {
 		s.describeDHCPOptions,
 		func(ctx context.Context) { s.prefixListEntries(ctx, prefixLists) },
 	)
-	if err := s.fatal(); err != nil {
-		return err
-	}
-	return s.checkGivenSecurityGroups(vpcIDs[0])
+	return s.fatal()
 }
 
 // subnetVPCs looks the workloads' subnets up and returns their VPCs. In

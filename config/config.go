@@ -45,6 +45,8 @@ type Config struct {
 	LogFormat string
 	// PublicIP is the public-IP policy: deny, strict, warn or off.
 	PublicIP PublicIPPolicy
+	// Explain decides whether failures get a cause from the control plane.
+	Explain ExplainMode
 	// Listen is serve's HTTP address, and where healthcheck finds it.
 	Listen string
 	// Interval is the time between the starts of serve's cycles (jittered).
@@ -233,6 +235,10 @@ var options = []option{
 	}},
 	{name: "public-ip", def: string(PublicIPDeny), values: publicIPs, usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", commands: []string{"check", "serve", "audit"}, set: func(c *Config, v string) error {
 		c.PublicIP = PublicIPPolicy(v)
+		return nil
+	}},
+	{name: "explain", def: string(ExplainAuto), values: []string{string(ExplainAuto), string(ExplainOn), string(ExplainOff)}, usage: "attach a cause from the AWS control plane to failing checks: auto (when credentials need no IMDS), on (missing credentials warn), off", commands: []string{"check", "serve"}, set: func(c *Config, v string) error {
+		c.Explain = ExplainMode(v)
 		return nil
 	}},
 	{name: "listen", def: DefaultListen, placeholder: "addr", usage: "serve's HTTP address for /metrics, /healthz and /readyz; healthcheck asks it", commands: []string{"serve", "healthcheck"}, set: func(c *Config, v string) error {

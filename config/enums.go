@@ -26,3 +26,17 @@ const (
 	LogWarn  LogLevel = "warn"
 	LogError LogLevel = "error"
 )
+
+// ExplainMode is --explain: whether check and serve ask the control plane
+// why a failing check failed.
+type ExplainMode string
+
+// Explain modes.
+const (
+	// ExplainAuto: explain when credentials that need no IMDS are there.
+	ExplainAuto ExplainMode = "auto"
+	// ExplainOn: explain; missing credentials are a warning row.
+	ExplainOn ExplainMode = "on"
+	// ExplainOff: never call the AWS API to explain.
+	ExplainOff ExplainMode = "off"
+)

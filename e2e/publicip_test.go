@@ -35,6 +35,9 @@ func (w *ec2World) aws(args ...string) map[string]any {
 		w.t.Fatalf("%s: %v\n%s", strings.Join(full, " "), err, out)
 	}
 	var v map[string]any
+	if len(bytes.TrimSpace(out)) == 0 {
+		return map[string]any{} // a call that answers nothing (modify-*)
+	}
 	if err := json.Unmarshal(out, &v); err != nil {
 		w.t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
 	}

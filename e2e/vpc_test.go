@@ -390,6 +390,13 @@ type check struct {
 	FailedAddresses []string `json:"failed_addresses"`
 	Error           string   `json:"error"`
 	Hint            string   `json:"hint"`
+	Cause           *cause   `json:"cause"`
+}
+
+type cause struct {
+	Error     string   `json:"error"`
+	Resources []string `json:"resources"`
+	Hint      string   `json:"hint"`
 }
 
 // run executes preflight in the task namespace with env (plus SSL_CERT_FILE)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -43,6 +44,9 @@ type Plan struct {
 	// derived targets (cross-region registries, nothing to derive).
 	Metadata report.Result
 	Notes    []report.Result
+
+	enisOnce sync.Once
+	enis     *probe.SharedFinder
 }
 
 // Build reads the task metadata (when in ECS), settles region and account,

@@ -60,6 +60,10 @@ func (f *EC2Finder) FindByPrivateIP(ctx context.Context, ip string) ([]NetworkIn
 			if ni.Association != nil {
 				e.PublicIP = aws.ToString(ni.Association.PublicIp)
 			}
+			e.VPCID, e.SubnetID, e.AZ = aws.ToString(ni.VpcId), aws.ToString(ni.SubnetId), aws.ToString(ni.AvailabilityZone)
+			for _, g := range ni.Groups {
+				e.SecurityGroupIDs = append(e.SecurityGroupIDs, aws.ToString(g.GroupId))
+			}
 			out = append(out, e)
 		}
 	}

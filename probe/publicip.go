@@ -11,13 +11,34 @@ import (
 	"github.com/preflight-dev/preflight/report"
 )
 
-// NetworkInterface is the part of an EC2 network interface the verdict needs.
+// NetworkInterface is the part of an EC2 network interface the public-IP
+// verdict and the explanation of failures (--explain) need.
 type NetworkInterface struct {
 	ID         string
 	MACAddress string
 	PrivateIP  string
 	// PublicIP is Association.PublicIp; empty when none is associated.
 	PublicIP string
+	// VPCID, SubnetID, SecurityGroupIDs and AZ place the interface in its
+	// network: the audit rules judge a task's paths from them.
+	VPCID            string
+	SubnetID         string
+	SecurityGroupIDs []string
+	AZ               string
+}
+
+// SelectInterface keeps the interfaces of enis whose MAC address is mac
+// (case-insensitively); an empty mac keeps them all. The same private
+// address can exist in several VPCs: the MAC from the task metadata tells
+// the task's own interface apart.
+func SelectInterface(enis []NetworkInterface, mac string) []NetworkInterface {
+	var matched []NetworkInterface
+	for _, e := range enis {
+		if mac == "" || strings.EqualFold(e.MACAddress, mac) {
+			matched = append(matched, e)
+		}
+	}
+	return matched
 }
 
 // InterfaceFinder looks network interfaces up by private IPv4 address
@@ -116,12 +137,7 @@ func (c *PublicIPChecker) fromEC2(ctx context.Context, n Network) (report.Public
 		}
 		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "ec2", Evidence: "DescribeNetworkInterfaces failed: " + err.Error()}, situation
 	}
-	var matched []NetworkInterface
-	for _, e := range enis {
-		if n.MACAddress == "" || strings.EqualFold(e.MACAddress, n.MACAddress) {
-			matched = append(matched, e)
-		}
-	}
+	matched := SelectInterface(enis, n.MACAddress)
 	switch {
 	case len(matched) == 0:
 		return report.PublicIP{Verdict: report.VerdictUnknown, Source: "ec2", Evidence: fmt.Sprintf("no network interface with private IP %s and MAC %s is visible (%d with that IP)", ip, n.MACAddress, len(enis))}, "ec2-not-found"

@@ -124,6 +124,16 @@ func (r *Report) WriteText(w io.Writer) error {
 		if res.Hint != "" && (res.Status == StatusFail || res.Status == StatusWarn) {
 			fmt.Fprintf(&b, "%shint:  %s\n", indent, Printable(res.Hint))
 		}
+		if c := res.Cause; c != nil && (res.Status == StatusFail || res.Status == StatusWarn) {
+			line := c.Error
+			if len(c.Resources) > 0 {
+				line += " [" + strings.Join(c.Resources, " ") + "]"
+			}
+			fmt.Fprintf(&b, "%scause: %s\n", indent, Printable(line))
+			if c.Hint != "" {
+				fmt.Fprintf(&b, "%sfix:   %s\n", indent, Printable(c.Hint))
+			}
+		}
 	}
 	counts := map[Status]int{}
 	for _, res := range r.Results {

@@ -69,3 +69,29 @@ func TestTextReportSaysWhyAFailingCheckExists(t *testing.T) {
 		t.Errorf("a why line under a passing row:\n%s", out)
 	}
 }
+
+// TestTextReportShowsCause: a cause is printed under the hint, escaped, and
+// only on failing or warning rows.
+func TestTextReportShowsCause(t *testing.T) {
+	cause := &Cause{Error: "vpce-1 has private DNS disabled\x1b[2J", Resources: []string{"vpce-1"}, Hint: "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-1 --private-dns-enabled"}
+	rep := New("check", "us-east-1", "111122223333", nil, []Result{
+		{Check: CheckDNS, Target: "logs", Status: StatusFail, Class: ClassDNSPosture, Error: "resolves public", Hint: "h", Cause: cause},
+		{Check: CheckDNS, Target: "ecr.api", Status: StatusPass, Cause: cause},
+	}, time.Second)
+	var b bytes.Buffer
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"cause: vpce-1 has private DNS disabled\\x1b[2J [vpce-1]\n", "fix:   aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-1 --private-dns-enabled\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text report lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "cause:"); n != 1 {
+		t.Errorf("%d cause lines; want 1 (the passing row has none):\n%s", n, out)
+	}
+	if strings.Index(out, "hint:") > strings.Index(out, "cause:") {
+		t.Errorf("cause is not under the hint:\n%s", out)
+	}
+}

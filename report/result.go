@@ -86,6 +86,19 @@ type Result struct {
 	CertNotAfter *time.Time `json:"cert_not_after,omitempty"`
 	// PublicIP is the public-IP verdict with its evidence (public_ip check).
 	PublicIP *PublicIP `json:"public_ip,omitempty"`
+	// Cause is what the control plane says about a failing or warning
+	// row (--explain): nil when nothing was asked or nothing was found.
+	Cause *Cause `json:"cause,omitempty"`
+}
+
+// Cause explains a failing row from the control plane, in the words of an
+// audit finding: what is wrong (or why nothing provably is), the resource
+// ids involved and the fix. It never changes the row's status or the exit
+// code.
+type Cause struct {
+	Error     string   `json:"error"`
+	Resources []string `json:"resources,omitempty"`
+	Hint      string   `json:"hint,omitempty"`
 }
 
 // Failed reports whether r is a failing check.

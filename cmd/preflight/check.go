@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/explain"
 	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/report"
@@ -44,6 +45,11 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 		return report.ExitUsage
 	}
 	results := runner.Run(runCtx, checks, probeStart.Add(cfg.Wait))
+	if ctx.Err() == nil {
+		// After the verdict, on top of the run's limits, bounded by
+		// 2 x --timeout; no call at all when nothing failed.
+		results = newExplainer(cfg, p, in, d, log).Explain(ctx, results)
+	}
 	if ctx.Err() != nil {
 		// A signal cut the run short: whatever failed may only have lacked
 		// time, so no failure class is a verdict. Exit 1, and say why.
@@ -137,6 +143,7 @@ func logOutcome(log *zap.Logger, rep *report.Report) {
 		if r.Host != "" {
 			fields = append(fields, zap.String("host", r.Host), zap.Int("port", r.Port))
 		}
+		fields = append(fields, causeFields(r.Cause)...)
 		if r.Status == report.StatusFail {
 			log.Error("check failed", fields...)
 		} else {
@@ -156,4 +163,27 @@ func interrupted(ctx context.Context) report.Result {
 		Error: "interrupted before the checks finished: " + context.Cause(ctx).Error(),
 		Hint:  "preflight was stopped (SIGTERM, SIGINT or SIGHUP) before it could decide, so this run is not a verdict: run it again; in ECS, a task stopped during start-up stops its containers too.",
 	}
+}
+
+// causeFields are the log fields of a cause: the finding, its resources
+// and the fix.
+func causeFields(c *report.Cause) []zap.Field {
+	if c == nil {
+		return nil
+	}
+	return []zap.Field{zap.String("cause", c.Error), zap.Strings("cause_resources", c.Resources), zap.String("cause_hint", c.Hint)}
+}
+
+// newExplainer is the run's explainer of failures (--explain). It shares
+// the plan's interface finder with the public-IP verdict.
+func newExplainer(cfg *config.Config, p *plan.Plan, in plan.Inputs, d deps, log *zap.Logger) *explain.Explainer {
+	x := &explain.Explainer{
+		Mode: cfg.Explain, HasCredentials: plan.HasCredentials(in.Getenv), Region: p.Region, Task: p.Task,
+		Targets: p.Targets, Classifier: probe.Classifier{Private: cfg.PrivateCIDRs},
+		Interfaces: p.Interfaces(in).Client, Timeout: 2 * cfg.Timeout, Log: log,
+	}
+	if d.newAudit != nil {
+		x.NewAPI = d.newAudit
+	}
+	return x
 }

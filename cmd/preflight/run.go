@@ -10,9 +10,12 @@ import (
 	"strings"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe"
@@ -28,6 +31,9 @@ type deps struct {
 	newEC2 func(ctx context.Context, region string) (probe.InterfaceFinder, error)
 	// httpLimits bound serve's HTTP clients.
 	httpLimits httpLimits
+	// newAudit builds the control-plane client that explains failures
+	// (--explain); nil disables explanations.
+	newAudit func(ctx context.Context, region string) (audit.API, error)
 }
 
 // planInputs are the plan's seams for one run.
@@ -43,6 +49,14 @@ func defaultDeps() deps {
 		httpLimits: defaultHTTPLimits(),
 		newEC2: func(ctx context.Context, region string) (probe.InterfaceFinder, error) {
 			return probe.NewEC2Finder(ctx, region)
+		},
+		newAudit: func(ctx context.Context, region string) (audit.API, error) {
+			api, _, err := audit.NewSDKClients(ctx, region,
+				// Explanations run only with credentials that need no IMDS,
+				// and within 2 x --timeout: no IMDS, few retries.
+				awsconfig.WithEC2IMDSClientEnableState(imds.ClientDisabled),
+				awsconfig.WithRetryMaxAttempts(2))
+			return api, err
 		},
 	}
 }

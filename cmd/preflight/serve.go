@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/explain"
 	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/report"
@@ -124,6 +125,14 @@ type sidecar struct {
 	// missing.
 	in plan.Inputs
 
+	// d is kept to build the explainer again when the plan changes.
+	d deps
+	// explainer explains failures; causes keeps its answers by row
+	// (check/target) until the row passes again, so that it asks once per
+	// state change (a fleet of sidecars must not hammer the EC2 API).
+	explainer *explain.Explainer
+	causes    map[string]*report.Cause
+
 	mu       sync.Mutex
 	last     *report.Report
 	statuses map[string]report.Status
@@ -133,7 +142,7 @@ type sidecar struct {
 // An error is a configuration problem (SSL_CERT_FILE).
 func newSidecar(cfg *config.Config, p *plan.Plan, in plan.Inputs, d deps, log *zap.Logger, reg prometheus.Registerer, emf io.Writer) (*sidecar, error) {
 	s := &sidecar{
-		cfg: cfg, metrics: newMetrics(reg), log: log, now: d.now, emf: emf, in: in,
+		cfg: cfg, metrics: newMetrics(reg), log: log, now: d.now, emf: emf, in: in, d: d,
 		jitter: func(d time.Duration) time.Duration { return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64())) },
 	}
 	s.runner = newRunner(cfg, p, d, log)
@@ -159,6 +168,7 @@ func (s *sidecar) adopt(p *plan.Plan) error {
 		return err
 	}
 	s.plan, s.checks, s.runner.Env = p, checks, p.Env
+	s.explainer = newExplainer(s.cfg, p, s.in, s.d, s.log)
 	var expected []report.Result
 	for _, c := range s.checks {
 		expected = append(expected, c.Expected()...)
@@ -219,6 +229,10 @@ func (s *sidecar) cycle(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
+	results = s.explain(ctx, results)
+	if ctx.Err() != nil {
+		return
+	}
 	finished := s.now()
 	rep := report.New("check", s.plan.Region, s.plan.Account, &s.plan.InECS, results, finished.Sub(start))
 	s.mu.Lock()
@@ -235,6 +249,46 @@ func (s *sidecar) cycle(ctx context.Context) {
 			s.log.Error("writing the EMF line", zap.Error(err))
 		}
 	}
+}
+
+// explain attaches causes to the failing rows: the kept answer while a
+// row keeps failing, a new question only for a row that just started
+// failing. A row that passes forgets its cause.
+func (s *sidecar) explain(ctx context.Context, results []report.Result) []report.Result {
+	if s.causes == nil {
+		s.causes = map[string]*report.Cause{}
+	}
+	results = append([]report.Result(nil), results...)
+	var ask []int
+	pending := s.explainer.Pending(results)
+	asked := map[int]bool{}
+	for _, i := range pending {
+		asked[i] = true
+	}
+	for i, r := range results {
+		key := string(r.Check) + "/" + r.Target
+		c, kept := s.causes[key]
+		switch {
+		case !asked[i]:
+			if r.Status != report.StatusFail && r.Status != report.StatusWarn {
+				delete(s.causes, key)
+			}
+		case kept:
+			results[i].Cause = c
+		default:
+			ask = append(ask, i)
+		}
+	}
+	if len(ask) == 0 && s.explainer.Enabled() {
+		return results
+	}
+	out := s.explainer.ExplainRows(ctx, results, ask)
+	if ctx.Err() == nil && s.explainer.Enabled() {
+		for _, i := range ask {
+			s.causes[string(out[i].Check)+"/"+out[i].Target] = out[i].Cause
+		}
+	}
+	return out
 }
 
 // publicIPRetry is how long an "unknown" public-IP verdict is kept before
@@ -301,6 +355,7 @@ func (s *sidecar) logChanges(results []report.Result) {
 		switch r.Status {
 		case report.StatusFail, report.StatusWarn:
 			fields = append(fields, zap.String("class", string(r.Class)), zap.String("error", r.Error), zap.String("hint", r.Hint))
+			fields = append(fields, causeFields(r.Cause)...)
 			s.log.Warn("check changed state", fields...)
 		default:
 			s.log.Info("check changed state", fields...)

@@ -314,9 +314,13 @@ func TestServeAsksForThePublicIPOnceUnlessUnknown(t *testing.T) {
 	if calls != 1 {
 		t.Errorf("EC2 API called %d times over 3 cycles with a definite verdict; want 1", calls)
 	}
-	// An unknown verdict is asked again, but only after publicIPRetry.
+	// An unknown verdict is asked again, but only after publicIPRetry. The
+	// plan's shared interface lookup keeps a found interface for good, so a
+	// fresh sidecar meets the failure from its first cycle.
 	fail = true
-	s.publicIP.rows = nil
+	s, _ = h.newSidecar(t, "--checks", "logs")
+	s.now = func() time.Time { return clock }
+	s.plan.Interfaces(s.in).Now = s.now
 	s.cycle(context.Background())
 	s.cycle(context.Background())
 	clock = clock.Add(publicIPRetry + time.Second)

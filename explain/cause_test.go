@@ -1,0 +1,222 @@
+package explain
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/report"
+)
+
+const region = "us-east-1"
+
+var (
+	tcp443 = func(peer ...string) audit.Rule {
+		return audit.Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, GroupIDs: peer}
+	}
+	pfx = netip.MustParsePrefix
+)
+
+// healthyFacts is the task's VPC in the good posture: an interface endpoint
+// for logs with private DNS, an S3 gateway endpoint on the task's route
+// table, security groups that allow TCP 443 both ways, an open NACL.
+func healthyFacts() *audit.Facts {
+	allowAll := []audit.NACLEntry{
+		{RuleNumber: 100, Egress: false, Protocol: "-1", CIDR: pfx("0.0.0.0/0"), Allow: true},
+		{RuleNumber: 100, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0"), Allow: true},
+	}
+	return &audit.Facts{
+		Region: region, Account: "111122223333", Partition: "aws",
+		VPCs: map[string]*audit.VPC{"vpc-1": {ID: "vpc-1", CIDRs: []netip.Prefix{pfx("10.0.0.0/16")}, DNSSupport: audit.TriTrue, DNSHostnames: audit.TriTrue}},
+		Subnets: map[string]*audit.Subnet{
+			"subnet-task": {ID: "subnet-task", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.2.0/24")},
+			"subnet-ep":   {ID: "subnet-ep", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.1.0/24")},
+		},
+		RouteTables: []*audit.RouteTable{{ID: "rtb-1", VPCID: "vpc-1", Main: true, Routes: []audit.Route{
+			{Destination: pfx("10.0.0.0/16"), Target: audit.TargetLocal, TargetID: "local", State: "active"},
+			{DestinationPrefixListID: "pl-s3", Target: audit.TargetVPCE, TargetID: "vpce-s3", State: "active"},
+		}}},
+		Endpoints: []*audit.Endpoint{
+			{ID: "vpce-logs", VPCID: "vpc-1", ServiceName: "com.amazonaws.us-east-1.logs", Type: audit.EndpointInterface, State: "available",
+				PrivateDNSEnabled: true, SubnetIDs: []string{"subnet-ep"}, SecurityGroupIDs: []string{"sg-vpce"}},
+			{ID: "vpce-s3", VPCID: "vpc-1", ServiceName: "com.amazonaws.us-east-1.s3", Type: audit.EndpointGateway, State: "available",
+				RouteTableIDs: []string{"rtb-1"}},
+		},
+		SecurityGroups: map[string]*audit.SecurityGroup{
+			"sg-task": {ID: "sg-task", VPCID: "vpc-1", Egress: []audit.Rule{tcp443("sg-vpce"),
+				{Protocol: "tcp", FromPort: 443, ToPort: 443, PrefixListIDs: []string{"pl-s3"}}}},
+			"sg-vpce": {ID: "sg-vpce", VPCID: "vpc-1", Ingress: []audit.Rule{tcp443("sg-task")}},
+		},
+		NetworkACLs: []*audit.NetworkACL{{ID: "acl-1", VPCID: "vpc-1", Default: true, SubnetIDs: []string{"subnet-task", "subnet-ep"}, Entries: allowAll}},
+		PrefixLists: map[string]*audit.PrefixList{"pl-s3": {ID: "pl-s3", Name: "com.amazonaws.us-east-1.s3", CIDRs: []netip.Prefix{pfx("203.0.113.0/24")}}},
+	}
+}
+
+func dnsPosture(service string) Symptom {
+	return Symptom{Service: service, Row: report.Result{Check: report.CheckDNS, Target: service, Status: report.StatusFail, Class: report.ClassDNSPosture,
+		Error: service + ".us-east-1.amazonaws.com resolves to public 198.51.100.7; expected private"}}
+}
+
+func connectTimeout(service string, private bool) Symptom {
+	return Symptom{Service: service, PrivateAddrs: private, Row: report.Result{Check: report.CheckConnect, Target: service, Status: report.StatusFail, Class: report.ClassConnect,
+		Error: "dial 10.0.1.12:443: i/o timeout"}}
+}
+
+func TestCause(t *testing.T) {
+	tests := []struct {
+		name    string
+		symptom Symptom
+		mutate  func(f *audit.Facts)
+		// wantNil: no cause at all. Otherwise the cause's Error must
+		// contain every errHas, its Resources every id, its Hint hintHas,
+		// and its Resources none of notIDs.
+		wantNil bool
+		errHas  []string
+		ids     []string
+		notIDs  []string
+		hintHas string
+	}{
+		{
+			name: "public answer, private DNS off: the endpoint", symptom: dnsPosture("logs"),
+			mutate: func(f *audit.Facts) { f.Endpoints[0].PrivateDNSEnabled = false },
+			errHas: []string{"private DNS disabled"}, ids: []string{"vpce-logs"}, hintHas: "--private-dns-enabled",
+		},
+		{
+			name: "public answer, no endpoint: the VPC and subnet to create it in", symptom: dnsPosture("logs"),
+			mutate: func(f *audit.Facts) { f.Endpoints = f.Endpoints[1:] },
+			errHas: []string{"no available interface endpoint"}, ids: []string{"vpc-1", "subnet-task"}, hintHas: "create-vpc-endpoint",
+		},
+		{
+			name: "public answer, VPC DNS hostnames off", symptom: dnsPosture("logs"),
+			mutate: func(f *audit.Facts) { f.VPCs["vpc-1"].DNSHostnames = audit.TriFalse },
+			errHas: []string{"enableDnsHostnames=false"}, ids: []string{"vpc-1"}, hintHas: "modify-vpc-attribute",
+		},
+		{
+			name: "timeout to the endpoint, endpoint SG without 443 from the task SG", symptom: connectTimeout("logs", true),
+			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-vpce"].Ingress = nil },
+			errHas: []string{"inbound TCP 443"}, ids: []string{"sg-vpce", "vpce-logs"}, hintHas: "authorize-security-group-ingress --group-id sg-vpce",
+		},
+		{
+			name: "timeout to the endpoint, task SG without egress", symptom: connectTimeout("logs", true),
+			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-task"].Egress = nil },
+			errHas: []string{"outbound TCP 443"}, ids: []string{"sg-task"}, hintHas: "authorize-security-group-egress --group-id sg-task",
+		},
+		{
+			name: "timeout to the endpoint, NACL denies the return ports", symptom: connectTimeout("logs", true),
+			mutate: func(f *audit.Facts) {
+				f.NetworkACLs[0].Entries = []audit.NACLEntry{{RuleNumber: 100, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0"), Allow: true},
+					{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true}}
+			},
+			errHas: []string{"acl-1", "denies"}, ids: []string{"acl-1"}, hintHas: "create-network-acl-entry",
+		},
+		{
+			// The disagreeing case: the probe timed out, but the endpoint SG
+			// admits 443 from the task and everything else is open. No
+			// resource that is fine is blamed.
+			name: "timeout to the endpoint, configuration open: nothing blamed", symptom: connectTimeout("logs", true),
+			errHas: []string{"configuration allows it", "sg-vpce ingress from sg-task", "look at the NACLs / the endpoint's health"},
+			ids:    []string{"vpce-logs"}, hintHas: "describe-vpc-endpoints --vpc-endpoint-ids vpce-logs",
+		},
+		{
+			// Private DNS off cannot make a private address time out.
+			name: "timeout to the endpoint's private address with private DNS off: not blamed", symptom: connectTimeout("logs", true),
+			mutate: func(f *audit.Facts) { f.Endpoints[0].PrivateDNSEnabled = false },
+			errHas: []string{"configuration allows it"},
+		},
+		{
+			// A security group cannot make a name resolve public.
+			name: "public answer with a broken endpoint SG: the SG is not blamed", symptom: dnsPosture("logs"),
+			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-vpce"].Ingress = nil },
+			errHas: []string{"configuration allows it", "resolver"}, notIDs: []string{"sg-vpce"},
+		},
+		{
+			name: "timeout to the public addresses of an interface service: private DNS", symptom: connectTimeout("logs", false),
+			mutate: func(f *audit.Facts) { f.Endpoints[0].PrivateDNSEnabled = false },
+			errHas: []string{"private DNS disabled"}, ids: []string{"vpce-logs"},
+		},
+		{
+			name: "s3 timeout, task SG egress without the prefix list", symptom: connectTimeout("ecr.layers", false),
+			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-task"].Egress = f.SecurityGroups["sg-task"].Egress[:1] },
+			errHas: []string{"prefix list pl-s3"}, ids: []string{"pl-s3", "sg-task"}, hintHas: "PrefixListId=pl-s3",
+		},
+		{
+			name: "s3 timeout, route table not associated with the gateway endpoint", symptom: connectTimeout("s3", false),
+			mutate: func(f *audit.Facts) {
+				f.Endpoints[1].RouteTableIDs = nil
+				f.RouteTables[0].Routes = f.RouteTables[0].Routes[:1]
+			},
+			errHas: []string{"not associated with vpce-s3"}, ids: []string{"rtb-1", "vpce-s3"}, hintHas: "--add-route-table-ids rtb-1",
+		},
+		{
+			name: "s3 timeout, configuration open", symptom: connectTimeout("s3", false),
+			errHas: []string{"configuration allows it"}, ids: []string{"vpce-s3"},
+		},
+		{
+			name: "endpoints unreadable: the action to grant", symptom: dnsPosture("logs"),
+			mutate: func(f *audit.Facts) {
+				f.Endpoints = nil
+				f.Undecided = []audit.Undecided{{Action: audit.ActionDescribeVpcEndpoints, Code: "UnauthorizedOperation"}}
+			},
+			errHas: []string{"cause unknown: grant ec2:DescribeVpcEndpoints"}, hintHas: "audit-policy.json",
+		},
+		{
+			name:    "TLS failures are not the control plane's to explain",
+			symptom: Symptom{Service: "logs", Row: report.Result{Check: report.CheckTLS, Status: report.StatusFail, Class: report.ClassTLS}},
+			wantNil: true,
+		},
+		{
+			name:    "plain hosts have no catalogue service",
+			symptom: Symptom{Service: "db.internal", Row: report.Result{Check: report.CheckConnect, Status: report.StatusFail, Class: report.ClassConnect}},
+			wantNil: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := healthyFacts()
+			if tt.mutate != nil {
+				tt.mutate(f)
+			}
+			nc := audit.NetConfig{Name: "task ENI eni-1", Subnets: []string{"subnet-task"}, SecurityGroups: []string{"sg-task"}, AssignPublicIP: audit.PublicIPDisabled}
+			needs := []audit.Need{{Service: tt.symptom.Service, Region: region, Port: 443}}
+			findings := audit.EvaluateNetwork(f, nc, needs, audit.Options{})
+			got := Cause(tt.symptom, findings)
+			if tt.wantNil {
+				if got != nil {
+					t.Fatalf("got %+v; want no cause", got)
+				}
+				return
+			}
+			if got == nil {
+				t.Fatalf("got no cause; want one\nfindings: %+v", findings)
+			}
+			for _, s := range tt.errHas {
+				if !strings.Contains(got.Error, s) {
+					t.Errorf("error %q; want it to contain %q", got.Error, s)
+				}
+			}
+			for _, id := range tt.ids {
+				if !contains(got.Resources, id) {
+					t.Errorf("resources %v; want %s among them", got.Resources, id)
+				}
+			}
+			for _, id := range tt.notIDs {
+				if contains(got.Resources, id) || strings.Contains(got.Error, id+" do not") {
+					t.Errorf("cause %+v blames %s, which cannot explain this symptom", got, id)
+				}
+			}
+			if !strings.Contains(got.Hint, tt.hintHas) {
+				t.Errorf("hint %q; want it to contain %q", got.Hint, tt.hintHas)
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
