@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/probe/dnstest"
 	"github.com/preflight-dev/preflight/probe/nettest"
@@ -45,6 +46,9 @@ type harness struct {
 	tmds *httptest.Server
 	// limits bound serve's HTTP clients.
 	limits httpLimits
+	// newAudit builds the control-plane client that explains failures;
+	// nil = none (explanations stay off).
+	newAudit func(ctx context.Context, region string) (audit.API, error)
 }
 
 func newHarness(t testing.TB, zone dnstest.Zone) *harness {
@@ -123,7 +127,7 @@ func (h *harness) runCtx(ctx context.Context, out io.Writer, args ...string) (in
 
 func (h *harness) runArgs(ctx context.Context, out io.Writer, args []string) (int, string, string) {
 	var stderr bytes.Buffer
-	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now, newEC2: h.newEC2, httpLimits: h.limits}
+	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now, newEC2: h.newEC2, httpLimits: h.limits, newAudit: h.newAudit}
 	code := runWith(ctx, args, func(k string) string { return h.env[k] }, out, &stderr, d)
 	return code, "", stderr.String()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -22,10 +23,12 @@ import (
 	"github.com/prometheus/common/model"
 	"go.uber.org/zap/zaptest"
 
+	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/probe/dnstest"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // newSidecar builds serve's state against the harness, without a listener.
@@ -36,7 +39,7 @@ func (h *harness) newSidecar(t *testing.T, args ...string) (*sidecar, *prometheu
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := deps{dialer: h.net, resolvConf: "/nonexistent", now: time.Now, newEC2: h.newEC2}
+	d := deps{dialer: h.net, resolvConf: "/nonexistent", now: time.Now, newEC2: h.newEC2, newAudit: h.newAudit}
 	log := zaptest.NewLogger(t)
 	in := d.planInputs(func(k string) string { return h.env[k] }, log)
 	p, err := plan.Build(context.Background(), cfg, in)
@@ -497,4 +500,69 @@ func TestServePlansAgainWhenTheMetadataComesBack(t *testing.T) {
 	if got := testutil.ToFloat64(s.metrics.status.WithLabelValues("metadata", "task", "pass")); got != 1 {
 		t.Errorf("metadata status pass = %v; want 1", got)
 	}
+}
+
+// TestServeExplainsOncePerStateChange: a fleet of sidecars must not ask the
+// EC2 API every cycle. A row that starts failing is explained once; while it
+// keeps failing the kept cause is shown; once it passes the cause is
+// forgotten, and the next failure is explained again.
+func TestServeExplainsOncePerStateChange(t *testing.T) {
+	h := goodVPC(t)
+	h.metadata("fargate-task.json")
+	h.env["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE"
+	enis := 0
+	h.ec2 = taskENIFinder{calls: &enis}
+	asked := 0
+	h.newAudit = func(context.Context, string) (audit.API, error) {
+		asked++
+		return nil, errors.New("AccessDenied: ec2:DescribeVpcEndpoints")
+	}
+	s, _ := h.newSidecar(t, "--checks", "logs", "--public-ip", "off")
+	dnsRow := func() report.Result {
+		t.Helper()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, r := range s.last.Results {
+			if r.Check == report.CheckDNS && r.Target == "logs" {
+				return r
+			}
+		}
+		t.Fatal("no dns row for logs")
+		return report.Result{}
+	}
+	public := dnstest.Records{A: []string{"198.51.100.7"}}
+	private := dnstest.Records{A: []string{"127.0.0.4"}}
+	steps := []struct {
+		name      string
+		records   dnstest.Records
+		wantAsked int
+		wantCause bool
+	}{
+		{"starts failing: asked", public, 1, true},
+		{"keeps failing: the kept cause", public, 1, true},
+		{"passes: forgotten", private, 1, false},
+		{"fails again: asked again", public, 2, true},
+	}
+	for _, st := range steps {
+		h.dns.Set(logsHost, st.records)
+		s.cycle(context.Background())
+		r := dnsRow()
+		if asked != st.wantAsked || (r.Cause != nil) != st.wantCause {
+			t.Errorf("%s: control plane asked %d times, cause %+v; want %d, cause %v", st.name, asked, r.Cause, st.wantAsked, st.wantCause)
+		}
+		if st.wantCause && !strings.Contains(r.Cause.Error, "AccessDenied") {
+			t.Errorf("%s: cause %q; want it to carry the denied call", st.name, r.Cause.Error)
+		}
+	}
+	if enis != 1 {
+		t.Errorf("task ENI looked up %d times; want 1 (it cannot change)", enis)
+	}
+}
+
+// taskENIFinder answers with the fixture task's ENI, in a VPC and subnet.
+type taskENIFinder struct{ calls *int }
+
+func (f taskENIFinder) FindByPrivateIP(context.Context, string) ([]probe.NetworkInterface, error) {
+	*f.calls++
+	return []probe.NetworkInterface{{ID: "eni-1", MACAddress: "0e:9e:32:c7:48:85", VPCID: "vpc-1", SubnetID: "subnet-1", SecurityGroupIDs: []string{"sg-1"}}}, nil
 }
