@@ -80,7 +80,12 @@ func EvaluateWorkload(f *Facts, w *Workload, opts Options) []report.Result {
 		out = append(out, r)
 	}
 	if w.TaskDefinition == nil {
-		u := findUndecided(f, ActionDescribeTaskDefinition)
+		// A service that could not be described has no task definition
+		// either: name the call that failed first.
+		u := findUndecided(f, ActionDescribeServices, w.Name)
+		if u == nil {
+			u = findUndecided(f, ActionDescribeTaskDefinition)
+		}
 		if u == nil {
 			u = &Undecided{Action: ActionDescribeTaskDefinition, Err: "task definition not in the facts"}
 		}
