@@ -116,10 +116,14 @@ func Cause(s Symptom, findings []report.Result) *report.Cause {
 	}
 	var blamed, passed []report.Result
 	var denied []string
+	var missing *report.Result
 	seen := false
 	for _, f := range findings {
 		if !relevant(s, f) {
 			continue
+		}
+		if k == kindInterfacePath && f.Check == audit.CheckEndpoint && f.Class == report.ClassDNSPosture && f.Status != report.StatusPass {
+			missing = &f
 		}
 		if f.Check == audit.CheckUndecided || f.Class == report.ClassUndecided {
 			if f.Check == audit.CheckUndecided || agrees(k, f) {
@@ -141,6 +145,8 @@ func Cause(s Symptom, findings []report.Result) *report.Cause {
 	switch {
 	case len(blamed) > 0:
 		return join(blamed)
+	case missing != nil:
+		return answeredElsewhere(s, *missing)
 	case len(denied) > 0:
 		denied = uniq(denied)
 		return &report.Cause{
@@ -151,6 +157,19 @@ func Cause(s Symptom, findings []report.Result) *report.Cause {
 		return nil
 	}
 	return allowed(k, passed)
+}
+
+// answeredElsewhere is the cause of a timeout to a private address when
+// the VPC has no interface endpoint for the service: the name resolves
+// privately all the same, so something else answers for it, and that is
+// where the connection goes.
+func answeredElsewhere(s Symptom, missing report.Result) *report.Cause {
+	return &report.Cause{
+		Error: fmt.Sprintf("%s; yet %s resolves to private %s: something else answers for the name (a private hosted zone, a Route 53 Resolver rule, or an endpoint in a peered or shared VPC), and it does not accept the connection",
+			missing.Error, s.Row.Host, strings.Join(s.Row.FailedAddresses, ", ")),
+		Resources: missing.Resources,
+		Hint:      "Find who answers: aws route53 list-hosted-zones-by-vpc (and the Resolver rules associated with the VPC); then fix that path, or create the endpoint: " + missing.Hint,
+	}
 }
 
 // join merges agreeing findings into one cause: every error, every

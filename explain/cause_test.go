@@ -93,6 +93,11 @@ func TestCause(t *testing.T) {
 			errHas: []string{"enableDnsHostnames=false"}, ids: []string{"vpc-1"}, hintHas: "modify-vpc-attribute",
 		},
 		{
+			name: "timeout to a private address, but no endpoint: something else answers", symptom: connectTimeout("logs", true),
+			mutate: func(f *audit.Facts) { f.Endpoints = f.Endpoints[1:] },
+			errHas: []string{"no available interface endpoint", "something else answers"}, ids: []string{"vpc-1"}, hintHas: "list-hosted-zones-by-vpc",
+		},
+		{
 			name: "timeout to the endpoint, endpoint SG without 443 from the task SG", symptom: connectTimeout("logs", true),
 			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-vpce"].Ingress = nil },
 			errHas: []string{"inbound TCP 443"}, ids: []string{"sg-vpce", "vpce-logs"}, hintHas: "authorize-security-group-ingress --group-id sg-vpce",
