@@ -96,6 +96,20 @@ func (x *Explainer) ExplainRows(ctx context.Context, rows []report.Result, pendi
 		}
 		return rows
 	}
+	// A target in another region is explained without asking anything:
+	// no endpoint of this VPC can serve it, and matching it against this
+	// region's findings would blame the wrong endpoint.
+	rows = append([]report.Result(nil), rows...)
+	var local []int
+	for _, i := range pending {
+		t, _ := x.target(rows[i].Target)
+		if t.Region != "" && x.Region != "" && t.Region != x.Region {
+			rows[i].Cause = crossRegion(t, x.Region)
+			continue
+		}
+		local = append(local, i)
+	}
+	pending = local
 	if len(pending) == 0 {
 		return rows
 	}
@@ -220,4 +234,13 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// crossRegion is the cause of a failure to reach a service in another
+// region than the task's.
+func crossRegion(t config.Target, taskRegion string) *report.Cause {
+	return &report.Cause{
+		Error: fmt.Sprintf("%s is in %s and the task in %s: VPC endpoints serve only their own region, so this path needs a NAT gateway or internet gateway route and outbound TCP %d", t.Host, t.Region, taskRegion, t.Port),
+		Hint:  fmt.Sprintf("Give the task subnets a route to a NAT gateway, or keep the traffic in %s: replicate the images there (ECR replication) or send the logs to a log group there.", taskRegion),
+	}
 }
