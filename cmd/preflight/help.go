@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/preflight-dev/preflight/config"
@@ -79,7 +80,13 @@ var commands = []command{
 			{"In CI before the first deploy, failing when a call was denied", "preflight audit --task-definition ./deploy/task-def.json \\\n    --subnets subnet-0a1b,subnet-2c3d --security-groups sg-0e4f --fail-undecided"},
 			{"The least egress rule set, as Terraform (the report goes to stderr)", "preflight audit --cluster prod --service orders --egress-rules terraform > egress.tf"},
 		},
-		exitCodes: func(int) bool { return true },
+		// The audit's findings fail only with these classes (README,
+		// "Before you deploy"): DNS posture 11, connect 12, public IP 15
+		// and 16, could not decide 18; no DNS answer, TLS or metadata.
+		exitCodes: func(code int) bool {
+			return slices.Contains([]int{report.ExitOK, report.ExitInternal, report.ExitUsage, report.ExitDNSPosture, report.ExitConnect,
+				report.ExitPublicIP, report.ExitPublicIPUnk, report.ExitUndecided}, code)
+		},
 	},
 	{name: "completion", args: "bash|zsh|fish",
 		summary: "print a shell completion script",

@@ -61,15 +61,21 @@ func TestHelpShowsEveryFlagWithItsEnvAndExamples(t *testing.T) {
 			t.Errorf("help %s: got no Examples section", c.name)
 		}
 	}
-	for _, name := range []string{"check", "audit"} {
-		_, stdout, _ := runPlain("help", name)
+	for _, c := range commands {
+		if c.exitCodes == nil {
+			continue
+		}
+		_, stdout, _ := runPlain("help", c.name)
 		for _, code := range report.ExitCodes() {
-			if code == report.ExitUndecided && name == "check" {
-				continue
+			line := fmt.Sprintf("\n  %-4d%s\n", code, report.ExitMeaning(code))
+			if got, want := strings.Contains(stdout, line), c.exitCodes(code); got != want {
+				t.Errorf("help %s: lists exit code %d (%s): %v; want %v", c.name, code, report.ExitMeaning(code), got, want)
 			}
-			if line := fmt.Sprintf("\n  %-4d%s\n", code, report.ExitMeaning(code)); !strings.Contains(stdout, line) {
-				t.Errorf("help %s: got no exit code %d (%s)", name, code, report.ExitMeaning(code))
-			}
+		}
+	}
+	for _, code := range []int{report.ExitDNS, report.ExitTLS, report.ExitMetadata} {
+		if lookupCommand(t, "audit").exitCodes(code) {
+			t.Errorf("help audit lists exit code %d, which no audit finding can produce", code)
 		}
 	}
 	for _, want := range []string{"--timeout duration", "--checks list", "--private-cidrs cidrs", "--listen addr", "--region region", "--public-ip deny|strict|warn|off", "  --tls\n"} {
@@ -192,4 +198,15 @@ func TestCompletionScriptsParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+func lookupCommand(t *testing.T, name string) command {
+	t.Helper()
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	t.Fatalf("no command %s", name)
+	return command{}
 }
