@@ -47,6 +47,15 @@ func (x *Explainer) Enabled() bool {
 	return x != nil && x.Mode != config.ExplainOff && x.HasCredentials && x.NewAPI != nil && x.Interfaces != nil
 }
 
+// Expected lists the row the explainer itself can add (the warning of
+// --explain=on without credentials), so that serve presets its series.
+func (x *Explainer) Expected() []report.Result {
+	if x == nil || x.Mode != config.ExplainOn || x.Enabled() {
+		return nil
+	}
+	return []report.Result{{Check: CheckExplain, Target: "task"}}
+}
+
 // Pending lists the indexes of rows that need a cause: failing or warning
 // DNS-posture and connect rows of catalogue targets, without one yet.
 func (x *Explainer) Pending(rows []report.Result) []int {

@@ -169,7 +169,7 @@ func (s *sidecar) adopt(p *plan.Plan) error {
 	}
 	s.plan, s.checks, s.runner.Env = p, checks, p.Env
 	s.explainer = newExplainer(s.cfg, p, s.in, s.d, s.log)
-	var expected []report.Result
+	expected := s.explainer.Expected()
 	for _, c := range s.checks {
 		expected = append(expected, c.Expected()...)
 	}

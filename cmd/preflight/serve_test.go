@@ -566,3 +566,24 @@ func (f taskENIFinder) FindByPrivateIP(context.Context, string) ([]probe.Network
 	*f.calls++
 	return []probe.NetworkInterface{{ID: "eni-1", MACAddress: "0e:9e:32:c7:48:85", VPCID: "vpc-1", SubnetID: "subnet-1", SecurityGroupIDs: []string{"sg-1"}}}, nil
 }
+
+// TestServePresetsTheExplainWarning: --explain=on without credentials adds
+// a warning row when something fails; its series exist from the first
+// scrape like every other, and say skip in a cycle without failures.
+func TestServePresetsTheExplainWarning(t *testing.T) {
+	h := goodVPC(t)
+	h.metadata("fargate-task.json")
+	s, _ := h.newSidecar(t, "--checks", "logs", "--public-ip", "off", "--explain", "on")
+	if got := testutil.ToFloat64(s.metrics.success.WithLabelValues("explain", "task")); got != 1 {
+		t.Errorf("preset explain success = %v; want 1", got)
+	}
+	s.cycle(context.Background())
+	if got := testutil.ToFloat64(s.metrics.status.WithLabelValues("explain", "task", "skip")); got != 1 {
+		t.Errorf("explain status skip after a passing cycle = %v; want 1", got)
+	}
+	h.dns.Set(logsHost, dnstest.Records{A: []string{"198.51.100.7"}})
+	s.cycle(context.Background())
+	if got := testutil.ToFloat64(s.metrics.status.WithLabelValues("explain", "task", "warn")); got != 1 {
+		t.Errorf("explain status warn after a failing cycle = %v; want 1", got)
+	}
+}
