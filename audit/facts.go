@@ -1,6 +1,7 @@
 package audit
 
-// NOTES FOR GATHER
+// The contract between gathering and the rules: what gather*.go fills,
+// and what it must leave to the rules.
 //
 //   - Route tables: copy DescribeRouteTables as is (Main flag + the explicit
 //     subnet associations in SubnetIDs). Do NOT resolve a subnet's table;
@@ -27,8 +28,6 @@ package audit
 //     endpoint ENI addresses.
 //   - Endpoint.Type and State are compared case-insensitively; pass the
 //     SDK's strings as they are.
-//   - ecs-agent / ecs-telemetry: the rules carry a temporary local
-//     catalogue row for them (needs_names.go) until config has them.
 //   - EFS mount targets (MountTargets) are optional: fill them when
 //     elasticfilesystem:DescribeMountTargets(+SecurityGroups) is in reach; the
 //     EFS rule says "could not decide" when a task uses EFS and there are
