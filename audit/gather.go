@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/smithy-go"
+	"github.com/preflight-dev/preflight/config"
 )
 
 // API is every AWS call gather makes, all of them reads. *SDKClients
@@ -408,21 +409,8 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 	if g.Region == "" {
 		return nil, inputErr("--region", "no region: set --region, AWS_REGION or a profile's region")
 	}
-	concurrency := g.Concurrency
-	if concurrency <= 0 {
-		concurrency = DefaultConcurrency
-	}
-	s := &gathering{
-		g: g, in: in, api: limitedAPI{api: g.API, sem: make(chan struct{}, concurrency)},
-		f: &Facts{
-			Region: g.Region, Partition: partitionOf(g.Region),
-			VPCs: map[string]*VPC{}, Subnets: map[string]*Subnet{}, SecurityGroups: map[string]*SecurityGroup{},
-			PrefixLists: map[string]*PrefixList{},
-		},
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
+	s, ctx, cancel := g.start(ctx, in)
 	defer cancel(nil)
-	s.cancel = cancel
 	var err error
 	if in.TaskDefinition != "" {
 		err = s.taskDefinitionWorkload(ctx)
@@ -453,6 +441,25 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 	return s.f, nil
 }
 
+// start is one gathering of in: empty facts for g's region, the API behind
+// g's concurrency bound, and a context the first fatal error cancels.
+func (g *Gatherer) start(ctx context.Context, in Input) (*gathering, context.Context, context.CancelCauseFunc) {
+	concurrency := g.Concurrency
+	if concurrency <= 0 {
+		concurrency = DefaultConcurrency
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	s := &gathering{
+		g: g, in: in, cancel: cancel, api: limitedAPI{api: g.API, sem: make(chan struct{}, concurrency)},
+		f: &Facts{
+			Region: g.Region, Partition: config.PartitionOf(g.Region).Name,
+			VPCs: map[string]*VPC{}, Subnets: map[string]*Subnet{}, SecurityGroups: map[string]*SecurityGroup{},
+			PrefixLists: map[string]*PrefixList{},
+		},
+	}
+	return s, ctx, cancel
+}
+
 // GatherNetwork reads the network facts of one VPC, and only those (no
 // ECS, no EFS): what EvaluateNetwork needs to judge one running task's
 // interface. preflight check and serve use it to explain their failures.
@@ -462,21 +469,8 @@ func (g *Gatherer) GatherNetwork(ctx context.Context, vpcID string) (*Facts, err
 	if g.Region == "" {
 		return nil, inputErr("--region", "no region")
 	}
-	concurrency := g.Concurrency
-	if concurrency <= 0 {
-		concurrency = DefaultConcurrency
-	}
-	s := &gathering{
-		g: g, api: limitedAPI{api: g.API, sem: make(chan struct{}, concurrency)},
-		f: &Facts{
-			Region: g.Region, Partition: partitionOf(g.Region),
-			VPCs: map[string]*VPC{}, Subnets: map[string]*Subnet{}, SecurityGroups: map[string]*SecurityGroup{},
-			PrefixLists: map[string]*PrefixList{},
-		},
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
+	s, ctx, cancel := g.start(ctx, Input{})
 	defer cancel(nil)
-	s.cancel = cancel
 	if err := s.vpcNetwork(ctx, []string{vpcID}); err != nil {
 		return nil, err
 	}
@@ -573,27 +567,6 @@ func sortedUndecided(u []Undecided) []Undecided {
 		return strings.Compare(a.Resource, b.Resource)
 	})
 	return slices.CompactFunc(u, func(a, b Undecided) bool { return a.Action == b.Action && a.Resource == b.Resource })
-}
-
-// partitionOf names the partition of region (see aws-facts.md).
-func partitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	case strings.HasPrefix(region, "us-isob-"):
-		return "aws-iso-b"
-	case strings.HasPrefix(region, "us-isof-"):
-		return "aws-iso-f"
-	case strings.HasPrefix(region, "us-iso-"):
-		return "aws-iso"
-	case strings.HasPrefix(region, "eu-isoe-"):
-		return "aws-iso-e"
-	case strings.HasPrefix(region, "eusc-"):
-		return "aws-eusc"
-	}
-	return "aws"
 }
 
 // arnParts returns the partition, account and resource of an ARN.

@@ -54,7 +54,7 @@ var commands = []command{
 		},
 	},
 	{name: "serve", args: "[flags]", flags: true,
-		summary: "run the checks every --interval and serve /metrics, /healthz and /readyz until SIGTERM",
+		summary: "run the checks every --interval and serve /metrics, /healthz and /readyz until SIGTERM, SIGINT or SIGHUP",
 		about: "The sidecar: one attempt per probe per cycle (the next cycle is the retry), Prometheus metrics on\n" +
 			"/metrics, /readyz 200 when the last cycle passed. The exit code is 0 on SIGTERM, 2 for a bad configuration.",
 		examples: []example{
