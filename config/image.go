@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Image is where a container image is pulled from, as ParseImage reads an
@@ -58,14 +59,21 @@ func (im Image) Expect() Expect {
 // dockerHubRegistry is the host Docker Hub pulls go to.
 const dockerHubRegistry = "registry-1.docker.io"
 
+// The registry patterns are compiled on first use: only runs that derive
+// checks from task metadata read image names, and compiling at package
+// initialisation would cost every process.
 var (
 	// ecrRegistry matches ACCOUNT.dkr.ecr[-fips].REGION.SUFFIX; SUFFIX must be
 	// the region's partition DNS suffix.
-	ecrRegistry = regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(-fips)?\.([a-z0-9_-]+)\.(.+)$`)
+	ecrRegistry = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([0-9]{12})\.dkr\.ecr(-fips)?\.([a-z0-9_-]+)\.(.+)$`)
+	})
 	// ecrDualStackRegistry matches ACCOUNT.dkr-ecr[-fips].REGION.on.aws, the
 	// only dual-stack registry form AWS documents (ECR endpoints in the AWS
 	// General Reference); other partitions' forms are not recognised.
-	ecrDualStackRegistry = regexp.MustCompile(`^([0-9]{12})\.dkr-ecr(-fips)?\.([a-z0-9_-]+)\.on\.aws$`)
+	ecrDualStackRegistry = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([0-9]{12})\.dkr-ecr(-fips)?\.([a-z0-9_-]+)\.on\.aws$`)
+	})
 )
 
 // ParseImage reads the registry out of a container image reference. It
@@ -129,7 +137,7 @@ func splitRegistry(s string) (string, int, bool) {
 
 // parseECRHost recognises an ECR private registry host.
 func parseECRHost(host string) (Image, bool) {
-	if m := ecrRegistry.FindStringSubmatch(host); m != nil {
+	if m := ecrRegistry().FindStringSubmatch(host); m != nil {
 		account, fips, region, suffix := m[1], m[2] != "", m[3], m[4]
 		p, ok := LookupPartition(region)
 		if !ok || suffix != p.DNSSuffix {
@@ -141,7 +149,7 @@ func parseECRHost(host string) (Image, bool) {
 		}
 		return Image{Registry: host, ECR: true, Account: account, Region: region, Partition: p.Name, FIPS: fips, APIHost: api}, true
 	}
-	if m := ecrDualStackRegistry.FindStringSubmatch(host); m != nil {
+	if m := ecrDualStackRegistry().FindStringSubmatch(host); m != nil {
 		account, fips, region := m[1], m[2] != "", m[3]
 		p, ok := LookupPartition(region)
 		if !ok || p.DualStackDNSSuffix != "api.aws" {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -31,11 +30,11 @@ type Partition struct {
 	// "com.amazonaws" (see Service.ReverseDNSIn and EndpointServiceName).
 	EndpointPrefix string
 
-	regionRE *regexp.Regexp
+	region *regionMatcher
 }
 
 // matches reports whether region matches the partition's regionRegex.
-func (p Partition) matches(region string) bool { return p.regionRE.MatchString(region) }
+func (p Partition) matches(region string) bool { return p.region.match(region) }
 
 func newPartition(name, regionRegex, dnsSuffix, dualStackDNSSuffix string) Partition {
 	labels := strings.Split(dnsSuffix, ".")
@@ -48,7 +47,7 @@ func newPartition(name, regionRegex, dnsSuffix, dualStackDNSSuffix string) Parti
 		DualStackDNSSuffix: dualStackDNSSuffix,
 		RegionRegex:        regionRegex,
 		EndpointPrefix:     strings.Join(labels, "."),
-		regionRE:           regexp.MustCompile(regionRegex),
+		region:             newRegionMatcher(regionRegex),
 	}
 }
 

@@ -11,25 +11,34 @@ import (
 // partitions.json in testdata (boto/botocore commit 0e6e2404b85d): same
 // partitions, regexes and suffixes, and every region botocore lists (other
 // than the *-global pseudo-regions) resolves to its partition.
-func TestPartitionsMatchBotocore(t *testing.T) {
+// botocorePartition is one partition of testdata/partitions.json.
+type botocorePartition struct {
+	ID          string `json:"id"`
+	RegionRegex string `json:"regionRegex"`
+	Outputs     struct {
+		DNSSuffix          string `json:"dnsSuffix"`
+		DualStackDNSSuffix string `json:"dualStackDnsSuffix"`
+	} `json:"outputs"`
+	Regions map[string]json.RawMessage `json:"regions"`
+}
+
+func partitionsFromBotocore(t testing.TB) []botocorePartition {
+	t.Helper()
 	raw, err := os.ReadFile("testdata/partitions.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Partitions []struct {
-			ID          string `json:"id"`
-			RegionRegex string `json:"regionRegex"`
-			Outputs     struct {
-				DNSSuffix          string `json:"dnsSuffix"`
-				DualStackDNSSuffix string `json:"dualStackDnsSuffix"`
-			} `json:"outputs"`
-			Regions map[string]json.RawMessage `json:"regions"`
-		} `json:"partitions"`
+		Partitions []botocorePartition `json:"partitions"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
+	return doc.Partitions
+}
+
+func TestPartitionsMatchBotocore(t *testing.T) {
+	doc := struct{ Partitions []botocorePartition }{partitionsFromBotocore(t)}
 	if got, want := len(Partitions()), len(doc.Partitions); got != want {
 		t.Errorf("got %d partitions; want %d", got, want)
 	}

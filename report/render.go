@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -76,11 +78,52 @@ func (r *Report) JSON() JSON {
 	return out
 }
 
-// WriteJSON writes r as indented JSON.
+// WriteJSON writes r as indented JSON: the document JSON returns, byte
+// for byte as json.Encoder with a two-space indent writes it. The rows
+// are encoded one at a time through one reused buffer, so that a report
+// of hundreds of targets does not build its whole compact text, then its
+// whole indented copy, in memory before the first byte goes out.
 func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r.JSON())
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "{\n  \"ok\": %t,\n  \"exit_code\": %d,\n  \"region\": ", r.Code == ExitOK, r.Code)
+	var row bytes.Buffer
+	enc := json.NewEncoder(&row)
+	value := func(v any) error {
+		row.Reset()
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		bw.Write(bytes.TrimSuffix(row.Bytes(), []byte("\n")))
+		return nil
+	}
+	value(r.Region) //nolint:errcheck // a string always encodes
+	bw.WriteString(",\n  \"account\": ")
+	value(r.Account) //nolint:errcheck // a string always encodes
+	if r.InECS != nil {
+		fmt.Fprintf(bw, ",\n  \"in_ecs\": %t", *r.InECS)
+	}
+	bw.WriteString(",\n  \"duration_seconds\": ")
+	value(r.Elapsed.Seconds()) //nolint:errcheck // a duration's seconds are finite
+	bw.WriteString(",\n  \"checks\": [")
+	enc.SetIndent("    ", "  ")
+	// One JSONCheck reused by pointer: boxing a copy of each row into an
+	// interface would allocate it again.
+	check := new(JSONCheck)
+	for i, res := range r.Results {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    ")
+		*check = JSONCheck{Result: res, DurationSeconds: res.Duration.Seconds()}
+		if err := value(check); err != nil {
+			return err
+		}
+	}
+	if len(r.Results) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteString("]\n}\n")
+	return bw.Flush()
 }
 
 // WriteText writes r as a table for people, with the error and the hint of

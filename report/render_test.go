@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +95,67 @@ func TestTextReportShowsCause(t *testing.T) {
 	}
 	if strings.Index(out, "hint:") > strings.Index(out, "cause:") {
 		t.Errorf("cause is not under the hint:\n%s", out)
+	}
+}
+
+// TestWriteJSONIsTheEncodersDocument: the streaming writer produces, byte
+// for byte, what json.Encoder with a two-space indent makes of r.JSON(),
+// which is what readers (healthcheck, jq pipelines, golden files) were
+// written against.
+func TestWriteJSONIsTheEncodersDocument(t *testing.T) {
+	yes, no := true, false
+	notAfter := time.Date(2027, 1, 2, 3, 4, 5, 0, time.UTC)
+	rows := []Result{
+		{Check: CheckConnect, Target: "ecr.api", Host: "api.ecr.us-east-1.amazonaws.com", Port: 443, Expect: "private", Status: StatusPass,
+			Addresses: []string{"10.0.1.10", "10.0.2.10"}, Duration: 1500 * time.Microsecond, Attempts: 1, CertNotAfter: &notAfter},
+		{Check: CheckConnect, Target: "logs", Status: StatusFail, Class: ClassDNS, FailedAddresses: []string{"10.0.3.10"},
+			Error: "<script>&\u2028\x1b[2J \"quoted\" \\ back", Hint: "fix <it> & go", Reason: "awslogs driver",
+			Resources: []string{"sg-1", "vpce-2"}, Cause: &Cause{Error: "private DNS off", Resources: []string{"vpce-2"}, Hint: "turn it on"}},
+		{Check: "public-ip", Target: "task", Status: StatusWarn, Detail: "évian ✓", PublicIP: &PublicIP{Verdict: "none", Evidence: "no association", Source: "ec2"}},
+	}
+	for _, tt := range []struct {
+		name string
+		r    *Report
+	}{
+		{"empty", New("check", "", "", nil, nil, 0)},
+		{"empty slice in ECS", New("check", "us-east-1", "111122223333", &yes, []Result{}, time.Second)},
+		{"rows outside ECS", New("check", "cn-north-1", "111122223333", &no, rows, 123456789*time.Nanosecond)},
+		{"rows no in_ecs", New("audit", "us-gov-west-1", "<acct>", nil, rows[1:2], 3*time.Minute)},
+		{"one row", New("check", "eu-west-1", "1", &yes, rows[:1], 7*time.Millisecond)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(tt.r.JSON()); err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			if err := tt.r.WriteJSON(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("WriteJSON differs from the encoder's document:\ngot:\n%s\nwant:\n%s", got.String(), want.String())
+			}
+		})
+	}
+}
+
+// BenchmarkWriteJSON200Targets renders the JSON report of a 200-target
+// run (three rows a target).
+func BenchmarkWriteJSON200Targets(b *testing.B) {
+	rows := make([]Result, 0, 600)
+	for i := 0; i < 200; i++ {
+		for _, c := range []Check{CheckDNS, CheckConnect, CheckTLS} {
+			rows = append(rows, Result{Check: c, Target: "svc.perf.internal", Host: "svc.perf.internal", Port: 5432, Expect: "private",
+				Status: StatusPass, Addresses: []string{"127.0.10.1", "127.0.10.2"}, Duration: time.Millisecond, Attempts: 1})
+		}
+	}
+	r := New("check", "us-east-1", "111122223333", nil, rows, time.Second)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := r.WriteJSON(io.Discard); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -30,11 +30,19 @@ import (
 // PERFCOMPARE_WRAP="/usr/bin/time -v" (with -v on go test to see it) or
 // "strace -f -c"; PERFCOMPARE_ENV sets the children's environment
 // (space-separated K=V, for instance "GODEBUG=gctrace=1").
+// PERFCOMPARE_BASE=REV also builds preflight at git revision REV and runs
+// it as "base", interleaved with the others, for a before/after figure
+// on one machine state (compare with benchstat).
 func BenchmarkProcess(b *testing.B) {
 	dir := b.TempDir()
 	preflight, mincheck := filepath.Join(dir, "preflight"), filepath.Join(dir, "mincheck")
 	build(b, preflight, "github.com/preflight-dev/preflight/cmd/preflight")
 	build(b, mincheck, "-tags", "perfcompare", "github.com/preflight-dev/preflight/probe/internal/mincheck")
+	base := ""
+	if rev := os.Getenv("PERFCOMPARE_BASE"); rev != "" {
+		base = filepath.Join(dir, "base")
+		buildAt(b, rev, base)
+	}
 	for _, n := range []int{12, 200} {
 		names, zone := targets(n)
 		port := listenAll(b, zone)
@@ -48,6 +56,13 @@ func BenchmarkProcess(b *testing.B) {
 				"--private-cidrs", "127.0.0.0/8", "--region", "us-east-1", "--account", "111122223333",
 				"--public-ip", "off", "--wait", "0", "--log-level", "error", "--output", "json")
 		})
+		if base != "" {
+			b.Run(fmt.Sprintf("base/targets=%d", n), func(b *testing.B) {
+				runProcess(b, base, "check", "--checks", strings.Join(checks, ","), "--resolver", srv.Addr(),
+					"--private-cidrs", "127.0.0.0/8", "--region", "us-east-1", "--account", "111122223333",
+					"--public-ip", "off", "--wait", "0", "--log-level", "error", "--output", "json")
+			})
+		}
 		b.Run(fmt.Sprintf("mincheck/targets=%d", n), func(b *testing.B) {
 			runProcess(b, mincheck, append([]string{"-resolver", srv.Addr(), "-port", strconv.Itoa(port)}, names...)...)
 		})
@@ -60,6 +75,23 @@ func build(b *testing.B, out string, args ...string) {
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("go build %v: %v\n%s", args, err, msg)
+	}
+}
+
+// buildAt builds cmd/preflight as of git revision rev, in a temporary
+// worktree of the repository this test runs in.
+func buildAt(b *testing.B, rev, out string) {
+	b.Helper()
+	tree := filepath.Join(b.TempDir(), "tree")
+	if msg, err := exec.Command("git", "worktree", "add", "--detach", tree, rev).CombinedOutput(); err != nil {
+		b.Fatalf("git worktree add %s: %v\n%s", rev, err, msg)
+	}
+	b.Cleanup(func() { exec.Command("git", "worktree", "remove", "--force", tree).Run() }) //nolint:errcheck // best effort
+	cmd := exec.Command("go", "build", "-trimpath", "-o", out, "./cmd/preflight")
+	cmd.Dir = tree
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build at %s: %v\n%s", rev, err, msg)
 	}
 }
 
