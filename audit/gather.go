@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -77,6 +78,33 @@ const attemptTimeout = 30 * time.Second
 // too). region may be empty: the configuration's region is then used. It
 // returns the clients and the region they talk to.
 func NewSDKClients(ctx context.Context, region string, optFns ...func(*awsconfig.LoadOptions) error) (SDKClients, string, error) {
+	cfg, attempts, err := loadConfig(ctx, region, optFns)
+	if err != nil {
+		return SDKClients{}, "", err
+	}
+	return SDKClients{
+		EC2: ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.RetryMaxAttempts = attempts }),
+		ECS: ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.RetryMaxAttempts = attempts }),
+		EFS: efs.NewFromConfig(cfg, func(o *efs.Options) { o.RetryMaxAttempts = attempts }),
+	}, cfg.Region, nil
+}
+
+// NewNetworkClients is NewSDKClients for GatherNetwork alone: reading one
+// VPC (explaining a failure from inside a task) calls EC2 only, so the ECS
+// and EFS clients are not built; their methods return ErrNoClient.
+func NewNetworkClients(ctx context.Context, region string, optFns ...func(*awsconfig.LoadOptions) error) (SDKClients, string, error) {
+	cfg, attempts, err := loadConfig(ctx, region, optFns)
+	if err != nil {
+		return SDKClients{}, "", err
+	}
+	return SDKClients{EC2: ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.RetryMaxAttempts = attempts })}, cfg.Region, nil
+}
+
+// ErrNoClient is the error of a call to a service whose client was not
+// built (see NewNetworkClients).
+var ErrNoClient = errors.New("no client for this service: built for network reads only")
+
+func loadConfig(ctx context.Context, region string, optFns []func(*awsconfig.LoadOptions) error) (aws.Config, int, error) {
 	opts := []func(*awsconfig.LoadOptions) error{
 		// Every attempt has a deadline, so a hung connection becomes a
 		// retried (then undecided) call instead of a hung audit.
@@ -87,36 +115,44 @@ func NewSDKClients(ctx context.Context, region string, optFns ...func(*awsconfig
 	}
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, append(opts, optFns...)...)
 	if err != nil {
-		return SDKClients{}, "", fmt.Errorf("load AWS configuration: %w", err)
+		return aws.Config{}, 0, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	attempts := cfg.RetryMaxAttempts // set only when configured
 	if attempts == 0 {
 		attempts = maxAttempts
 	}
-	return SDKClients{
-		EC2: ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.RetryMaxAttempts = attempts }),
-		ECS: ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.RetryMaxAttempts = attempts }),
-		EFS: efs.NewFromConfig(cfg, func(o *efs.Options) { o.RetryMaxAttempts = attempts }),
-	}, cfg.Region, nil
+	return cfg, attempts, nil
 }
 
 // DescribeClusters calls the ECS API.
 func (c SDKClients) DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, o ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
 	return c.ECS.DescribeClusters(ctx, in, o...)
 }
 
 // ListServices calls the ECS API.
 func (c SDKClients) ListServices(ctx context.Context, in *ecs.ListServicesInput, o ...func(*ecs.Options)) (*ecs.ListServicesOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
 	return c.ECS.ListServices(ctx, in, o...)
 }
 
 // DescribeServices calls the ECS API.
 func (c SDKClients) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, o ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
 	return c.ECS.DescribeServices(ctx, in, o...)
 }
 
 // DescribeTaskDefinition calls the ECS API.
 func (c SDKClients) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, o ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
 	return c.ECS.DescribeTaskDefinition(ctx, in, o...)
 }
 
@@ -172,11 +208,17 @@ func (c SDKClients) GetManagedPrefixListEntries(ctx context.Context, in *ec2.Get
 
 // DescribeMountTargets calls the EFS API.
 func (c SDKClients) DescribeMountTargets(ctx context.Context, in *efs.DescribeMountTargetsInput, o ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error) {
+	if c.EFS == nil {
+		return nil, ErrNoClient
+	}
 	return c.EFS.DescribeMountTargets(ctx, in, o...)
 }
 
 // DescribeMountTargetSecurityGroups calls the EFS API.
 func (c SDKClients) DescribeMountTargetSecurityGroups(ctx context.Context, in *efs.DescribeMountTargetSecurityGroupsInput, o ...func(*efs.Options)) (*efs.DescribeMountTargetSecurityGroupsOutput, error) {
+	if c.EFS == nil {
+		return nil, ErrNoClient
+	}
 	return c.EFS.DescribeMountTargetSecurityGroups(ctx, in, o...)
 }
 

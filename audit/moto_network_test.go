@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -10,12 +11,13 @@ import (
 )
 
 // TestGatherNetworkAgainstMoto: the one-VPC gathering that explains a
-// running task's failures reads only the network (no ECS, no EFS), and
-// EvaluateNetwork on its facts blames the seeded resource.
+// running task's failures reads only the network (no ECS, no EFS) through
+// the EC2-only clients explanations build, and EvaluateNetwork on its
+// facts blames the seeded resource.
 func TestGatherNetworkAgainstMoto(t *testing.T) {
 	m := moto(t)
 	w := m.scenario(t, "endpoint_sg_no_443")
-	api, region := m.api(t, "test", "test")
+	api, region := m.networkAPI(t)
 	f, err := (&Gatherer{API: api, Region: region}).GatherNetwork(context.Background(), w.VPC)
 	if err != nil {
 		t.Fatal(err)
@@ -40,5 +42,28 @@ func TestGatherNetworkAgainstMoto(t *testing.T) {
 	}
 	if !blamed {
 		t.Errorf("no failing security_group row naming %s in %+v", w.VPCESG, rows)
+	}
+}
+
+// TestNetworkClientsHaveNoECSOrEFS: the clients built for network reads
+// answer a call to ECS or EFS with ErrNoClient, not a nil-pointer panic.
+func TestNetworkClientsHaveNoECSOrEFS(t *testing.T) {
+	var c SDKClients // what NewNetworkClients returns, less its EC2 client
+	ctx := context.Background()
+	calls := map[string]func() error{
+		"DescribeClusters":       func() error { _, err := c.DescribeClusters(ctx, nil); return err },
+		"ListServices":           func() error { _, err := c.ListServices(ctx, nil); return err },
+		"DescribeServices":       func() error { _, err := c.DescribeServices(ctx, nil); return err },
+		"DescribeTaskDefinition": func() error { _, err := c.DescribeTaskDefinition(ctx, nil); return err },
+		"DescribeMountTargets":   func() error { _, err := c.DescribeMountTargets(ctx, nil); return err },
+		"DescribeMountTargetSecurityGroups": func() error {
+			_, err := c.DescribeMountTargetSecurityGroups(ctx, nil)
+			return err
+		},
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, ErrNoClient) {
+			t.Errorf("%s: %v; want ErrNoClient", name, err)
+		}
 	}
 }

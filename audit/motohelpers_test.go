@@ -293,6 +293,22 @@ func (m *motoEnv) api(t testing.TB, key, secret string) (API, string) {
 	return api, region
 }
 
+// networkAPI is what explanations inside a task use: NewNetworkClients
+// (EC2 only) pointed at the recording proxy.
+func (m *motoEnv) networkAPI(t testing.TB) (API, string) {
+	t.Helper()
+	api, region, err := NewNetworkClients(context.Background(), "us-east-1",
+		awsconfig.WithBaseEndpoint(m.proxy.URL),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
+		awsconfig.WithSharedConfigFiles([]string{}), awsconfig.WithSharedCredentialsFiles([]string{}),
+		awsconfig.WithRetryMaxAttempts(1),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api, region
+}
+
 // gather runs the audit's gathering against moto with test credentials.
 func (m *motoEnv) gather(t testing.TB, in Input) (*Facts, error) {
 	t.Helper()

@@ -42,6 +42,13 @@ func (r *Runner) wantsTLS(t config.Target) bool {
 	return r.TLSConfig != nil && t.Port == 443 && t.Expect != config.ExpectBlocked
 }
 
+// Handshakes reports whether probing t makes a TLS handshake, which needs
+// the roots to verify against: a TLS stage on a host name (an address
+// literal has no name to verify; its TLS row is a skip).
+func (r *Runner) Handshakes(t config.Target) bool {
+	return r.wantsTLS(t) && !isAddrLiteral(t.Host)
+}
+
 // attempt probes t once.
 func (r *Runner) attempt(ctx context.Context, t config.Target) []report.Result {
 	base := report.Result{Target: t.Name, Host: t.Host, Port: t.Port, Expect: string(t.Expect)}
@@ -63,12 +70,13 @@ func (r *Runner) attempt(ctx context.Context, t config.Target) []report.Result {
 		return out
 	}
 	var tlsConfig *tls.Config
-	if r.wantsTLS(t) && !isAddrLiteral(t.Host) {
+	if r.Handshakes(t) {
 		tlsConfig = r.TLSConfig.Clone()
 		tlsConfig.ServerName = t.Host
 	}
 	outcomes := dialAll(ctx, r.Dialer, r.slots(), addrs, uint16(t.Port), r.Timeout, tlsConfig)
-	out := []report.Result{dnsRes}
+	out := make([]report.Result, 1, len(targetStages))
+	out[0] = dnsRes
 	for _, s := range targetStages[1:] {
 		if s.wanted(r, t) {
 			out = append(out, s.judge(r, t, base, outcomes))

@@ -40,7 +40,7 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 
 	runner := newRunner(cfg, p, d, log)
 	checks := p.Checks(runner, p.PublicIPCheck(cfg, in))
-	if err := useRoots(runner, checks, getenv); err != nil {
+	if err := useRoots(runner, p.Targets, getenv); err != nil {
 		printUsageError(stderr, "check", err)
 		return report.ExitUsage
 	}
@@ -94,17 +94,14 @@ func newRunner(cfg *config.Config, p *plan.Plan, d deps, log *zap.Logger) *probe
 }
 
 // useRoots loads SSL_CERT_FILE into the runner's TLS configuration, only
-// when one of checks will verify a certificate: a stale variable must not
-// stop a run that makes no handshake.
-func useRoots(r *probe.Runner, checks []probe.Check, getenv func(string) string) error {
+// when one of targets will make a handshake: a stale variable must not
+// stop a run that makes none.
+func useRoots(r *probe.Runner, targets []config.Target, getenv func(string) string) error {
 	if r.TLSConfig == nil {
 		return nil
 	}
-	for _, c := range checks {
-		for _, row := range c.Expected() {
-			if row.Check != report.CheckTLS {
-				continue
-			}
+	for _, t := range targets {
+		if r.Handshakes(t) {
 			roots, err := loadRoots(getenv)
 			r.TLSConfig.RootCAs = roots
 			return err

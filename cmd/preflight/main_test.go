@@ -454,6 +454,9 @@ func TestCertFileIsReadOnlyForTLSChecks(t *testing.T) {
 	}{
 		{"no TLS target", []string{"--checks", "blocked.example:80=blocked"}, report.ExitOK},
 		{"TLS off", []string{"--checks", "blocked.example=blocked", "--tls=false"}, report.ExitOK},
+		// An address literal has no name to verify: its TLS row is a skip
+		// and no handshake needs the roots.
+		{"address literal on 443", []string{"--checks", "127.0.0.4:443=private", "--region", "us-east-1"}, report.ExitOK},
 		{"TLS target", []string{"--checks", "logs", "--region", "us-east-1"}, report.ExitUsage},
 	}
 	for _, tt := range tests {

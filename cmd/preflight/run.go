@@ -51,7 +51,7 @@ func defaultDeps() deps {
 			return probe.NewEC2Finder(ctx, region)
 		},
 		newAudit: func(ctx context.Context, region string) (audit.API, error) {
-			api, _, err := audit.NewSDKClients(ctx, region,
+			api, _, err := audit.NewNetworkClients(ctx, region,
 				// Explanations run only with credentials that need no IMDS,
 				// and within 2 x --timeout: no IMDS, few retries.
 				awsconfig.WithEC2IMDSClientEnableState(imds.ClientDisabled),

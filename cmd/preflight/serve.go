@@ -164,7 +164,7 @@ func (s *sidecar) adopt(p *plan.Plan) error {
 		publicIP = s.publicIP
 	}
 	checks := p.Checks(s.runner, publicIP)
-	if err := useRoots(s.runner, checks, s.in.Getenv); err != nil {
+	if err := useRoots(s.runner, p.Targets, s.in.Getenv); err != nil {
 		return err
 	}
 	s.plan, s.checks, s.runner.Env = p, checks, p.Env
