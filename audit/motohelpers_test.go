@@ -280,29 +280,30 @@ func (m *motoEnv) motoAPI(t testing.TB, path, body string) {
 // not enforced).
 func (m *motoEnv) api(t testing.TB, key, secret string) (API, string) {
 	t.Helper()
-	api, region, err := NewSDKClients(context.Background(), "us-east-1",
-		awsconfig.WithBaseEndpoint(m.proxy.URL),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key, secret, "")),
-		awsconfig.WithSharedConfigFiles([]string{}), awsconfig.WithSharedCredentialsFiles([]string{}),
-		// Keep a denied or failing call quick: no backoff waits in tests.
-		awsconfig.WithRetryMaxAttempts(1),
-	)
+	api, region, err := NewSDKClients(context.Background(), "us-east-1", testClientOptions(m.proxy.URL, key, secret)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return api, region
 }
 
+// testClientOptions point the SDK at endpoint with static credentials, no
+// shared files and a single attempt, so that a denied or failing call is
+// quick: no backoff waits in tests.
+func testClientOptions(endpoint, key, secret string) []func(*awsconfig.LoadOptions) error {
+	return []func(*awsconfig.LoadOptions) error{
+		awsconfig.WithBaseEndpoint(endpoint),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key, secret, "")),
+		awsconfig.WithSharedConfigFiles([]string{}), awsconfig.WithSharedCredentialsFiles([]string{}),
+		awsconfig.WithRetryMaxAttempts(1),
+	}
+}
+
 // networkAPI is what explanations inside a task use: NewNetworkClients
 // (EC2 only) pointed at the recording proxy.
 func (m *motoEnv) networkAPI(t testing.TB) (API, string) {
 	t.Helper()
-	api, region, err := NewNetworkClients(context.Background(), "us-east-1",
-		awsconfig.WithBaseEndpoint(m.proxy.URL),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
-		awsconfig.WithSharedConfigFiles([]string{}), awsconfig.WithSharedCredentialsFiles([]string{}),
-		awsconfig.WithRetryMaxAttempts(1),
-	)
+	api, region, err := NewNetworkClients(context.Background(), "us-east-1", testClientOptions(m.proxy.URL, "test", "test")...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,12 +393,7 @@ func deadAPI(t testing.TB) (API, string) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	api, region, err := NewSDKClients(context.Background(), "us-east-1",
-		awsconfig.WithBaseEndpoint("http://"+addr),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
-		awsconfig.WithSharedConfigFiles([]string{}), awsconfig.WithSharedCredentialsFiles([]string{}),
-		awsconfig.WithRetryMaxAttempts(1),
-	)
+	api, region, err := NewSDKClients(context.Background(), "us-east-1", testClientOptions("http://"+addr, "test", "test")...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -31,15 +30,7 @@ const (
 func newExplainWorld(t *testing.T, f *fixture, mutations ...string) (*explainWorld, []string) {
 	t.Helper()
 	requireTools(t, "moto_server", "aws")
-	const ec2Endpoint = "10.0.0.50"
-	f.addAddr(ec2Endpoint)
-	endpoint := "http://" + ec2Endpoint + ":5000"
-	moto := exec.Command("ip", "netns", "exec", f.vpcNS, "moto_server", "-H", ec2Endpoint, "-p", "5000")
-	if err := moto.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { moto.Process.Kill(); moto.Wait() })
-	waitForTCP(t, f.vpcNS, ec2Endpoint+":5000")
+	endpoint := startMotoInVPC(t, f)
 	w := &explainWorld{ec2World: &ec2World{t: t, prefix: []string{"ip", "netns", "exec", f.vpcNS}, endpoint: endpoint}}
 	has := func(m string) bool { return slices.Contains(mutations, m) }
 	id := func(v map[string]any, obj, key string) string { return v[obj].(map[string]any)[key].(string) }

@@ -157,15 +157,7 @@ func TestPublicIPInSimulatedVPC(t *testing.T) {
 	t.Parallel()
 	requireTools(t, "moto_server", "aws")
 	f := goodVPC(t)
-	const ec2Endpoint = "10.0.0.50"
-	f.addAddr(ec2Endpoint)
-	endpoint := "http://" + ec2Endpoint + ":5000"
-	moto := exec.Command("ip", "netns", "exec", f.vpcNS, "moto_server", "-H", ec2Endpoint, "-p", "5000")
-	if err := moto.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { moto.Process.Kill(); moto.Wait() })
-	waitForTCP(t, f.vpcNS, ec2Endpoint+":5000")
+	endpoint := startMotoInVPC(t, f)
 	w := newEC2World(t, endpoint, "ip", "netns", "exec", f.vpcNS)
 
 	// The task document must carry the MAC address moto gave the interface.
@@ -184,6 +176,22 @@ func TestPublicIPInSimulatedVPC(t *testing.T) {
 }
 
 // waitForTCP waits until addr accepts connections from inside ns.
+// startMotoInVPC runs moto_server on a host of the fixture's VPC
+// namespace, where the task reaches it as its EC2 endpoint, and returns
+// its URL. The server is killed when the test ends.
+func startMotoInVPC(t *testing.T, f *fixture) string {
+	t.Helper()
+	const ec2Endpoint = "10.0.0.50"
+	f.addAddr(ec2Endpoint)
+	moto := exec.Command("ip", "netns", "exec", f.vpcNS, "moto_server", "-H", ec2Endpoint, "-p", "5000")
+	if err := moto.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { moto.Process.Kill(); moto.Wait() })
+	waitForTCP(t, f.vpcNS, ec2Endpoint+":5000")
+	return "http://" + ec2Endpoint + ":5000"
+}
+
 func waitForTCP(t testing.TB, ns, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
