@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/preflight-dev/preflight/internal/peakrss"
 	"github.com/preflight-dev/preflight/probe/dnstest"
 )
 
@@ -25,6 +26,9 @@ import (
 // /usr/bin/time -v prints as "Maximum resident set size").
 //
 //	go test -tags perfcompare -run XXX -bench Process -count 10 ./probe/internal/mincheck
+//
+// Peak RSS comes from GNU time (see package peakrss): a child's own rusage
+// would include this test process's memory.
 //
 // PERFCOMPARE_WRAP runs each child under a command, for instance
 // PERFCOMPARE_WRAP="/usr/bin/time -v" (with -v on go test to see it) or
@@ -156,23 +160,31 @@ func listenAll(b *testing.B, zone dnstest.Zone) int {
 }
 
 func runProcess(b *testing.B, bin string, args ...string) {
+	rssFile := filepath.Join(b.TempDir(), "rss")
 	var maxRSS int64
 	var cpu time.Duration
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		argv := append(strings.Fields(os.Getenv("PERFCOMPARE_WRAP")), bin)
+		argv, timed := peakrss.Wrap(rssFile, append(strings.Fields(os.Getenv("PERFCOMPARE_WRAP")), bin))
+		if !timed && i == 0 {
+			b.Log(peakrss.Missing)
+		}
 		cmd := exec.Command(argv[0], append(argv[1:], args...)...)
 		cmd.Env = strings.Fields(os.Getenv("PERFCOMPARE_ENV"))
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			b.Fatalf("%s: %v\n%s", filepath.Base(bin), err, out)
 		}
-		if (len(argv) > 1 || os.Getenv("PERFCOMPARE_ENV") != "") && i == 0 {
+		if (os.Getenv("PERFCOMPARE_WRAP") != "" || os.Getenv("PERFCOMPARE_ENV") != "") && i == 0 {
 			b.Logf("%s %s:\n%s", os.Getenv("PERFCOMPARE_WRAP"), filepath.Base(bin), out)
 		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > maxRSS {
-			maxRSS = ru.Maxrss
+		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+		if timed {
+			if rss, err = peakrss.Read(rssFile); err != nil {
+				b.Fatal(err)
+			}
 		}
+		maxRSS = max(maxRSS, rss)
 		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "wall-ms/op")
