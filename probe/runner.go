@@ -35,12 +35,16 @@ type Runner struct {
 	InitialBackoff, MaxBackoff time.Duration
 	// MaxInFlight bounds the DNS lookups and dials in flight across all
 	// targets, so that a long target list does not overrun the resolver
-	// or the task's connection tracking and fail on its own load; zero
-	// means DefaultMaxInFlight.
+	// or the task's connection tracking and fail on its own load, and
+	// separately the target attempts in flight (see admit); zero means
+	// DefaultMaxInFlight.
 	MaxInFlight int
 
 	slotsOnce sync.Once
 	slotsSem  semaphore
+	// attemptsSem admits target attempts, MaxInFlight at a time, before
+	// they go deep: see admit.
+	attemptsSem semaphore
 }
 
 // DefaultMaxInFlight is the runner's bound on simultaneous lookups and dials
@@ -54,8 +58,37 @@ func (r *Runner) slots() semaphore {
 			n = DefaultMaxInFlight
 		}
 		r.slotsSem = make(semaphore, n)
+		r.attemptsSem = make(semaphore, n)
 	})
 	return r.slotsSem
+}
+
+// admit waits until fewer than MaxInFlight target attempts run, and says
+// whether this attempt took a place. Every
+// target's goroutine starts at once, but only the admitted ones descend
+// into resolving and dialling, whose deep stacks (2 KiB grown to 8 KiB
+// and more) are then held only by the attempts in flight rather than by
+// every target of a long list: at 200 targets, 1.5 MiB less stack. The
+// slots inside an attempt still bound each lookup and dial. When ctx ends
+// first the attempt runs anyway, and reports that it found no free slot,
+// as it always has.
+func (r *Runner) admit(ctx context.Context) bool {
+	r.slots()
+	select {
+	case r.attemptsSem <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// admitted runs one attempt of t once admit lets it in. The place is given
+// back even when the attempt panics: serve reuses the runner every cycle.
+func (r *Runner) admitted(ctx context.Context, t *config.Target) []report.Result {
+	if r.admit(ctx) {
+		defer func() { <-r.attemptsSem }()
+	}
+	return r.attempt(ctx, t)
 }
 
 // semaphore bounds how many functions run at once.
@@ -128,7 +161,7 @@ func (c targetCheck) Run(ctx context.Context, retryUntil time.Time) []report.Res
 	r, t := c.r, c.t
 	backoff := r.InitialBackoff
 	for attempt := 1; ; attempt++ {
-		results := r.attempt(ctx, t)
+		results := r.admitted(ctx, &t)
 		for i := range results {
 			results[i].Attempts = attempt
 		}
@@ -139,8 +172,7 @@ func (c targetCheck) Run(ctx context.Context, retryUntil time.Time) []report.Res
 		if !r.Now().Add(backoff).Before(retryUntil) {
 			return results
 		}
-		r.Logger.Debug("check failed, retrying", zap.String("target", t.Name), zap.String("host", t.Host), zap.Int("port", t.Port),
-			zap.Int("attempt", attempt), zap.String("check", string(failed.Check)), zap.String("error", failed.Error), zap.Duration("retry_in", backoff))
+		r.logRetry(&t, attempt, failed, backoff)
 		timer := time.NewTimer(backoff)
 		select {
 		case <-ctx.Done():
@@ -149,6 +181,15 @@ func (c targetCheck) Run(ctx context.Context, retryUntil time.Time) []report.Res
 		case <-timer.C:
 		}
 		backoff = min(backoff*2, r.MaxBackoff)
+	}
+}
+
+// logRetry logs a retry at debug level. Its fields live in this frame, not
+// in the frame of the target's goroutine that waits on the network.
+func (r *Runner) logRetry(t *config.Target, attempt int, failed *report.Result, backoff time.Duration) {
+	if ce := r.Logger.Check(zap.DebugLevel, "check failed, retrying"); ce != nil {
+		ce.Write(zap.String("target", t.Name), zap.String("host", t.Host), zap.Int("port", t.Port),
+			zap.Int("attempt", attempt), zap.String("check", string(failed.Check)), zap.String("error", failed.Error), zap.Duration("retry_in", backoff))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -236,6 +237,32 @@ func TestRunnerTurnsPanicIntoFailure(t *testing.T) {
 	rs := r.Run(context.Background(), r.Targets([]config.Target{target(t, "boom.example", "", ""), target(t, "fine.example", "", "")}), time.Now())
 	if got := summary(rs); got != "internal:fail:internal dns:pass: connect:pass: tls:pass:" {
 		t.Errorf("got %s", got)
+	}
+}
+
+// TestRunnerPanicGivesBackItsPlace: a check that panics must not keep its
+// place among the attempts in flight, or serve, which reuses the runner
+// every cycle, would stall once MaxInFlight checks had panicked.
+func TestRunnerPanicGivesBackItsPlace(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{"boom.example": {A: []string{"127.0.0.2"}}, "fine.example": {A: []string{"127.0.0.3"}}})
+	fx.net.PanicOn("127.0.0.2")
+	fx.net.ServeTLS(t, "127.0.0.3", fx.cert(t, "fine.example"))
+	r := fx.runner(t)
+	r.MaxInFlight = 1
+	// Each cycle is bounded, as serve's are: a place kept by a panic makes
+	// the next cycle wait for its deadline and report no free slot.
+	cycle := func(name string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		return summary(r.Run(ctx, r.Targets([]config.Target{target(t, name, "", "")}), time.Now()))
+	}
+	for i := range 3 {
+		if got := cycle("boom.example"); got != "internal:fail:internal" {
+			t.Fatalf("cycle %d, boom.example: got %s", i, got)
+		}
+	}
+	if got := cycle("fine.example"); got != "dns:pass: connect:pass: tls:pass:" {
+		t.Errorf("after three panics: got %s; want the target probed", got)
 	}
 }
 
@@ -512,5 +539,72 @@ func TestRunnerOutOfOwnResourcesIsInternal(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// attemptCounter is a Lookuper and a Dialer that counts the targets whose
+// attempt has begun (their lookup started) and not ended (their one dial
+// has not returned).
+type attemptCounter struct {
+	dialer  Dialer
+	mu      sync.Mutex
+	open    int
+	maxOpen int
+}
+
+func (c *attemptCounter) Lookup(ctx context.Context, host string) (Answer, error) {
+	c.mu.Lock()
+	c.open++
+	c.maxOpen = max(c.maxOpen, c.open)
+	c.mu.Unlock()
+	// Every target resolves to its own blackholed address: 10.3.0.N for tN.
+	var n int
+	if _, err := fmt.Sscanf(host, "t%d.example", &n); err != nil {
+		return Answer{}, err
+	}
+	return Answer{Addrs: []netip.Addr{netip.AddrFrom4([4]byte{10, 3, 0, byte(n + 1)})}, Server: "fake"}, nil
+}
+
+func (c *attemptCounter) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	defer func() {
+		c.mu.Lock()
+		c.open--
+		c.mu.Unlock()
+	}()
+	return c.dialer.DialContext(ctx, network, address)
+}
+
+// TestRunnerAdmitsAttemptsUpToMaxInFlight: a target's attempt starts (and
+// descends into the lookup, with the stack that takes) only while fewer
+// than MaxInFlight attempts run. Lookups that answer at once would
+// otherwise let every target resolve and then wait, deep in its attempt,
+// for a slot to dial.
+func TestRunnerAdmitsAttemptsUpToMaxInFlight(t *testing.T) {
+	fx := newFixture(t, dnstest.Zone{})
+	var ts []config.Target
+	for i := range 12 {
+		fx.net.Blackhole(fmt.Sprintf("10.3.0.%d", i+1))
+		ts = append(ts, target(t, fmt.Sprintf("t%d.example", i), "", ""))
+	}
+	counter := &attemptCounter{dialer: fx.net}
+	r := fx.runner(t)
+	r.Resolver, r.Dialer = counter, counter
+	r.Timeout = 30 * time.Millisecond
+	r.MaxInFlight = 3
+	rs := r.Run(context.Background(), r.Targets(ts), time.Now())
+	connects := 0
+	for _, row := range rs {
+		if row.Check == report.CheckConnect {
+			connects++
+			if row.Class != report.ClassConnect {
+				t.Errorf("%s: got %s:%s; want connect:fail:connect", row.Target, row.Status, row.Class)
+			}
+		}
+	}
+	if connects != len(ts) {
+		t.Errorf("got %d connect rows; want %d", connects, len(ts))
+	}
+	if counter.maxOpen != r.MaxInFlight {
+		t.Errorf("got %d attempts in flight at most; want %d (MaxInFlight)", counter.maxOpen, r.MaxInFlight)
 	}
 }

@@ -49,40 +49,62 @@ func (r *Runner) Handshakes(t config.Target) bool {
 	return r.wantsTLS(t) && !isAddrLiteral(t.Host)
 }
 
-// attempt probes t once.
-func (r *Runner) attempt(ctx context.Context, t config.Target) []report.Result {
-	base := report.Result{Target: t.Name, Host: t.Host, Port: t.Port, Expect: string(t.Expect)}
-	dnsRes, addrs, ok := r.resolve(ctx, t, base)
+// attempt probes t once. The lookup and the dials, whose call chains run
+// deep into miekg/dns and net, are called from small frames (attempt,
+// lookup, dialAll); the rows, whose frames are large, are built only once
+// each has returned (judgeDNS, finish). A target's goroutine then needs a
+// smaller stack while it waits on the network, which at a few hundred
+// targets is most of what a run holds.
+func (r *Runner) attempt(ctx context.Context, t *config.Target) []report.Result {
+	lk := r.lookup(ctx, t.Host)
+	out := make([]report.Result, 1, len(targetStages))
+	addrs, ok := r.judgeDNS(t, &out[0], lk)
 	if !ok {
-		// Nothing to dial: the DNS row says why, and says it once; the
-		// other stages still report a row each, so that every series
-		// reflects this attempt.
-		detail := "not run: DNS failed"
-		if dnsRes.Status == report.StatusPass {
-			detail = "nothing to connect to"
-		}
-		out := []report.Result{dnsRes}
-		for _, s := range targetStages[1:] {
-			if s.wanted(r, t) {
-				out = append(out, skipped(base, s.check, detail))
-			}
-		}
-		return out
+		return r.notDialled(t, out)
 	}
 	var tlsConfig *tls.Config
-	if r.Handshakes(t) {
-		tlsConfig = r.TLSConfig.Clone()
-		tlsConfig.ServerName = t.Host
+	if r.Handshakes(*t) {
+		tlsConfig = r.tlsConfigFor(t.Host)
 	}
 	outcomes := dialAll(ctx, r.Dialer, r.slots(), addrs, uint16(t.Port), r.Timeout, tlsConfig)
-	out := make([]report.Result, 1, len(targetStages))
-	out[0] = dnsRes
+	return r.finish(t, out, outcomes)
+}
+
+func (r *Runner) tlsConfigFor(host string) *tls.Config {
+	c := r.TLSConfig.Clone()
+	c.ServerName = host
+	return c
+}
+
+// notDialled completes the rows of an attempt with nothing to dial: the DNS
+// row says why, and says it once; the other stages still report a row
+// each, so that every series reflects this attempt.
+func (r *Runner) notDialled(t *config.Target, out []report.Result) []report.Result {
+	detail := "not run: DNS failed"
+	if out[0].Status == report.StatusPass {
+		detail = "nothing to connect to"
+	}
 	for _, s := range targetStages[1:] {
-		if s.wanted(r, t) {
-			out = append(out, s.judge(r, t, base, outcomes))
+		if s.wanted(r, *t) {
+			out = append(out, skipped(rowBase(t), s.check, detail))
 		}
 	}
 	return out
+}
+
+// finish judges the stages after DNS from what the dials saw.
+func (r *Runner) finish(t *config.Target, out []report.Result, outcomes []addrOutcome) []report.Result {
+	for _, s := range targetStages[1:] {
+		if s.wanted(r, *t) {
+			out = append(out, s.judge(r, *t, rowBase(t), outcomes))
+		}
+	}
+	return out
+}
+
+// rowBase is what every row of t carries.
+func rowBase(t *config.Target) report.Result {
+	return report.Result{Target: t.Name, Host: t.Host, Port: t.Port, Expect: string(t.Expect)}
 }
 
 func skipped(base report.Result, check report.Check, detail string) report.Result {
@@ -90,49 +112,69 @@ func skipped(base report.Result, check report.Check, detail string) report.Resul
 	return base
 }
 
-// resolve runs the DNS step and judges the address classes.
-func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Result) (report.Result, []netip.Addr, bool) {
-	res := base
+// lookupOutcome is what the DNS step saw, before it is judged.
+type lookupOutcome struct {
+	ans Answer
+	err error
+	// asked is when the lookup got its slot and was sent; zero when it
+	// never was (an address literal, or no slot before the run ended).
+	asked time.Time
+	took  time.Duration
+}
+
+// lookup resolves host unless it is an address literal (whose outcome is
+// empty). The timeout starts once a slot is free: waiting behind other
+// targets is not the resolver's slowness.
+func (r *Runner) lookup(ctx context.Context, host string) lookupOutcome {
+	var lk lookupOutcome
+	if isAddrLiteral(host) {
+		return lk
+	}
+	lk.err = r.slots().do(ctx, func() error {
+		lctx, cancel := context.WithTimeout(ctx, r.Timeout)
+		defer cancel()
+		lk.asked = time.Now()
+		var err error
+		lk.ans, err = r.Resolver.Lookup(lctx, host)
+		return err
+	})
+	if !lk.asked.IsZero() {
+		lk.took = time.Since(lk.asked)
+	}
+	return lk
+}
+
+// judgeDNS fills res, the DNS row, from the lookup and judges the address
+// classes; it returns the addresses to dial, and false when there are none.
+func (r *Runner) judgeDNS(t *config.Target, res *report.Result, lk lookupOutcome) ([]netip.Addr, bool) {
+	*res = rowBase(t)
 	res.Check = report.CheckDNS
 	var addrs []netip.Addr
 	if a, err := netip.ParseAddr(t.Host); err == nil {
 		addrs = []netip.Addr{a.Unmap()}
 		res.Detail = "address literal, no lookup"
 	} else {
-		// The timeout starts once a slot is free: waiting behind other
-		// targets is not the resolver's slowness.
-		var (
-			ans   Answer
-			start time.Time
-		)
-		err := r.slots().do(ctx, func() error {
-			lctx, cancel := context.WithTimeout(ctx, r.Timeout)
-			defer cancel()
-			start = time.Now()
-			var err error
-			ans, err = r.Resolver.Lookup(lctx, t.Host)
-			return err
-		})
+		err := lk.err
 		if err != nil && !errors.As(err, new(*DNSError)) {
 			// The run ended before a slot came free: nothing was asked.
 			err = &DNSError{Host: t.Host, Server: "(no free slot, not asked)", Err: normalizeNetError(err)}
 		}
-		if !start.IsZero() {
-			res.Duration = time.Since(start)
-		}
+		res.Duration = lk.took
 		if err != nil {
 			res.Error = err.Error()
 			if t.Expect == config.ExpectBlocked && provesAbsent(err) {
 				res.Status, res.Detail = report.StatusPass, "does not resolve, so nothing to reach: fine for a blocked target"
-				return res, nil, false
+				return nil, false
 			}
 			if exhausted(err) {
-				return ownResources(res), nil, false
+				*res = ownResources(*res)
+				return nil, false
 			}
 			res.Status, res.Class = report.StatusFail, report.ClassDNS
-			res.Hint = hint(report.ClassDNS, hintInput{target: t, env: r.Env, situation: dnsSituation(err)})
-			return res, nil, false
+			res.Hint = hint(report.ClassDNS, hintInput{target: *t, env: r.Env, situation: dnsSituation(err)})
+			return nil, false
 		}
+		ans := lk.ans
 		addrs = uniqueAddrs(ans.Addrs)
 		res.Detail = fmt.Sprintf("%s via %s", report.Plural(len(addrs), "address", "addresses"), ans.Server)
 		if len(ans.Chain) > 0 {
@@ -156,14 +198,14 @@ func (r *Runner) resolve(ctx context.Context, t config.Target, base report.Resul
 		res.Status, res.Class = report.StatusFail, report.ClassDNSPosture
 		res.FailedAddresses = addrStrings(wrong)
 		res.Error = fmt.Sprintf("%s resolves to %s %s; expected %s", t.Host, got, strings.Join(res.FailedAddresses, ", "), t.Expect)
-		res.Hint = hint(report.ClassDNSPosture, hintInput{target: t, addrs: res.FailedAddresses, env: r.Env})
+		res.Hint = hint(report.ClassDNSPosture, hintInput{target: *t, addrs: res.FailedAddresses, env: r.Env})
 	case t.Expect == config.ExpectPrivate || t.Expect == config.ExpectPublic:
 		res.Status = report.StatusPass
 		res.Detail += ", all " + string(t.Expect)
 	default:
 		res.Status = report.StatusPass
 	}
-	return res, addrs, true
+	return addrs, true
 }
 
 // provesAbsent reports whether a lookup error proves that the name has no
