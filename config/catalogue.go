@@ -268,8 +268,35 @@ func ECRLayerBucket(region string) string {
 
 func needsAccount(svc Service) bool { return strings.Contains(svc.HostTemplate, "{account}") }
 
-// hostFor fills svc's host template.
+// hostFor fills svc's host template. A strings.Replacer would build a
+// lookup trie for every target; a template holds three placeholders at
+// most, so one pass over it is cheaper.
 func hostFor(svc Service, region, account string) string {
-	r := strings.NewReplacer("{region}", region, "{account}", account, "{dns}", DNSSuffix(region))
-	return r.Replace(svc.HostTemplate)
+	tmpl := svc.HostTemplate
+	var b strings.Builder
+	b.Grow(len(tmpl) + len(region) + len(account) + 16)
+	for {
+		open := strings.IndexByte(tmpl, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(tmpl[open:], '}')
+		if end < 0 {
+			break
+		}
+		b.WriteString(tmpl[:open])
+		switch name := tmpl[open : open+end+1]; name {
+		case "{region}":
+			b.WriteString(region)
+		case "{account}":
+			b.WriteString(account)
+		case "{dns}":
+			b.WriteString(DNSSuffix(region))
+		default:
+			b.WriteString(name)
+		}
+		tmpl = tmpl[open+end+1:]
+	}
+	b.WriteString(tmpl)
+	return b.String()
 }

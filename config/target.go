@@ -70,11 +70,12 @@ func Expand(entries []Entry, region, account string) ([]Target, error) {
 // auto derived (auto,ecr.api=any); two entries that name different
 // expectations for one address are an error that names both.
 func ExpandAll(entries []Entry, region, account string) ([]Target, []Override, error) {
-	var targets []Target
+	// An entry is one target unless it names a bundle: size for that.
+	targets := make([]Target, 0, len(entries))
 	var overrides []Override
 	var errs []error
-	at := map[string]int{} // address -> index in targets
-	names := map[string]bool{}
+	at := make(map[string]int, len(entries)) // address -> index in targets
+	names := make(map[string]bool, len(entries))
 	add := func(t Target) {
 		key := t.Address()
 		i, seen := at[key]
