@@ -268,35 +268,11 @@ func ECRLayerBucket(region string) string {
 
 func needsAccount(svc Service) bool { return strings.Contains(svc.HostTemplate, "{account}") }
 
-// hostFor fills svc's host template. A strings.Replacer would build a
-// lookup trie for every target; a template holds three placeholders at
-// most, so one pass over it is cheaper.
+// hostFor fills svc's host template. Not a strings.Replacer: that builds
+// a lookup trie for every target, and ReplaceAll of a placeholder a
+// template lacks returns it without copying.
 func hostFor(svc Service, region, account string) string {
-	tmpl := svc.HostTemplate
-	var b strings.Builder
-	b.Grow(len(tmpl) + len(region) + len(account) + 16)
-	for {
-		open := strings.IndexByte(tmpl, '{')
-		if open < 0 {
-			break
-		}
-		end := strings.IndexByte(tmpl[open:], '}')
-		if end < 0 {
-			break
-		}
-		b.WriteString(tmpl[:open])
-		switch name := tmpl[open : open+end+1]; name {
-		case "{region}":
-			b.WriteString(region)
-		case "{account}":
-			b.WriteString(account)
-		case "{dns}":
-			b.WriteString(DNSSuffix(region))
-		default:
-			b.WriteString(name)
-		}
-		tmpl = tmpl[open+end+1:]
-	}
-	b.WriteString(tmpl)
-	return b.String()
+	host := strings.ReplaceAll(svc.HostTemplate, "{region}", region)
+	host = strings.ReplaceAll(host, "{account}", account)
+	return strings.ReplaceAll(host, "{dns}", DNSSuffix(region))
 }

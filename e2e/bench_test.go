@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,14 +27,13 @@ func BenchmarkWholeProcess12Targets(b *testing.B) {
 	services, zone := twelveTargets(v)
 	v.serveDNS(vpcDNS, zone)
 	v.serveTask(fargateTask(container("app", account+".dkr.ecr."+region+".amazonaws.com/orders:1", region)))
-	rssFile := filepath.Join(b.TempDir(), "rss")
 	// GNU time runs preflight inside the namespace: the rusage of ip, which
 	// Go started, would carry this test process's memory (package peakrss).
-	argv, timed := peakrss.Wrap(rssFile, []string{preflightBinary, "check", "--checks", services, "--log-level", "error"})
-	if !timed {
+	meter := peakrss.NewMeter(b.TempDir())
+	if !meter.Timed() {
 		b.Log(peakrss.Missing)
 	}
-	args := append([]string{"netns", "exec", v.taskNS}, argv...)
+	args := append([]string{"netns", "exec", v.taskNS}, meter.Command([]string{preflightBinary, "check", "--checks", services, "--log-level", "error"})...)
 	var maxRSS int64
 	b.ResetTimer()
 	start := time.Now()
@@ -45,12 +43,9 @@ func BenchmarkWholeProcess12Targets(b *testing.B) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("preflight: %v\n%s", err, out)
 		}
-		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
-		if timed {
-			var err error
-			if rss, err = peakrss.Read(rssFile); err != nil {
-				b.Fatal(err)
-			}
+		rss, err := meter.Peak(cmd.ProcessState)
+		if err != nil {
+			b.Fatal(err)
 		}
 		maxRSS = max(maxRSS, rss)
 	}

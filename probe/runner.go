@@ -36,59 +36,51 @@ type Runner struct {
 	// MaxInFlight bounds the DNS lookups and dials in flight across all
 	// targets, so that a long target list does not overrun the resolver
 	// or the task's connection tracking and fail on its own load, and
-	// separately the target attempts in flight (see admit); zero means
+	// separately the target attempts in flight (see admitted); zero means
 	// DefaultMaxInFlight.
 	MaxInFlight int
 
-	slotsOnce sync.Once
-	slotsSem  semaphore
-	// attemptsSem admits target attempts, MaxInFlight at a time, before
-	// they go deep: see admit.
-	attemptsSem semaphore
+	limitsOnce sync.Once
+	// slotsSem bounds lookups and dials; attemptsSem bounds attempts.
+	slotsSem, attemptsSem semaphore
 }
 
-// DefaultMaxInFlight is the runner's bound on simultaneous lookups and dials
-// when Runner.MaxInFlight is zero.
+// DefaultMaxInFlight is the runner's bound on simultaneous lookups and dials,
+// and on simultaneous target attempts, when Runner.MaxInFlight is zero.
 const DefaultMaxInFlight = 64
 
-func (r *Runner) slots() semaphore {
-	r.slotsOnce.Do(func() {
+func (r *Runner) limits() {
+	r.limitsOnce.Do(func() {
 		n := r.MaxInFlight
 		if n <= 0 {
 			n = DefaultMaxInFlight
 		}
-		r.slotsSem = make(semaphore, n)
-		r.attemptsSem = make(semaphore, n)
+		r.slotsSem, r.attemptsSem = make(semaphore, n), make(semaphore, n)
 	})
+}
+
+func (r *Runner) slots() semaphore {
+	r.limits()
 	return r.slotsSem
 }
 
-// admit waits until fewer than MaxInFlight target attempts run, and says
-// whether this attempt took a place. Every
-// target's goroutine starts at once, but only the admitted ones descend
-// into resolving and dialling, whose deep stacks (2 KiB grown to 8 KiB
-// and more) are then held only by the attempts in flight rather than by
-// every target of a long list: at 200 targets, 1.5 MiB less stack. The
-// slots inside an attempt still bound each lookup and dial. When ctx ends
-// first the attempt runs anyway, and reports that it found no free slot,
-// as it always has.
-func (r *Runner) admit(ctx context.Context) bool {
-	r.slots()
-	select {
-	case r.attemptsSem <- struct{}{}:
-		return true
-	case <-ctx.Done():
-		return false
+// admitted runs one attempt of t once fewer than MaxInFlight attempts run.
+// Every target's goroutine starts at once, but only the admitted ones
+// descend into resolving and dialling, so the deep stacks those need are
+// held by the attempts in flight rather than by every target of a long
+// list. The slots inside an attempt still bound each lookup and dial.
+// When ctx ends before a place is free, the attempt runs anyway and
+// reports that it found no free slot, as it always has.
+func (r *Runner) admitted(ctx context.Context, t *config.Target) (rows []report.Result) {
+	r.limits()
+	err := r.attemptsSem.do(ctx, func() error {
+		rows = r.attempt(ctx, t)
+		return nil
+	})
+	if err != nil {
+		rows = r.attempt(ctx, t)
 	}
-}
-
-// admitted runs one attempt of t once admit lets it in. The place is given
-// back even when the attempt panics: serve reuses the runner every cycle.
-func (r *Runner) admitted(ctx context.Context, t *config.Target) []report.Result {
-	if r.admit(ctx) {
-		defer func() { <-r.attemptsSem }()
-	}
-	return r.attempt(ctx, t)
+	return rows
 }
 
 // semaphore bounds how many functions run at once.

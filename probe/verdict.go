@@ -116,10 +116,10 @@ func skipped(base report.Result, check report.Check, detail string) report.Resul
 type lookupOutcome struct {
 	ans Answer
 	err error
-	// asked is when the lookup got its slot and was sent; zero when it
-	// never was (an address literal, or no slot before the run ended).
-	asked time.Time
-	took  time.Duration
+	// took is the lookup's own time, from when it got its slot; zero when
+	// it was never sent (an address literal, or no slot before the run
+	// ended).
+	took time.Duration
 }
 
 // lookup resolves host unless it is an address literal (whose outcome is
@@ -133,14 +133,12 @@ func (r *Runner) lookup(ctx context.Context, host string) lookupOutcome {
 	lk.err = r.slots().do(ctx, func() error {
 		lctx, cancel := context.WithTimeout(ctx, r.Timeout)
 		defer cancel()
-		lk.asked = time.Now()
+		asked := time.Now()
 		var err error
 		lk.ans, err = r.Resolver.Lookup(lctx, host)
+		lk.took = time.Since(asked)
 		return err
 	})
-	if !lk.asked.IsZero() {
-		lk.took = time.Since(lk.asked)
-	}
 	return lk
 }
 

@@ -6,34 +6,60 @@
 // the kernel folds the peak of the memory it had until then, the parent's,
 // into the child's maxrss. A 2 MiB program started by a 30 MiB test
 // process reports 30 MiB. GNU time forks a small C process and waits for
-// it, so its %M is the child's own peak; this package runs children under
-// it.
+// it, so its %M is the child's own peak; a Meter runs children under it.
 package peakrss
 
 import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // timePath is GNU time (Debian package "time").
 const timePath = "/usr/bin/time"
 
-// Wrap returns argv run under GNU time, which writes the peak RSS of
-// argv[0] to file. ok is false when GNU time is missing: argv is then
-// returned unchanged, and only the rusage (an upper bound) is left.
-func Wrap(file string, argv []string) (wrapped []string, ok bool) {
-	if _, err := exec.LookPath(timePath); err != nil {
-		return argv, false
-	}
-	return append([]string{timePath, "-f", "%M", "-o", file}, argv...), true
+// Missing is the caveat a benchmark logs when GNU time is missing.
+const Missing = "no " + timePath + " (Debian package time): peak-RSS-MiB is the child's rusage, which includes this test process's own RSS"
+
+// Meter measures the children whose commands it wrapped, one at a time.
+type Meter struct {
+	file  string
+	timed bool
 }
 
-// Read returns the peak RSS in KiB that GNU time wrote to file.
-func Read(file string) (int64, error) {
-	data, err := os.ReadFile(file)
+// NewMeter returns a Meter that keeps GNU time's output in dir. Without GNU
+// time it falls back to the rusage (an upper bound); Timed says which.
+func NewMeter(dir string) *Meter {
+	_, err := exec.LookPath(timePath)
+	return &Meter{file: filepath.Join(dir, "peak-rss"), timed: err == nil}
+}
+
+// Timed says whether the figures come from GNU time.
+func (m *Meter) Timed() bool { return m.timed }
+
+// Command returns argv run under GNU time, or argv itself without it.
+func (m *Meter) Command(argv []string) []string {
+	if !m.timed {
+		return argv
+	}
+	return append([]string{timePath, "-f", "%M", "-o", m.file}, argv...)
+}
+
+// Peak returns the peak RSS in KiB of the child that just exited with
+// state ps, its command built by Command.
+func (m *Meter) Peak(ps *os.ProcessState) (int64, error) {
+	if !m.timed {
+		ru, ok := ps.SysUsage().(*syscall.Rusage)
+		if !ok {
+			return 0, fmt.Errorf("no rusage for the child")
+		}
+		return ru.Maxrss, nil
+	}
+	data, err := os.ReadFile(m.file)
 	if err != nil {
 		return 0, fmt.Errorf("reading GNU time's output: %w", err)
 	}
@@ -44,10 +70,7 @@ func Read(file string) (int64, error) {
 	last := strings.TrimSpace(lines[len(lines)-1])
 	kib, err := strconv.ParseInt(last, 10, 64)
 	if err != nil || kib <= 0 {
-		return 0, fmt.Errorf("GNU time wrote %q to %s: no peak RSS in KiB on its last line", data, file)
+		return 0, fmt.Errorf("GNU time wrote %q to %s: no peak RSS in KiB on its last line", data, m.file)
 	}
 	return kib, nil
 }
-
-// Missing is the caveat a benchmark logs when GNU time is missing.
-const Missing = "no " + timePath + " (Debian package time): peak-RSS-MiB is the child's rusage, which includes this test process's own RSS"

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -160,16 +159,16 @@ func listenAll(b *testing.B, zone dnstest.Zone) int {
 }
 
 func runProcess(b *testing.B, bin string, args ...string) {
-	rssFile := filepath.Join(b.TempDir(), "rss")
+	meter := peakrss.NewMeter(b.TempDir())
+	if !meter.Timed() {
+		b.Log(peakrss.Missing)
+	}
+	argv := append(meter.Command(append(strings.Fields(os.Getenv("PERFCOMPARE_WRAP")), bin)), args...)
 	var maxRSS int64
 	var cpu time.Duration
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		argv, timed := peakrss.Wrap(rssFile, append(strings.Fields(os.Getenv("PERFCOMPARE_WRAP")), bin))
-		if !timed && i == 0 {
-			b.Log(peakrss.Missing)
-		}
-		cmd := exec.Command(argv[0], append(argv[1:], args...)...)
+		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Env = strings.Fields(os.Getenv("PERFCOMPARE_ENV"))
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -178,11 +177,9 @@ func runProcess(b *testing.B, bin string, args ...string) {
 		if (os.Getenv("PERFCOMPARE_WRAP") != "" || os.Getenv("PERFCOMPARE_ENV") != "") && i == 0 {
 			b.Logf("%s %s:\n%s", os.Getenv("PERFCOMPARE_WRAP"), filepath.Base(bin), out)
 		}
-		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
-		if timed {
-			if rss, err = peakrss.Read(rssFile); err != nil {
-				b.Fatal(err)
-			}
+		rss, err := meter.Peak(cmd.ProcessState)
+		if err != nil {
+			b.Fatal(err)
 		}
 		maxRSS = max(maxRSS, rss)
 		cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
