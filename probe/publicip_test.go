@@ -74,7 +74,12 @@ func TestIMDSClient(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := fakeIMDS(t, tt.ip, tt.status, tt.delay, tt.tokenStatus)
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			// Only the slow server is meant to meet the deadline.
+			deadline := 30 * time.Second
+			if tt.delay > 0 {
+				deadline = 300 * time.Millisecond
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
 			defer cancel()
 			got, err := NewIMDSClient(srv.URL).PublicIPv4(ctx)
 			if tt.wantErr != "" {

