@@ -34,7 +34,7 @@ import (
 // newSidecar builds serve's state against the harness, without a listener.
 func (h *harness) newSidecar(t *testing.T, args ...string) (*sidecar, *prometheus.Registry) {
 	t.Helper()
-	base := []string{"--resolver", h.dns.Addr(), "--private-cidrs", "10.0.0.0/8,127.0.0.0/8", "--timeout", "300ms", "--region", "us-east-1", "--account", "111122223333"}
+	base := []string{"--resolver", h.dns.Addr(), "--private-cidrs", "10.0.0.0/8,127.0.0.0/8", "--timeout", harnessTimeout, "--region", "us-east-1", "--account", "111122223333"}
 	cfg, err := config.Load("serve", append(base, args...), func(k string) string { return h.env[k] })
 	if err != nil {
 		t.Fatal(err)
