@@ -90,7 +90,9 @@ var commands = []command{
 	},
 	{name: "completion", args: "bash|zsh|fish",
 		summary: "print a shell completion script",
-		about:   "Prints a completion script for commands, flags, enumerated values and --checks names.",
+		about: "Prints a completion script for commands, each command's flags, and flag values given as --flag VALUE\n" +
+			"or --flag=VALUE: enumerated values, true or false (after --flag= of a bool flag, in bash), the partition\n" +
+			"table's regions for --region and the catalogue names for --checks.",
 		examples: []example{
 			{"bash, for this shell", "source <(preflight completion bash)"},
 			{"zsh, installed on $fpath", "preflight completion zsh > \"${fpath[1]}/_preflight\""},
