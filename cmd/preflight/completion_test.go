@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
@@ -176,6 +179,81 @@ func TestFishCompletionCompletes(t *testing.T) {
 			}
 			want := slices.Clone(tt.want)
 			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%q: got %q; want %q", tt.line, got, want)
+			}
+		})
+	}
+}
+
+// zshCapture completes a command line ($2) in an interactive zsh on a
+// pseudo-terminal (zpty), with _preflight from the directory $1 on $fpath,
+// and prints every candidate the completion adds as <<hit>>CANDIDATE<<end>>.
+// fpath keeps only zsh's own completion directories, so that compinit has
+// little to scan; the shell exits once the completion is done.
+const zshCapture = `zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PROMPT=''; fpath=(${(q)1} \${(M)fpath:#*/Completion(|/Base|/Zsh)}); autoload -U compinit; compinit -u -D"
+zpty -w z "bindkey '^I' complete-word; zstyle ':completion:*' insert-tab false"
+zpty -w z 'compadd() { if (( ${@[(I)-[OAD]*]} )); then builtin compadd "$@"; return; fi; local -a __hits; builtin compadd -A __hits "$@"; builtin compadd "$@"; local h; for h in $__hits; do print -r -- "<<""hit>>$IPREFIX$h<<""end>>"; done }'
+zpty -w z 'comppostfuncs=(exit)'
+zpty -w z "$2"$'\t'
+local line
+while zpty -r z line; do print -rn -- $line; done
+`
+
+var zshHit = regexp.MustCompile(`<<hit>>(.*?)<<end>>`)
+
+// TestZshCompletionCompletes completes command lines in a real zsh, as
+// pressing TAB does, --flag=VALUE among them.
+func TestZshCompletionCompletes(t *testing.T) {
+	zsh := needShell(t, "zsh")
+	dir := t.TempDir()
+	code, script, _ := runPlain("completion", "zsh")
+	if code != report.ExitOK {
+		t.Fatalf("completion zsh: exit %d", code)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "_preflight"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	capture := filepath.Join(dir, "capture.zsh")
+	if err := os.WriteFile(capture, []byte(zshCapture), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	regions := config.Regions()
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{line: "preflight che", want: []string{"check"}},
+		{line: "preflight check --output=", want: []string{"--output=json", "--output=text"}},
+		{line: "preflight check --output ", want: []string{"json", "text"}},
+		{line: "preflight audit --region=eu-", want: withPrefix(regions, "--region=", "eu-")},
+		{line: "preflight serve --region us-gov", want: []string{"us-gov-east-1", "us-gov-west-1"}},
+		{line: "preflight check --checks=ecr,lo", want: []string{"--checks=ecr,logs"}},
+		{line: "preflight check --wait=", want: nil},
+		{line: "preflight endpoints --output=j", want: []string{"--output=json"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			// The deadline only ends a shell that never finished completing;
+			// a loaded machine takes seconds.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, zsh, "-f", capture, dir, tt.line)
+			cmd.Env = append(os.Environ(), "HOME="+dir)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("zsh: %v\n%s", err, out)
+			}
+			var got []string
+			for _, m := range zshHit.FindAllStringSubmatch(string(out), -1) {
+				got = append(got, m[1])
+			}
+			slices.Sort(got)
+			got = slices.Compact(got)
+			want := slices.Clone(tt.want)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
 				t.Errorf("%q: got %q; want %q", tt.line, got, want)
