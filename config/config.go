@@ -227,8 +227,8 @@ var options = []option{
 		c.Resolvers = servers
 		return err
 	}},
-	{name: "timeout", def: "2s", placeholder: "duration", usage: "bound on one attempt of one probe (a DNS query, a connect, a TLS handshake), and on the task-metadata read", usageFor: map[string]string{
-		"serve":       "bound on one attempt of one probe (a DNS query, a connect, a TLS handshake) and on the task-metadata read; a cycle takes at most three",
+	{name: "timeout", def: "2s", placeholder: "duration", usage: "bound on one attempt of one probe (a DNS query, a connect, a TLS handshake) and on the task-metadata and IMDS reads; the EC2 API calls of the public-IP verdict and --explain get twice this", usageFor: map[string]string{
+		"serve":       "bound on one attempt of one probe (a DNS query, a connect, a TLS handshake; a cycle's metadata read and probes together get three times this) and on the task-metadata and IMDS reads; the EC2 API calls of the public-IP verdict and --explain get twice this",
 		"endpoints":   "bound on the task-metadata read",
 		"healthcheck": "bound on asking serve's /readyz",
 	}, commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
