@@ -255,7 +255,7 @@ var options = []option{
 		return nil
 	}},
 	{name: "public-ip", def: string(PublicIPDeny), values: publicIPs, usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", usageFor: map[string]string{
-		"audit": "policy for the services' assignPublicIp: deny (ENABLED fails, unreadable warns), strict (unreadable fails too), warn, off",
+		"audit": "policy for the tasks' assignPublicIp (the service's, or --assign-public-ip): deny (ENABLED fails, unreadable warns), strict (unreadable fails too), warn, off",
 	}, commands: []string{"check", "serve", "audit"}, set: func(c *Config, v string) error {
 		c.PublicIP = PublicIPPolicy(v)
 		return nil
