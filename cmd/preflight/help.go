@@ -17,7 +17,8 @@ type command struct {
 	// args is the synopsis after the command name.
 	args    string
 	summary string
-	// about is the paragraph under the synopsis in help.
+	// about is the paragraph under the synopsis in help, rewrapped at
+	// helpWidth (its own line breaks are not kept).
 	about    string
 	examples []example
 	// exitCodes says which of report.ExitCodes the command can return;
