@@ -234,7 +234,7 @@ func FlagsFor(command string) []Flag {
 		if !o.appliesTo(command) {
 			continue
 		}
-		f := Flag{Name: o.name, Env: EnvName(o.name), Default: o.def, Usage: o.usage, Placeholder: o.valueName(), Bool: o.isBool}
+		f := Flag{Name: o.name, Env: EnvName(o.name), Default: o.def, Usage: o.usageOf(command), Placeholder: o.valueName(), Bool: o.isBool}
 		if !o.isBool {
 			f.Values = slices.Clone(o.values)
 		}

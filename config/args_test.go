@@ -124,3 +124,24 @@ func TestEnumDefaultsAreValues(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageForNamesItsCommands: a per-command text is for a command that
+// takes the flag and differs from the shared text (else it is dead), and
+// FlagsFor gives each command its own.
+func TestUsageForNamesItsCommands(t *testing.T) {
+	for _, o := range options {
+		for cmd, u := range o.usageFor {
+			if !o.appliesTo(cmd) {
+				t.Errorf("--%s: got a text for %s, which does not take it; want texts only for %v", o.name, cmd, o.cmds())
+			}
+			if u == o.usage || u == "" {
+				t.Errorf("--%s: got text %q for %s; want one that differs from the shared %q", o.name, u, cmd, o.usage)
+			}
+			for _, f := range FlagsFor(cmd) {
+				if f.Name == o.name && f.Usage != u {
+					t.Errorf("FlagsFor(%s) --%s: got %q; want %q", cmd, o.name, f.Usage, u)
+				}
+			}
+		}
+	}
+}

@@ -111,8 +111,12 @@ type option struct {
 	// before set runs, and help and shell completion offer them. An empty
 	// value is also accepted when def is empty.
 	values []string
-	usage  string
-	isBool bool
+	// usage is the flag's help text; usageFor replaces it for the
+	// commands that read the flag differently, so that each command's
+	// help says only what the flag does there.
+	usage    string
+	usageFor map[string]string
+	isBool   bool
 	// commands lists the commands that take the flag; nil means check,
 	// endpoints and serve. A flag given to another command is an error; its
 	// PREFLIGHT_* variable is ignored there (one task definition may set
@@ -125,6 +129,14 @@ var probeCommands = []string{"check", "endpoints", "serve"}
 
 func (o option) appliesTo(command string) bool {
 	return slices.Contains(o.cmds(), command)
+}
+
+// usageOf is the help text of the flag in command's help.
+func (o option) usageOf(command string) string {
+	if u, ok := o.usageFor[command]; ok {
+		return u
+	}
+	return o.usage
 }
 
 func (o option) cmds() []string {
@@ -188,7 +200,10 @@ var options = []option{
 		c.Checks = entries
 		return err
 	}},
-	{name: "region", placeholder: "region", usage: "region for catalogue names (default: from the task ARN, then AWS_REGION, then AWS_DEFAULT_REGION); audit: the region to read", commands: []string{"check", "endpoints", "serve", "audit"}, set: func(c *Config, v string) error {
+	{name: "region", placeholder: "region", usage: "the task's region: catalogue names expand in it, and the public-IP verdict and --explain call the EC2 API there (default: from the task ARN in the task metadata, then AWS_REGION, then AWS_DEFAULT_REGION)", usageFor: map[string]string{
+		"endpoints": "the region catalogue names expand in (default: from the task ARN in the task metadata, then AWS_REGION, then AWS_DEFAULT_REGION)",
+		"audit":     "the region to audit, whose ECS, EC2 and EFS APIs are read (default: the AWS SDK's: AWS_REGION, then AWS_DEFAULT_REGION, then the region of the profile, AWS_PROFILE or default, in ~/.aws/config or AWS_CONFIG_FILE)",
+	}, commands: []string{"check", "endpoints", "serve", "audit"}, set: func(c *Config, v string) error {
 		if v != "" && !ValidRegion(v) {
 			return errors.New(errRegionFormat)
 		}
@@ -212,7 +227,11 @@ var options = []option{
 		c.Resolvers = servers
 		return err
 	}},
-	{name: "timeout", def: "2s", placeholder: "duration", usage: "bound on one attempt of one probe; endpoints: on the task-metadata read; healthcheck: on asking serve", commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
+	{name: "timeout", def: "2s", placeholder: "duration", usage: "bound on one attempt of one probe (a DNS query, a connect, a TLS handshake) and on the task-metadata and IMDS reads; the EC2 API calls of the public-IP verdict and --explain get twice this", usageFor: map[string]string{
+		"serve":       "bound on one attempt of one probe (a DNS query, a connect, a TLS handshake; a cycle's metadata read and probes together get three times this) and on the task-metadata and IMDS reads; the EC2 API calls of the public-IP verdict and --explain get twice this",
+		"endpoints":   "bound on the task-metadata read",
+		"healthcheck": "bound on asking serve's /readyz",
+	}, commands: []string{"check", "endpoints", "serve", "healthcheck"}, set: func(c *Config, v string) error {
 		d, err := parseDuration(v)
 		if err == nil && d == 0 {
 			err = errors.New("must be greater than zero")
@@ -229,11 +248,15 @@ var options = []option{
 		c.TLS = v == "true"
 		return nil
 	}},
-	{name: "output", def: string(report.OutputText), values: outputs, usage: "report format", commands: []string{"check", "endpoints", "audit"}, set: func(c *Config, v string) error {
+	{name: "output", def: string(report.OutputText), values: outputs, usage: "report format", usageFor: map[string]string{
+		"endpoints": "format of the target list",
+	}, commands: []string{"check", "endpoints", "audit"}, set: func(c *Config, v string) error {
 		c.Output = report.Output(v)
 		return nil
 	}},
-	{name: "public-ip", def: string(PublicIPDeny), values: publicIPs, usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", commands: []string{"check", "serve", "audit"}, set: func(c *Config, v string) error {
+	{name: "public-ip", def: string(PublicIPDeny), values: publicIPs, usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", usageFor: map[string]string{
+		"audit": "policy for the tasks' assignPublicIp (the service's, or --assign-public-ip): deny (ENABLED fails, unreadable warns), strict (unreadable fails too), warn, off",
+	}, commands: []string{"check", "serve", "audit"}, set: func(c *Config, v string) error {
 		c.PublicIP = PublicIPPolicy(v)
 		return nil
 	}},
@@ -241,7 +264,9 @@ var options = []option{
 		c.Explain = ExplainMode(v)
 		return nil
 	}},
-	{name: "listen", def: DefaultListen, placeholder: "addr", usage: "serve's HTTP address for /metrics, /healthz and /readyz; healthcheck asks it", commands: []string{"serve", "healthcheck"}, set: func(c *Config, v string) error {
+	{name: "listen", def: DefaultListen, placeholder: "addr", usage: "HTTP address to serve /metrics, /healthz and /readyz on", usageFor: map[string]string{
+		"healthcheck": "serve's HTTP address, whose /readyz to ask (set it as for serve)",
+	}, commands: []string{"serve", "healthcheck"}, set: func(c *Config, v string) error {
 		if err := checkListen(v); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -10,7 +11,7 @@ import (
 // The values are botocore's partition data, the table every AWS SDK
 // generates its endpoint resolution from: boto/botocore
 // botocore/data/partitions.json (version 1.1, commit 0e6e2404b85d, 2026-08-07),
-// fields "id", "regionRegex", "outputs.dnsSuffix" and
+// fields "id", "regionRegex", "regions", "outputs.dnsSuffix" and
 // "outputs.dualStackDnsSuffix".
 type Partition struct {
 	// Name is the partition ID, as in ARNs ("aws", "aws-cn", "aws-iso-b").
@@ -29,6 +30,11 @@ type Partition struct {
 	// services use it in their VPC endpoint service names; the rest keep
 	// "com.amazonaws" (see Service.ReverseDNSIn and EndpointServiceName).
 	EndpointPrefix string
+	// Regions are the regions botocore lists in the partition, without
+	// the *-global pseudo-regions, sorted. RegionRegex, not this list,
+	// decides what is a valid region (a new region is valid before this
+	// table knows it); the list is what shell completion offers.
+	Regions []string
 
 	region *regionMatcher
 }
@@ -36,7 +42,7 @@ type Partition struct {
 // matches reports whether region matches the partition's regionRegex.
 func (p Partition) matches(region string) bool { return p.region.match(region) }
 
-func newPartition(name, regionRegex, dnsSuffix, dualStackDNSSuffix string) Partition {
+func newPartition(name, regionRegex, dnsSuffix, dualStackDNSSuffix string, regions ...string) Partition {
 	labels := strings.Split(dnsSuffix, ".")
 	for i, j := 0, len(labels)-1; i < j; i, j = i+1, j-1 {
 		labels[i], labels[j] = labels[j], labels[i]
@@ -47,6 +53,7 @@ func newPartition(name, regionRegex, dnsSuffix, dualStackDNSSuffix string) Parti
 		DualStackDNSSuffix: dualStackDNSSuffix,
 		RegionRegex:        regionRegex,
 		EndpointPrefix:     strings.Join(labels, "."),
+		Regions:            regions,
 		region:             newRegionMatcher(regionRegex),
 	}
 }
@@ -69,19 +76,49 @@ const (
 // any word), and a future partition whose regions start with "us-" or "eu-"
 // must win over it.
 var partitions = []Partition{
-	newPartition(PartitionChina, `^cn\-\w+\-\d+$`, "amazonaws.com.cn", "api.amazonwebservices.com.cn"),
-	newPartition(PartitionEUSC, `^eusc\-(de)\-\w+\-\d+$`, "amazonaws.eu", "api.amazonwebservices.eu"),
-	newPartition(PartitionISO, `^us\-iso\-\w+\-\d+$`, "c2s.ic.gov", "api.aws.ic.gov"),
-	newPartition(PartitionISOB, `^us\-isob\-\w+\-\d+$`, "sc2s.sgov.gov", "api.aws.scloud"),
-	newPartition(PartitionISOE, `^eu\-isoe\-\w+\-\d+$`, "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk"),
-	newPartition(PartitionISOF, `^us\-isof\-\w+\-\d+$`, "csp.hci.ic.gov", "api.aws.hci.ic.gov"),
-	newPartition(PartitionGovCloud, `^us\-gov\-\w+\-\d+$`, "amazonaws.com", "api.aws"),
-	newPartition(PartitionAWS, `^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$`, "amazonaws.com", "api.aws"),
+	newPartition(PartitionChina, `^cn\-\w+\-\d+$`, "amazonaws.com.cn", "api.amazonwebservices.com.cn",
+		"cn-north-1", "cn-northwest-1"),
+	newPartition(PartitionEUSC, `^eusc\-(de)\-\w+\-\d+$`, "amazonaws.eu", "api.amazonwebservices.eu",
+		"eusc-de-east-1"),
+	newPartition(PartitionISO, `^us\-iso\-\w+\-\d+$`, "c2s.ic.gov", "api.aws.ic.gov",
+		"us-iso-east-1", "us-iso-west-1"),
+	newPartition(PartitionISOB, `^us\-isob\-\w+\-\d+$`, "sc2s.sgov.gov", "api.aws.scloud",
+		"us-isob-east-1", "us-isob-west-1"),
+	newPartition(PartitionISOE, `^eu\-isoe\-\w+\-\d+$`, "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk",
+		"eu-isoe-west-1"),
+	newPartition(PartitionISOF, `^us\-isof\-\w+\-\d+$`, "csp.hci.ic.gov", "api.aws.hci.ic.gov",
+		"us-isof-east-1", "us-isof-south-1"),
+	newPartition(PartitionGovCloud, `^us\-gov\-\w+\-\d+$`, "amazonaws.com", "api.aws",
+		"us-gov-east-1", "us-gov-west-1"),
+	newPartition(PartitionAWS, `^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$`, "amazonaws.com", "api.aws",
+		"af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+		"ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+		"ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
+		"eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
+		"il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2",
+		"us-west-1", "us-west-2"),
 }
 
 // Partitions returns every known partition, most specific region pattern
 // first.
-func Partitions() []Partition { return append([]Partition(nil), partitions...) }
+func Partitions() []Partition {
+	out := append([]Partition(nil), partitions...)
+	for i := range out {
+		out[i].Regions = slices.Clone(out[i].Regions)
+	}
+	return out
+}
+
+// Regions lists the regions of every partition (see Partition.Regions),
+// sorted.
+func Regions() []string {
+	var out []string
+	for _, p := range partitions {
+		out = append(out, p.Regions...)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // LookupPartition returns the partition whose region pattern region matches.
 func LookupPartition(region string) (Partition, bool) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"regexp"
+	"slices"
 	"testing"
 )
 
@@ -53,6 +54,16 @@ func TestPartitionsMatchBotocore(t *testing.T) {
 			t.Errorf("partition %s: got %q %q %q; want %q %q %q", bp.ID,
 				p.RegionRegex, p.DNSSuffix, p.DualStackDNSSuffix, bp.RegionRegex, bp.Outputs.DNSSuffix, bp.Outputs.DualStackDNSSuffix)
 		}
+		var listed []string
+		for region := range bp.Regions {
+			if !global.MatchString(region) {
+				listed = append(listed, region)
+			}
+		}
+		slices.Sort(listed)
+		if !slices.Equal(p.Regions, listed) {
+			t.Errorf("partition %s: got regions %q; want botocore's %q", bp.ID, p.Regions, listed)
+		}
 		for region := range bp.Regions {
 			if global.MatchString(region) {
 				continue
@@ -61,6 +72,35 @@ func TestPartitionsMatchBotocore(t *testing.T) {
 			if !ok || got.Name != bp.ID {
 				t.Errorf("LookupPartition(%q) = %q, %v; want %q", region, got.Name, ok, bp.ID)
 			}
+		}
+	}
+}
+
+// TestRegions: the completion list is every partition's regions, sorted,
+// each a valid region of its own partition, none twice.
+func TestRegions(t *testing.T) {
+	all := Regions()
+	if !slices.IsSorted(all) {
+		t.Errorf("got %q; want sorted", all)
+	}
+	if got, want := len(slices.Compact(slices.Clone(all))), len(all); got != want {
+		t.Errorf("got %d distinct regions of %d; want no duplicates", got, want)
+	}
+	n := 0
+	for _, p := range Partitions() {
+		n += len(p.Regions)
+		for _, r := range p.Regions {
+			if got, ok := LookupPartition(r); !ok || got.Name != p.Name {
+				t.Errorf("region %s of %s: LookupPartition = %q, %v; want %s", r, p.Name, got.Name, ok, p.Name)
+			}
+		}
+	}
+	if len(all) != n {
+		t.Errorf("Regions() has %d; want the %d of the partitions", len(all), n)
+	}
+	for _, want := range []string{"us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1", "eusc-de-east-1"} {
+		if !slices.Contains(all, want) {
+			t.Errorf("Regions() lacks %s", want)
 		}
 	}
 }

@@ -17,7 +17,8 @@ type command struct {
 	// args is the synopsis after the command name.
 	args    string
 	summary string
-	// about is the paragraph under the synopsis in help.
+	// about is the paragraph under the synopsis in help, rewrapped at
+	// helpWidth (its own line breaks are not kept).
 	about    string
 	examples []example
 	// exitCodes says which of report.ExitCodes the command can return;
@@ -90,7 +91,9 @@ var commands = []command{
 	},
 	{name: "completion", args: "bash|zsh|fish",
 		summary: "print a shell completion script",
-		about:   "Prints a completion script for commands, flags, enumerated values and --checks names.",
+		about: "Prints a completion script for commands, each command's flags, and flag values given as --flag VALUE\n" +
+			"or --flag=VALUE: enumerated values, true or false (after --flag= of a bool flag, in bash), the partition\n" +
+			"table's regions for --region and the catalogue names for --checks.",
 		examples: []example{
 			{"bash, for this shell", "source <(preflight completion bash)"},
 			{"zsh, installed on $fpath", "preflight completion zsh > \"${fpath[1]}/_preflight\""},
@@ -120,6 +123,29 @@ func writeUsage(w io.Writer) {
 		"Every flag can also be set with its PREFLIGHT_* environment variable.\n")
 }
 
+// helpWidth is the column help text wraps at: it fits a terminal of 100
+// columns, the width the reports fit.
+const helpWidth = 100
+
+// wrap breaks text into lines of at most width columns, each starting with
+// indent; a word longer than a line gets a line of its own.
+func wrap(text string, width int, indent string) string {
+	var b strings.Builder
+	line := indent
+	for _, word := range strings.Fields(text) {
+		if line != indent && len(line)+1+len(word) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if line != indent {
+			line += " "
+		}
+		line += word
+	}
+	b.WriteString(line)
+	return b.String()
+}
+
 // writeHelp prints the help of one command: synopsis, flags with their
 // environment variables and defaults, examples, exit codes.
 func writeHelp(w io.Writer, c command) {
@@ -131,9 +157,9 @@ func writeHelp(w io.Writer, c command) {
 	if !strings.HasSuffix(summary, "?") {
 		summary += "."
 	}
-	fmt.Fprintf(w, "\n\n%s\n", summary)
+	fmt.Fprintf(w, "\n\n%s\n", wrap(summary, helpWidth, ""))
 	if c.about != "" {
-		fmt.Fprintf(w, "\n%s\n", c.about)
+		fmt.Fprintf(w, "\n%s\n", wrap(c.about, helpWidth, ""))
 	}
 	if c.flags {
 		fmt.Fprint(w, "\nFlags (each also read from its environment variable; a flag wins over the environment):\n")
@@ -142,13 +168,16 @@ func writeHelp(w io.Writer, c command) {
 			if !f.Bool {
 				fmt.Fprintf(w, " %s", f.Placeholder)
 			}
-			fmt.Fprintf(w, "\n        %s\n        env %s", f.Usage, f.Env)
-			if f.Default != "" {
-				fmt.Fprintf(w, ", default %s", f.Default)
+			env := "        env " + f.Env
+			if def := "default " + f.Default; f.Default != "" && len(env)+2+len(def) <= helpWidth {
+				env += ", " + def
+			} else if f.Default != "" {
+				// A long default (a CIDR list) gets a line of its own.
+				env += "\n        " + def
 			}
-			fmt.Fprintln(w)
+			fmt.Fprintf(w, "\n%s\n%s\n", wrap(f.Usage, helpWidth, "        "), env)
 		}
-		fmt.Fprintf(w, "\nA PREFLIGHT_* variable of a flag that %s does not take is ignored, so one task definition can\nconfigure several commands; such a flag on the command line is an error.\n", c.name)
+		fmt.Fprintf(w, "\n%s\n", wrap("A PREFLIGHT_* variable of a flag that "+c.name+" does not take is ignored, so one task definition can configure several commands; such a flag on the command line is an error.", helpWidth, ""))
 	}
 	if len(c.examples) > 0 {
 		fmt.Fprint(w, "\nExamples:\n")

@@ -149,8 +149,8 @@ func TestFlagErrorsAllAtOnceWithoutUsage(t *testing.T) {
 }
 
 // TestCompletionScriptsParse: each script is valid for its shell (zsh and
-// fish are checked when installed) and names every command, flag and
-// enumerated value.
+// fish are checked when installed, and must be in CI) and names every
+// command, flag, enumerated value and region.
 func TestCompletionScriptsParse(t *testing.T) {
 	checks := map[string][]string{
 		"bash": {"bash", "-n"},
@@ -183,11 +183,13 @@ func TestCompletionScriptsParse(t *testing.T) {
 					t.Errorf("script does not offer %s", v)
 				}
 			}
-			argv := checks[shell]
-			bin, err := exec.LookPath(argv[0])
-			if err != nil {
-				t.Skipf("%s not installed", argv[0])
+			for _, r := range config.Regions() {
+				if !strings.Contains(script, r) {
+					t.Errorf("script does not offer region %s", r)
+				}
 			}
+			argv := checks[shell]
+			bin := needShell(t, argv[0])
 			path := filepath.Join(t.TempDir(), "preflight."+shell)
 			if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
 				t.Fatal(err)
