@@ -232,14 +232,10 @@ func (t table) writeRow(b *strings.Builder, res Result, wl *Workload) {
 }
 
 // writeWrapped writes text as lines of at most TextWidth columns: the
-// first after first, the others after rest, broken between words; a word
-// longer than a whole line is cut. Leading newlines of text are written
-// as they are.
+// first after first, the others after rest, broken between words (runs of
+// spaces become one); a word too long for a line after rest gets a line of
+// its own, indented less, and a word longer than TextWidth is cut.
 func writeWrapped(b *strings.Builder, text, first, rest string) {
-	for strings.HasPrefix(text, "\n") {
-		b.WriteString("\n")
-		text = text[1:]
-	}
 	for _, line := range wrap(text, first, rest) {
 		b.WriteString(line)
 		b.WriteString("\n")
