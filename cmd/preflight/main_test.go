@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/probe"
@@ -338,6 +339,18 @@ func TestCheckTextGolden(t *testing.T) {
 		t.Errorf("exit %d; want %d", code, report.ExitDNSPosture)
 	}
 	golden(t, "check.txt", normalize(stdout))
+	assertFits(t, stdout)
+}
+
+// assertFits fails for every line of a text report wider than
+// report.TextWidth.
+func assertFits(t *testing.T, out string) {
+	t.Helper()
+	for i, line := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(line); n > report.TextWidth {
+			t.Errorf("line %d is %d columns; want at most %d: %q", i+1, n, report.TextWidth, line)
+		}
+	}
 }
 
 // TestCheckProblemsGolden: --only problems prints the failing and warning
@@ -349,6 +362,7 @@ func TestCheckProblemsGolden(t *testing.T) {
 		t.Errorf("exit %d; want %d", code, report.ExitDNSPosture)
 	}
 	golden(t, "check-problems.txt", normalize(stdout))
+	assertFits(t, stdout)
 }
 
 func TestCheckJSONGolden(t *testing.T) {
