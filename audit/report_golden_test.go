@@ -124,3 +124,36 @@ func TestAuditTextReportGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestRowsNameTheirWorkload: every row of a workload carries it, with the
+// task definition as FAMILY:REVISION, the family alone for a file (no
+// revision before it is registered), nothing when it could not be read.
+func TestRowsNameTheirWorkload(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(w *Workload)
+		want   report.Workload
+	}{
+		{"service", func(*Workload) {}, report.Workload{Name: "service/prod/orders", Cluster: "prod", Service: "orders", TaskDefinition: "orders:7"}},
+		{"file", func(w *Workload) {
+			w.Name, w.Cluster, w.Service, w.ServiceARN = "taskdef/orders", "", "", ""
+			w.TaskDefinition.Revision = 0
+		}, report.Workload{Name: "taskdef/orders", TaskDefinition: "orders"}},
+		{"task definition not read", func(w *Workload) { w.TaskDefinition = nil }, report.Workload{Name: "service/prod/orders", Cluster: "prod", Service: "orders"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := privateFacts()
+			tt.mutate(firstWorkload(f))
+			rows := Evaluate(f, Options{})
+			if len(rows) == 0 {
+				t.Fatal("no rows")
+			}
+			for _, r := range rows {
+				if r.Workload == nil || *r.Workload != tt.want {
+					t.Fatalf("row %s/%s: workload %+v; want %+v", r.Check, r.Target, r.Workload, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -106,7 +106,12 @@ func EvaluateWorkload(f *Facts, w *Workload, opts Options) []report.Result {
 // reportWorkload names w for the report's rows.
 func (w *Workload) reportWorkload() *report.Workload {
 	wl := &report.Workload{Name: w.Name, Cluster: w.Cluster, Service: w.Service}
-	if td := w.TaskDefinition; td != nil && td.Family != "" {
+	switch td := w.TaskDefinition; {
+	case td == nil || td.Family == "":
+	case td.Revision == 0:
+		// A RegisterTaskDefinition file: no revision until registered.
+		wl.TaskDefinition = td.Family
+	default:
 		wl.TaskDefinition = fmt.Sprintf("%s:%d", td.Family, td.Revision)
 	}
 	return wl
