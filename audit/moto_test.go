@@ -1,10 +1,13 @@
 package audit
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
@@ -165,6 +168,7 @@ func TestAuditAgainstMoto(t *testing.T) {
 			if got := report.ExitCode(rows); got != tt.wantExit {
 				t.Errorf("exit %d; want %d", got, tt.wantExit)
 			}
+			assertTextReport(t, f, rows)
 		})
 	}
 }
@@ -220,4 +224,33 @@ func motoDumpRows(rows []report.Result) string {
 		fmt.Fprintf(&b, "  %s %s %s %v %s\n", r.Status, r.Check, r.Target, r.Resources, r.Error)
 	}
 	return b.String()
+}
+
+// assertTextReport renders rows as `preflight audit` prints them and checks
+// the report's shape on moto's real-length ids: every row names its
+// workload, each workload has one heading, no line is wider than
+// report.TextWidth.
+func assertTextReport(t *testing.T, f *Facts, rows []report.Result) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := report.New("audit", f.Region, f.Account, nil, rows, time.Second).WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, r := range rows {
+		if r.Workload == nil {
+			t.Errorf("row %s/%s names no workload", r.Check, r.Target)
+		}
+	}
+	for _, wl := range f.Workloads {
+		h := "\ncluster " + wl.Cluster + ", service " + wl.Service
+		if n := strings.Count(out, h); n != 1 {
+			t.Errorf("heading %q %d times; want 1:\n%s", h, n, out)
+		}
+	}
+	for i, line := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(line); n > report.TextWidth {
+			t.Errorf("line %d is %d columns; want at most %d: %q", i+1, n, report.TextWidth, line)
+		}
+	}
 }

@@ -93,7 +93,28 @@ func EvaluateWorkload(f *Facts, w *Workload, opts Options) []report.Result {
 	}
 	nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
 	needs := Needs(w, f.Region, f.Account, opts.Extra)
-	return append(out, EvaluateNetwork(f, nc, needs, opts)...)
+	out = append(out, EvaluateNetwork(f, nc, needs, opts)...)
+	// Every row says which workload it is about, so that a sweep's
+	// report can group them (and JSON readers can filter on it).
+	wl := w.reportWorkload()
+	for i := range out {
+		out[i].Workload = wl
+	}
+	return out
+}
+
+// reportWorkload names w for the report's rows.
+func (w *Workload) reportWorkload() *report.Workload {
+	wl := &report.Workload{Name: w.Name, Cluster: w.Cluster, Service: w.Service}
+	switch td := w.TaskDefinition; {
+	case td == nil || td.Family == "":
+	case td.Revision == 0:
+		// A RegisterTaskDefinition file: no revision until registered.
+		wl.TaskDefinition = td.Family
+	default:
+		wl.TaskDefinition = fmt.Sprintf("%s:%d", td.Family, td.Revision)
+	}
+	return wl
 }
 
 // EvaluateNetwork judges needs against one network configuration. It is

@@ -39,7 +39,9 @@ type Config struct {
 	Wait      time.Duration
 	TLS       bool
 	Output    report.Output
-	LogLevel  LogLevel
+	// Only says which rows the text report prints.
+	Only     Only
+	LogLevel LogLevel
 	// LogFormat is "json", "console", or "" for console on a terminal and
 	// json otherwise.
 	LogFormat string
@@ -252,6 +254,10 @@ var options = []option{
 		"endpoints": "format of the target list",
 	}, commands: []string{"check", "endpoints", "audit"}, set: func(c *Config, v string) error {
 		c.Output = report.Output(v)
+		return nil
+	}},
+	{name: "only", def: string(OnlyAll), values: []string{string(OnlyAll), string(OnlyProblems)}, usage: "rows the text report prints: all, or problems (failures and warnings; the summary counts the rest); JSON always has every row", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
+		c.Only = Only(v)
 		return nil
 	}},
 	{name: "public-ip", def: string(PublicIPDeny), values: publicIPs, usage: "public-IP verdict policy: deny (a public IP fails, unknown warns), strict (unknown fails too), warn, off", usageFor: map[string]string{

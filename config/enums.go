@@ -40,3 +40,17 @@ const (
 	// ExplainOff: never call the AWS API to explain.
 	ExplainOff ExplainMode = "off"
 )
+
+// Only is --only: which rows the text report prints.
+type Only string
+
+// Only values.
+const (
+	// OnlyAll prints every row.
+	OnlyAll Only = "all"
+	// OnlyProblems prints the failing and warning rows; passes and skips
+	// are counted in the summary. A skip is never a verdict against the
+	// network (it did not run, or does not apply) and its cause, when
+	// there is one, is a failing row above it.
+	OnlyProblems Only = "problems"
+)

@@ -50,6 +50,21 @@ var exitMeaning = map[int]string{
 	ExitUndecided:   "could not decide (an API call was denied or throttled)",
 }
 
+// auditExitMeaning says what a code means for audit, in the words of the
+// control plane: audit resolves and dials nothing, so its 11 is an
+// endpoint the tasks' names would not lead to and its 12 a path the
+// configuration blocks, not an answer or a connection seen.
+var auditExitMeaning = map[int]string{
+	ExitOK:          "no finding failed",
+	ExitInternal:    "internal error or interrupted",
+	ExitUsage:       "usage or input error (flags, environment, task-definition file, a missing resource)",
+	ExitDNSPosture:  "endpoint missing: a need has no endpoint the tasks' DNS leads to (or private DNS is off)",
+	ExitConnect:     "path blocked: a security group, route or NACL blocks a need, or no path reaches its Region",
+	ExitPublicIP:    "public IP: the service gives its tasks public IPv4 addresses (assignPublicIp ENABLED)",
+	ExitPublicIPUnk: "public IP unknown: assignPublicIp could not be read (--public-ip=strict)",
+	ExitUndecided:   "undecided: an AWS API call was denied or throttled (--fail-undecided)",
+}
+
 // ExitCode is the verdict the failing results add up to: the smallest code
 // of 10 or more among their classes, 1 for an internal failure alone, 0
 // when nothing failed.
@@ -81,5 +96,17 @@ func ExitCodes() []int {
 	return codes
 }
 
-// ExitMeaning says in a few words what code means.
+// ExitMeaning says in a few words what code means for check.
 func ExitMeaning(code int) string { return exitMeaning[code] }
+
+// ExitMeaningFor says in a few words what code means for command: audit
+// has its own words for the codes its findings end with; every other code,
+// and every other command, has check's.
+func ExitMeaningFor(command string, code int) string {
+	if command == "audit" {
+		if m, ok := auditExitMeaning[code]; ok {
+			return m
+		}
+	}
+	return exitMeaning[code]
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 )
 
@@ -30,6 +29,10 @@ type Report struct {
 	Results []Result
 	Elapsed time.Duration
 	Code    int
+	// ProblemsOnly makes the text report print only the rows that fail or
+	// warn (--only problems); its summary still counts every row, and the
+	// JSON report always has every row.
+	ProblemsOnly bool
 }
 
 // New returns the report of results with its exit code set.
@@ -124,109 +127,4 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	}
 	bw.WriteString("]\n}\n")
 	return bw.Flush()
-}
-
-// WriteText writes r as a table for people, with the error and the hint of
-// every failing or warning row under it.
-func (r *Report) WriteText(w io.Writer) error {
-	var b strings.Builder
-	header := "region " + Printable(orDash(r.Region)) + ", account " + Printable(orDash(r.Account))
-	if r.InECS != nil {
-		if *r.InECS {
-			header += ", in ECS"
-		} else {
-			header += ", not in ECS"
-		}
-	}
-	fmt.Fprintf(&b, "preflight %s: %s\n\n", r.Command, header)
-	rows := [][3]string{{"STATUS", "CHECK", "TARGET"}}
-	for _, res := range r.Results {
-		rows = append(rows, [3]string{statusLabel(res.Status), Printable(string(res.Check)), Printable(res.Target)})
-	}
-	var widths [3]int
-	for _, row := range rows {
-		for i, cell := range row {
-			widths[i] = max(widths[i], len(cell))
-		}
-	}
-	indent := strings.Repeat(" ", widths[0]+widths[1]+widths[2]+6)
-	for i, row := range rows {
-		fmt.Fprintf(&b, "%-*s  %-*s  %-*s  ", widths[0], row[0], widths[1], row[1], widths[2], row[2])
-		if i == 0 {
-			b.WriteString("DETAIL\n")
-			continue
-		}
-		res := r.Results[i-1]
-		b.WriteString(Printable(detailText(res)) + "\n")
-		if res.Error != "" && res.Status != StatusPass {
-			fmt.Fprintf(&b, "%serror: %s\n", indent, Printable(res.Error))
-		}
-		if res.Reason != "" && (res.Status == StatusFail || res.Status == StatusWarn) {
-			fmt.Fprintf(&b, "%swhy:   %s\n", indent, Printable(res.Reason))
-		}
-		if res.Hint != "" && (res.Status == StatusFail || res.Status == StatusWarn) {
-			fmt.Fprintf(&b, "%shint:  %s\n", indent, Printable(res.Hint))
-		}
-		if c := res.Cause; c != nil && (res.Status == StatusFail || res.Status == StatusWarn) {
-			line := c.Error
-			if len(c.Resources) > 0 {
-				line += " [" + strings.Join(c.Resources, " ") + "]"
-			}
-			fmt.Fprintf(&b, "%scause: %s\n", indent, Printable(line))
-			if c.Hint != "" {
-				fmt.Fprintf(&b, "%sfix:   %s\n", indent, Printable(c.Hint))
-			}
-		}
-	}
-	counts := map[Status]int{}
-	for _, res := range r.Results {
-		counts[res.Status]++
-	}
-	fmt.Fprintf(&b, "\n%s: %d passed, %d failed, %s, %d skipped in %s. Exit %d: %s.\n",
-		Plural(len(r.Results), "check", "checks"), counts[StatusPass], counts[StatusFail], Plural(counts[StatusWarn], "warning", "warnings"), counts[StatusSkip],
-		r.Elapsed.Round(time.Millisecond), r.Code, exitMeaning[r.Code])
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-func detailText(res Result) string {
-	var parts []string
-	if res.Host != "" {
-		parts = append(parts, fmt.Sprintf("%s:%d", res.Host, res.Port))
-		if res.Expect != "" {
-			parts[0] += " (" + res.Expect + ")"
-		}
-	}
-	if res.Detail != "" {
-		parts = append(parts, res.Detail)
-	}
-	if len(res.Addresses) > 0 && res.Check != CheckDNS && res.Check != CheckResolver {
-		parts = append(parts, "["+strings.Join(res.Addresses, " ")+"]")
-	}
-	if res.Attempts > 1 {
-		parts = append(parts, fmt.Sprintf("after %d attempts", res.Attempts))
-	}
-	return strings.Join(parts, ": ")
-}
-
-func statusLabel(s Status) string {
-	if s == StatusFail {
-		return "FAIL"
-	}
-	return string(s)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// Plural renders a count with the right noun: "1 address", "2 addresses".
-func Plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -46,8 +46,14 @@ func TestTextReportEscapesHostileValues(t *testing.T) {
 			t.Errorf("text report contains raw %q:\n%s", c, out)
 		}
 	}
-	if n := strings.Count(out, "\n"); n != 8 {
-		t.Errorf("text report has %d lines; want 8 (header, blank, table head, row, error, hint, blank, summary):\n%s", n, out)
+	// The target is longer than the TARGET column: the detail goes under.
+	if n := strings.Count(out, "\n"); n != 9 {
+		t.Errorf("text report has %d lines; want 9 (header, blank, table head, row, detail, error, hint, blank, summary):\n%s", n, out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "pass") {
+			t.Errorf("a forged row: %q", line)
+		}
 	}
 }
 
@@ -156,6 +162,201 @@ func BenchmarkWriteJSON200Targets(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if err := r.WriteJSON(io.Discard); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestTextReportFitsWidth: whatever the cells hold (long details, hints
+// with long unbroken words, long targets, escapes), no line of the text
+// report is wider than TextWidth, and no word of a cell is lost.
+func TestTextReportFitsWidth(t *testing.T) {
+	long := strings.Repeat("word ", 60)
+	unbroken := strings.Repeat("x", 97)
+	huge := strings.Repeat("y", 250)
+	tests := []struct {
+		name string
+		row  Result
+	}{
+		{"long detail", Result{Check: CheckDNS, Target: "logs", Status: StatusPass, Detail: long}},
+		{"long error and hint", Result{Check: CheckConnect, Target: "logs", Status: StatusFail, Class: ClassConnect, Detail: "d", Error: long, Hint: long}},
+		{"a word that fits only a line of its own", Result{Check: CheckConnect, Target: "logs", Status: StatusFail, Class: ClassConnect, Hint: "aws ec2 x --ip-permissions '" + unbroken + "'"}},
+		{"a word longer than a line", Result{Check: CheckConnect, Target: "logs", Status: StatusFail, Class: ClassConnect, Error: huge}},
+		{"a target longer than a line", Result{Check: CheckDNS, Target: huge, Status: StatusFail, Class: ClassDNS, Detail: "short", Error: "e"}},
+		{"a target longer than its column", Result{Check: CheckDNS, Target: "a-rather-long-database-name.cluster-abc.eu-west-1.rds.amazonaws.com", Status: StatusPass, Detail: "short"}},
+		{"escapes", Result{Check: CheckTLS, Target: "logs", Status: StatusFail, Class: ClassTLS, Error: strings.Repeat("\x1b[2J", 40)}},
+		{"cause", Result{Check: CheckDNS, Target: "logs", Status: StatusFail, Class: ClassDNSPosture, Error: "e", Cause: &Cause{Error: long, Resources: []string{"sg-1", "vpce-1"}, Hint: long}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := New("check", "us-east-1", "111122223333", nil, []Result{tt.row}, time.Second).WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			for i, line := range strings.Split(out, "\n") {
+				if n := width(line); n > TextWidth {
+					t.Errorf("line %d is %d columns; want at most %d: %q", i+1, n, TextWidth, line)
+				}
+			}
+			// Every word of the cells is there (a cut word's parts
+			// joined again).
+			joined := strings.Join(strings.Fields(out), "")
+			for _, cell := range []string{tt.row.Target, tt.row.Detail, tt.row.Error, tt.row.Hint} {
+				if w := strings.Join(strings.Fields(Printable(cell)), ""); !strings.Contains(joined, w) {
+					t.Errorf("the report lost part of %.40q...:\n%s", cell, out)
+				}
+			}
+		})
+	}
+}
+
+// TestTextReportRowLayout: a detail that fits stays on its row; one that
+// does not goes under it, at the indent; a failing row without a detail
+// shows its error there instead of an empty cell.
+func TestTextReportRowLayout(t *testing.T) {
+	tests := []struct {
+		name string
+		row  Result
+		want string
+	}{
+		{"fits", Result{Check: CheckDNS, Target: "logs", Status: StatusPass, Detail: "1 address, all private"},
+			"pass    dns    logs    1 address, all private\n"},
+		{"under", Result{Check: CheckDNS, Target: "logs", Status: StatusPass, Detail: strings.Repeat("a ", 40) + "end"},
+			"pass    dns    logs\n        " + strings.Repeat("a ", 40) + "end\n"},
+		{"error as detail", Result{Check: CheckDNS, Target: "logs", Status: StatusFail, Class: ClassDNSPosture, Error: "no endpoint", Hint: "create it"},
+			"FAIL    dns    logs    no endpoint\n        hint:  create it\n"},
+		{"detail and error", Result{Check: CheckDNS, Target: "logs", Status: StatusFail, Class: ClassDNS, Detail: "d", Error: "NXDOMAIN"},
+			"FAIL    dns    logs    d\n        error: NXDOMAIN\n"},
+		{"wrapped hint", Result{Check: CheckDNS, Target: "logs", Status: StatusWarn, Class: ClassDNS, Detail: "d", Hint: strings.Repeat("b ", 42) + "c d"},
+			"warn    dns    logs    d\n        hint:  " + strings.Repeat("b ", 42) + "c\n               d\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := New("check", "us-east-1", "1", nil, []Result{tt.row}, time.Second).WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			if got := b.String(); !strings.Contains(got, "STATUS  CHECK  TARGET  DETAIL\n"+tt.want+"\n") {
+				t.Errorf("got:\n%s\nwant the rows:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTextReportGroupsByWorkload: rows about workloads come under one
+// heading each, in the order the workloads first appear, and why: drops
+// the workload the heading names.
+func TestTextReportGroupsByWorkload(t *testing.T) {
+	orders := &Workload{Name: "service/prod/orders", Cluster: "prod", Service: "orders", TaskDefinition: "orders:7"}
+	billing := &Workload{Name: "service/prod/billing", Cluster: "prod", Service: "billing", TaskDefinition: "billing:2"}
+	pre := &Workload{Name: "taskdef/web:3", TaskDefinition: "web:3"}
+	rows := []Result{
+		{Check: "endpoint", Target: "logs", Status: StatusFail, Class: ClassDNSPosture, Error: "no endpoint", Reason: "service/prod/orders: awslogs", Workload: orders},
+		{Check: "endpoint", Target: "logs", Status: StatusPass, Detail: "vpce-1", Workload: billing},
+		// Equal by value, another pointer: the same group.
+		{Check: "egress", Target: "service/prod/orders", Status: StatusPass, Detail: "closed", Workload: &Workload{Name: "service/prod/orders", Cluster: "prod", Service: "orders", TaskDefinition: "orders:7"}},
+		{Check: "endpoint", Target: "ecr.api", Status: StatusPass, Detail: "vpce-2", Workload: pre},
+	}
+	var b bytes.Buffer
+	if err := New("audit", "us-east-1", "1", nil, rows, time.Second).WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	headings := []string{"\ncluster prod, service orders, task definition orders:7\n", "\ncluster prod, service billing, task definition billing:2\n", "\ntask definition web:3\n"}
+	last := -1
+	for _, h := range headings {
+		i := strings.Index(out, h)
+		if i < 0 || i < last {
+			t.Errorf("heading %q at %d, after %d; want each once, in order:\n%s", h, i, last, out)
+		}
+		last = i
+		if n := strings.Count(out, h); n != 1 {
+			t.Errorf("heading %q %d times; want 1:\n%s", h, n, out)
+		}
+	}
+	if i, j := strings.Index(out, "closed"), strings.Index(out, "billing:2"); i > j {
+		t.Errorf("orders' egress row is not under orders' heading:\n%s", out)
+	}
+	if !strings.Contains(out, "why:   awslogs\n") {
+		t.Errorf("why: still names the workload:\n%s", out)
+	}
+	if !strings.Contains(out, "4 findings:") || !strings.Contains(out, "Exit 11: endpoint missing") {
+		t.Errorf("summary not in audit's words:\n%s", out)
+	}
+}
+
+// TestTextReportProblemsOnly: only failing and warning rows are printed,
+// the summary counts every row and says how many it left out, and the
+// JSON report keeps every row.
+func TestTextReportProblemsOnly(t *testing.T) {
+	rows := []Result{
+		{Check: CheckDNS, Target: "logs", Status: StatusPass, Detail: "passing-row"},
+		{Check: CheckConnect, Target: "logs", Status: StatusFail, Class: ClassConnect, Detail: "failing-row"},
+		{Check: CheckTLS, Target: "logs", Status: StatusSkip, Detail: "skipped-row"},
+		{Check: CheckPublicIP, Target: "task", Status: StatusWarn, Class: ClassPublicIPUnknown, Detail: "warning-row"},
+	}
+	tests := []struct {
+		name     string
+		rows     []Result
+		want     []string
+		dontWant []string
+	}{
+		{"mixed", rows, []string{"failing-row", "warning-row", "4 checks: 1 passed, 1 failed, 1 warning, 1 skipped in 1s. Not shown: 2 passed or skipped"},
+			[]string{"passing-row", "skipped-row"}},
+		{"all pass", rows[:1], []string{"Nothing failed or warned.", "Not shown: 1 passed or skipped"}, []string{"passing-row", "STATUS"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := New("check", "us-east-1", "1", nil, tt.rows, time.Second)
+			r.ProblemsOnly = true
+			var b bytes.Buffer
+			if err := r.WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("report lacks %q:\n%s", w, b.String())
+				}
+			}
+			for _, w := range tt.dontWant {
+				if strings.Contains(b.String(), w) {
+					t.Errorf("report has %q:\n%s", w, b.String())
+				}
+			}
+			var j bytes.Buffer
+			if err := r.WriteJSON(&j); err != nil {
+				t.Fatal(err)
+			}
+			var doc JSON
+			if err := json.Unmarshal(j.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if len(doc.Checks) != len(tt.rows) {
+				t.Errorf("JSON has %d checks; want all %d", len(doc.Checks), len(tt.rows))
+			}
+		})
+	}
+}
+
+// TestExitMeaningFor: audit's codes are in audit's words; a code audit
+// never returns, and every code of another command, are check's.
+func TestExitMeaningFor(t *testing.T) {
+	tests := []struct {
+		command string
+		code    int
+		want    string
+	}{
+		{"audit", ExitDNSPosture, "endpoint missing"},
+		{"audit", ExitConnect, "path blocked"},
+		{"audit", ExitPublicIP, "public IP"},
+		{"audit", ExitUndecided, "undecided"},
+		{"audit", ExitTLS, "TLS failure"},
+		{"check", ExitDNSPosture, "DNS posture"},
+		{"check", ExitConnect, "connect failure"},
+	}
+	for _, tt := range tests {
+		if got := ExitMeaningFor(tt.command, tt.code); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("ExitMeaningFor(%q, %d) = %q; want it to start %q", tt.command, tt.code, got, tt.want)
 		}
 	}
 }

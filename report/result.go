@@ -89,6 +89,23 @@ type Result struct {
 	// Cause is what the control plane says about a failing or warning
 	// row (--explain): nil when nothing was asked or nothing was found.
 	Cause *Cause `json:"cause,omitempty"`
+	// Workload is the ECS service or task definition a control-plane row
+	// is about (audit); nil for the data plane. The text report groups
+	// rows under it, so a sweep of a cluster says which service a row is
+	// about.
+	Workload *Workload `json:"workload,omitempty"`
+}
+
+// Workload names what an audit row is about: a service of a cluster, or a
+// task definition audited before deploy.
+type Workload struct {
+	// Name is the workload's name in the rows' targets and reasons:
+	// "service/CLUSTER/NAME" or "taskdef/FAMILY:REVISION".
+	Name    string `json:"name"`
+	Cluster string `json:"cluster,omitempty"`
+	Service string `json:"service,omitempty"`
+	// TaskDefinition is FAMILY:REVISION; empty when it could not be read.
+	TaskDefinition string `json:"task_definition,omitempty"`
 }
 
 // Cause explains a failing row from the control plane, in the words of an

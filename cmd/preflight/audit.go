@@ -60,6 +60,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 		PublicIP: config.PublicIPPolicy(cfg.PublicIP), FailUndecided: cfg.FailUndecided, Extra: cfg.Checks,
 	})
 	r := report.New("audit", region, facts.Account, nil, rows, time.Since(start))
+	r.ProblemsOnly = cfg.Only == config.OnlyProblems
 	reportOut := stdout
 	if cfg.EgressRules != "" {
 		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, audit.EgressRules(facts)); err != nil {

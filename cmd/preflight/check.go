@@ -59,11 +59,12 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	if ctx.Err() != nil {
 		rep.Code = report.ExitInternal
 	}
+	rep.ProblemsOnly = cfg.Only == config.OnlyProblems
 	if err := rep.Write(stdout, cfg.Output); err != nil {
 		log.Error("writing the report", zap.Error(err))
 		return report.ExitInternal
 	}
-	logOutcome(log, rep)
+	logOutcome(log, rep, d.onTerminal(stdout, stderr))
 	return rep.Code
 }
 
@@ -129,8 +130,11 @@ func loadRoots(getenv func(string) string) (*x509.CertPool, error) {
 }
 
 // logOutcome writes one log line per failing or warning check, with the hint,
-// and a summary line.
-func logOutcome(log *zap.Logger, rep *report.Report) {
+// and a summary line. Where the report and the log share a terminal
+// (reportShown), the report already says all of it: the lines go to debug,
+// so a person reads each failure once. Elsewhere (an init container's
+// log, a CI log) they stay at error, as the record a log search finds.
+func logOutcome(log *zap.Logger, rep *report.Report, reportShown bool) {
 	for _, r := range rep.Results {
 		if r.Status != report.StatusFail && r.Status != report.StatusWarn {
 			continue
@@ -141,15 +145,22 @@ func logOutcome(log *zap.Logger, rep *report.Report) {
 			fields = append(fields, zap.String("host", r.Host), zap.Int("port", r.Port))
 		}
 		fields = append(fields, causeFields(r.Cause)...)
-		if r.Status == report.StatusFail {
+		switch {
+		case r.Status == report.StatusFail && !reportShown:
 			log.Error("check failed", fields...)
-		} else {
+		case r.Status == report.StatusFail:
+			log.Debug("check failed", fields...)
+		default:
 			// The report on stdout carries the warnings; at info the log
 			// stays one line per failure plus the summary.
 			log.Debug("check warning", fields...)
 		}
 	}
-	log.Info("preflight finished", zap.Int("exit_code", rep.Code), zap.Duration("elapsed", rep.Elapsed))
+	finished := log.Info
+	if reportShown {
+		finished = log.Debug
+	}
+	finished("preflight finished", zap.Int("exit_code", rep.Code), zap.Duration("elapsed", rep.Elapsed))
 }
 
 // interrupted is the row of a run stopped by SIGTERM, SIGINT or SIGHUP

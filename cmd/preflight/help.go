@@ -192,7 +192,7 @@ func writeHelp(w io.Writer, c command) {
 		fmt.Fprint(w, "\nExit codes:\n")
 		for _, code := range report.ExitCodes() {
 			if c.exitCodes(code) {
-				fmt.Fprintf(w, "  %-4d%s\n", code, report.ExitMeaning(code))
+				fmt.Fprintf(w, "  %-4d%s\n", code, report.ExitMeaningFor(c.name, code))
 			}
 		}
 		fmt.Fprint(w, "  With several failing classes, the smallest code of 10 or more wins.\n")

@@ -67,11 +67,17 @@ func TestHelpShowsEveryFlagWithItsEnvAndExamples(t *testing.T) {
 		}
 		_, stdout, _ := runPlain("help", c.name)
 		for _, code := range report.ExitCodes() {
-			line := fmt.Sprintf("\n  %-4d%s\n", code, report.ExitMeaning(code))
+			line := fmt.Sprintf("\n  %-4d%s\n", code, report.ExitMeaningFor(c.name, code))
 			if got, want := strings.Contains(stdout, line), c.exitCodes(code); got != want {
-				t.Errorf("help %s: lists exit code %d (%s): %v; want %v", c.name, code, report.ExitMeaning(code), got, want)
+				t.Errorf("help %s: lists exit code %d (%s): %v; want %v", c.name, code, report.ExitMeaningFor(c.name, code), got, want)
 			}
 		}
+	}
+	// audit resolves and dials nothing: its codes speak of endpoints and
+	// paths, not of answers and connections.
+	if _, stdout, _ := runPlain("help", "audit"); strings.Contains(stdout, report.ExitMeaning(report.ExitDNSPosture)) ||
+		!strings.Contains(stdout, "  11  endpoint missing") || !strings.Contains(stdout, "  12  path blocked") {
+		t.Errorf("help audit: exit codes not in audit's words:\n%s", stdout)
 	}
 	for _, code := range []int{report.ExitDNS, report.ExitTLS, report.ExitMetadata} {
 		if lookupCommand(t, "audit").exitCodes(code) {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/probe"
@@ -49,6 +50,8 @@ type harness struct {
 	// newAudit builds the control-plane client that explains failures;
 	// nil = none (explanations stay off).
 	newAudit func(ctx context.Context, region string) (audit.API, error)
+	// terminal: stdout and stderr are a terminal.
+	terminal bool
 }
 
 func newHarness(t testing.TB, zone dnstest.Zone) *harness {
@@ -133,7 +136,8 @@ func (h *harness) runCtx(ctx context.Context, out io.Writer, args ...string) (in
 
 func (h *harness) runArgs(ctx context.Context, out io.Writer, args []string) (int, string, string) {
 	var stderr bytes.Buffer
-	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now, newEC2: h.newEC2, httpLimits: h.limits, newAudit: h.newAudit}
+	d := deps{dialer: h.net, resolvConf: "/nonexistent/resolv.conf", now: time.Now, newEC2: h.newEC2, httpLimits: h.limits, newAudit: h.newAudit,
+		terminal: func(io.Writer) bool { return h.terminal }}
 	code := runWith(ctx, args, func(k string) string { return h.env[k] }, out, &stderr, d)
 	return code, "", stderr.String()
 }
@@ -341,6 +345,30 @@ func TestCheckTextGolden(t *testing.T) {
 		t.Errorf("exit %d; want %d", code, report.ExitDNSPosture)
 	}
 	golden(t, "check.txt", normalize(stdout))
+	assertFits(t, stdout)
+}
+
+// assertFits fails for every line of a text report wider than
+// report.TextWidth.
+func assertFits(t *testing.T, out string) {
+	t.Helper()
+	for i, line := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(line); n > report.TextWidth {
+			t.Errorf("line %d is %d columns; want at most %d: %q", i+1, n, report.TextWidth, line)
+		}
+	}
+}
+
+// TestCheckProblemsGolden: --only problems prints the failing and warning
+// rows of the golden scenario, and the summary counts the others.
+func TestCheckProblemsGolden(t *testing.T) {
+	h := goldenScenario(t)
+	code, stdout, _ := h.run("check", "--checks", "ecr,logs,s3,blocked.example=blocked", "--only", "problems")
+	if code != report.ExitDNSPosture {
+		t.Errorf("exit %d; want %d", code, report.ExitDNSPosture)
+	}
+	golden(t, "check-problems.txt", normalize(stdout))
+	assertFits(t, stdout)
 }
 
 func TestCheckJSONGolden(t *testing.T) {
@@ -496,6 +524,52 @@ func TestQuietByDefault(t *testing.T) {
 	_, _, debug := h.run("check", "--checks", "logs", "--region", "us-east-1", "--wait", "700ms", "--log-level", "debug")
 	if !strings.Contains(debug, "retrying") {
 		t.Errorf("stderr at debug lacks the retries:\n%s", debug)
+	}
+}
+
+// TestTerminalLogDoesNotRepeatTheReport: where the report and the log share
+// a terminal, the log at info says nothing the report says (each failure,
+// the summary); elsewhere (an init container's log) every failure has its
+// line. At debug the lines are there either way.
+func TestTerminalLogDoesNotRepeatTheReport(t *testing.T) {
+	tests := []struct {
+		name     string
+		terminal bool
+		level    string
+		// want are the messages of stderr's lines, in order.
+		want []string
+	}{
+		{"not a terminal", false, "info", []string{"check failed", "check failed", "preflight finished"}},
+		{"terminal", true, "info", nil},
+		{"terminal, debug", true, "debug", []string{"checking", "check failed", "check failed", "preflight finished"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := goodVPC(t)
+			h.terminal = tt.terminal
+			h.dns.Set(logsHost, dnstest.Records{Rcode: "NXDOMAIN"})
+			h.dns.Set(s3Host, dnstest.Records{Rcode: "NXDOMAIN"})
+			code, _, stderr := h.run("check", "--checks", "logs,s3", "--region", "us-east-1", "--log-level", tt.level, "--public-ip", "off")
+			if code != report.ExitDNS {
+				t.Fatalf("exit %d; want %d\n%s", code, report.ExitDNS, stderr)
+			}
+			var got []string
+			for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+				var entry struct{ Msg string }
+				if line == "" {
+					continue
+				}
+				if err := json.Unmarshal([]byte(line), &entry); err != nil {
+					t.Fatalf("log line %q: %v", line, err)
+				}
+				if entry.Msg != "retrying" && entry.Msg != "check warning" {
+					got = append(got, entry.Msg)
+				}
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("log messages %q; want %q\n%s", got, tt.want, stderr)
+			}
+		})
 	}
 }
 

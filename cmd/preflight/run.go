@@ -34,6 +34,18 @@ type deps struct {
 	// newAudit builds the control-plane client that explains failures
 	// (--explain); nil disables explanations.
 	newAudit func(ctx context.Context, region string) (audit.API, error)
+	// terminal says whether w is a terminal.
+	terminal func(w io.Writer) bool
+}
+
+// onTerminal says whether the report (on stdout) and the log (on stderr)
+// are both on a terminal, where a person reads the report and a log line
+// per failure would say it all again.
+func (d deps) onTerminal(stdout, stderr io.Writer) bool {
+	if d.terminal == nil {
+		return false
+	}
+	return d.terminal(stdout) && d.terminal(stderr)
 }
 
 // planInputs are the plan's seams for one run.
@@ -47,6 +59,7 @@ func defaultDeps() deps {
 		resolvConf: "/etc/resolv.conf",
 		now:        time.Now,
 		httpLimits: defaultHTTPLimits(),
+		terminal:   isTerminal,
 		newEC2: func(ctx context.Context, region string) (probe.InterfaceFinder, error) {
 			return probe.NewEC2Finder(ctx, region)
 		},
