@@ -7,10 +7,10 @@ import (
 	"github.com/preflight-dev/preflight/config"
 )
 
-// ContainerChecks are the check entries a container of a task definition
+// containerEntries are the check entries a container of a task definition
 // runs preflight with: the task checks them itself when it starts (an init
 // container fails the task on them), so the audit judges them too.
-type ContainerChecks struct {
+type containerEntries struct {
 	// Container is the container's name.
 	Container string
 	// Source names where the entries come from: "PREFLIGHT_CHECKS" (its
@@ -35,14 +35,14 @@ const preflightEnvPrefix = "PREFLIGHT_"
 // check` or `preflight serve`, the entries it checks. A container with
 // neither --checks nor PREFLIGHT_CHECKS checks "auto", which adds nothing
 // to what the audit derives, and is left out.
-func containerChecks(td *TaskDefinition) []ContainerChecks {
-	var out []ContainerChecks
+func containerChecks(td *TaskDefinition) []containerEntries {
+	var out []containerEntries
 	for _, ct := range td.Containers {
 		args, ok := preflightArgs(ct)
 		if !ok {
 			continue
 		}
-		cc := ContainerChecks{Container: ct.Name}
+		cc := containerEntries{Container: ct.Name}
 		list, source := flagValue(args, "checks"), "--checks"
 		if list == "" {
 			list, source = ct.Environment[config.EnvName("checks")], config.EnvName("checks")

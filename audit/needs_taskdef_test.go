@@ -3,8 +3,12 @@ package audit
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/preflight-dev/preflight/report"
 )
@@ -181,4 +185,31 @@ func TestContainerChecksRows(t *testing.T) {
 		errText: `PREFLIGHT_CHECKS of container "preflight": entry "nope": unknown service`})
 	// The entry that parses is still audited.
 	assertRow(t, rows, expectRow{check: CheckEndpoint, target: "kms", status: report.StatusFail, class: report.ClassDNSPosture})
+}
+
+// TestTaskDefinitionKeepsPreflightEnvironment: both sources (the API's
+// task definition and a file) keep entryPoint, command and the PREFLIGHT_*
+// variables, and nothing else of the environment.
+func TestTaskDefinitionKeepsPreflightEnvironment(t *testing.T) {
+	want := Container{Name: "preflight", Image: "acme/preflight:1", EntryPoint: []string{"/preflight"}, Command: []string{"check"},
+		Environment: map[string]string{"PREFLIGHT_CHECKS": "kms", "PREFLIGHT_REGION": "us-west-2"}}
+	api := convertTaskDefinition(&ecstypes.TaskDefinition{ContainerDefinitions: []ecstypes.ContainerDefinition{{
+		Name: aws.String("preflight"), Image: aws.String("acme/preflight:1"), EntryPoint: []string{"/preflight"}, Command: []string{"check"},
+		Environment: []ecstypes.KeyValuePair{
+			{Name: aws.String("PREFLIGHT_CHECKS"), Value: aws.String("kms")},
+			{Name: aws.String("DB_PASSWORD"), Value: aws.String("hunter2")},
+			{Name: aws.String("PREFLIGHT_REGION"), Value: aws.String("us-west-2")},
+		},
+	}}})
+	file, _, err := ParseTaskDefinitionJSON([]byte(`{"family":"f","containerDefinitions":[{"name":"preflight","image":"acme/preflight:1",
+		"entryPoint":["/preflight"],"command":["check"],"environment":[{"name":"PREFLIGHT_CHECKS","value":"kms"},
+		{"name":"DB_PASSWORD","value":"hunter2"},{"name":"PREFLIGHT_REGION","value":"us-west-2"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, td := range map[string]*TaskDefinition{"api": api, "file": file} {
+		if got := td.Containers[0]; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %+v; want %+v", name, got, want)
+		}
+	}
 }

@@ -166,6 +166,9 @@ func TestCheckExitCodes(t *testing.T) {
 		want  int
 	}{
 		{name: "all pass", args: []string{"--checks", "ecr,logs,s3,blocked.example=blocked", "--region", "us-east-1", "--account", "111122223333"}, want: report.ExitOK},
+		// Target names as printed are entries: these name the hosts the
+		// fake VPC serves (another account's registry, the region's logs).
+		{name: "target names as entries", args: []string{"--checks", "ecr.dkr@111122223333.us-east-1,logs@us-east-1", "--region", "us-west-2", "--account", "123456789012"}, want: report.ExitOK},
 		{name: "dns failure", args: []string{"--checks", "sts", "--region", "us-east-1"}, want: report.ExitDNS},
 		{name: "dns posture", setup: func(h *harness) {
 			h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}})
