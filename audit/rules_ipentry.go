@@ -248,6 +248,26 @@ func (e *evaluator) reachAddrRows(tn *taskNet, n Need, base report.Result, paths
 	return out
 }
 
+// bySubnet is a list of (task subnet, what happens there); String groups
+// the subnets that share one explanation: "subnet-a, subnet-b: ...".
+type bySubnet [][2]string
+
+func (b bySubnet) String() string {
+	var order []string
+	subnets := map[string][]string{}
+	for _, x := range b {
+		if _, ok := subnets[x[1]]; !ok {
+			order = append(order, x[1])
+		}
+		subnets[x[1]] = append(subnets[x[1]], x[0])
+	}
+	parts := make([]string, len(order))
+	for i, how := range order {
+		parts[i] = strings.Join(subnets[how], ", ") + ": " + how
+	}
+	return strings.Join(parts, "; ")
+}
+
 func containsSubnet(list []*Subnet, s *Subnet) bool {
 	for _, x := range list {
 		if x.ID == s.ID {
@@ -260,7 +280,8 @@ func containsSubnet(list []*Subnet, s *Subnet) bool {
 // addrRouteRow: every task subnet's route must lead towards a.
 func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) report.Result {
 	r := report.Result{Check: CheckRoute}
-	var closed, open, unknown, ids []string
+	var closed, open, unknown bySubnet
+	var ids []string
 	noSubnet := false
 	for _, p := range paths {
 		ids = append(ids, p.subnet.ID)
@@ -270,7 +291,7 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 		if p.dest != nil {
 			ids = append(ids, p.dest.ID)
 		}
-		line := p.subnet.ID + ": " + p.how
+		line := [2]string{p.subnet.ID, p.how}
 		switch {
 		case p.rt == nil:
 			if u := findUndecided(e.f, ActionDescribeRouteTables, p.subnet.ID, p.subnet.VPCID); u != nil {
@@ -290,7 +311,7 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 	switch {
 	case len(closed) > 0:
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
-		r.Error = fmt.Sprintf("no path from the task subnets to %s (%s): connections time out", a, strings.Join(closed, "; "))
+		r.Error = fmt.Sprintf("no path from the task subnets to %s (%s): connections time out", a, closed)
 		if noSubnet {
 			r.Hint = fmt.Sprintf("Check the address: no subnet of %s contains %s.", tn.vpcID, a)
 		} else {
@@ -298,9 +319,9 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 		}
 	case len(unknown) > 0:
 		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
-		r.Error = fmt.Sprintf("could not decide the route to %s: %s", a, strings.Join(unknown, "; "))
+		r.Error = fmt.Sprintf("could not decide the route to %s: %s", a, unknown)
 	default:
-		r.Status, r.Detail = report.StatusPass, "routed: "+strings.Join(open, "; ")
+		r.Status, r.Detail = report.StatusPass, "routed: "+open.String()
 	}
 	return r
 }
@@ -403,15 +424,16 @@ func (e *evaluator) blockedAddrRows(tn *taskNet, n Need, base report.Result, pat
 			Detail: fmt.Sprintf("blocked: no egress rule of the task security groups %s can match TCP %d to %s", joinComma(tn.sgIDs), port, a),
 		})}
 	}
-	var byRoute, byACL, open, routeIDs, aclIDs, openIDs []string
+	var byRoute, byACL bySubnet
+	var open, routeIDs, aclIDs, openIDs []string
 	for _, p := range paths {
 		if p.rt != nil && !p.open && p.undecided == nil {
-			byRoute = append(byRoute, p.subnet.ID+": "+p.how)
+			byRoute = append(byRoute, [2]string{p.subnet.ID, p.how})
 			routeIDs = append(routeIDs, p.subnet.ID, p.rt.ID)
 			continue
 		}
 		if why, acl, ok := e.naclProvesBlock(p, a, port); ok {
-			byACL = append(byACL, why)
+			byACL = append(byACL, [2]string{p.subnet.ID, why})
 			aclIDs = append(aclIDs, p.subnet.ID, acl)
 			continue
 		}
@@ -425,11 +447,11 @@ func (e *evaluator) blockedAddrRows(tn *taskNet, n Need, base report.Result, pat
 	var rows []report.Result
 	if len(byRoute) > 0 {
 		rows = append(rows, report.Result{Check: CheckRoute, Status: report.StatusPass, Resources: uniqSorted(routeIDs...),
-			Detail: "blocked: " + strings.Join(byRoute, "; ")})
+			Detail: "blocked: " + byRoute.String()})
 	}
 	if len(byACL) > 0 {
 		rows = append(rows, report.Result{Check: CheckNACL, Status: report.StatusPass, Resources: uniqSorted(aclIDs...),
-			Detail: "blocked: " + strings.Join(byACL, "; ")})
+			Detail: "blocked: " + byACL.String()})
 	}
 	if len(open) > 0 {
 		egress := "the task security groups let it out (" + sg.by + ")"
@@ -484,7 +506,7 @@ func (e *evaluator) naclProvesBlock(p addrPath, a netip.Addr, port int) (why, ac
 			if rule == 0 {
 				by = "the default * rule (no entry matches)"
 			}
-			return fmt.Sprintf("%s: %s of %s denies %s by %s", p.subnet.ID, acl.ID, l.subnet.ID, l.what, by), acl.ID, true
+			return fmt.Sprintf("%s of %s denies %s by %s", acl.ID, l.subnet.ID, l.what, by), acl.ID, true
 		}
 	}
 	return "", "", false

@@ -81,7 +81,7 @@ func TestHostAndIPEntries(t *testing.T) {
 				taskEgress(f, Rule{Protocol: "tcp", FromPort: 5432, ToPort: 5432, CIDRs: pfxs("10.0.5.0/24")})
 			},
 			want: []hostRow{
-				{CheckRoute, report.StatusPass, "", "subnet-a: local route to subnet-db (10.0.5.0/24)"},
+				{CheckRoute, report.StatusPass, "", "routed: subnet-a, subnet-b: local route to subnet-db (10.0.5.0/24)"},
 				{CheckSecurityGroup, report.StatusPass, "", "tasks may send TCP 5432 to 10.0.5.10 (sg-task egress to 10.0.5.0/24)"},
 				{CheckNACL, report.StatusPass, "", "acl-1"},
 				// The destination's groups are unknown: said, never passed.
@@ -134,7 +134,7 @@ func TestHostAndIPEntries(t *testing.T) {
 			name: "IP outside the VPC, no route", checks: "203.0.113.10", target: "203.0.113.10",
 			mutate: func(f *Facts) { taskEgress(f, allEgress) },
 			want: []hostRow{{CheckRoute, report.StatusFail, report.ClassConnect,
-				"subnet-a: rtb-task has no route that covers 203.0.113.10"}},
+				"(subnet-a, subnet-b: rtb-task has no route that covers 203.0.113.10)"}},
 			wantExit: report.ExitConnect,
 		},
 		{
@@ -187,7 +187,7 @@ func TestHostAndIPEntries(t *testing.T) {
 		{
 			name: "blocked IP: no route proves it", checks: "203.0.113.10=blocked", target: "203.0.113.10",
 			mutate: func(f *Facts) { taskEgress(f, allEgress) },
-			want:   []hostRow{{CheckRoute, report.StatusPass, "", "blocked: subnet-a: rtb-task has no route that covers 203.0.113.10; subnet-b: rtb-task"}},
+			want:   []hostRow{{CheckRoute, report.StatusPass, "", "blocked: subnet-a, subnet-b: rtb-task has no route that covers 203.0.113.10"}},
 			absent: []report.Status{report.StatusFail, report.StatusSkip},
 		},
 		{
