@@ -36,6 +36,8 @@ type addrPath struct {
 	how string
 	// undecided is set when the VPC's subnets could not be read.
 	undecided *Undecided
+	// noFamily: the task subnet has no block of the address's family.
+	noFamily bool
 }
 
 // hostNeed judges a NeedHost need: a host name is skipped with the reason,
@@ -87,6 +89,11 @@ func (e *evaluator) addrPaths(tn *taskNet, a netip.Addr) []addrPath {
 	for _, s := range tn.subnets {
 		p := addrPath{subnet: s, rt: tn.routeTable[s.ID]}
 		switch {
+		case !subnetBlock(s, a).IsValid():
+			// A task's addresses come from its subnet: without a block of
+			// the address's family it has no source address to send from.
+			p.noFamily = true
+			p.how = fmt.Sprintf("%s has no IPv%d block, so the tasks have no IPv%d address", s.ID, familyOf(a), familyOf(a))
 		case p.rt == nil:
 			p.how = "its route table is not in the facts"
 		default:
@@ -184,6 +191,13 @@ func subnetBlock(s *Subnet, a netip.Addr) netip.Prefix {
 		return s.CIDR
 	}
 	return s.IPv6
+}
+
+func familyOf(a netip.Addr) int {
+	if a.Is4() {
+		return 4
+	}
+	return 6
 }
 
 // hostPrefix is a as a one-address block.
@@ -293,6 +307,8 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 		}
 		line := [2]string{p.subnet.ID, p.how}
 		switch {
+		case p.noFamily:
+			closed = append(closed, line)
 		case p.rt == nil:
 			if u := findUndecided(e.f, ActionDescribeRouteTables, p.subnet.ID, p.subnet.VPCID); u != nil {
 				return undecidedRow(CheckRoute, "", *u, "the route table of "+p.subnet.ID+" decides whether "+a.String()+" is reachable", e.opts)
@@ -405,8 +421,13 @@ func (e *evaluator) addrEgressRow(tn *taskNet, a netip.Addr, port int) report.Re
 	default:
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
 		r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to %s: connections time out", joinComma(tn.sgIDs), port, a)
-		if len(tn.sgIDs) > 0 {
+		switch {
+		case len(tn.sgIDs) == 0:
+		case a.Is4():
 			r.Hint = hintSGCIDR("egress", tn.sgIDs[0], port, hostPrefix(a).String())
+		default:
+			r.Hint = fmt.Sprintf("aws ec2 authorize-security-group-egress --group-id %s --ip-permissions 'IpProtocol=tcp,FromPort=%d,ToPort=%d,Ipv6Ranges=[{CidrIpv6=%s}]'",
+				tn.sgIDs[0], port, port, hostPrefix(a))
 		}
 	}
 	return r
@@ -427,9 +448,12 @@ func (e *evaluator) blockedAddrRows(tn *taskNet, n Need, base report.Result, pat
 	var byRoute, byACL bySubnet
 	var open, routeIDs, aclIDs, openIDs []string
 	for _, p := range paths {
-		if p.rt != nil && !p.open && p.undecided == nil {
+		if (p.rt != nil || p.noFamily) && !p.open && p.undecided == nil {
 			byRoute = append(byRoute, [2]string{p.subnet.ID, p.how})
-			routeIDs = append(routeIDs, p.subnet.ID, p.rt.ID)
+			routeIDs = append(routeIDs, p.subnet.ID)
+			if p.rt != nil {
+				routeIDs = append(routeIDs, p.rt.ID)
+			}
 			continue
 		}
 		if why, acl, ok := e.naclProvesBlock(p, a, port); ok {

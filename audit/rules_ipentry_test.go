@@ -41,6 +41,19 @@ func dbACL(f *Facts) {
 	}})
 }
 
+// dualStack gives the VPC, the task subnets and the default ACL IPv6.
+func dualStack(f *Facts) {
+	f.VPCs["vpc-1"].CIDRs = append(f.VPCs["vpc-1"].CIDRs, pfx("2600:1f18:1::/56"))
+	f.Subnets["subnet-a"].IPv6 = pfx("2600:1f18:1:1::/64")
+	f.Subnets["subnet-b"].IPv6 = pfx("2600:1f18:1:2::/64")
+	acl := f.NetworkACLs[0]
+	acl.Entries = append(acl.Entries,
+		NACLEntry{RuleNumber: 101, Protocol: "-1", CIDR: pfx("::/0"), Allow: true},
+		NACLEntry{RuleNumber: 101, Egress: true, Protocol: "-1", CIDR: pfx("::/0"), Allow: true})
+	rt := routeTable(f, "rtb-task")
+	rt.Routes = append(rt.Routes, Route{Destination: pfx("2600:1f18:1::/56"), Target: TargetLocal, TargetID: "local", State: "active"})
+}
+
 var allEgress = Rule{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")}
 
 func TestHostAndIPEntries(t *testing.T) {
@@ -178,6 +191,35 @@ func TestHostAndIPEntries(t *testing.T) {
 			},
 			want:     []hostRow{{CheckRoute, report.StatusFail, report.ClassConnect, "sends it to igw-1 and the tasks have no public IP"}},
 			wantExit: report.ExitConnect,
+		},
+		{
+			name: "IPv6, task subnets without an IPv6 block", checks: "[2001:db8::10]:8443", target: "2001:db8::10",
+			want: []hostRow{
+				{CheckRoute, report.StatusFail, report.ClassConnect, "subnet-a has no IPv6 block, so the tasks have no IPv6 address"},
+				{CheckSecurityGroup, report.StatusFail, report.ClassConnect, "IpProtocol=tcp,FromPort=8443,ToPort=8443,Ipv6Ranges=[{CidrIpv6=2001:db8::10/128}]"},
+			},
+			wantExit: report.ExitConnect,
+		},
+		{
+			name: "IPv6 outside the VPC, through an egress-only gateway", checks: "[2001:db8::10]:8443", target: "2001:db8::10",
+			mutate: func(f *Facts) {
+				dualStack(f)
+				taskEgress(f, Rule{Protocol: "tcp", FromPort: 8443, ToPort: 8443, CIDRs: pfxs("::/0")})
+				rt := routeTable(f, "rtb-task")
+				rt.Routes = append(rt.Routes, Route{Destination: pfx("::/0"), Target: TargetEIGW, TargetID: "eigw-1", State: "active"})
+			},
+			want: []hostRow{
+				{CheckRoute, report.StatusPass, "", "rtb-task sends it via eigw-1"},
+				{CheckSecurityGroup, report.StatusPass, "", "sg-task egress to ::/0"},
+				{CheckRoute, report.StatusSkip, "", "beyond eigw-1"},
+			},
+			absent: []report.Status{report.StatusFail},
+		},
+		{
+			name: "IPv6 outside the VPC, no route", checks: "[2001:db8::10]:8443=blocked", target: "2001:db8::10",
+			mutate: func(f *Facts) { dualStack(f); taskEgress(f, Rule{Protocol: "-1", CIDRs: pfxs("::/0")}) },
+			want:   []hostRow{{CheckRoute, report.StatusPass, "", "blocked: subnet-a, subnet-b: rtb-task has no route that covers 2001:db8::10"}},
+			absent: []report.Status{report.StatusFail, report.StatusSkip},
 		},
 		{
 			name: "blocked IP: the task groups prove it", checks: "10.0.5.10:5432=blocked", target: "10.0.5.10", mutate: addDBSubnet,

@@ -106,7 +106,7 @@ func ParseEntries(list string) ([]Entry, error) {
 		entries = append(entries, e)
 	}
 	if len(entries) == 0 && len(errs) == 0 {
-		errs = append(errs, errors.New("no check entries: want NAME[:PORT][=EXPECT], comma-separated, or auto"))
+		errs = append(errs, errors.New("no check entries: want NAME[@SCOPE][:PORT][=EXPECT], comma-separated, or auto"))
 	}
 	return entries, errors.Join(errs...)
 }
