@@ -116,7 +116,9 @@ func (e *evaluator) addrPaths(tn *taskNet, a netip.Addr) []addrPath {
 						p.how = fmt.Sprintf("%s is inside %s (local route) and the VPC's subnets could not be read", a, tn.vpcID)
 					}
 				}
-			case r.Target == TargetIGW && !tn.publicIP:
+			case r.Target == TargetIGW && a.Is4() && !tn.publicIP:
+				// IPv6 addresses need no translation; IPv4 needs the
+				// task's public IP.
 				p.how = fmt.Sprintf("%s sends it to %s and the tasks have no public IP: the internet gateway drops what it cannot translate", p.rt.ID, r.TargetID)
 			default:
 				p.open = true
@@ -296,7 +298,7 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 	r := report.Result{Check: CheckRoute}
 	var closed, open, unknown bySubnet
 	var ids []string
-	noSubnet := false
+	noSubnet, noFamily := false, false
 	for _, p := range paths {
 		ids = append(ids, p.subnet.ID)
 		if p.rt != nil {
@@ -309,6 +311,7 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 		switch {
 		case p.noFamily:
 			closed = append(closed, line)
+			noFamily = true
 		case p.rt == nil:
 			if u := findUndecided(e.f, ActionDescribeRouteTables, p.subnet.ID, p.subnet.VPCID); u != nil {
 				return undecidedRow(CheckRoute, "", *u, "the route table of "+p.subnet.ID+" decides whether "+a.String()+" is reachable", e.opts)
@@ -328,9 +331,12 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 	case len(closed) > 0:
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
 		r.Error = fmt.Sprintf("no path from the task subnets to %s (%s): connections time out", a, closed)
-		if noSubnet {
+		switch {
+		case noSubnet:
 			r.Hint = fmt.Sprintf("Check the address: no subnet of %s contains %s.", tn.vpcID, a)
-		} else {
+		case noFamily:
+			r.Hint = fmt.Sprintf("Run the tasks in subnets with an IPv%d block (aws ec2 associate-subnet-cidr-block), or name an address the tasks can reach.", familyOf(a))
+		default:
 			r.Hint = fmt.Sprintf("Add a route for %s to route tables %s through a NAT gateway, transit gateway or peering connection that reaches it (or give the tasks a public IP for an internet gateway route), or check the address.", a, joinComma(tn.routeIDs()))
 		}
 	case len(unknown) > 0:

@@ -216,6 +216,17 @@ func TestHostAndIPEntries(t *testing.T) {
 			absent: []report.Status{report.StatusFail},
 		},
 		{
+			name: "IPv6 through an internet gateway needs no public IP", checks: "[2001:db8::10]:8443", target: "2001:db8::10",
+			mutate: func(f *Facts) {
+				dualStack(f)
+				taskEgress(f, Rule{Protocol: "tcp", FromPort: 8443, ToPort: 8443, CIDRs: pfxs("::/0")})
+				rt := routeTable(f, "rtb-task")
+				rt.Routes = append(rt.Routes, Route{Destination: pfx("::/0"), Target: TargetIGW, TargetID: "igw-1", State: "active"})
+			},
+			want:   []hostRow{{CheckRoute, report.StatusPass, "", "rtb-task sends it via igw-1"}},
+			absent: []report.Status{report.StatusFail},
+		},
+		{
 			name: "IPv6 outside the VPC, no route", checks: "[2001:db8::10]:8443=blocked", target: "2001:db8::10",
 			mutate: func(f *Facts) { dualStack(f); taskEgress(f, Rule{Protocol: "-1", CIDRs: pfxs("::/0")}) },
 			want:   []hostRow{{CheckRoute, report.StatusPass, "", "blocked: subnet-a, subnet-b: rtb-task has no route that covers 2001:db8::10"}},
