@@ -506,6 +506,9 @@ func (e *evaluator) blockedAddrRows(tn *taskNet, n Need, base report.Result, pat
 // (request) or in (reply), or, on a local route to another subnet, that
 // subnet's ACL in (request) or out (reply).
 func (e *evaluator) naclProvesBlock(p addrPath, a netip.Addr, port int) (why, aclID string, ok bool) {
+	if p.dest != nil && p.dest.ID == p.subnet.ID {
+		return "", "", false // traffic inside one subnet crosses no network ACL
+	}
 	host := hostPrefix(a)
 	type leg struct {
 		subnet *Subnet

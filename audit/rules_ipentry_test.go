@@ -250,6 +250,22 @@ func TestHostAndIPEntries(t *testing.T) {
 			absent: []report.Status{report.StatusFail, report.StatusSkip},
 		},
 		{
+			name: "blocked IP in a task subnet: its ACL does not see traffic inside the subnet", checks: "10.0.1.50:5432=blocked", target: "10.0.1.50",
+			mutate: func(f *Facts) {
+				taskEgress(f, allEgress)
+				acl := f.NetworkACLs[0]
+				acl.Entries = append([]NACLEntry{{RuleNumber: 50, Egress: true, Protocol: "6", PortFrom: 5432, PortTo: 5432, CIDR: pfx("10.0.0.0/16")}}, acl.Entries...)
+			},
+			want: []hostRow{
+				{CheckNACL, report.StatusPass, "", "subnet-b: acl-1 of subnet-b denies outbound TCP 5432 to 10.0.1.50 by rule 50"},
+				{CheckEndpoint, report.StatusSkip, "", "not proven blocked from subnet-a (routed: local route to subnet-a (10.0.1.0/24))"},
+			},
+			absent: []report.Status{report.StatusFail},
+			// The deny also drops the endpoints' replies to the tasks on
+			// port 5432 (an ephemeral port): their nacl rows fail.
+			wantExit: report.ExitConnect,
+		},
+		{
 			name: "blocked IP: an open path is not proven blocked", checks: "203.0.113.10:443=blocked", target: "203.0.113.10",
 			mutate: func(f *Facts) { addNAT(f); taskEgress(f, allEgress) },
 			want:   []hostRow{{CheckEndpoint, report.StatusSkip, "", "not proven blocked from subnet-a (routed: rtb-task sends it via nat-1), subnet-b"}},
@@ -327,7 +343,7 @@ func TestHostAndIPEntries(t *testing.T) {
 				t.Errorf("got no row for %s; want the entry said", tt.target)
 			}
 			if got := report.ExitCode(rows); got != tt.wantExit {
-				t.Errorf("got exit %d; want %d", got, tt.wantExit)
+				t.Errorf("got exit %d; want %d; rows:\n%s", got, tt.wantExit, dumpResults(rows))
 			}
 		})
 	}
