@@ -348,6 +348,13 @@ type Container struct {
 	// configuration's secretOptions): Secrets Manager ARNs, SSM parameter
 	// ARNs or SSM parameter names.
 	Secrets []string
+	// EntryPoint and Command are the container's entryPoint and command;
+	// they say whether the container runs preflight (see containerChecks).
+	EntryPoint, Command []string
+	// Environment holds the container's PREFLIGHT_* environment variables
+	// (name → value): a preflight container checks what they name. Other
+	// variables decide nothing the audit judges, so they are not kept.
+	Environment map[string]string
 }
 
 // EFSVolume is one EFS volume of a task definition.

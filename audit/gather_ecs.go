@@ -300,7 +300,15 @@ func convertTaskDefinition(td *ecstypes.TaskDefinition) *TaskDefinition {
 		Containers:  []Container{},
 	}
 	for _, c := range td.ContainerDefinitions {
-		ct := Container{Name: aws.ToString(c.Name), Image: aws.ToString(c.Image)}
+		ct := Container{Name: aws.ToString(c.Name), Image: aws.ToString(c.Image), EntryPoint: c.EntryPoint, Command: c.Command}
+		for _, kv := range c.Environment {
+			if name := aws.ToString(kv.Name); strings.HasPrefix(name, preflightEnvPrefix) {
+				if ct.Environment == nil {
+					ct.Environment = map[string]string{}
+				}
+				ct.Environment[name] = aws.ToString(kv.Value)
+			}
+		}
 		if c.RepositoryCredentials != nil {
 			ct.RepositoryCredentials = aws.ToString(c.RepositoryCredentials.CredentialsParameter)
 		}

@@ -96,6 +96,19 @@ func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 				ct.Secrets = append(ct.Secrets, v.str(so, sp, "valueFrom", true))
 			}
 		}
+		ct.EntryPoint = v.strings(c, path, "entryPoint")
+		ct.Command = v.strings(c, path, "command")
+		for j, env := range v.array(c, path, "environment", false) {
+			ep := fmt.Sprintf("%s.environment[%d]", path, j)
+			if eo := v.object(env, ep, true); eo != nil {
+				if name := v.str(eo, ep, "name", true); strings.HasPrefix(name, preflightEnvPrefix) {
+					if ct.Environment == nil {
+						ct.Environment = map[string]string{}
+					}
+					ct.Environment[name] = v.str(eo, ep, "value", false)
+				}
+			}
+		}
 		lp := path + ".logConfiguration"
 		if lc := v.object(c["logConfiguration"], lp, false); lc != nil {
 			ct.LogDriver = v.str(lc, lp, "logDriver", true)
@@ -192,6 +205,20 @@ func (v *tdValidator) array(obj map[string]any, path, key string, required bool)
 		return nil
 	}
 	return arr
+}
+
+// strings returns obj[key] as a list of strings (nil when absent).
+func (v *tdValidator) strings(obj map[string]any, path, key string) []string {
+	var out []string
+	for i, raw := range v.array(obj, path, key, false) {
+		s, ok := raw.(string)
+		if !ok {
+			v.add(fmt.Sprintf("%s[%d]", join(path, key), i), "want a string, got "+jsonKind(raw))
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func (v *tdValidator) str(obj map[string]any, path, key string, required bool) string {

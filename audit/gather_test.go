@@ -70,6 +70,8 @@ func TestParseTaskDefinitionJSON(t *testing.T) {
 		{"secret without valueFrom", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","secrets":[{"name":"S"}]}]}`, []string{"containerDefinitions[0].secrets[0].valueFrom: missing"}},
 		{"log driver missing", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","logConfiguration":{"options":{}}}]}`, []string{"containerDefinitions[0].logConfiguration.logDriver: missing"}},
 		{"bridge mode", `{"family":"f","networkMode":"bridge","containerDefinitions":[{"name":"a","image":"i"}]}`, []string{"networkMode"}},
+		{"command of the wrong type", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","command":["check",1]}]}`, []string{"containerDefinitions[0].command[1]: want a string, got a number"}},
+		{"environment without name", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","environment":[{"value":"v"}]}]}`, []string{"containerDefinitions[0].environment[0].name: missing"}},
 		{"efs without file system", `{"family":"f","containerDefinitions":[{"name":"a","image":"i"}],"volumes":[{"name":"v","efsVolumeConfiguration":{}}]}`, []string{"volumes[0].efsVolumeConfiguration.fileSystemId: missing"}},
 	}
 	for _, tt := range tests {

@@ -127,33 +127,46 @@ func TestAuditCLIAgainstMoto(t *testing.T) {
 		return doc
 	}
 
-	t.Run("pre-deploy file form", func(t *testing.T) {
-		for _, tt := range []struct {
-			public string
-			exit   int
-		}{{"DISABLED", report.ExitOK}, {"ENABLED", report.ExitPublicIP}} {
-			res := runCLI(t, env, "audit", "--task-definition", "../task-def.example.json", "--subnets", subnets,
-				"--security-groups", sg, "--assign-public-ip", tt.public, "--output", "json")
-			if res.code != tt.exit {
-				t.Errorf("--assign-public-ip %s: exit %d; want %d\n%s\n%s", tt.public, res.code, tt.exit, res.stdout, res.stderr)
-				continue
+	t.Run("pre-deploy file form: the preflight container's own PREFLIGHT_CHECKS", func(t *testing.T) {
+		// The example's init container checks secretsmanager: in this
+		// world, which has no secretsmanager endpoint, it would fail the
+		// task at start, so the audit fails that need too and says why.
+		res := runCLI(t, env, "audit", "--task-definition", "../task-def.example.json", "--subnets", subnets,
+			"--security-groups", sg, "--output", "json")
+		if res.code != report.ExitDNSPosture {
+			t.Fatalf("exit %d; want %d\n%s\n%s", res.code, report.ExitDNSPosture, res.stdout, res.stderr)
+		}
+		const why = `taskdef/orders: PREFLIGHT_CHECKS of container "preflight": secretsmanager`
+		found := false
+		for _, c := range decode(t, res.stdout).Checks {
+			if c.Check == CheckEndpoint && c.Target == "secretsmanager" && c.Status == report.StatusFail && c.Reason == why {
+				found = true
 			}
-			doc := decode(t, res.stdout)
-			if doc.ExitCode != tt.exit || doc.Region != "us-east-1" || doc.Account != w.Account {
-				t.Errorf("report exit %d region %q account %q; want %d us-east-1 %s", doc.ExitCode, doc.Region, doc.Account, tt.exit, w.Account)
+		}
+		if !found {
+			t.Errorf("no failing secretsmanager endpoint row with reason %q:\n%s", why, res.stdout)
+		}
+	})
+
+	t.Run("--checks hosts, IPs and target names", func(t *testing.T) {
+		res := runCLI(t, env, "audit", "--cluster", "prod", "--checks", "example.com=blocked,10.0.0.5:5432,logs@us-west-2", "--output", "json")
+		if res.code != report.ExitConnect {
+			t.Fatalf("exit %d; want %d\n%s\n%s", res.code, report.ExitConnect, res.stdout, res.stderr)
+		}
+		want := map[string]report.Status{
+			"endpoint example.com --checks example.com=blocked": report.StatusSkip,
+			"route 10.0.0.5 --checks 10.0.0.5:5432":             report.StatusFail,
+			"cross_region logs --checks logs@us-west-2":         report.StatusFail,
+		}
+		for _, c := range decode(t, res.stdout).Checks {
+			_, from, _ := strings.Cut(c.Reason, ": ")
+			key := string(c.Check) + " " + c.Target + " " + from
+			if st, ok := want[key]; ok && st == c.Status {
+				delete(want, key)
 			}
-			seen := map[string]bool{}
-			for _, c := range doc.Checks {
-				seen[string(c.Check)+" "+c.Target] = true
-			}
-			// The example pulls from ECR and logs with awslogs: the audit
-			// must have judged each of those paths, plus the custom DHCP
-			// resolver of this world.
-			for _, want := range []string{"public_ip taskdef/orders", "endpoint ecr.api", "endpoint ecr.dkr", "endpoint ecr.layers", "endpoint logs", "dhcp " + w.VPC} {
-				if !seen[want] {
-					t.Errorf("--assign-public-ip %s: no %q row in %v", tt.public, want, seen)
-				}
-			}
+		}
+		for key, st := range want {
+			t.Errorf("no %s row %q:\n%s", st, key, res.stdout)
 		}
 	})
 
@@ -199,6 +212,40 @@ func TestAuditCLIAgainstMoto(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no failing undecided row in %+v", doc.Checks)
+		}
+	})
+
+	// Last: it seeds its own world (with the secretsmanager endpoint the
+	// example's preflight container checks).
+	t.Run("pre-deploy file form", func(t *testing.T) {
+		w := m.scenario(t, "custom_dhcp", "secretsmanager_endpoint")
+		subnets, sg := strings.Join(w.Subnets, ","), w.TaskSG
+		for _, tt := range []struct {
+			public string
+			exit   int
+		}{{"DISABLED", report.ExitOK}, {"ENABLED", report.ExitPublicIP}} {
+			res := runCLI(t, env, "audit", "--task-definition", "../task-def.example.json", "--subnets", subnets,
+				"--security-groups", sg, "--assign-public-ip", tt.public, "--output", "json")
+			if res.code != tt.exit {
+				t.Errorf("--assign-public-ip %s: exit %d; want %d\n%s\n%s", tt.public, res.code, tt.exit, res.stdout, res.stderr)
+				continue
+			}
+			doc := decode(t, res.stdout)
+			if doc.ExitCode != tt.exit || doc.Region != "us-east-1" || doc.Account != w.Account {
+				t.Errorf("report exit %d region %q account %q; want %d us-east-1 %s", doc.ExitCode, doc.Region, doc.Account, tt.exit, w.Account)
+			}
+			seen := map[string]bool{}
+			for _, c := range doc.Checks {
+				seen[string(c.Check)+" "+c.Target] = true
+			}
+			// The example pulls from ECR and logs with awslogs: the audit
+			// must have judged each of those paths, plus the custom DHCP
+			// resolver of this world.
+			for _, want := range []string{"public_ip taskdef/orders", "endpoint ecr.api", "endpoint ecr.dkr", "endpoint ecr.layers", "endpoint logs", "endpoint secretsmanager", "dhcp " + w.VPC} {
+				if !seen[want] {
+					t.Errorf("--assign-public-ip %s: no %q row in %v", tt.public, want, seen)
+				}
+			}
 		}
 	})
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -30,6 +31,11 @@ type Need struct {
 	Expect config.Expect
 	// FileSystemID is the EFS file system (NeedEFS only).
 	FileSystemID string
+	// Host is the host name or IP literal of an entry that names no
+	// catalogue service (NeedHost only); it is the Target of its rows, as
+	// in the data plane. Addr is set when Host is an IP literal.
+	Host string
+	Addr netip.Addr
 }
 
 // Need services that are not catalogue names.
@@ -38,6 +44,9 @@ const (
 	NeedInternet = "internet"
 	// NeedEFS is an EFS file system's mount targets (TCP 2049).
 	NeedEFS = "efs"
+	// NeedHost is a host name or an IP address an entry names (Need.Host):
+	// no endpoint service serves it.
+	NeedHost = "host"
 )
 
 // CrossRegion reports whether n is in another region than taskRegion.
@@ -45,11 +54,14 @@ func (n Need) CrossRegion(taskRegion string) bool {
 	return n.Region != "" && taskRegion != "" && n.Region != taskRegion
 }
 
-// Needs derives what w's tasks must reach, running in region. extra are
-// --checks entries (catalogue names and bundles; host names and "auto"
-// are ignored here: the control plane cannot judge a plain host). Needs
-// with the same service and region are merged, their reasons joined. The
-// result is sorted by service, then region.
+// Needs derives what w's tasks must reach, running in region: what the
+// task definition implies, the entries of a container that runs preflight
+// (its PREFLIGHT_CHECKS or --checks: the task checks them itself at start,
+// so the audit must too), and extra, the --checks entries. Host names and
+// IP addresses become NeedHost needs; "auto" adds nothing (it is what the
+// derived needs already are). Needs with the same service and region are
+// merged, their reasons joined. The result is sorted by service, then
+// region.
 func Needs(w *Workload, region, account string, extra []config.Entry) []Need {
 	var c needCollector
 	c.region = region
@@ -77,8 +89,19 @@ func Needs(w *Workload, region, account string, extra []config.Entry) []Need {
 				Reason: fmt.Sprintf("EFS volume %s (%s)", v.Name, v.FileSystemID)})
 		}
 	}
+	if td := w.TaskDefinition; td != nil {
+		for _, tc := range containerChecks(td) {
+			for _, e := range tc.Entries {
+				why := fmt.Sprintf("%s of container %q: %s", tc.Source, tc.Container, e)
+				if e.Region == "" {
+					e.Region = tc.Region
+				}
+				c.entry(e, account, why)
+			}
+		}
+	}
 	for _, e := range extra {
-		c.entry(e, account)
+		c.entry(e, account, "--checks "+e.String())
 	}
 	return c.list()
 }
@@ -100,9 +123,14 @@ func (c *needCollector) add(n Need) {
 		n.Port = config.DefaultPort
 	}
 	k := needKey{n.Service, n.Region, n.FileSystemID}
-	if n.Internet {
+	switch {
+	case n.Internet:
 		// One internet need per registry host: the reason names it.
 		k.fs = n.Reason
+	case n.Service == NeedHost:
+		// One need per host and port, and a =blocked entry apart from
+		// the ones that want it reachable: they are judged differently.
+		k.fs = fmt.Sprintf("%s %d %t", n.Host, n.Port, n.Expect == config.ExpectBlocked)
 	}
 	if c.needs == nil {
 		c.needs = map[needKey]*Need{}
@@ -158,6 +186,12 @@ func (c *needCollector) list() []Need {
 		if a.FileSystemID != b.FileSystemID {
 			return a.FileSystemID < b.FileSystemID
 		}
+		if a.Host != b.Host {
+			return a.Host < b.Host
+		}
+		if a.Port != b.Port {
+			return a.Port < b.Port
+		}
 		return a.Reason < b.Reason
 	})
 	return out
@@ -197,14 +231,13 @@ func (c *needCollector) container(ct Container) {
 	}
 }
 
-// entry adds the needs of one --checks entry.
-func (c *needCollector) entry(e config.Entry, account string) {
+// entry adds the needs of one check entry; why is the Reason of its rows.
+func (c *needCollector) entry(e config.Entry, account, why string) {
 	if e.Name == config.AutoEntry {
 		return // auto is what the derived needs already are
 	}
 	if _, ok := config.LookupService(e.Name); ok {
-		c.add(Need{Service: e.Name, Region: e.Region, Port: e.Port, Expect: e.Expect,
-			Reason: "--checks " + e.String()})
+		c.add(Need{Service: e.Name, Region: e.Region, Port: e.Port, Expect: e.Expect, Reason: why})
 		return
 	}
 	if e.Account == "" {
@@ -219,10 +252,13 @@ func (c *needCollector) entry(e config.Entry, account string) {
 	}
 	for _, t := range targets {
 		if t.Service == nil {
-			continue // a plain host: only `check` inside the task can judge it
+			// A host name or an IP literal: the rules judge what the
+			// control plane can see of it, and say what it cannot.
+			addr, _ := netip.ParseAddr(t.Host)
+			c.add(Need{Service: NeedHost, Host: t.Host, Addr: addr.Unmap(), Port: t.Port, Expect: t.Expect, Reason: why})
+			continue
 		}
-		c.add(Need{Service: t.Service.Name, Region: t.Region, Port: e.Port, Expect: e.Expect,
-			Reason: "--checks " + e.String()})
+		c.add(Need{Service: t.Service.Name, Region: t.Region, Port: e.Port, Expect: e.Expect, Reason: why})
 	}
 }
 

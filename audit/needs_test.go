@@ -14,6 +14,9 @@ func needSummary(needs []Need) string {
 	var parts []string
 	for _, n := range needs {
 		s := n.Service + "@" + n.Region
+		if n.Host != "" {
+			s = fmt.Sprintf("%s(%s:%d)", n.Service, n.Host, n.Port)
+		}
 		if n.Internet {
 			s += "!"
 		}
@@ -118,10 +121,10 @@ func TestNeeds(t *testing.T) {
 			want: "efs@ap-northeast-1/fs-1",
 		},
 		{
-			name:  "--checks entries: service =any, bundle, host ignored",
+			name:  "--checks entries: service =any, bundle, host, IP, target name",
 			w:     Workload{},
-			extra: "kms=any,ecr,example.com",
-			want:  "ecr.api@ap-northeast-1 ecr.dkr@ap-northeast-1 ecr.layers@ap-northeast-1 kms@ap-northeast-1=any",
+			extra: "kms=any,ecr,example.com,10.0.0.5:5432=blocked,logs@us-west-2",
+			want:  "ecr.api@ap-northeast-1 ecr.dkr@ap-northeast-1 ecr.layers@ap-northeast-1 host(10.0.0.5:5432)=blocked host(example.com:443)=any kms@ap-northeast-1=any logs@us-west-2",
 		},
 		{
 			name:  "=any does not weaken a derived need",

@@ -91,6 +91,7 @@ func EvaluateWorkload(f *Facts, w *Workload, opts Options) []report.Result {
 		}
 		out = append(out, undecidedRow(CheckUndecided, w.Name, *u, "the task definition decides what the tasks need", opts))
 	}
+	out = append(out, containerChecksRows(w)...)
 	nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
 	needs := Needs(w, f.Region, f.Account, opts.Extra)
 	out = append(out, EvaluateNetwork(f, nc, needs, opts)...)
@@ -149,6 +150,8 @@ type evaluator struct {
 // need routes one need to the rule family that judges it.
 func (e *evaluator) need(tn *taskNet, n Need) []report.Result {
 	switch {
+	case n.Service == NeedHost:
+		return e.hostNeed(tn, n)
 	case n.Expect == config.ExpectBlocked:
 		// Only a connection attempt proves a block; the control plane
 		// cannot see firewalls or proxies beyond the VPC.

@@ -183,7 +183,7 @@ var (
 // healthcheck asks serve; audit reads the control plane.
 var options = []option{
 	// audit derives its needs from task definitions; --checks only adds to them.
-	{name: "checks", placeholder: "list", usage: "comma-separated extra entries NAME[:PORT][=EXPECT] every audited task must reach privately, beyond what its task definition needs", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "checks", placeholder: "list", usage: "comma-separated extra entries NAME[@SCOPE][:PORT][=EXPECT] judged for every audited task beyond what its task definition needs: a catalogue name must be reached privately, an IP address is followed through routes, NACLs and task groups, a host name is listed as not judged", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		if strings.TrimSpace(v) == "" {
 			c.Checks = nil
 			return nil
@@ -197,7 +197,7 @@ var options = []option{
 		c.Checks = entries
 		return err
 	}},
-	{name: "checks", def: AutoEntry, placeholder: "list", usage: "comma-separated entries NAME[:PORT][=EXPECT]; auto derives them from the task metadata", set: func(c *Config, v string) error {
+	{name: "checks", def: AutoEntry, placeholder: "list", usage: "comma-separated entries NAME[@SCOPE][:PORT][=EXPECT] (SCOPE: REGION, ACCOUNT or ACCOUNT.REGION); auto derives them from the task metadata", set: func(c *Config, v string) error {
 		entries, err := ParseEntries(v)
 		c.Checks = entries
 		return err

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +25,18 @@ func TestParseEntry(t *testing.T) {
 		{raw: "[fd00::1]:443=private", want: Entry{Name: "fd00::1", Port: 443, Expect: ExpectPrivate}},
 		{raw: "auto", want: Entry{Name: "auto"}},
 		{raw: "db_1.internal", want: Entry{Name: "db_1.internal"}},
+		{raw: "logs@us-west-2", want: Entry{Name: "logs", Region: "us-west-2"}},
+		{raw: "ecr.dkr@111122223333", want: Entry{Name: "ecr.dkr", Account: "111122223333"}},
+		{raw: "ecr.dkr@111122223333.eu-west-1:443=private", want: Entry{Name: "ecr.dkr", Account: "111122223333", Region: "eu-west-1", Port: 443, Expect: ExpectPrivate}},
+		{raw: "ECR@111122223333.cn-north-1", want: Entry{Name: "ecr", Account: "111122223333", Region: "cn-north-1"}},
+		{raw: "logs@us-west-2=any", want: Entry{Name: "logs", Region: "us-west-2", Expect: ExpectAny}},
+		{raw: "logs@111122223333", wantErr: "service logs has no account in its host name: write logs@REGION"},
+		{raw: "logs@us-nowhere-9x", wantErr: `"us-nowhere-9x" after @ is neither a region`},
+		{raw: "logs@12345", wantErr: "after @ is neither"},
+		{raw: "example.com@us-west-2", wantErr: `"example.com" before @ is not a catalogue service`},
+		{raw: "auto@us-west-2", wantErr: "auto takes no @REGION"},
+		{raw: "@us-west-2", wantErr: "empty name before @"},
+		{raw: "ecs-agent@us-west-2", wantErr: "cannot be probed"},
 		{raw: "ecrr", wantErr: `unknown service "ecrr"`},
 		{raw: "logs:0", wantErr: `port "0": want a number from 1 to 65535`},
 		{raw: "logs:65536", wantErr: `port "65536"`},
@@ -57,6 +71,71 @@ func TestParseEntry(t *testing.T) {
 				t.Errorf("ParseEntry(%q) = %+v; want %+v", tt.raw, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTargetNamesAreEntries: every target name Expand prints, given back as
+// an entry in the same run, names the same target (same name, host, port).
+func TestTargetNamesAreEntries(t *testing.T) {
+	const region, account = "us-east-1", "123456789012"
+	entries := []Entry{
+		{Name: "ecr"}, {Name: "logs", Region: "us-west-2"}, {Name: "ecr", Account: "111122223333"},
+		{Name: "ecr.dkr", Account: "111122223333", Region: "eu-west-1"}, {Name: "sts", Region: "cn-north-1"},
+		{Name: "db.internal", Port: 5432}, {Name: "db.internal", Port: 5433}, {Name: "10.0.0.5", Port: 5432},
+		{Name: "fd00::1", Port: 8443},
+	}
+	targets, err := Expand(entries, region, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range targets {
+		t.Run(want.Name, func(t *testing.T) {
+			e, err := ParseEntry(want.Name)
+			if err != nil {
+				t.Fatalf("ParseEntry(%q): %v", want.Name, err)
+			}
+			if e.Port == 0 {
+				e.Port = want.Port
+			}
+			got, err := Expand([]Entry{e}, region, account)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("Expand(%+v) = %v, %v; want one target", e, got, err)
+			}
+			g := got[0]
+			if g.Host != want.Host || g.Port != want.Port || strings.TrimSuffix(want.Name, ":"+strconv.Itoa(want.Port)) != g.Name {
+				t.Errorf("got %s %s; want %s %s", g.Name, g.Address(), want.Name, want.Address())
+			}
+			if back, err := ParseEntry(e.String()); err != nil || back != e {
+				t.Errorf("ParseEntry(%q) = %+v, %v; want %+v", e.String(), back, err, e)
+			}
+		})
+	}
+}
+
+// TestTargetNamesInEveryCommand: --checks (and PREFLIGHT_CHECKS) take target
+// names as printed in every command that takes --checks.
+func TestTargetNamesInEveryCommand(t *testing.T) {
+	for _, cmd := range []string{"check", "serve", "endpoints", "audit"} {
+		for _, from := range []string{"flag", "env"} {
+			t.Run(cmd+"/"+from, func(t *testing.T) {
+				var args []string
+				vars := map[string]string{}
+				const list = "logs@us-west-2,ecr.dkr@111122223333.eu-west-1:443"
+				if from == "flag" {
+					args = []string{"--checks", list}
+				} else {
+					vars["PREFLIGHT_CHECKS"] = list
+				}
+				c, err := Load(cmd, args, env(vars))
+				if err != nil {
+					t.Fatalf("Load(%s, %q): %v", cmd, args, err)
+				}
+				want := []Entry{{Name: "logs", Region: "us-west-2"}, {Name: "ecr.dkr", Account: "111122223333", Region: "eu-west-1", Port: 443}}
+				if !slices.Equal(c.Checks, want) {
+					t.Errorf("got %+v; want %+v", c.Checks, want)
+				}
+			})
+		}
 	}
 }
 

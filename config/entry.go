@@ -37,16 +37,20 @@ const AutoEntry = "auto"
 // DefaultPort is the port probed when an entry names none.
 const DefaultPort = 443
 
-// Entry is one parsed element of --checks: NAME[:PORT][=EXPECT].
+// Entry is one parsed element of --checks: NAME[@SCOPE][:PORT][=EXPECT],
+// where SCOPE (catalogue names only) is REGION, ACCOUNT or ACCOUNT.REGION,
+// as target names print them (logs@us-west-2, ecr.dkr@111122223333.eu-west-1).
 type Entry struct {
-	// Name is a catalogue name, a bundle, "auto", a host name or an IP literal.
+	// Name is a catalogue name, a bundle, "auto", a host name or an IP
+	// literal; never with its @SCOPE (that is in Region and Account).
 	Name string
 	// Port is 0 when the entry did not name one.
 	Port int
 	// Expect is empty when the entry did not name one.
 	Expect Expect
-	// Region and Account override the run's region and account; set for
-	// entries derived from task metadata (an image in another account).
+	// Region and Account override the run's region and account: set by a
+	// NAME@SCOPE entry, and for entries derived from task metadata (an
+	// image in another account).
 	Region, Account string
 	// Derived is why auto derived the entry ("image 1234....dkr.ecr...");
 	// empty for the user's entries.
@@ -61,11 +65,19 @@ func (e Entry) from() string {
 	return e.String()
 }
 
-// String renders e in the --checks grammar.
+// String renders e in the --checks grammar; ParseEntry reads it back.
 func (e Entry) String() string {
 	s := e.Name
 	if a, err := netip.ParseAddr(s); err == nil && a.Is6() && e.Port != 0 {
 		s = "[" + s + "]"
+	}
+	switch {
+	case e.Account != "" && e.Region != "":
+		s += "@" + e.Account + "." + e.Region
+	case e.Account != "":
+		s += "@" + e.Account
+	case e.Region != "":
+		s += "@" + e.Region
 	}
 	if e.Port != 0 {
 		s += ":" + strconv.Itoa(e.Port)
@@ -94,13 +106,16 @@ func ParseEntries(list string) ([]Entry, error) {
 		entries = append(entries, e)
 	}
 	if len(entries) == 0 && len(errs) == 0 {
-		errs = append(errs, errors.New("no check entries: want NAME[:PORT][=EXPECT], comma-separated, or auto"))
+		errs = append(errs, errors.New("no check entries: want NAME[@SCOPE][:PORT][=EXPECT], comma-separated, or auto"))
 	}
 	return entries, errors.Join(errs...)
 }
 
-// ParseEntry parses one NAME[:PORT][=EXPECT] entry. An IPv6 literal with a
-// port is written in brackets: [fd00::1]:443.
+// ParseEntry parses one NAME[@SCOPE][:PORT][=EXPECT] entry. An IPv6
+// literal with a port is written in brackets: [fd00::1]:443. A catalogue
+// name may carry the scope a target name prints (NAME@REGION,
+// NAME@ACCOUNT, NAME@ACCOUNT.REGION), so that a name copied from a report
+// checks that same target again.
 func ParseEntry(raw string) (Entry, error) {
 	fail := func(format string, a ...any) (Entry, error) {
 		return Entry{}, fmt.Errorf("entry %q: %s", raw, fmt.Sprintf(format, a...))
@@ -119,6 +134,13 @@ func ParseEntry(raw string) (Entry, error) {
 		return fail("%v", err)
 	}
 	e.Name, e.Port = strings.ToLower(strings.TrimSuffix(name, ".")), port
+	if at := strings.IndexByte(e.Name, '@'); at >= 0 {
+		scoped, err := parseScope(e, at)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return scoped, nil
+	}
 	if e.Name == AutoEntry {
 		if e.Port != 0 || e.Expect != "" {
 			return fail("auto takes no port or expectation")
@@ -142,6 +164,55 @@ func ParseEntry(raw string) (Entry, error) {
 		return fail("%v", err)
 	}
 	return e, nil
+}
+
+// parseScope reads the NAME@SCOPE of e.Name, split at at: SCOPE is a
+// 12-digit account, a region some partition accepts, or ACCOUNT.REGION.
+// Only catalogue names take one (a host name has its own region or
+// none), and an account only where the host names one (ecr.dkr).
+func parseScope(e Entry, at int) (Entry, error) {
+	name, scope := e.Name[:at], e.Name[at+1:]
+	switch {
+	case name == AutoEntry:
+		return Entry{}, errors.New("auto takes no @REGION or @ACCOUNT")
+	case name == "":
+		return Entry{}, errors.New("empty name before @")
+	case !isCatalogueName(name):
+		return Entry{}, fmt.Errorf("%q before @ is not a catalogue service: only catalogue names take @REGION, @ACCOUNT or @ACCOUNT.REGION", name)
+	}
+	switch acct, region, _ := strings.Cut(scope, "."); {
+	case ValidAccount(scope):
+		e.Account = scope
+	case ValidAccount(acct) && ValidRegion(region):
+		e.Account, e.Region = acct, region
+	case ValidRegion(scope):
+		e.Region = scope
+	default:
+		return Entry{}, fmt.Errorf("%q after @ is neither a region (us-west-2), a 12-digit account nor ACCOUNT.REGION", scope)
+	}
+	e.Name = name
+	if svc, ok := LookupService(name); ok && !svc.Probeable() {
+		return Entry{}, fmt.Errorf("service %s cannot be probed: %s", name, svc.NoHost)
+	}
+	if e.Account != "" && !takesAccount(name) {
+		return Entry{}, fmt.Errorf("service %s has no account in its host name: write %s@REGION", name, name)
+	}
+	return e, nil
+}
+
+// takesAccount reports whether a catalogue name (or one member of a
+// bundle) has the account in its host name.
+func takesAccount(name string) bool {
+	members := []string{name}
+	if m, ok := bundles[name]; ok {
+		members = m
+	}
+	for _, n := range members {
+		if svc, ok := LookupService(n); ok && needsAccount(svc) {
+			return true
+		}
+	}
+	return false
 }
 
 func splitNamePort(s string) (string, int, error) {

@@ -6,9 +6,10 @@ import (
 )
 
 // FuzzParseEntries: any --checks value parses or fails with an error that
-// names an entry; nothing panics, and what parses expands or errs cleanly.
+// names an entry; nothing panics, what parses reads back the same from its
+// String, and expands or errs cleanly.
 func FuzzParseEntries(f *testing.F) {
-	for _, s := range []string{"ecr,logs", "example.com=blocked", "[fd00::1]:443=private", "auto", "a:b:c", "=", ",,,", "x.y:65535=any", "[::1", "ecr:0"} {
+	for _, s := range []string{"ecr,logs", "example.com=blocked", "[fd00::1]:443=private", "auto", "a:b:c", "=", ",,,", "x.y:65535=any", "[::1", "ecr:0", "logs@us-west-2", "ecr.dkr@111122223333.eu-west-1:443=private", "ecr@cn-north-1", "x@y"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -23,6 +24,10 @@ func FuzzParseEntries(f *testing.F) {
 			}
 			if e.Port < 0 || e.Port > 65535 {
 				t.Errorf("port %d accepted", e.Port)
+			}
+			// String is the grammar: what parsed reads back the same.
+			if back, err := ParseEntry(e.String()); err != nil || back != e {
+				t.Errorf("ParseEntry(%q) = %+v, %v; want %+v", e.String(), back, err, e)
 			}
 		}
 		Expand(plain, "us-east-1", "111122223333") //nolint:errcheck // must not panic

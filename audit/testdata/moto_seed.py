@@ -130,7 +130,11 @@ def seed(ec2, ecs, iam, efs, mutations):
             {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": task_sg}]}])
 
     endpoints = {}
-    for svc in ("ecr.api", "ecr.dkr", "logs"):
+    # secretsmanager only where a scenario asks: task-def.example.json's
+    # preflight container checks it (PREFLIGHT_CHECKS), so its audit fails
+    # without one.
+    wanted = ("ecr.api", "ecr.dkr", "logs") + (("secretsmanager",) if "secretsmanager_endpoint" in mutations else ())
+    for svc in wanted:
         if svc == "logs" and "no_logs_endpoint" in mutations:
             continue
         eps_subnets = subnets

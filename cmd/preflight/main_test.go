@@ -176,6 +176,9 @@ func TestCheckExitCodes(t *testing.T) {
 		want  int
 	}{
 		{name: "all pass", args: []string{"--checks", "ecr,logs,s3,blocked.example=blocked", "--region", "us-east-1", "--account", "111122223333"}, want: report.ExitOK},
+		// Target names as printed are entries: these name the hosts the
+		// fake VPC serves (another account's registry, the region's logs).
+		{name: "target names as entries", args: []string{"--checks", "ecr.dkr@111122223333.us-east-1,logs@us-east-1", "--region", "us-west-2", "--account", "123456789012"}, want: report.ExitOK},
 		{name: "dns failure", args: []string{"--checks", "sts", "--region", "us-east-1"}, want: report.ExitDNS},
 		{name: "dns posture", setup: func(h *harness) {
 			h.dns.Set(logsHost, dnstest.Records{A: []string{"203.0.113.10"}})
@@ -283,6 +286,11 @@ func TestCommands(t *testing.T) {
 		{args: []string{"endpoints", "--checks", "ecr,secretsmanager:8443=any", "--region", "cn-north-1", "--account", "111122223333"}, want: 0,
 			wantStdout: "cn.com.amazonaws.cn-north-1.ecr.dkr"},
 		{args: []string{"endpoints", "--checks", "ecr"}, want: 2},
+		// Target names as reports print them are entries too.
+		{args: []string{"endpoints", "--checks", "logs@us-west-2", "--region", "us-east-1"}, want: 0,
+			wantStdout: "logs@us-west-2  logs.us-west-2.amazonaws.com"},
+		{args: []string{"endpoints", "--checks", "ecr.dkr@111122223333.eu-west-1", "--region", "us-east-1", "--account", "123456789012"}, want: 0,
+			wantStdout: "ecr.dkr@111122223333.eu-west-1  111122223333.dkr.ecr.eu-west-1.amazonaws.com"},
 	} {
 		code, stdout, stderr := h.run(tt.args...)
 		if code != tt.want || !strings.Contains(stdout, tt.wantStdout) {
