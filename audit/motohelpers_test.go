@@ -368,9 +368,12 @@ type cliResult struct {
 // output.
 func runCLI(t testing.TB, env []string, args ...string) cliResult {
 	t.Helper()
+	// Build first: the first caller builds the binary, which on a cold cache
+	// and a loaded machine can take minutes that are not the run's.
+	bin := preflightBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, preflightBinary(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
