@@ -225,6 +225,7 @@ func TestPublicIPEC2EndpointUnreachable(t *testing.T) {
 	expectExit(t, res, 16)
 	c := res.find(t, "public_ip", "task")
 	expectHint(t, c, "com.amazonaws.us-east-1.ec2", "ec2:DescribeNetworkInterfaces")
+	// --wait is 10s: a verdict that waited for it would miss this bound.
 	if elapsed := time.Since(start); elapsed > 2*timeout+margin {
 		t.Errorf("verdict took %v; want about 2 x --timeout (%v), not --wait", elapsed, 2*timeout)
 	}

@@ -75,12 +75,15 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 				if errors.As(err, &exitErr) {
 					t.Errorf("exit %d after SIGTERM; want 0\n%s", exitErr.ExitCode(), stderr.String())
 				}
-				if took := time.Since(start); took > time.Second {
-					t.Errorf("took %v to stop; want under 1s", took)
+				// A stuck cycle's probes run for --timeout (10s): stopping
+				// well before that shows SIGTERM cut the cycle short,
+				// with room for a loaded machine.
+				if took := time.Since(start); took > 5*time.Second {
+					t.Errorf("took %v to stop; want well under the cycle's 10s", took)
 				}
-			case <-time.After(3 * time.Second):
+			case <-time.After(8 * time.Second):
 				cmd.Process.Kill()
-				t.Fatalf("still running 3s after SIGTERM\n%s", stderr.String())
+				t.Fatalf("still running 8s after SIGTERM (the cycle's --timeout is 10s)\n%s", stderr.String())
 			}
 		})
 	}
