@@ -60,4 +60,3 @@ func sgDescription(s string) string {
 	}
 	return out
 }
-

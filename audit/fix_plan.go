@@ -172,7 +172,8 @@ type naclAsk struct {
 // changes, per ACL and direction: deleting the denies that block when
 // that alone lets every blocked leg through and takes fewer steps than
 // inserting allows; otherwise an allow entry per blocked block and port
-// range, at free rule numbers right below the rule that denies it.
+// range, at free rule numbers right below the rule that denies it (after
+// the last entry when only the default "*" entry denies).
 // Renumbering a deny is not offered: moving it behind the allow it blocks
 // changes the same traffic as deleting it and takes two steps.
 func resolveNACL(f *Facts, cs []Change) []Change {
@@ -187,6 +188,9 @@ func resolveNACL(f *Facts, cs []Change) []Change {
 		if c.Kind != changeNACLAllow {
 			out = append(out, c)
 			continue
+		}
+		if c.Blocker >= 32767 {
+			c.Blocker = 0 // the "*" entry, listed: it cannot be deleted
 		}
 		d := dir{c.ACL, c.Egress}
 		if _, ok := asks[d]; !ok {
@@ -223,14 +227,30 @@ func naclChanges(acl *NetworkACL, egress bool, asks []naclAsk) []Change {
 			used[e.RuleNumber] = true
 		}
 	}
-	for _, a := range asks {
-		below := a.blocker
-		if below == 0 {
-			below = 32767 // the "*" entry
+	// Where only the "*" entry denies (no entry matched), the allows go
+	// after the highest numbered entry, in steps of 10 as AWS's own
+	// numbering does, leaving room between them.
+	next := 0
+	for n := range used {
+		if n < 32767 {
+			next = max(next, n)
 		}
-		n := below - 1
-		for n > 0 && used[n] {
-			n--
+	}
+	next = next - next%10 + 10
+	for _, a := range asks {
+		n := 0
+		if a.blocker == 0 {
+			for next < 32767 && used[next] {
+				next += 10
+			}
+			if next < 32767 {
+				n = next
+			}
+		} else {
+			n = a.blocker - 1
+			for n > 0 && used[n] {
+				n--
+			}
 		}
 		if n <= 0 {
 			continue // no free number below the deny: left unfixed

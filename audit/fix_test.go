@@ -275,6 +275,20 @@ func TestPlanNACL(t *testing.T) {
 			},
 		},
 		{
+			name: "only the * entry denies the return traffic: insert after the last entry",
+			entries: []NACLEntry{
+				{RuleNumber: 100, Egress: true, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true},
+				{RuleNumber: 105, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true},
+				{RuleNumber: 32767, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+			},
+			want: []Change{
+				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 110, Protocol: "tcp", FromPort: 1024, ToPort: 65535, CIDR: "10.0.11.0/24"},
+				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 120, Protocol: "tcp", FromPort: 1024, ToPort: 65535, CIDR: "10.0.12.0/24"},
+				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 130, Protocol: "tcp", FromPort: 1024, ToPort: 65535, CIDR: "52.219.0.0/16"},
+				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 140, Protocol: "tcp", FromPort: 1024, ToPort: 65535, CIDR: "3.5.152.0/21"},
+			},
+		},
+		{
 			name: "one blocked leg: one insert rather than a delete",
 			entries: []NACLEntry{
 				{RuleNumber: 50, Protocol: "6", PortFrom: 1024, PortTo: 65535, CIDR: pfx("3.5.152.0/21")},

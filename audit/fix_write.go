@@ -66,7 +66,11 @@ func header(w io.Writer, mark string, p *Plan, run string) {
 	case len(p.Changes) == 0:
 		comment(w, mark, "Nothing to do ("+where+"): no finding that a change can fix.")
 	default:
-		comment(w, mark, fmt.Sprintf("Fix plan from preflight audit (%s): %d steps, in order. %s", where, len(p.Changes), run))
+		steps := fmt.Sprintf("%d steps", len(p.Changes))
+		if len(p.Changes) == 1 {
+			steps = "1 step"
+		}
+		comment(w, mark, fmt.Sprintf("Fix plan from preflight audit (%s): %s, in order. %s", where, steps, run))
 		if p.Note != "" {
 			comment(w, mark, p.Note)
 		}

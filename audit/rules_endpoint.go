@@ -302,10 +302,23 @@ func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int)
 	if len(v.missing) > 0 {
 		r.Error += " (not found: " + joinComma(v.missing) + ")"
 	}
-	if len(ep.SecurityGroupIDs) > 0 && len(tn.sgIDs) > 0 {
-		r.Hint = hintSGFromGroup("egress", tn.sgIDs[0], port, ep.SecurityGroupIDs[0])
+	// The rule names the endpoint's own group; an endpoint that reuses a
+	// task group gets one of its own first (fixEndpointIngress), and the
+	// plan's next pass asks for the rule to it.
+	var dest string
+	for _, g := range ep.SecurityGroupIDs {
+		if !contains(tn.sgIDs, g) {
+			dest = g
+			break
+		}
+	}
+	switch {
+	case dest != "" && len(tn.sgIDs) > 0:
+		r.Hint = hintSGFromGroup("egress", tn.sgIDs[0], port, dest)
 		e.propose(Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
-			PeerGroup: ep.SecurityGroupIDs[0], Description: "preflight: to " + cmp.Or(ep.ServiceName, ep.ID)})
+			PeerGroup: dest, Description: "preflight: to " + cmp.Or(ep.ServiceName, ep.ID)})
+	case len(ep.SecurityGroupIDs) > 0:
+		r.Hint = fmt.Sprintf("Give %s a security group of its own and let TCP %d out of the task groups to it: %s prints both steps.", ep.ID, port, hintFixPlan)
 	}
 	return r
 }

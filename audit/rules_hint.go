@@ -64,9 +64,13 @@ func hintNACL(aclID string, egress bool, cidr string, lo, hi, rule int) string {
 		dir = "outbound to"
 	}
 	at := "at a free rule number"
-	if rule != 0 {
+	if rule != 0 && rule < 32767 {
 		at = fmt.Sprintf("below rule %d, or delete rule %d if nothing else needs it", rule, rule)
 	}
-	return fmt.Sprintf("Allow TCP %d-%d %s %s in %s %s; %s prints the entries with their rule numbers for every blocked block.",
-		lo, hi, dir, cidr, aclID, at, hintFixPlan)
+	ports := fmt.Sprint(lo)
+	if lo != hi {
+		ports = fmt.Sprintf("%d-%d", lo, hi)
+	}
+	return fmt.Sprintf("Allow TCP %s %s %s in %s %s; %s prints the entries with their rule numbers for every blocked block.",
+		ports, dir, cidr, aclID, at, hintFixPlan)
 }
