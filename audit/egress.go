@@ -91,7 +91,7 @@ func EgressRules(f *Facts) []EgressRule {
 	}
 	out := make([]EgressRule, 0, len(merged))
 	for k, r := range merged {
-		if sg := f.SecurityGroups[r.GroupID]; sg != nil && slices.ContainsFunc(sg.Egress, func(x Rule) bool { return sameRule(x, r.rule()) }) {
+		if sg := f.SecurityGroups[r.GroupID]; sg != nil && slices.ContainsFunc(sg.Egress, func(x Rule) bool { return ruleHolds(x, r.rule()) }) {
 			continue // already there
 		}
 		r.Description = "preflight: " + strings.Join(uniqSorted(reasons[k]...), ", ")

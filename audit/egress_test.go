@@ -64,19 +64,7 @@ func TestWriteEgressRulesGolden(t *testing.T) {
 			if err := WriteEgressRules(&buf, format, testRegion, rules); err != nil {
 				t.Fatalf("WriteEgressRules: %v", err)
 			}
-			path := filepath.Join("testdata", "egress."+format+".golden")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden file (run go test ./audit -update to create it): %v", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("got:\n%s\nwant:\n%s", buf.Bytes(), want)
-			}
+			goldenFile(t, "egress."+format+".golden", buf.Bytes())
 		})
 	}
 }
@@ -107,5 +95,23 @@ func TestWriteEgressRulesUnknownFormat(t *testing.T) {
 	err := WriteEgressRules(&bytes.Buffer{}, "yaml", testRegion, nil)
 	if err == nil {
 		t.Fatal("got nil error; want one for format yaml")
+	}
+}
+
+// goldenFile compares got with testdata/name, rewriting it under -update.
+func goldenFile(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test ./audit -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -140,7 +140,7 @@ var (
 	reVPCE      = regexp.MustCompile(`^vpce-[0-9a-f]+$`)
 	reService   = regexp.MustCompile(`^[a-z0-9]+(\.[a-z0-9-]+)+$`)
 	reECSName   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-	reRegion    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	reRegion    = regexp.MustCompile(`^[a-z0-9-]+$`)
 	reAttribute = regexp.MustCompile(`^enableDns(Support|Hostnames)$`)
 	reRefName   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 )

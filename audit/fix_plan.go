@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -78,8 +79,10 @@ func PlanFixes(f *Facts, opts Options) (*Plan, error) {
 // Validate checks every change and the region: a plan that validates
 // renders into commands that cannot be turned into something else.
 func (p *Plan) Validate() error {
-	if p.Region != "" && !reRegion.MatchString(p.Region) {
-		return fmt.Errorf("fix plan: region %q: does not match %s", p.Region, reRegion)
+	// A region of the partition table, in lower case (the table's \w
+	// would let an underscore or a capital through).
+	if p.Region != "" && (!reRegion.MatchString(p.Region) || !config.ValidRegion(p.Region)) {
+		return fmt.Errorf("fix plan: region %q: not a region of the partition table", p.Region)
 	}
 	for i := range p.Changes {
 		if err := p.Changes[i].validate(); err != nil {
@@ -367,7 +370,7 @@ func applyChange(f *Facts, c Change) {
 		}
 	case ChangeRevokeEgress:
 		if sg := f.SecurityGroups[c.Group]; sg != nil {
-			sg.Egress = slices.DeleteFunc(sg.Egress, func(r Rule) bool { return sameRule(r, ruleOf(c)) })
+			sg.Egress = revokeRule(sg.Egress, ruleOf(c))
 		}
 	case ChangeCreateInterfaceEndpoint, ChangeCreateGatewayEndpoint:
 		typ := EndpointInterface
@@ -405,19 +408,60 @@ func applyChange(f *Facts, c Change) {
 	}
 }
 
-// sameRule reports whether two rules allow exactly the same thing.
-func sameRule(a, b Rule) bool {
-	pa, pb := strings.ToLower(a.Protocol), strings.ToLower(b.Protocol)
-	if pa == "all" {
-		pa = "-1"
+// samePorts reports whether two rules name the same protocol and ports.
+func samePorts(a, b Rule) bool {
+	norm := func(p string) string {
+		if p = strings.ToLower(p); p == "all" {
+			return "-1"
+		}
+		return p
 	}
-	if pb == "all" {
-		pb = "-1"
-	}
-	if pa != pb || (pa != "-1" && (a.FromPort != b.FromPort || a.ToPort != b.ToPort)) {
+	pa, pb := norm(a.Protocol), norm(b.Protocol)
+	return pa == pb && (pa == "-1" || a.FromPort == b.FromPort && a.ToPort == b.ToPort)
+}
+
+// ruleHolds reports whether have already grants every peer of want on
+// the same protocol and ports. AWS groups the peers of one protocol and
+// port range into one permission, so a rule the plan would add may be
+// one peer of a larger rule.
+func ruleHolds(have, want Rule) bool {
+	if !samePorts(have, want) {
 		return false
 	}
-	return slices.Equal(a.CIDRs, b.CIDRs) && slices.Equal(a.GroupIDs, b.GroupIDs) && slices.Equal(a.PrefixListIDs, b.PrefixListIDs)
+	for _, c := range want.CIDRs {
+		if !slices.Contains(have.CIDRs, c) {
+			return false
+		}
+	}
+	for _, g := range want.GroupIDs {
+		if !slices.Contains(have.GroupIDs, g) {
+			return false
+		}
+	}
+	for _, pl := range want.PrefixListIDs {
+		if !slices.Contains(have.PrefixListIDs, pl) {
+			return false
+		}
+	}
+	return true
+}
+
+// revokeRule takes the peers of gone off the rules with its protocol and
+// ports, as RevokeSecurityGroupEgress does, dropping a rule left empty.
+func revokeRule(rules []Rule, gone Rule) []Rule {
+	var out []Rule
+	for _, r := range rules {
+		if samePorts(r, gone) {
+			r.CIDRs = slices.DeleteFunc(slices.Clone(r.CIDRs), func(c netip.Prefix) bool { return slices.Contains(gone.CIDRs, c) })
+			r.GroupIDs = slices.DeleteFunc(slices.Clone(r.GroupIDs), func(g string) bool { return slices.Contains(gone.GroupIDs, g) })
+			r.PrefixListIDs = slices.DeleteFunc(slices.Clone(r.PrefixListIDs), func(p string) bool { return slices.Contains(gone.PrefixListIDs, p) })
+			if len(r.CIDRs)+len(r.GroupIDs)+len(r.PrefixListIDs) == 0 {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // shortenRefs drops the VPC suffix of the references when the plan

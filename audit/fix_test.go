@@ -386,6 +386,14 @@ func TestPlanRefusesCraftedIDs(t *testing.T) {
 			}
 		})
 	}
+	for _, region := range []string{"us-east-1", "us-gov-west-1", "cn-north-1", "eusc-de-east-1", "us-isob-east-1"} {
+		if err := (&Plan{Region: region}).Validate(); err != nil {
+			t.Errorf("region %s: got %v; want valid", region, err)
+		}
+	}
+	if err := (&Plan{Region: "us-east-1;id"}).Validate(); err == nil || !strings.Contains(err.Error(), "region") {
+		t.Errorf("crafted region: got %v; want an error naming the region", err)
+	}
 	var buf bytes.Buffer
 	p := &Plan{Region: testRegion, Changes: []Change{{Kind: ChangeAuthorizeEgress, Group: "sg-1;touch pwned;#", Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: "0.0.0.0/0"}}}
 	if err := WritePlan(&buf, FixCLI, p); err == nil || !strings.Contains(err.Error(), "group_id") {
@@ -440,20 +448,7 @@ func TestWritePlanGolden(t *testing.T) {
 	p := planOf(t, fullPlanFacts())
 	for _, format := range []string{FixCLI, FixTerraform, FixCloudFormation} {
 		t.Run(format, func(t *testing.T) {
-			got := renderPlan(t, format, p)
-			path := filepath.Join("testdata", "fix."+format+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden file (run go test ./audit -update to create it): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("got:\n%s\nwant:\n%s", got, want)
-			}
+			goldenFile(t, "fix."+format+".golden", []byte(renderPlan(t, format, p)))
 		})
 	}
 }
@@ -474,36 +469,33 @@ func requireTool(t *testing.T, name, install string) string {
 	return ""
 }
 
-// TestFixTerraformFmt: the Terraform plan is terraform fmt clean.
-func TestFixTerraformFmt(t *testing.T) {
-	bin := requireTool(t, "terraform", "https://developer.hashicorp.com/terraform/install")
-	for name, p := range map[string]*Plan{"full": planOf(t, fullPlanFacts()), "egress": egressPlan(t)} {
-		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "fix.tf")
-			if err := os.WriteFile(path, []byte(renderPlan(t, FixTerraform, p)), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command(bin, "fmt", "-check", "-diff", path)
-			cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Errorf("terraform fmt -check: got %v; want clean\n%s", err, out)
-			}
-		})
-	}
-}
-
-// TestFixCloudFormationLint: the CloudFormation plan passes cfn-lint.
-func TestFixCloudFormationLint(t *testing.T) {
-	bin := requireTool(t, "cfn-lint", "pip install cfn-lint")
-	for name, p := range map[string]*Plan{"full": planOf(t, fullPlanFacts()), "egress": egressPlan(t)} {
-		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "fix.yaml")
-			if err := os.WriteFile(path, []byte(renderPlan(t, FixCloudFormation, p)), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command(bin, "--regions", "ap-northeast-1", "--", path)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Errorf("cfn-lint: got %v; want clean\n%s", err, out)
+// TestFixPlanTools: the Terraform plan is terraform fmt clean and the
+// CloudFormation plan passes cfn-lint, for a plan of every kind and for
+// an --egress-rules plan.
+func TestFixPlanTools(t *testing.T) {
+	for _, tool := range []struct {
+		format, bin, install, file string
+		args                       []string
+		env                        []string
+	}{
+		{FixTerraform, "terraform", "https://developer.hashicorp.com/terraform/install", "fix.tf",
+			[]string{"fmt", "-check", "-diff"}, []string{"TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1"}},
+		{FixCloudFormation, "cfn-lint", "pip install cfn-lint", "fix.yaml", []string{"--regions", testRegion, "--"}, nil},
+	} {
+		t.Run(tool.bin, func(t *testing.T) {
+			bin := requireTool(t, tool.bin, tool.install)
+			for name, p := range map[string]*Plan{"full": planOf(t, fullPlanFacts()), "egress": egressPlan(t)} {
+				t.Run(name, func(t *testing.T) {
+					path := filepath.Join(t.TempDir(), tool.file)
+					if err := os.WriteFile(path, []byte(renderPlan(t, tool.format, p)), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					cmd := exec.Command(bin, append(tool.args, path)...)
+					cmd.Env = append(os.Environ(), tool.env...)
+					if out, err := cmd.CombinedOutput(); err != nil {
+						t.Errorf("%s %v: got %v; want clean\n%s", tool.bin, tool.args, err, out)
+					}
+				})
 			}
 		})
 	}
@@ -553,6 +545,18 @@ func TestEgressRulesReplaceAllowAll(t *testing.T) {
 	}
 	if got := buf.String(); !strings.Contains(got, "# Nothing to do") || strings.Contains(got, "\naws ") {
 		t.Errorf("second run printed:\n%s\nwant a comment saying there is nothing to do", got)
+	}
+}
+
+// TestEgressRulesCombinedPermission: AWS returns the peers of one
+// protocol and port range as one permission; the rules it holds are not
+// asked for again.
+func TestEgressRulesCombinedPermission(t *testing.T) {
+	f := fixFacts()
+	f.SecurityGroups[fixID("sg-task")].Egress = []Rule{{Protocol: "tcp", FromPort: 443, ToPort: 443,
+		GroupIDs: []string{fixID("sg-vpce")}, PrefixListIDs: []string{fixID("pl-s3")}}}
+	if got := EgressRules(f); len(got) != 0 {
+		t.Errorf("got %+v; want nothing to do", got)
 	}
 }
 

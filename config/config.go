@@ -295,7 +295,7 @@ var options = []option{
 		c.AssignPublicIP = v
 		return nil
 	}},
-	{name: "egress-rules", values: egressRuleKinds, usage: "print the least egress rule set for the task security groups on stdout in this format; the report goes to stderr", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "egress-rules", values: egressRuleKinds, usage: "print the least egress rule set for the task security groups, and the revoke of the allow-all it replaces, on stdout in this format; the report goes to stderr", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.EgressRules = v
 		return nil
 	}},
