@@ -215,14 +215,8 @@ func TestPlanDedupe(t *testing.T) {
 // a group of their own in its place (opening the task group to itself
 // would open every task to every other).
 func TestPlanReusedTaskGroup(t *testing.T) {
-	f := fixFacts()
+	f := reusedGroupFacts()
 	task := fixID("sg-task")
-	for _, ep := range f.Endpoints {
-		if ep.Type == EndpointInterface {
-			ep.SecurityGroupIDs = []string{task}
-		}
-	}
-	f.SecurityGroups[task].Egress = []Rule{{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")}}
 	p := planOf(t, f)
 	want := []ChangeKind{ChangeCreateSecurityGroup, ChangeAuthorizeIngress, ChangeEndpointGroups, ChangeEndpointGroups, ChangeEndpointGroups}
 	if got := kindsOf(p); !reflect.DeepEqual(got, want) {
@@ -238,6 +232,20 @@ func TestPlanReusedTaskGroup(t *testing.T) {
 	if !strings.Contains(cli, `--add-security-group-ids "$ENDPOINT_SG" --remove-security-group-ids `+task) {
 		t.Errorf("cli plan does not swap the groups:\n%s", cli)
 	}
+}
+
+// reusedGroupFacts: the interface endpoints are guarded by the task
+// group, which allows all egress.
+func reusedGroupFacts() *Facts {
+	f := fixFacts()
+	task := fixID("sg-task")
+	for _, ep := range f.Endpoints {
+		if ep.Type == EndpointInterface {
+			ep.SecurityGroupIDs = []string{task}
+		}
+	}
+	f.SecurityGroups[task].Egress = []Rule{{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")}}
+	return f
 }
 
 // TestPlanNACL: a deny that one delete removes is deleted; a deny whose
@@ -445,11 +453,13 @@ func fullPlanFacts() *Facts {
 }
 
 func TestWritePlanGolden(t *testing.T) {
-	p := planOf(t, fullPlanFacts())
-	for _, format := range []string{FixCLI, FixTerraform, FixCloudFormation} {
-		t.Run(format, func(t *testing.T) {
-			goldenFile(t, "fix."+format+".golden", []byte(renderPlan(t, format, p)))
-		})
+	for name, f := range map[string]*Facts{"fix": fullPlanFacts(), "fix-reused": reusedGroupFacts()} {
+		p := planOf(t, f)
+		for _, format := range []string{FixCLI, FixTerraform, FixCloudFormation} {
+			t.Run(name+"/"+format, func(t *testing.T) {
+				goldenFile(t, name+"."+format+".golden", []byte(renderPlan(t, format, p)))
+			})
+		}
 	}
 }
 
@@ -484,7 +494,8 @@ func TestFixPlanTools(t *testing.T) {
 	} {
 		t.Run(tool.bin, func(t *testing.T) {
 			bin := requireTool(t, tool.bin, tool.install)
-			for name, p := range map[string]*Plan{"full": planOf(t, fullPlanFacts()), "egress": egressPlan(t)} {
+			plans := map[string]*Plan{"full": planOf(t, fullPlanFacts()), "reused group": planOf(t, reusedGroupFacts()), "egress": egressPlan(t)}
+			for name, p := range plans {
 				t.Run(name, func(t *testing.T) {
 					path := filepath.Join(t.TempDir(), tool.file)
 					if err := os.WriteFile(path, []byte(renderPlan(t, tool.format, p)), 0o644); err != nil {

@@ -103,7 +103,9 @@ func cliArgs(c Change) (args []string, assign string) {
 		a := []string{"ec2", "modify-vpc-endpoint", "--vpc-endpoint-id", c.Endpoint}
 		switch c.Kind {
 		case ChangeEndpointGroups:
-			a = append(append(a, "--add-security-group-ids"), c.Groups...)
+			if len(c.Groups) > 0 {
+				a = append(append(a, "--add-security-group-ids"), c.Groups...)
+			}
 			if len(c.RemoveGroups) > 0 {
 				a = append(append(a, "--remove-security-group-ids"), c.RemoveGroups...)
 			}

@@ -142,9 +142,8 @@ func terraformBlocks(kinds map[string]string, c Change) []tfBlock {
 		}
 		return out
 	case ChangeEndpointGroups:
-		if len(c.RemoveGroups) > 0 {
-			return nil // the removal is a change to the endpoint's own configuration
-		}
+		// The removal, if any, is a change to the endpoint's own
+		// configuration: writePlanTerraform says it in a comment.
 		var out []tfBlock
 		for _, g := range c.Groups {
 			out = append(out, tfBlock{"aws_vpc_endpoint_security_group_association", changeName(Change{Kind: c.Kind, Endpoint: c.Endpoint, Subnets: []string{g}}),
@@ -178,7 +177,7 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 		comment(w, "#", fmt.Sprintf("%d. %s", i+1, summary(c, ref)))
 		blocks := terraformBlocks(kinds, c)
 		if blocks == nil {
-			comment(w, "#", "Not a resource of its own: change it where "+owner(c)+" is managed, or run: "+cliLine(p.Region, c))
+			comment(w, "#", "This step is "+manualStep(p.Region, c, func(id string) string { return refName(id) + "_id" }))
 			continue
 		}
 		for j, b := range blocks {
@@ -196,7 +195,30 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 			}
 			fmt.Fprintln(w, "}")
 		}
+		if c.Kind == ChangeEndpointGroups && len(c.RemoveGroups) > 0 {
+			// Once the association exists, the task group comes off.
+			rm := Change{Kind: c.Kind, Endpoint: c.Endpoint, RemoveGroups: c.RemoveGroups}
+			comment(w, "#", fmt.Sprintf("After apply, take %s off %s where it is managed, or run: %s", joinComma(c.RemoveGroups), c.Endpoint, cliLine(p.Region, rm)))
+		}
 	}
+	for _, c := range p.Changes {
+		if c.Kind == ChangeCreateSecurityGroup {
+			n := refName(c.Group)
+			fmt.Fprintf(w, "\noutput %q {\n  value = aws_security_group.%s.id\n}\n", n+"_id", n)
+		}
+	}
+}
+
+// manualStep says how to take a step a template cannot: with its CLI
+// command, or, when the step uses a resource the template creates (whose
+// id no command line can know before the stack exists), in words naming
+// the template's output that holds the id.
+func manualStep(region string, c Change, output func(ref string) string) string {
+	if len(c.refs()) > 0 {
+		return fmt.Sprintf("not a resource of its own: once the stack exists, %s (aws ec2 %s), or change it where %s is managed.",
+			summary(c, func(id string) string { return "the group in the output " + output(id) }), c.Kind, owner(c))
+	}
+	return "not a resource of its own; change it where " + owner(c) + " is managed, or run: " + cliLine(region, c)
 }
 
 // owner names the resource whose own configuration a step changes.
@@ -317,7 +339,11 @@ func writePlanCloudFormation(w io.Writer, p *Plan) {
 		what := fmt.Sprintf("%d. %s", i+1, summary(c, cfnValue))
 		typ, props := cfnResource(c)
 		if typ == "" {
-			manual = append(manual, what+": not a resource of its own; change it where "+owner(c)+" is managed, or run: "+cliLine(p.Region, c))
+			step := manualStep(p.Region, c, func(id string) string { return logicalName(refName(id)) + "Id" })
+			if len(c.refs()) > 0 {
+				what = fmt.Sprintf("%d. %s", i+1, c.Endpoint+c.Group) // the step says the rest
+			}
+			manual = append(manual, what+": "+step)
 			continue
 		}
 		resources = append(resources, res{logicalName(changeName(c)), typ, props})
@@ -335,6 +361,17 @@ func writePlanCloudFormation(w io.Writer, p *Plan) {
 		fmt.Fprintf(w, "  %s:\n    Type: %s\n    Properties:\n", r.id, r.typ)
 		for _, p := range r.props {
 			fmt.Fprintf(w, "      %s\n", p)
+		}
+	}
+	outputs := false
+	for _, c := range p.Changes {
+		if c.Kind == ChangeCreateSecurityGroup {
+			if !outputs {
+				fmt.Fprintln(w, "Outputs:")
+				outputs = true
+			}
+			n := logicalName(refName(c.Group))
+			fmt.Fprintf(w, "  %sId:\n    Value: !GetAtt %s.GroupId\n", n, n)
 		}
 	}
 }
