@@ -69,6 +69,11 @@ func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
 			if strings.Contains(fix.stdout, "Not fixed by this plan") {
 				t.Errorf("the plan leaves findings unfixed:\n%s", fix.stdout)
 			}
+			// The text report ends with the same plan.
+			text := runCLI(t, env, "audit", "--cluster", "prod")
+			if !strings.HasSuffix(text.stdout, "\n"+fix.stdout) || !strings.Contains(text.stdout, "\nFix plan (") {
+				t.Errorf("the text report does not end with the plan:\n%s", text.stdout)
+			}
 
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()

@@ -69,9 +69,13 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	// with --egress-rules), the report to stderr, so `> fix.sh` holds only
 	// the plan. A text report ends with the plan in CLI form instead.
 	var plan *audit.Plan
+	var planErr error
 	if cfg.Fix != "" || report.Output(cfg.Output) == report.OutputText {
-		if plan, err = audit.PlanFixes(facts, opts); err != nil {
-			fmt.Fprintf(stderr, "preflight audit: %v\n", err)
+		// A plan is refused when an id from AWS does not match its
+		// pattern: --fix then fails; a text report says so at its end.
+		plan, planErr = audit.PlanFixes(facts, opts)
+		if planErr != nil && cfg.Fix != "" {
+			fmt.Fprintf(stderr, "preflight audit: %v\n", planErr)
 			return report.ExitInternal
 		}
 	}
@@ -94,7 +98,10 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "preflight audit: write report: %v\n", err)
 		return report.ExitInternal
 	}
-	if cfg.Fix == "" && plan != nil && len(plan.Changes) > 0 {
+	if planErr != nil {
+		fmt.Fprintf(reportOut, "\nNo fix plan: %v\n", planErr)
+	}
+	if cfg.Fix == "" && cfg.EgressRules == "" && plan != nil && len(plan.Changes) > 0 {
 		fmt.Fprintf(reportOut, "\nFix plan (preflight audit --fix cli > fix.sh prints it alone; terraform and cloudformation too):\n")
 		if err := audit.WritePlan(reportOut, audit.FixCLI, plan); err != nil {
 			fmt.Fprintf(stderr, "preflight audit: %v\n", err)
