@@ -118,7 +118,8 @@ func endpointRef(vpc, serviceName, region string) string {
 // same step produce one.
 func (c Change) key() string {
 	c.Description = ""
-	return fmt.Sprintf("%+v", c)
+	// The kind as a number: several kinds share a command name.
+	return fmt.Sprintf("%d %+v", int(c.Kind), c)
 }
 
 // idField is one id a change carries, the field's name and its pattern.
