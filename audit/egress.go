@@ -2,15 +2,17 @@ package audit
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/preflight-dev/preflight/config"
 )
 
-// EgressRule is one rule of the minimal egress set a task security group
-// needs (--egress-rules): TCP to an endpoint's security group, to a
-// prefix list, or to a CIDR. Exactly one destination is set.
+// EgressRule is one change of the least egress set a task security group
+// needs (--egress-rules): a TCP rule to add, to an endpoint's security
+// group, to a prefix list, or to a CIDR (exactly one destination is set),
+// or, with Revoke, the allow-all rule the set replaces.
 type EgressRule struct {
 	// GroupID is the task security group the rule goes on.
 	GroupID  string `json:"group_id"`
@@ -25,6 +27,9 @@ type EgressRule struct {
 	CIDR string `json:"cidr,omitempty"`
 	// Description says which needs the rule serves.
 	Description string `json:"description"`
+	// Revoke marks the allow-all rule (protocol -1) to remove once the
+	// rules above it are in place.
+	Revoke bool `json:"revoke,omitempty"`
 }
 
 // destination is the rule's one destination, for sorting and naming.
@@ -39,9 +44,14 @@ func (r EgressRule) destination() string {
 // mount target groups, and TCP 443 to 0.0.0.0/0 only for what no
 // endpoint serves (other registries, other regions). Rules go on the
 // workload's first security group (rules of all groups on an ENI add up).
-// Needs without an endpoint to reference are left out: the audit's
-// findings say to create the endpoint first. The result is deduplicated
-// (descriptions merged) and sorted.
+// A rule the group already has is left out; the allow-all egress rules of
+// the workloads' groups follow as revokes, which is what makes the set
+// the least one. A group some of whose needs have no endpoint to
+// reference yet keeps its allow-all (revoking it would cut those needs
+// off): the audit's findings say to create the endpoints first. So a
+// second run against groups that hold exactly the set returns nothing.
+// The result is deduplicated (descriptions merged) and sorted, revokes
+// last.
 func EgressRules(f *Facts) []EgressRule {
 	type key struct {
 		group, proto string
@@ -50,15 +60,19 @@ func EgressRules(f *Facts) []EgressRule {
 	}
 	merged := map[key]*EgressRule{}
 	reasons := map[key][]string{}
+	groupsOf := map[string]bool{}  // every group of a workload with rules
+	uncovered := map[string]bool{} // groups of workloads with a need left out
 	for _, w := range f.Workloads {
 		groups := uniqSorted(w.SecurityGroups...)
 		if len(groups) == 0 || len(w.Subnets) == 0 {
 			continue
 		}
 		vpcID := workloadVPC(f, w)
+		complete := true
 		for _, n := range Needs(w, f.Region, f.Account, nil) {
 			r, ok := egressRuleFor(f, vpcID, n)
 			if !ok {
+				complete = complete && n.Expect == config.ExpectBlocked
 				continue
 			}
 			r.GroupID, r.Protocol = groups[0], "tcp"
@@ -68,9 +82,18 @@ func EgressRules(f *Facts) []EgressRule {
 			}
 			reasons[k] = append(reasons[k], n.Service)
 		}
+		for _, g := range groups {
+			groupsOf[g] = true
+			if !complete {
+				uncovered[g] = true
+			}
+		}
 	}
 	out := make([]EgressRule, 0, len(merged))
 	for k, r := range merged {
+		if sg := f.SecurityGroups[r.GroupID]; sg != nil && slices.ContainsFunc(sg.Egress, func(x Rule) bool { return ruleHolds(x, r.rule()) }) {
+			continue // already there
+		}
 		r.Description = "preflight: " + strings.Join(uniqSorted(reasons[k]...), ", ")
 		out = append(out, *r)
 	}
@@ -78,7 +101,39 @@ func EgressRules(f *Facts) []EgressRule {
 		return cmp.Or(cmp.Compare(a.GroupID, b.GroupID), cmp.Compare(a.FromPort, b.FromPort),
 			cmp.Compare(a.destination(), b.destination()))
 	})
+	for _, g := range uniqSorted(slices.Collect(maps.Keys(groupsOf))...) {
+		sg := f.SecurityGroups[g]
+		if sg == nil || uncovered[g] {
+			continue
+		}
+		for _, r := range sg.Egress {
+			if p := strings.ToLower(r.Protocol); p != "-1" && p != "all" {
+				continue
+			}
+			for _, c := range r.CIDRs {
+				if c.Bits() == 0 {
+					out = append(out, EgressRule{GroupID: g, Protocol: "-1", CIDR: c.String(), Revoke: true,
+						Description: "preflight: the allow-all the rules above replace"})
+				}
+			}
+		}
+	}
 	return out
+}
+
+// rule is r as a security group rule of the facts.
+func (r EgressRule) rule() Rule {
+	return ruleOf(r.change())
+}
+
+// change is r as a step of a fix plan.
+func (r EgressRule) change() Change {
+	c := Change{Kind: ChangeAuthorizeEgress, Group: r.GroupID, Protocol: r.Protocol, FromPort: r.FromPort, ToPort: r.ToPort,
+		PeerGroup: r.DestinationGroupID, PeerPrefixList: r.PrefixListID, CIDR: r.CIDR, Description: r.Description}
+	if r.Revoke {
+		c.Kind, c.FromPort, c.ToPort, c.Description = ChangeRevokeEgress, 0, 0, ""
+	}
+	return c
 }
 
 // workloadVPC is the VPC of a workload's first known subnet.

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -26,16 +26,18 @@ func egressFacts() *Facts {
 			{Name: "proxy", Image: "nginx:1.27"},
 		}, EFSVolumes: []EFSVolume{{Name: "data", FileSystemID: "fs-1"}}},
 	})
+	// The writers refuse ids that do not match their AWS patterns.
+	renameIDs(reflect.ValueOf(f).Elem())
 	return f
 }
 
+// TestEgressRules: the rules the groups lack (the task group already has
+// those to the endpoints and the S3 prefix list), on the first group.
 func TestEgressRules(t *testing.T) {
 	got := EgressRules(egressFacts())
 	want := []EgressRule{
-		{GroupID: "sg-task", Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: "0.0.0.0/0", Description: "preflight: internet"},
-		{GroupID: "sg-task", Protocol: "tcp", FromPort: 443, ToPort: 443, PrefixListID: "pl-s3", Description: "preflight: ecr.layers"},
-		{GroupID: "sg-task", Protocol: "tcp", FromPort: 443, ToPort: 443, DestinationGroupID: "sg-vpce", Description: "preflight: ecr.api, ecr.dkr, logs"},
-		{GroupID: "sg-task", Protocol: "tcp", FromPort: 2049, ToPort: 2049, DestinationGroupID: "sg-efs", Description: "preflight: efs"},
+		{GroupID: fixID("sg-task"), Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: "0.0.0.0/0", Description: "preflight: internet"},
+		{GroupID: fixID("sg-task"), Protocol: "tcp", FromPort: 2049, ToPort: 2049, DestinationGroupID: fixID("sg-efs"), Description: "preflight: efs"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		g, _ := json.MarshalIndent(got, "", " ")
@@ -45,8 +47,8 @@ func TestEgressRules(t *testing.T) {
 }
 
 func TestEgressRulesSkipsMissingEndpoints(t *testing.T) {
-	f := privateFacts()
-	removeEndpoint(f, "vpce-logs")
+	f := egressOpenFacts()
+	removeEndpoint(f, fixID("vpce-logs"))
 	for _, r := range EgressRules(f) {
 		if r.Description == "preflight: ecr.api, ecr.dkr, logs" {
 			t.Errorf("got a rule naming logs (%+v); want logs left out while it has no endpoint", r)
@@ -59,22 +61,10 @@ func TestWriteEgressRulesGolden(t *testing.T) {
 	for _, format := range []string{EgressCLI, EgressTerraform, EgressCloudFormation, EgressJSON} {
 		t.Run(format, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := WriteEgressRules(&buf, format, rules); err != nil {
+			if err := WriteEgressRules(&buf, format, testRegion, rules); err != nil {
 				t.Fatalf("WriteEgressRules: %v", err)
 			}
-			path := filepath.Join("testdata", "egress."+format+".golden")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden file (run go test ./audit -update to create it): %v", err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("got:\n%s\nwant:\n%s", buf.Bytes(), want)
-			}
+			goldenFile(t, "egress."+format+".golden", buf.Bytes())
 		})
 	}
 }
@@ -82,7 +72,7 @@ func TestWriteEgressRulesGolden(t *testing.T) {
 func TestWriteEgressRulesStructured(t *testing.T) {
 	rules := EgressRules(egressFacts())
 	var buf bytes.Buffer
-	if err := WriteEgressRules(&buf, EgressJSON, rules); err != nil {
+	if err := WriteEgressRules(&buf, EgressJSON, testRegion, rules); err != nil {
 		t.Fatal(err)
 	}
 	var back []EgressRule
@@ -93,53 +83,35 @@ func TestWriteEgressRulesStructured(t *testing.T) {
 		t.Errorf("got %+v; want %+v", back, rules)
 	}
 	buf.Reset()
-	if err := WriteEgressRules(&buf, EgressCloudFormation, rules); err != nil {
+	if err := WriteEgressRules(&buf, EgressCloudFormation, testRegion, rules); err != nil {
 		t.Fatal(err)
 	}
-	var tpl struct {
-		Resources map[string]struct {
-			Type       string
-			Properties map[string]any
-		}
-	}
-	if err := json.Unmarshal(buf.Bytes(), &tpl); err != nil {
-		t.Fatalf("cloudformation output does not parse: %v", err)
-	}
-	if len(tpl.Resources) != len(rules) {
-		t.Errorf("got %d resources; want %d", len(tpl.Resources), len(rules))
-	}
-	for id, r := range tpl.Resources {
-		if r.Type != "AWS::EC2::SecurityGroupEgress" {
-			t.Errorf("%s: got type %s; want AWS::EC2::SecurityGroupEgress", id, r.Type)
-		}
+	if got := strings.Count(buf.String(), "Type: AWS::EC2::SecurityGroupEgress"); got != len(rules) {
+		t.Errorf("got %d AWS::EC2::SecurityGroupEgress resources; want %d\n%s", got, len(rules), buf.String())
 	}
 }
 
 func TestWriteEgressRulesUnknownFormat(t *testing.T) {
-	err := WriteEgressRules(&bytes.Buffer{}, "yaml", nil)
+	err := WriteEgressRules(&bytes.Buffer{}, "yaml", testRegion, nil)
 	if err == nil {
 		t.Fatal("got nil error; want one for format yaml")
 	}
 }
 
-// TestEgressTerraformFmt runs terraform fmt -check on the rendering; it
-// needs only the terraform binary (no providers, no network).
-func TestEgressTerraformFmt(t *testing.T) {
-	bin, err := exec.LookPath("terraform")
+// goldenFile compares got with testdata/name, rewriting it under -update.
+func goldenFile(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Skip("no terraform binary on PATH")
+		t.Fatalf("read golden file (run go test ./audit -update to create it): %v", err)
 	}
-	var buf bytes.Buffer
-	if err := WriteEgressRules(&buf, EgressTerraform, EgressRules(egressFacts())); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "egress.tf")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "fmt", "-check", "-diff", path)
-	cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("terraform fmt -check: got %v; want clean\n%s", err, out)
+	if !bytes.Equal(got, want) {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }

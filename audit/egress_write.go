@@ -1,11 +1,9 @@
 package audit
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 )
 
@@ -17,31 +15,31 @@ const (
 	EgressJSON           = "json"
 )
 
-// WriteEgressRules renders rules in format: "cli" (aws ec2
-// authorize-security-group-egress commands), "terraform"
-// (aws_vpc_security_group_egress_rule resources, terraform fmt clean),
-// "cloudformation" (a JSON template of AWS::EC2::SecurityGroupEgress) or
-// "json" (an array).
-func WriteEgressRules(w io.Writer, format string, rules []EgressRule) error {
-	bw := bufio.NewWriter(w)
-	var err error
-	switch format {
-	case EgressCLI:
-		writeEgressCLI(bw, rules)
-	case EgressTerraform:
-		writeEgressTerraform(bw, rules)
-	case EgressCloudFormation:
-		err = writeEgressCloudFormation(bw, rules)
-	case EgressJSON:
-		err = writeEgressJSON(bw, rules)
-	default:
-		return fmt.Errorf("egress rules format %q: want cli, terraform, cloudformation or json", format)
+// WriteEgressRules renders rules in format: "cli", "terraform" or
+// "cloudformation" (as a fix plan of authorize and revoke steps: see
+// WritePlan), or "json" (an array). region is where the groups are. An id
+// that does not match its AWS pattern is refused, not printed.
+func WriteEgressRules(w io.Writer, format, region string, rules []EgressRule) error {
+	if format == EgressJSON {
+		if rules == nil {
+			rules = []EgressRule{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rules); err != nil {
+			return fmt.Errorf("write json egress rules: %w", err)
+		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("write %s egress rules: %w", format, err)
+	p := &Plan{Region: region, Note: "the task security groups hold exactly the least egress set, and no allow-all."}
+	for _, r := range rules {
+		p.Changes = append(p.Changes, r.change())
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s egress rules: %w", format, err)
+	if len(p.Changes) > 0 {
+		p.Note = "the least egress set of the task security groups, then the revoke of the allow-all it replaces."
+	}
+	if err := WritePlan(w, format, p); err != nil {
+		return fmt.Errorf("egress rules: %w", err)
 	}
 	return nil
 }
@@ -61,117 +59,4 @@ func sgDescription(s string) string {
 		out = out[:255]
 	}
 	return out
-}
-
-func writeEgressCLI(w io.Writer, rules []EgressRule) {
-	for _, r := range rules {
-		perm := map[string]any{"IpProtocol": r.Protocol, "FromPort": r.FromPort, "ToPort": r.ToPort}
-		desc := sgDescription(r.Description)
-		switch {
-		case r.DestinationGroupID != "":
-			perm["UserIdGroupPairs"] = []map[string]string{{"GroupId": r.DestinationGroupID, "Description": desc}}
-		case r.PrefixListID != "":
-			perm["PrefixListIds"] = []map[string]string{{"PrefixListId": r.PrefixListID, "Description": desc}}
-		default:
-			perm["IpRanges"] = []map[string]string{{"CidrIp": r.CIDR, "Description": desc}}
-		}
-		// Marshal cannot fail on maps of strings and ints.
-		b, _ := json.Marshal([]any{perm})
-		fmt.Fprintf(w, "aws ec2 authorize-security-group-egress --group-id %s --ip-permissions '%s'\n", r.GroupID, b)
-	}
-}
-
-// terraformName is a stable identifier for a rule, usable as a Terraform
-// resource name: egress_sg_0abc_tcp_443_sg_0def.
-func terraformName(r EgressRule) string {
-	repl := strings.NewReplacer("-", "_", ".", "_", "/", "_")
-	return repl.Replace(fmt.Sprintf("egress_%s_%s_%d_%s", r.GroupID, r.Protocol, r.FromPort, r.destination()))
-}
-
-// logicalID is a CloudFormation logical id (alphanumeric only).
-func logicalID(r EgressRule) string {
-	var b strings.Builder
-	up := true
-	for _, c := range terraformName(r) {
-		switch {
-		case c == '_':
-			up = true
-		case up && c >= 'a' && c <= 'z':
-			b.WriteRune(c - 'a' + 'A')
-			up = false
-		default:
-			b.WriteRune(c)
-			up = false
-		}
-	}
-	return b.String()
-}
-
-func writeEgressTerraform(w io.Writer, rules []EgressRule) {
-	for i, r := range rules {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		attrs := [][2]string{
-			{"security_group_id", strconv.Quote(r.GroupID)},
-			{"description", strconv.Quote(sgDescription(r.Description))},
-			{"ip_protocol", strconv.Quote(r.Protocol)},
-			{"from_port", strconv.Itoa(r.FromPort)},
-			{"to_port", strconv.Itoa(r.ToPort)},
-		}
-		switch {
-		case r.DestinationGroupID != "":
-			attrs = append(attrs, [2]string{"referenced_security_group_id", strconv.Quote(r.DestinationGroupID)})
-		case r.PrefixListID != "":
-			attrs = append(attrs, [2]string{"prefix_list_id", strconv.Quote(r.PrefixListID)})
-		default:
-			attrs = append(attrs, [2]string{"cidr_ipv4", strconv.Quote(r.CIDR)})
-		}
-		// terraform fmt aligns the = of consecutive attributes.
-		width := 0
-		for _, a := range attrs {
-			width = max(width, len(a[0]))
-		}
-		fmt.Fprintf(w, "resource \"aws_vpc_security_group_egress_rule\" %q {\n", terraformName(r))
-		for _, a := range attrs {
-			fmt.Fprintf(w, "  %-*s = %s\n", width, a[0], a[1])
-		}
-		fmt.Fprintln(w, "}")
-	}
-}
-
-func writeEgressCloudFormation(w io.Writer, rules []EgressRule) error {
-	resources := map[string]any{}
-	for _, r := range rules {
-		props := map[string]any{
-			"GroupId": r.GroupID, "IpProtocol": r.Protocol, "FromPort": r.FromPort, "ToPort": r.ToPort,
-			"Description": sgDescription(r.Description),
-		}
-		switch {
-		case r.DestinationGroupID != "":
-			props["DestinationSecurityGroupId"] = r.DestinationGroupID
-		case r.PrefixListID != "":
-			props["DestinationPrefixListId"] = r.PrefixListID
-		default:
-			props["CidrIp"] = r.CIDR
-		}
-		resources[logicalID(r)] = map[string]any{"Type": "AWS::EC2::SecurityGroupEgress", "Properties": props}
-	}
-	tpl := map[string]any{
-		"AWSTemplateFormatVersion": "2010-09-09",
-		"Description":              "Minimal egress rules for the ECS tasks audited by preflight",
-		"Resources":                resources,
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(tpl)
-}
-
-func writeEgressJSON(w io.Writer, rules []EgressRule) error {
-	if rules == nil {
-		rules = []EgressRule{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rules)
 }

@@ -62,6 +62,8 @@ func TestAuditCLIUsageErrors(t *testing.T) {
 			[]string{"--subnets", `"sn-1"`}},
 		{"bad --assign-public-ip", []string{"--cluster", "prod", "--assign-public-ip", "yes"}, []string{"--assign-public-ip", "ENABLED or DISABLED"}},
 		{"bad --egress-rules", []string{"--cluster", "prod", "--egress-rules", "pulumi"}, []string{"--egress-rules", "terraform"}},
+		{"bad --fix", []string{"--cluster", "prod", "--fix", "json"}, []string{"--fix", "cloudformation"}},
+		{"--fix with --egress-rules", []string{"--cluster", "prod", "--fix", "cli", "--egress-rules", "cli"}, []string{"--fix", "--egress-rules", "give one"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,18 +173,28 @@ func TestAuditCLIAgainstMoto(t *testing.T) {
 	})
 
 	t.Run("--egress-rules terraform", func(t *testing.T) {
+		// The healthy world's task group holds exactly the least set: nothing to do.
 		res := runCLI(t, env, "audit", "--cluster", "prod", "--egress-rules", "terraform", "--output", "json")
 		if res.code != report.ExitOK {
 			t.Fatalf("exit %d; want 0\n%s", res.code, res.stderr)
 		}
-		if !strings.Contains(res.stdout, `resource "aws_vpc_security_group_egress_rule"`) || !strings.Contains(res.stdout, w.TaskSG) {
-			t.Errorf("stdout is not the Terraform rule set for %s:\n%s", w.TaskSG, res.stdout)
-		}
-		if strings.Contains(res.stdout, `"checks"`) {
-			t.Errorf("the report leaked into stdout:\n%s", res.stdout)
+		if !strings.HasPrefix(res.stdout, "# Nothing to do") || strings.Contains(res.stdout, "resource ") {
+			t.Errorf("stdout is not a nothing-to-do comment:\n%s", res.stdout)
 		}
 		if doc := decode(t, res.stderr); len(doc.Checks) == 0 || doc.ExitCode != report.ExitOK {
 			t.Errorf("stderr report: %d checks, exit %d", len(doc.Checks), doc.ExitCode)
+		}
+
+		// An allow-all group: the rules to add, and its revoke (a comment
+		// in Terraform, which does not own the group).
+		w := m.scenario(t, "egress_open")
+		res = runCLI(t, env, "audit", "--cluster", "prod", "--egress-rules", "terraform", "--output", "json")
+		if !strings.Contains(res.stdout, `resource "aws_vpc_security_group_egress_rule"`) || !strings.Contains(res.stdout, w.TaskSG) ||
+			!strings.Contains(res.stdout, "revoke-security-group-egress") {
+			t.Errorf("stdout is not the Terraform rule set and revoke for %s:\n%s", w.TaskSG, res.stdout)
+		}
+		if strings.Contains(res.stdout, `"checks"`) {
+			t.Errorf("the report leaked into stdout:\n%s", res.stdout)
 		}
 	})
 

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -66,18 +67,38 @@ type NetConfig struct {
 // against its network configuration. Rows come workload by workload, in
 // the order of f.Workloads.
 func Evaluate(f *Facts, opts Options) []report.Result {
-	var out []report.Result
-	for _, w := range f.Workloads {
-		out = append(out, EvaluateWorkload(f, w, opts)...)
-	}
-	return out
+	return (&evaluator{f: f, opts: opts}).evaluate()
 }
 
 // EvaluateWorkload judges one workload.
 func EvaluateWorkload(f *Facts, w *Workload, opts Options) []report.Result {
+	return (&evaluator{f: f, opts: opts}).workload(w)
+}
+
+// EvaluateNetwork judges needs against one network configuration. It is
+// the part of the audit that also explains one task's failures: pass the
+// task's ENI subnet and security groups as nc.
+func EvaluateNetwork(f *Facts, nc NetConfig, needs []Need, opts Options) []report.Result {
+	return (&evaluator{f: f, opts: opts}).network(nc, needs)
+}
+
+func (e *evaluator) evaluate() []report.Result {
+	var out []report.Result
+	for _, w := range e.f.Workloads {
+		out = append(out, e.workload(w)...)
+	}
+	return out
+}
+
+func (e *evaluator) workload(w *Workload) []report.Result {
+	f, opts := e.f, e.opts
 	var out []report.Result
 	if r, ok := publicIPRow(w, opts.PublicIP); ok {
 		out = append(out, r)
+		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Service != "" {
+			e.propose(Change{Kind: ChangeDisablePublicIP, Cluster: w.Cluster, ECSService: w.Service,
+				Subnets: slices.Clone(w.Subnets), Groups: slices.Clone(w.SecurityGroups)})
+		}
 	}
 	if w.TaskDefinition == nil {
 		// A service that could not be described has no task definition
@@ -94,7 +115,7 @@ func EvaluateWorkload(f *Facts, w *Workload, opts Options) []report.Result {
 	out = append(out, containerChecksRows(w)...)
 	nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
 	needs := Needs(w, f.Region, f.Account, opts.Extra)
-	out = append(out, EvaluateNetwork(f, nc, needs, opts)...)
+	out = append(out, e.network(nc, needs)...)
 	// Every row says which workload it is about, so that a sweep's
 	// report can group them (and JSON readers can filter on it).
 	wl := w.reportWorkload()
@@ -118,17 +139,13 @@ func (w *Workload) reportWorkload() *report.Workload {
 	return wl
 }
 
-// EvaluateNetwork judges needs against one network configuration. It is
-// the part of the audit that also explains one task's failures: pass the
-// task's ENI subnet and security groups as nc.
-func EvaluateNetwork(f *Facts, nc NetConfig, needs []Need, opts Options) []report.Result {
+func (e *evaluator) network(nc NetConfig, needs []Need) []report.Result {
 	if len(nc.Subnets) == 0 {
 		return []report.Result{{
 			Check: CheckRoute, Target: nc.Name, Status: report.StatusSkip,
 			Detail: "no awsvpc network configuration: the tasks use the container instance's network, which the audit does not model",
 		}}
 	}
-	e := &evaluator{f: f, opts: opts}
 	tn, rows := e.resolve(nc)
 	if tn == nil {
 		return rows
@@ -145,6 +162,8 @@ func EvaluateNetwork(f *Facts, nc NetConfig, needs []Need, opts Options) []repor
 type evaluator struct {
 	f    *Facts
 	opts Options
+	// fixes are the changes the failing rows ask for (see PlanFixes).
+	fixes []Change
 }
 
 // need routes one need to the rule family that judges it.

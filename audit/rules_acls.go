@@ -103,8 +103,10 @@ func (e *evaluator) naclRow(tn *taskNet, peers []naclPeer, port int) report.Resu
 		problems = append(problems, p)
 		ids = append(ids, l.subnet.ID)
 		if hint == "" {
-			hint = hintNACL(acl.ID, l.egress, l.peer.String(), l.lo, l.hi)
+			hint = hintNACL(acl.ID, l.egress, l.peer.String(), l.lo, l.hi, v.Rule)
 		}
+		e.propose(Change{Kind: changeNACLAllow, ACL: acl.ID, Egress: l.egress, CIDR: l.peer.String(),
+			FromPort: l.lo, ToPort: l.hi, Blocker: v.Rule})
 	}
 	r := report.Result{Check: CheckNACL, Resources: uniqSorted(ids...)}
 	if len(problems) == 0 {

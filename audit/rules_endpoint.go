@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"sort"
@@ -116,25 +117,64 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 		msg += ": the tasks resolve the public name"
 	}
 	r.Error = msg
-	r.Hint = hintCreateInterfaceEndpoint(tn.vpcID, name, tn.azSubnets(), e.endpointGroupsInVPC(tn.vpcID))
+	group := e.endpointGroup(tn, n.Port)
+	r.Hint = hintCreateInterfaceEndpoint(tn.vpcID, name, tn.azSubnets(), group)
 	r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.subnetIDs()...)...)
+	e.propose(Change{Kind: ChangeCreateInterfaceEndpoint, VPC: tn.vpcID, Service: name,
+		Endpoint: endpointRef(tn.vpcID, name, n.Region), Subnets: tn.azSubnets(), Groups: []string{group}})
 	return r
 }
 
-// endpointGroupsInVPC are the security groups other interface endpoints of
-// the VPC use: the likeliest right group for a new endpoint.
-func (e *evaluator) endpointGroupsInVPC(vpcID string) []string {
+// endpointGroup is the security group a new interface endpoint of the
+// task's VPC gets: one that other interface endpoints of the VPC use and
+// that already admits TCP port from the tasks, else the group the plan
+// creates for the endpoints (with that ingress), which it proposes.
+func (e *evaluator) endpointGroup(tn *taskNet, port int) string {
 	var ids []string
 	for _, ep := range e.f.Endpoints {
-		if ep.VPCID == vpcID && strings.EqualFold(ep.Type, EndpointInterface) {
+		if ep.VPCID == tn.vpcID && strings.EqualFold(ep.Type, EndpointInterface) {
 			ids = append(ids, ep.SecurityGroupIDs...)
 		}
 	}
-	ids = uniqSorted(ids...)
-	if len(ids) > 1 {
-		ids = ids[:1]
+	for _, id := range uniqSorted(ids...) {
+		if refName(id) == "" && !contains(tn.sgIDs, id) && e.sgAllowsTCP([]string{id}, false, port, tn.sgPeer()).allowed {
+			return id
+		}
 	}
-	return ids
+	ref := endpointGroupRef(tn.vpcID)
+	e.propose(Change{Kind: ChangeCreateSecurityGroup, VPC: tn.vpcID, Group: ref,
+		Description: "VPC interface endpoints of the ECS tasks (preflight fix plan)"})
+	e.propose(e.ingressFromTasks(tn, ref, port)...)
+	return ref
+}
+
+// sgPeer is the tasks as a security group rule names them: their groups,
+// or every task subnet's block.
+func (tn *taskNet) sgPeer() sgPeer {
+	peer := sgPeer{groups: tn.sgIDs}
+	for _, s := range tn.subnets {
+		peer.cidrs = append(peer.cidrs, s.CIDR)
+	}
+	return peer
+}
+
+// ingressFromTasks are the rules that admit TCP port into group from the
+// tasks: from their first security group, else from each task subnet.
+func (e *evaluator) ingressFromTasks(tn *taskNet, group string, port int) []Change {
+	c := Change{Kind: ChangeAuthorizeIngress, Group: group, Protocol: "tcp", FromPort: port, ToPort: port,
+		Description: "preflight: from the ECS tasks"}
+	if len(tn.sgIDs) > 0 {
+		c.PeerGroup = tn.sgIDs[0]
+		return []Change{c}
+	}
+	var out []Change
+	for _, s := range tn.subnets {
+		if s.CIDR.IsValid() {
+			c.CIDR = s.CIDR.String()
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (e *evaluator) privateDNSRow(ep *Endpoint) report.Result {
@@ -146,6 +186,7 @@ func (e *evaluator) privateDNSRow(ep *Endpoint) report.Result {
 	r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
 	r.Error = fmt.Sprintf("%s has private DNS disabled: the service's public name resolves to public addresses, not to the endpoint", ep.ID)
 	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --private-dns-enabled", ep.ID)
+	e.propose(Change{Kind: ChangeEndpointPrivateDNS, Endpoint: ep.ID})
 	return r
 }
 
@@ -177,6 +218,7 @@ func (e *evaluator) endpointAZRow(tn *taskNet, ep *Endpoint) report.Result {
 	r.Error = fmt.Sprintf("%s has no network interface in %s, where tasks run: they cross AZs to reach it and lose it when its AZ fails", ep.ID, strings.Join(missing, ", "))
 	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-subnet-ids %s", ep.ID, strings.Join(add, " "))
 	r.Resources = uniqSorted(append([]string{ep.ID}, add...)...)
+	e.propose(Change{Kind: ChangeEndpointAddSubnets, Endpoint: ep.ID, Subnets: add})
 	return r
 }
 
@@ -184,11 +226,7 @@ func (e *evaluator) endpointAZRow(tn *taskNet, ep *Endpoint) report.Result {
 // tasks, by a reference to a task group or a block covering every task
 // subnet.
 func (e *evaluator) endpointIngressRow(tn *taskNet, ep *Endpoint, port int) report.Result {
-	peer := sgPeer{groups: tn.sgIDs}
-	for _, s := range tn.subnets {
-		peer.cidrs = append(peer.cidrs, s.CIDR)
-	}
-	v := e.sgAllowsTCP(ep.SecurityGroupIDs, false, port, peer)
+	v := e.sgAllowsTCP(ep.SecurityGroupIDs, false, port, tn.sgPeer())
 	r := report.Result{Check: CheckSecurityGroup, Resources: uniqSorted(append([]string{ep.ID}, ep.SecurityGroupIDs...)...)}
 	if v.allowed {
 		r.Status, r.Detail = report.StatusPass, fmt.Sprintf("%s admits TCP %d from the tasks (%s)", ep.ID, port, v.by)
@@ -203,10 +241,40 @@ func (e *evaluator) endpointIngressRow(tn *taskNet, ep *Endpoint, port int) repo
 	if len(v.missing) > 0 {
 		r.Error += " (not found: " + joinComma(v.missing) + ")"
 	}
-	if len(ep.SecurityGroupIDs) > 0 && len(tn.sgIDs) > 0 {
-		r.Hint = hintSGFromGroup("ingress", ep.SecurityGroupIDs[0], port, tn.sgIDs[0])
-	}
+	r.Hint = e.fixEndpointIngress(tn, ep, port)
 	return r
+}
+
+// fixEndpointIngress proposes what lets the tasks into an endpoint and
+// returns the row's hint. An interface endpoint guarded by a task group
+// (or by none) gets a group of its own: opening the task group to itself
+// would open every task to every other. Otherwise the endpoint's first
+// group admits the tasks.
+func (e *evaluator) fixEndpointIngress(tn *taskNet, ep *Endpoint, port int) string {
+	var shared []string
+	for _, g := range ep.SecurityGroupIDs {
+		if contains(tn.sgIDs, g) {
+			shared = append(shared, g)
+		}
+	}
+	if strings.EqualFold(ep.Type, EndpointInterface) && (len(shared) > 0 || len(ep.SecurityGroupIDs) == 0) {
+		group := e.endpointGroup(tn, port)
+		e.propose(Change{Kind: ChangeEndpointGroups, Endpoint: ep.ID, Groups: []string{group}, RemoveGroups: shared})
+		if refName(group) != "" {
+			return fmt.Sprintf("Give %s a security group of its own that admits TCP %d from the task groups, in place of %s (the fix plan creates it: preflight audit --fix cli).",
+				ep.ID, port, joinComma(shared))
+		}
+		return fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-security-group-ids %s --remove-security-group-ids %s",
+			ep.ID, group, strings.Join(shared, " "))
+	}
+	if len(ep.SecurityGroupIDs) == 0 {
+		return ""
+	}
+	e.propose(e.ingressFromTasks(tn, ep.SecurityGroupIDs[0], port)...)
+	if len(tn.sgIDs) == 0 {
+		return fmt.Sprintf("Allow inbound TCP %d on %s from the task subnets (see the fix plan: preflight audit --fix cli).", port, ep.SecurityGroupIDs[0])
+	}
+	return hintSGFromGroup("ingress", ep.SecurityGroupIDs[0], port, tn.sgIDs[0])
 }
 
 // taskEgressToEndpointRow: a task group must let TCP port out to the
@@ -234,8 +302,23 @@ func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int)
 	if len(v.missing) > 0 {
 		r.Error += " (not found: " + joinComma(v.missing) + ")"
 	}
-	if len(ep.SecurityGroupIDs) > 0 && len(tn.sgIDs) > 0 {
-		r.Hint = hintSGFromGroup("egress", tn.sgIDs[0], port, ep.SecurityGroupIDs[0])
+	// The rule names the endpoint's own group; an endpoint that reuses a
+	// task group gets one of its own first (fixEndpointIngress), and the
+	// plan's next pass asks for the rule to it.
+	var dest string
+	for _, g := range ep.SecurityGroupIDs {
+		if !contains(tn.sgIDs, g) {
+			dest = g
+			break
+		}
+	}
+	switch {
+	case dest != "" && len(tn.sgIDs) > 0:
+		r.Hint = hintSGFromGroup("egress", tn.sgIDs[0], port, dest)
+		e.propose(Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
+			PeerGroup: dest, Description: "preflight: to " + cmp.Or(ep.ServiceName, ep.ID)})
+	case len(ep.SecurityGroupIDs) > 0:
+		r.Hint = fmt.Sprintf("Give %s a security group of its own and let TCP %d out of the task groups to it: %s prints both steps.", ep.ID, port, hintFixPlan)
 	}
 	return r
 }

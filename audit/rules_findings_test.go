@@ -323,7 +323,7 @@ func TestEvaluateFindings(t *testing.T) {
 				acl.Entries = append(acl.Entries, NACLEntry{RuleNumber: 50, Egress: true, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("10.0.8.0/21")})
 			},
 			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "by rule 50",
-				hint: "aws ec2 create-network-acl-entry --network-acl-id acl-1 --egress"}},
+				hint: "Allow TCP 443 outbound to 10.0.11.0/24 in acl-1 below rule 50, or delete rule 50"}},
 		},
 		{
 			name: "NACL: return traffic (ephemeral ports) not allowed in",
@@ -340,7 +340,7 @@ func TestEvaluateFindings(t *testing.T) {
 				addNAT(f)
 			},
 			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassEgressOpen,
-				hint: "aws ec2 revoke-security-group-egress --group-id sg-task"}},
+				hint: "allow-all egress of sg-task with the least rule set: preflight audit --egress-rules cli"}},
 		},
 		{
 			name: "all egress open without an internet path",

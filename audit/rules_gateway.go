@@ -38,6 +38,10 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 		r.Error = msg
 		r.Hint = hintCreateGatewayEndpoint(tn.vpcID, name, tn.routeIDs())
 		r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.routeIDs()...)...)
+		if rts := tn.routeIDs(); len(rts) > 0 {
+			e.propose(Change{Kind: ChangeCreateGatewayEndpoint, VPC: tn.vpcID, Service: name, RouteTables: rts,
+				Endpoint: endpointRef(tn.vpcID, name, n.Region)})
+		}
 		return []report.Result{r}
 	}
 	checks := []report.Result{
@@ -102,6 +106,7 @@ func (e *evaluator) gatewayRouteRow(tn *taskNet, ep *Endpoint, pl *PrefixList) r
 	}
 	r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s, %s", joinComma(missing), joinComma(missingSubnets), ep.ID, what)
 	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-route-table-ids %s", ep.ID, strings.Join(missing, " "))
+	e.propose(Change{Kind: ChangeEndpointAddRouteTables, Endpoint: ep.ID, RouteTables: missing})
 	r.Resources = uniqSorted(append(append([]string{ep.ID}, missing...), missingSubnets...)...)
 	return r
 }
@@ -121,7 +126,7 @@ func routesToEndpoint(rt *RouteTable, epID string, pl *PrefixList) bool {
 // list, by its id or a block covering all of its CIDRs (0.0.0.0/0 does).
 func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *PrefixList, port int) report.Result {
 	peer := sgPeer{cidrs: []netip.Prefix{defaultRoute4}}
-	plID := "<PREFIX-LIST-ID-OF-" + name + ">"
+	plID := "the prefix list " + name
 	if pl != nil {
 		peer = sgPeer{prefixList: pl.ID, cidrs: pl.CIDRs}
 		plID = pl.ID
@@ -141,10 +146,15 @@ func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *Pref
 		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the task security groups decide whether the tasks get out", e.opts)
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassConnect
-	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to the prefix list %s (%s): connections time out",
+	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to %s (%s): connections time out",
 		joinComma(tn.sgIDs), port, plID, name)
-	if len(tn.sgIDs) > 0 {
+	switch {
+	case pl == nil:
+		r.Hint = fmt.Sprintf("Allow outbound TCP %d to the managed prefix list %s (aws ec2 describe-managed-prefix-lists names its id) on %s.", port, name, joinComma(tn.sgIDs))
+	case len(tn.sgIDs) > 0:
 		r.Hint = hintSGPrefixList(tn.sgIDs[0], port, plID)
+		e.propose(Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
+			PeerPrefixList: pl.ID, Description: "preflight: to " + name})
 	}
 	return r
 }

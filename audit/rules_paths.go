@@ -53,6 +53,8 @@ func (e *evaluator) internetEgressRow(tn *taskNet, port int) report.Result {
 	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to 0.0.0.0/0, and the destination is on the internet", joinComma(tn.sgIDs), port)
 	if len(tn.sgIDs) > 0 {
 		r.Hint = hintSGCIDR("egress", tn.sgIDs[0], port, "0.0.0.0/0")
+		e.propose(Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
+			CIDR: defaultRoute4.String(), Description: "preflight: the internet"})
 	}
 	return r
 }
@@ -93,7 +95,7 @@ func crossRegionHint(n Need, region, account string) string {
 	case n.Service == "logs":
 		return fmt.Sprintf("Ship the logs in %s: set the awslogs-region log option to %s (and create the log group there).", region, region)
 	case n.Service == "secretsmanager":
-		return fmt.Sprintf("Replicate the secret into %s (aws secretsmanager replicate-secret-to-regions --secret-id <SECRET-ARN> --add-replica-regions Region=%s) and reference the replica's ARN.", region, region)
+		return fmt.Sprintf("Replicate the secret into %s (aws secretsmanager replicate-secret-to-regions --secret-id with the secret's ARN and --add-replica-regions Region=%s) and reference the replica's ARN.", region, region)
 	case n.Service == "ssm":
 		return fmt.Sprintf("Create the parameter in %s and reference it there.", region)
 	}
@@ -128,7 +130,7 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 	r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
 	r.Resources = []string{sg}
 	r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets reach the internet (%s): nothing limits where a compromised task sends data", sg, tn.internetRoutes())
-	r.Hint = fmt.Sprintf("Add the minimal rules (preflight audit --egress-rules cli), then: aws ec2 revoke-security-group-egress --group-id %s --ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'", sg)
+	r.Hint = fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg)
 	return []report.Result{r}
 }
 
@@ -171,7 +173,7 @@ func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 	if len(missingAZ) > 0 && len(byAZ) > 0 {
 		checks = append(checks, report.Result{Check: CheckEndpointAZ, Status: report.StatusWarn, Class: report.ClassConnect,
 			Error: fmt.Sprintf("%s has no mount target in %s, where tasks run", n.FileSystemID, strings.Join(missingAZ, ", ")),
-			Hint:  fmt.Sprintf("aws efs create-mount-target --file-system-id %s --subnet-id <TASK-SUBNET-IN-THAT-AZ> --security-groups %s", n.FileSystemID, strings.Join(groups, " ")),
+			Hint:  efsMountTargetHint(n.FileSystemID, tn, missingAZ, groups),
 		})
 	}
 	ep := &Endpoint{ID: n.FileSystemID, SecurityGroupIDs: groups}
@@ -180,4 +182,19 @@ func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 	}
 	checks = append(checks, e.endpointIngressRow(tn, ep, n.Port), e.taskEgressToEndpointRow(tn, ep, n.Port), e.naclRow(tn, peers, n.Port))
 	return summarise(base, "mount targets "+joinComma(ids), append([]string{n.FileSystemID}, ids...), checks)
+}
+
+// efsMountTargetHint creates a mount target in one task subnet of each AZ
+// that has none.
+func efsMountTargetHint(fs string, tn *taskNet, azs, groups []string) string {
+	var cmds []string
+	for _, az := range azs {
+		for _, s := range tn.subnets {
+			if s.AZ == az {
+				cmds = append(cmds, fmt.Sprintf("aws efs create-mount-target --file-system-id %s --subnet-id %s --security-groups %s", fs, s.ID, strings.Join(groups, " ")))
+				break
+			}
+		}
+	}
+	return strings.Join(cmds, " && ")
 }

@@ -72,6 +72,8 @@ type Config struct {
 	AssignPublicIP string
 	// EgressRules is the format of the suggested egress rule set, or "".
 	EgressRules string
+	// Fix is the format of the fix plan (--fix), or "".
+	Fix string
 	// FailUndecided makes an undecided finding fail (exit 18).
 	FailUndecided bool
 
@@ -173,6 +175,7 @@ var (
 	logLevels       = []string{string(LogDebug), string(LogInfo), string(LogWarn), string(LogError)}
 	boolValues      = []string{"true", "false"}
 	egressRuleKinds = []string{"cli", "terraform", "cloudformation", "json"}
+	fixKinds        = []string{"cli", "terraform", "cloudformation"}
 )
 
 // options is the one table of flags. Which commands take a flag follows from
@@ -323,8 +326,12 @@ var options = []option{
 		c.AssignPublicIP = v
 		return nil
 	}},
-	{name: "egress-rules", values: egressRuleKinds, usage: "print the least egress rule set for the task security groups on stdout in this format; the report goes to stderr", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "egress-rules", values: egressRuleKinds, usage: "print the least egress rule set for the task security groups, and the revoke of the allow-all it replaces, on stdout in this format; the report goes to stderr", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.EgressRules = v
+		return nil
+	}},
+	{name: "fix", values: fixKinds, usage: "print on stdout, in this format, the one ordered plan of changes that turns every failing row green (created ids carried to the steps that use them); the report goes to stderr", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.Fix = v
 		return nil
 	}},
 	{name: "fail-undecided", def: "false", isBool: true, values: boolValues, usage: "fail (exit 18) when a finding could not be decided because an API call was denied or throttled; default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {

@@ -133,16 +133,18 @@ def seed(ec2, ecs, iam, efs, mutations):
     # secretsmanager only where a scenario asks: task-def.example.json's
     # preflight container checks it (PREFLIGHT_CHECKS), so its audit fails
     # without one.
+    # "no_endpoints": none of the four (the fix plan creates them);
+    # "endpoints_task_sg": the interface endpoints reuse the task's group.
     wanted = ("ecr.api", "ecr.dkr", "logs") + (("secretsmanager",) if "secretsmanager_endpoint" in mutations else ())
     for svc in wanted:
-        if svc == "logs" and "no_logs_endpoint" in mutations:
+        if svc == "logs" and "no_logs_endpoint" in mutations or "no_endpoints" in mutations:
             continue
         eps_subnets = subnets
         if svc == "logs" and "endpoint_one_az" in mutations:
             eps_subnets = subnets[:1]
         endpoints[svc] = ec2.create_vpc_endpoint(
             VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.{svc}", VpcEndpointType="Interface",
-            SubnetIds=eps_subnets, SecurityGroupIds=[vpce_sg],
+            SubnetIds=eps_subnets, SecurityGroupIds=[task_sg if "endpoints_task_sg" in mutations else vpce_sg],
             PrivateDnsEnabled=not (svc == "ecr.dkr" and "private_dns_off" in mutations),
         )["VpcEndpoint"]["VpcEndpointId"]
     s3_kw = dict(VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3", VpcEndpointType="Gateway")
@@ -152,8 +154,18 @@ def seed(ec2, ecs, iam, efs, mutations):
         s3_kw["PolicyDocument"] = json.dumps({"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
             "Resource": "arn:aws:s3:::my-app-bucket/*"}]})
-    endpoints["s3"] = ec2.create_vpc_endpoint(**s3_kw)["VpcEndpoint"]["VpcEndpointId"]
+    if "no_endpoints" not in mutations:
+        endpoints["s3"] = ec2.create_vpc_endpoint(**s3_kw)["VpcEndpoint"]["VpcEndpointId"]
     out["endpoints"] = endpoints
+
+    if "nacl_deny_443" in mutations:
+        # The VPC's default ACL (on the task subnets) denies TCP 443 out
+        # ahead of its allow-all rule 100.
+        acl = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                 {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]["NetworkAclId"]
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=90, Protocol="6", RuleAction="deny",
+                                     Egress=True, CidrBlock="0.0.0.0/0", PortRange={"From": 443, "To": 443})
+        out["nacl"] = acl
 
     if "nacl_block" in mutations:
         # A custom ACL on the task subnets that lets 443 out but not the

@@ -20,14 +20,18 @@ import (
 // auditCommand wires the control plane: configuration → gather (AWS SDK)
 // → facts → rules → the report. Bad input (flags, a task-definition file,
 // a resource that does not exist) exits 2 before any rule runs. With
-// --egress-rules the suggested rule set goes to stdout and the report to
-// stderr; the exit code is the report's either way.
+// --fix the fix plan, with --egress-rules the least egress set, goes to
+// stdout and the report to stderr; the exit code is the report's either way.
 func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer, log *zap.Logger) int {
 	start := time.Now()
 	in := audit.Input{
 		Cluster: cfg.Cluster, Services: cfg.Services,
 		TaskDefinition: cfg.TaskDefinition, Subnets: cfg.Subnets, SecurityGroups: cfg.SecurityGroups,
 		AssignPublicIP: cfg.AssignPublicIP,
+	}
+	if cfg.Fix != "" && cfg.EgressRules != "" {
+		printUsageError(stderr, "audit", errors.New("--fix and --egress-rules both print on stdout: give one (the fix plan holds the egress rules the findings need)"))
+		return report.ExitUsage
 	}
 	if err := in.Validate(); err != nil {
 		printUsageError(stderr, "audit", err)
@@ -56,15 +60,37 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	log.Debug("gathered", zap.Int("workloads", len(facts.Workloads)), zap.Int("vpcs", len(facts.VPCs)),
 		zap.Int("subnets", len(facts.Subnets)), zap.Int("endpoints", len(facts.Endpoints)))
 
-	rows := audit.Evaluate(facts, audit.Options{
+	opts := audit.Options{
 		PublicIP: config.PublicIPPolicy(cfg.PublicIP), FailUndecided: cfg.FailUndecided, Extra: cfg.Checks,
-	})
+	}
+	rows := audit.Evaluate(facts, opts)
 	r := report.New("audit", region, facts.Account, nil, rows, time.Since(start))
 	r.ProblemsOnly = cfg.Only == config.OnlyProblems
+	// The fix plan goes to stdout alone with --fix (as the egress rules do
+	// with --egress-rules), the report to stderr, so `> fix.sh` holds only
+	// the plan. A text report ends with the plan in CLI form instead.
+	var plan *audit.Plan
+	var planErr error
+	if cfg.Fix != "" || report.Output(cfg.Output) == report.OutputText {
+		// A plan is refused when an id from AWS does not match its
+		// pattern: --fix then fails; a text report says so at its end.
+		plan, planErr = audit.PlanFixes(facts, opts)
+		if planErr != nil && cfg.Fix != "" {
+			fmt.Fprintf(stderr, "preflight audit: %v\n", planErr)
+			return report.ExitInternal
+		}
+	}
 	reportOut := stdout
-	if cfg.EgressRules != "" {
-		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, audit.EgressRules(facts)); err != nil {
-			fmt.Fprintf(stderr, "preflight audit: egress rules: %v\n", err)
+	switch {
+	case cfg.Fix != "":
+		if err := audit.WritePlan(stdout, cfg.Fix, plan); err != nil {
+			fmt.Fprintf(stderr, "preflight audit: %v\n", err)
+			return report.ExitInternal
+		}
+		reportOut = stderr
+	case cfg.EgressRules != "":
+		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, region, audit.EgressRules(facts)); err != nil {
+			fmt.Fprintf(stderr, "preflight audit: %v\n", err)
 			return report.ExitInternal
 		}
 		reportOut = stderr
@@ -72,6 +98,16 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	if err := r.Write(reportOut, report.Output(cfg.Output)); err != nil {
 		fmt.Fprintf(stderr, "preflight audit: write report: %v\n", err)
 		return report.ExitInternal
+	}
+	if planErr != nil {
+		fmt.Fprintf(reportOut, "\nNo fix plan: %v\n", planErr)
+	}
+	if cfg.Fix == "" && cfg.EgressRules == "" && plan != nil && len(plan.Changes) > 0 {
+		fmt.Fprintf(reportOut, "\nFix plan (preflight audit --fix cli > fix.sh prints it alone; terraform and cloudformation too):\n")
+		if err := audit.WritePlan(reportOut, audit.FixCLI, plan); err != nil {
+			fmt.Fprintf(stderr, "preflight audit: %v\n", err)
+			return report.ExitInternal
+		}
 	}
 	return r.Code
 }

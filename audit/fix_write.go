@@ -1,0 +1,184 @@
+package audit
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// Fix plan formats (--fix), shared with --egress-rules.
+const (
+	FixCLI            = "cli"
+	FixTerraform      = "terraform"
+	FixCloudFormation = "cloudformation"
+)
+
+// WritePlan renders p in format: "cli" (a bash script of AWS CLI commands
+// that carries created ids in shell variables), "terraform" (resources
+// that reference each other, terraform fmt clean) or "cloudformation" (a
+// YAML template whose resources reference each other with !GetAtt). Steps
+// a format cannot express (deleting a NACL entry from Terraform, say) are
+// comment lines with the CLI command. p is validated first: nothing is
+// written for a plan with an id that does not match its AWS pattern.
+func WritePlan(w io.Writer, format string, p *Plan) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	switch format {
+	case FixCLI:
+		writePlanCLI(bw, p)
+	case FixTerraform:
+		writePlanTerraform(bw, p)
+	case FixCloudFormation:
+		writePlanCloudFormation(bw, p)
+	default:
+		return fmt.Errorf("fix plan format %q: want cli, terraform or cloudformation", format)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write %s fix plan: %w", format, err)
+	}
+	return nil
+}
+
+// reControl matches what must not reach a comment line: a newline in a
+// finding's text would end the comment and start a command.
+var reControl = regexp.MustCompile(`[\x00-\x1f\x7f]+`)
+
+// comment writes text as comment lines starting with mark.
+func comment(w io.Writer, mark, text string) {
+	fmt.Fprintf(w, "%s %s\n", mark, reControl.ReplaceAllString(text, " "))
+}
+
+// header is what every format says first: where the plan applies, how to
+// run it, and the findings it leaves alone.
+func header(w io.Writer, mark string, p *Plan, run string) {
+	where := p.Region
+	if p.Account != "" {
+		where += ", account " + p.Account
+	}
+	switch {
+	case len(p.Changes) == 0 && p.Note != "":
+		comment(w, mark, "Nothing to do ("+where+"): "+p.Note)
+	case len(p.Changes) == 0:
+		comment(w, mark, "Nothing to do ("+where+"): no finding that a change can fix.")
+	default:
+		steps := fmt.Sprintf("%d steps", len(p.Changes))
+		if len(p.Changes) == 1 {
+			steps = "1 step"
+		}
+		comment(w, mark, fmt.Sprintf("Fix plan from preflight audit (%s): %s, in order. %s", where, steps, run))
+		if p.Note != "" {
+			comment(w, mark, p.Note)
+		}
+	}
+	for _, u := range p.Unfixed {
+		comment(w, mark, "Not fixed by this plan: "+u)
+	}
+}
+
+// summary says in words what a step does, for the comment above it.
+func summary(c Change, ref func(string) string) string {
+	id := func(s string) string {
+		if refName(s) != "" {
+			return ref(s)
+		}
+		return s
+	}
+	ids := func(ss []string) string {
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = id(s)
+		}
+		return strings.Join(out, ", ")
+	}
+	dir := "ingress"
+	if c.Egress {
+		dir = "egress"
+	}
+	switch c.Kind {
+	case ChangeVPCAttribute:
+		return fmt.Sprintf("turn on %s of %s (endpoint private DNS needs it)", c.Attribute, c.VPC)
+	case ChangeCreateSecurityGroup:
+		return fmt.Sprintf("create the security group of the VPC endpoints in %s", c.VPC)
+	case ChangeAuthorizeIngress:
+		return fmt.Sprintf("let TCP %s into %s from %s", ports(c), id(c.Group), peerOf(c, id))
+	case ChangeCreateInterfaceEndpoint:
+		return fmt.Sprintf("create the interface endpoint %s in %s (subnets %s, group %s)", c.Service, c.VPC, ids(c.Subnets), ids(c.Groups))
+	case ChangeEndpointGroups:
+		s := fmt.Sprintf("guard %s with %s", c.Endpoint, ids(c.Groups))
+		if len(c.RemoveGroups) > 0 {
+			s += " in place of the task group " + ids(c.RemoveGroups)
+		}
+		return s
+	case ChangeEndpointPrivateDNS:
+		return fmt.Sprintf("turn on private DNS of %s", c.Endpoint)
+	case ChangeEndpointAddSubnets:
+		return fmt.Sprintf("give %s a network interface in %s (task AZs without one)", c.Endpoint, ids(c.Subnets))
+	case ChangeCreateGatewayEndpoint:
+		return fmt.Sprintf("create the gateway endpoint %s in %s on %s", c.Service, c.VPC, ids(c.RouteTables))
+	case ChangeEndpointAddRouteTables:
+		return fmt.Sprintf("associate %s with the task route tables %s", c.Endpoint, ids(c.RouteTables))
+	case ChangeNACLDelete:
+		return fmt.Sprintf("delete the deny rule %d (%s) of %s", c.RuleNumber, dir, c.ACL)
+	case ChangeNACLInsert:
+		return fmt.Sprintf("allow TCP %s %s %s in %s at rule %d", ports(c), dir, c.CIDR, c.ACL, c.RuleNumber)
+	case ChangeAuthorizeEgress:
+		return fmt.Sprintf("let TCP %s out of %s to %s", ports(c), id(c.Group), peerOf(c, id))
+	case ChangeRevokeEgress:
+		return fmt.Sprintf("revoke the allow-all egress of %s to %s", id(c.Group), c.CIDR)
+	case ChangeDisablePublicIP:
+		return fmt.Sprintf("turn off the public IP of service %s in cluster %s (assignPublicIp=DISABLED)", c.ECSService, c.Cluster)
+	}
+	return c.Kind.String()
+}
+
+func ports(c Change) string {
+	if c.FromPort == c.ToPort {
+		return fmt.Sprint(c.FromPort)
+	}
+	return fmt.Sprintf("%d-%d", c.FromPort, c.ToPort)
+}
+
+func peerOf(c Change, id func(string) string) string {
+	switch {
+	case c.PeerGroup != "":
+		return id(c.PeerGroup)
+	case c.PeerPrefixList != "":
+		return c.PeerPrefixList
+	}
+	return c.CIDR
+}
+
+// permission is the EC2 IpPermission of a security group rule change, as
+// JSON; a reference to a created group is left as a marker that the CLI
+// writer splices in as a shell variable.
+func permission(c Change) string {
+	p := map[string]any{"IpProtocol": c.Protocol}
+	if c.Protocol != "-1" {
+		p["FromPort"], p["ToPort"] = c.FromPort, c.ToPort
+	}
+	desc := sgDescription(c.Description)
+	withDesc := func(m map[string]string) []map[string]string {
+		if desc != "" {
+			m["Description"] = desc
+		}
+		return []map[string]string{m}
+	}
+	switch {
+	case c.PeerGroup != "":
+		p["UserIdGroupPairs"] = withDesc(map[string]string{"GroupId": c.PeerGroup})
+	case c.PeerPrefixList != "":
+		p["PrefixListIds"] = withDesc(map[string]string{"PrefixListId": c.PeerPrefixList})
+	case strings.Contains(c.CIDR, ":"):
+		p["Ipv6Ranges"] = withDesc(map[string]string{"CidrIpv6": c.CIDR})
+	default:
+		p["IpRanges"] = withDesc(map[string]string{"CidrIp": c.CIDR})
+	}
+	// Marshal cannot fail on maps of strings and ints.
+	b, _ := json.Marshal([]any{p})
+	return string(b)
+}

@@ -1,0 +1,105 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preflight-dev/preflight/report"
+)
+
+// TestFixPlanOneRoundAgainstMoto is the fix plan's promise, end to end:
+// audit a broken world, run the `--fix cli` plan once with bash and the
+// AWS CLI against moto, audit again: it passes, and a third run has
+// nothing to do.
+//
+// Every kind of change is run here except one that moto does not honour:
+// moto 5 answers `modify-vpc-endpoint --private-dns-enabled` with
+// Return=true but leaves PrivateDnsEnabled false, so the private_dns_off
+// world cannot pass against it and is not in this table (the planner's
+// unit tests cover the step).
+func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
+	m := moto(t)
+	requireTool(t, "aws", "pip install awscli")
+	bash := requireTool(t, "bash", "apt-get install bash")
+	env := m.envFor("test", "test")
+	for _, tt := range []struct {
+		name      string
+		mutations []string
+		// steps are commands the plan must hold.
+		steps []string
+	}{
+		{"four endpoints missing", []string{"no_endpoints"},
+			[]string{"ENDPOINT_SG=$(aws ec2 create-security-group", "--vpc-endpoint-type Interface --service-name com.amazonaws.us-east-1.ecr.api",
+				"--service-name com.amazonaws.us-east-1.ecr.dkr", "--service-name com.amazonaws.us-east-1.logs",
+				"--vpc-endpoint-type Gateway --service-name com.amazonaws.us-east-1.s3", `--security-group-ids "$ENDPOINT_SG"`}},
+		{"endpoints reuse the task group", []string{"endpoints_task_sg"},
+			[]string{"ENDPOINT_SG=$(aws ec2 create-security-group", `--add-security-group-ids "$ENDPOINT_SG" --remove-security-group-ids`,
+				"authorize-security-group-egress"}},
+		{"NACL deny on 443", []string{"nacl_deny_443"}, []string{"delete-network-acl-entry", "--egress --rule-number 90"}},
+		{"NACL without return traffic", []string{"nacl_block"}, []string{"create-network-acl-entry", "--ingress --rule-number 110", "--port-range From=1024,To=65535"}},
+		{"assignPublicIp ENABLED", []string{"public_ip"}, []string{"aws ecs update-service", "assignPublicIp=DISABLED"}},
+		{"S3 not routed", []string{"s3_not_routed"}, []string{"--add-route-table-ids"}},
+		{"VPC DNS hostnames off", []string{"vpc_dns_off"}, []string{"modify-vpc-attribute", "--enable-dns-hostnames"}},
+		{"security groups", []string{"endpoint_sg_no_443", "task_sg_no_s3"}, []string{"authorize-security-group-ingress", "PrefixListIds"}},
+		{"EFS egress and an endpoint in one AZ", []string{"efs_no_egress", "endpoint_one_az"}, []string{"--add-subnet-ids", `"FromPort":2049`}},
+		{"all four at once", []string{"no_endpoints", "nacl_deny_443", "public_ip"}, []string{"create-vpc-endpoint", "delete-network-acl-entry", "update-service"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m.scenario(t, tt.mutations...)
+			before := runCLI(t, env, "audit", "--cluster", "prod", "--output", "json")
+			if before.code == report.ExitOK {
+				t.Fatalf("before the plan: exit 0; want a failing audit\n%s", before.stdout)
+			}
+			fix := runCLI(t, env, "audit", "--cluster", "prod", "--fix", "cli", "--output", "json")
+			if fix.code != before.code {
+				t.Errorf("--fix: exit %d; want the report's %d", fix.code, before.code)
+			}
+			if strings.Contains(fix.stdout, `"checks"`) || !strings.Contains(fix.stderr, `"checks"`) {
+				t.Errorf("--fix: the report must go to stderr and only the plan to stdout\nstdout:\n%s", fix.stdout)
+			}
+			for _, s := range tt.steps {
+				if !strings.Contains(fix.stdout, s) {
+					t.Errorf("the plan does not hold %q:\n%s", s, fix.stdout)
+				}
+			}
+			if strings.Contains(fix.stdout, "Not fixed by this plan") {
+				t.Errorf("the plan leaves findings unfixed:\n%s", fix.stdout)
+			}
+			// The text report ends with the same plan.
+			text := runCLI(t, env, "audit", "--cluster", "prod")
+			if !strings.HasSuffix(text.stdout, "\n"+fix.stdout) || !strings.Contains(text.stdout, "\nFix plan (") {
+				t.Errorf("the text report does not end with the plan:\n%s", text.stdout)
+			}
+
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bash, "-c", fix.stdout)
+			cmd.Env = env
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("running the plan: %v\n%s\nplan:\n%s", err, out, fix.stdout)
+			}
+
+			after := runCLI(t, env, "audit", "--cluster", "prod", "--output", "json")
+			var doc report.JSON
+			if err := json.Unmarshal([]byte(after.stdout), &doc); err != nil {
+				t.Fatalf("report JSON: %v\n%s", err, after.stdout)
+			}
+			for _, c := range doc.Checks {
+				if c.Status == report.StatusFail {
+					t.Errorf("after the plan: %s %s fails: %s", c.Check, c.Target, c.Error)
+				}
+			}
+			if after.code != report.ExitOK {
+				t.Errorf("after the plan: exit %d; want 0\nplan:\n%s", after.code, fix.stdout)
+			}
+			again := runCLI(t, env, "audit", "--cluster", "prod", "--fix", "cli")
+			if !strings.Contains(again.stdout, "# Nothing to do") || strings.Contains(again.stdout, "\naws ") {
+				t.Errorf("second --fix: got\n%s\nwant nothing to do", again.stdout)
+			}
+		})
+	}
+}
