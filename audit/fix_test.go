@@ -134,6 +134,10 @@ func renderPlan(t *testing.T, format string, p *Plan) string {
 	return buf.String()
 }
 
+// joinContinuations undoes wrapShell's line breaks, so that a test can
+// look for a command's words as bash reads them.
+func joinContinuations(s string) string { return strings.ReplaceAll(s, " \\\n"+shellIndent, " ") }
+
 // missingEndpointsFacts has none of the four endpoints.
 func missingEndpointsFacts() *Facts {
 	f := fixFacts()
@@ -173,7 +177,7 @@ func TestPlanMissingEndpoints(t *testing.T) {
 	}
 	assertPlanFixes(t, f, p)
 
-	cli := renderPlan(t, FixCLI, p)
+	cli := joinContinuations(renderPlan(t, FixCLI, p))
 	for _, want := range []string{
 		"ENDPOINT_SG=$(aws ec2 create-security-group --region ap-northeast-1 --vpc-id " + fixID("vpc-1"),
 		`--security-group-ids "$ENDPOINT_SG" --private-dns-enabled`,
@@ -228,7 +232,7 @@ func TestPlanReusedTaskGroup(t *testing.T) {
 		}
 	}
 	assertPlanFixes(t, f, p)
-	cli := renderPlan(t, FixCLI, p)
+	cli := joinContinuations(renderPlan(t, FixCLI, p))
 	if !strings.Contains(cli, `--add-security-group-ids "$ENDPOINT_SG" --remove-security-group-ids `+task) {
 		t.Errorf("cli plan does not swap the groups:\n%s", cli)
 	}
@@ -337,7 +341,7 @@ func TestPlanPublicIP(t *testing.T) {
 		t.Fatalf("got %+v; want %+v", p.Changes, want)
 	}
 	assertPlanFixes(t, f, p)
-	cli := renderPlan(t, FixCLI, p)
+	cli := joinContinuations(renderPlan(t, FixCLI, p))
 	if want := "aws ecs update-service --region ap-northeast-1 --cluster prod --service orders --network-configuration 'awsvpcConfiguration={subnets=[" +
 		fixID("subnet-a") + "," + fixID("subnet-b") + "],securityGroups=[" + fixID("sg-task") + "],assignPublicIp=DISABLED}'"; !strings.Contains(cli, want) {
 		t.Errorf("cli plan does not contain %q:\n%s", want, cli)
@@ -353,7 +357,7 @@ func TestPlanUnfixed(t *testing.T) {
 	if len(p.Changes) != 0 || len(p.Unfixed) != 1 || !strings.Contains(p.Unfixed[0], "cross_region logs") {
 		t.Fatalf("got changes %+v unfixed %q; want no change and the cross-region logs row unfixed", p.Changes, p.Unfixed)
 	}
-	cli := renderPlan(t, FixCLI, p)
+	cli := joinContinuations(renderPlan(t, FixCLI, p))
 	for _, line := range strings.Split(strings.TrimSpace(cli), "\n") {
 		if !strings.HasPrefix(line, "#") {
 			t.Errorf("got line %q; want only comments", line)
@@ -593,5 +597,63 @@ func TestPlanExtraChecks(t *testing.T) {
 	}
 	if countKind(p, ChangeCreateInterfaceEndpoint) != 1 || !strings.HasSuffix(p.Changes[0].Service, ".secretsmanager") {
 		t.Errorf("got %+v; want the secretsmanager endpoint created", p.Changes)
+	}
+}
+
+func TestWrapShellFitsAndKeepsTheCommand(t *testing.T) {
+	long := "'" + strings.Repeat("x", 120) + "'"
+	tests := []struct {
+		name  string
+		words []string
+	}{
+		{"short", []string{"aws", "ec2", "describe-vpcs", "--region", "us-east-1"}},
+		{"long", []string{"aws", "ec2", "create-vpc-endpoint", "--region", "ap-northeast-1", "--vpc-id", "vpc-000000000000000a1",
+			"--vpc-endpoint-type", "Interface", "--service-name", "com.amazonaws.ap-northeast-1.ecr.api", "--subnet-ids",
+			"subnet-0000000000000000a", "subnet-0000000000000000b", "subnet-0000000000000000c", "--private-dns-enabled"}},
+		{"a word wider than the line", []string{"aws", "ecs", "update-service", "--network-configuration", long, "--output", "text"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := wrapShell(tt.words, planWidth)
+			lines := strings.Split(got, "\n")
+			for i, l := range lines {
+				if n := len(l); n > planWidth && strings.TrimSuffix(strings.TrimSpace(l), " \\") != long {
+					t.Errorf("line %d is %d columns; want at most %d: %q", i+1, n, planWidth, l)
+				}
+				if i < len(lines)-1 && !strings.HasSuffix(l, " \\") {
+					t.Errorf("line %d %q does not continue the command", i+1, l)
+				}
+			}
+			// bash reads the continuations as one command: the same words.
+			out, err := exec.Command("bash", "-c", "printf '%s\\n' "+got[len("aws "):]).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, w := range tt.words[1:] {
+				want = append(want, strings.Trim(w, "'"))
+			}
+			if g := strings.TrimSpace(string(out)); g != strings.Join(want, "\n") {
+				t.Errorf("bash read %q; want %q", g, strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+func TestCommentsWrapAtThePlanWidth(t *testing.T) {
+	text := strings.Repeat("findings that a change can fix ", 12)
+	lines := wrapComment("#", text, planWidth)
+	if len(lines) < 3 {
+		t.Fatalf("got %d lines; want the text wrapped", len(lines))
+	}
+	var words []string
+	for _, l := range lines {
+		if len(l) > planWidth || !strings.HasPrefix(l, "# ") {
+			t.Errorf("line %q: want a comment of at most %d columns", l, planWidth)
+		}
+		words = append(words, strings.Fields(strings.TrimPrefix(l, "#"))...)
+	}
+	if got := strings.Join(words, " "); got != strings.TrimSpace(text) {
+		t.Errorf("words lost: got %q", got)
 	}
 }

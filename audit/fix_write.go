@@ -50,7 +50,9 @@ var reControl = regexp.MustCompile(`[\x00-\x1f\x7f]+`)
 
 // comment writes text as comment lines starting with mark.
 func comment(w io.Writer, mark, text string) {
-	fmt.Fprintf(w, "%s %s\n", mark, reControl.ReplaceAllString(text, " "))
+	for _, line := range wrapComment(mark, reControl.ReplaceAllString(text, " "), planWidth) {
+		fmt.Fprintln(w, line)
+	}
 }
 
 // header is what every format says first: where the plan applies, how to

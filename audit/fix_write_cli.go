@@ -53,8 +53,8 @@ func shellWord(s string) string {
 	return b.String()
 }
 
-// cliCommand is one AWS CLI command line, every argument quoted.
-func cliCommand(region string, args ...string) string {
+// cliCommand is the words of one AWS CLI command, every argument quoted.
+func cliCommand(region string, args ...string) []string {
 	words := make([]string, 0, len(args)+3)
 	for i, a := range args {
 		// The service, the operation and the flags are fixed words.
@@ -67,7 +67,7 @@ func cliCommand(region string, args ...string) string {
 	if region != "" {
 		words = append(words[:2], append([]string{"--region", shellWord(region)}, words[2:]...)...)
 	}
-	return "aws " + strings.Join(words, " ")
+	return append([]string{"aws"}, words...)
 }
 
 // cliArgs are the AWS CLI arguments of one change, and the variable its
@@ -137,11 +137,12 @@ func cliArgs(c Change) (args []string, assign string) {
 // cliLine is the shell line of one change.
 func cliLine(region string, c Change) string {
 	args, assign := cliArgs(c)
-	line := cliCommand(region, args...)
+	words := cliCommand(region, args...)
 	if assign != "" {
-		return assign + "=$(" + line + ")"
+		words[0] = assign + "=$(" + words[0]
+		words[len(words)-1] += ")"
 	}
-	return line
+	return wrapShell(words, planWidth)
 }
 
 func writePlanCLI(w io.Writer, p *Plan) {
