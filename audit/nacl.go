@@ -31,42 +31,56 @@ type portSpan struct{ lo, hi int }
 // nothing for the whole block); a deny entry that overlaps peer at all
 // blocks those ports for some addresses, which is enough to fail.
 func naclAllowsTCP(acl *NetworkACL, egress bool, peer netip.Prefix, lo, hi int) naclVerdict {
-	entries := make([]NACLEntry, 0, len(acl.Entries))
-	for _, e := range acl.Entries {
-		if e.Egress == egress {
-			entries = append(entries, e)
-		}
-	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].RuleNumber < entries[j].RuleNumber })
 	open := []portSpan{{lo, hi}} // ports not yet decided
-	for _, e := range entries {
+	for _, m := range naclTCPEntries(acl, egress, peer) {
 		if len(open) == 0 {
 			break
 		}
-		if !naclProtoTCP(e.Protocol) || !e.CIDR.IsValid() || e.CIDR.Addr().Is4() != peer.Addr().Is4() || !e.CIDR.Overlaps(peer) {
+		if !m.Allow {
+			for _, o := range open {
+				if l, h := max(o.lo, m.span.lo), min(o.hi, m.span.hi); l <= h {
+					return naclVerdict{Rule: m.RuleNumber, Port: l}
+				}
+			}
+			continue
+		}
+		if !prefixContains(m.CIDR, peer) {
+			continue
+		}
+		open = subtractSpan(open, m.span)
+	}
+	if len(open) > 0 {
+		return naclVerdict{Port: open[0].lo}
+	}
+	return naclVerdict{Allowed: true}
+}
+
+// naclMatch is an entry that may match TCP traffic with a peer block, and
+// the ports it matches on.
+type naclMatch struct {
+	NACLEntry
+	span portSpan
+}
+
+// naclTCPEntries are acl's entries of one direction that can match TCP
+// traffic with some address of peer, in evaluation order (rule number,
+// lowest first), each with its port span (every port for "all
+// protocols" or an entry without a range).
+func naclTCPEntries(acl *NetworkACL, egress bool, peer netip.Prefix) []naclMatch {
+	var out []naclMatch
+	for _, e := range acl.Entries {
+		if e.Egress != egress || !naclProtoTCP(e.Protocol) || !e.CIDR.IsValid() ||
+			e.CIDR.Addr().Is4() != peer.Addr().Is4() || !e.CIDR.Overlaps(peer) {
 			continue
 		}
 		span := portSpan{0, 65535}
 		if !naclAllProtocols(e.Protocol) && (e.PortFrom != 0 || e.PortTo != 0) {
 			span = portSpan{e.PortFrom, e.PortTo}
 		}
-		if !e.Allow {
-			for _, o := range open {
-				if l, h := max(o.lo, span.lo), min(o.hi, span.hi); l <= h {
-					return naclVerdict{Rule: e.RuleNumber, Port: l}
-				}
-			}
-			continue
-		}
-		if !prefixContains(e.CIDR, peer) {
-			continue
-		}
-		open = subtractSpan(open, span)
+		out = append(out, naclMatch{NACLEntry: e, span: span})
 	}
-	if len(open) > 0 {
-		return naclVerdict{Port: open[0].lo}
-	}
-	return naclVerdict{Allowed: true}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].RuleNumber < out[j].RuleNumber })
+	return out
 }
 
 // subtractSpan removes s from every span of open.

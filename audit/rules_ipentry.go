@@ -551,35 +551,21 @@ func (e *evaluator) naclProvesBlock(p addrPath, a netip.Addr, port int) (why, ac
 // proof a =blocked entry needs, the converse of naclAllowsTCP. rule is the
 // first deny entry that settled a port, 0 for the implicit deny.
 func naclDeniesAll(acl *NetworkACL, egress bool, peer netip.Prefix, lo, hi int) (rule int, denied bool) {
-	entries := make([]NACLEntry, 0, len(acl.Entries))
-	for _, e := range acl.Entries {
-		if e.Egress == egress {
-			entries = append(entries, e)
-		}
-	}
-	sort.SliceStable(entries, func(i, j int) bool { return entries[i].RuleNumber < entries[j].RuleNumber })
 	open := []portSpan{{lo, hi}} // ports some packet may still match on
-	for _, e := range entries {
+	for _, m := range naclTCPEntries(acl, egress, peer) {
 		if len(open) == 0 {
 			break
 		}
-		if !naclProtoTCP(e.Protocol) || !e.CIDR.IsValid() || e.CIDR.Addr().Is4() != peer.Addr().Is4() || !e.CIDR.Overlaps(peer) {
+		if !overlapsAny(open, m.span) {
 			continue
 		}
-		span := portSpan{0, 65535}
-		if !naclAllProtocols(e.Protocol) && (e.PortFrom != 0 || e.PortTo != 0) {
-			span = portSpan{e.PortFrom, e.PortTo}
-		}
-		if !overlapsAny(open, span) {
-			continue
-		}
-		if e.Allow {
+		if m.Allow {
 			return 0, false // some of the traffic matches an allow first
 		}
-		if prefixContains(e.CIDR, peer) {
-			open = subtractSpan(open, span)
+		if prefixContains(m.CIDR, peer) {
+			open = subtractSpan(open, m.span)
 			if rule == 0 {
-				rule = e.RuleNumber
+				rule = m.RuleNumber
 			}
 		}
 	}
