@@ -7,6 +7,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/preflight-dev/preflight/report"
 )
 
 // Fix plan formats (--fix), shared with --egress-rules.
@@ -30,7 +32,7 @@ func WritePlan(w io.Writer, format string, p *Plan) error {
 	bw := bufio.NewWriter(w)
 	switch format {
 	case FixCLI:
-		writePlanCLI(bw, p)
+		writePlanCLI(bw, p, 0)
 	case FixTerraform:
 		writePlanTerraform(bw, p)
 	case FixCloudFormation:
@@ -40,6 +42,24 @@ func WritePlan(w io.Writer, format string, p *Plan) error {
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write %s fix plan: %w", format, err)
+	}
+	return nil
+}
+
+// WritePlanBelow writes p in CLI form after a text report whose rows name
+// its steps (report.Report.PlanBelow), under a line that says how to get
+// it alone. Its lines fit the report's width (report.TextWidth) but for a
+// quoted argument longer than a line: comments wrap, commands break
+// between words with a backslash, and it stays a bash script.
+func WritePlanBelow(w io.Writer, p *Plan) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "\nFix plan (preflight audit --fix cli > fix.sh prints it alone; terraform and cloudformation too):\n")
+	writePlanCLI(bw, p, report.TextWidth)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write cli fix plan: %w", err)
 	}
 	return nil
 }

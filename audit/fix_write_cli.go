@@ -55,7 +55,13 @@ func shellWord(s string) string {
 
 // cliCommand is one AWS CLI command line, every argument quoted.
 func cliCommand(region string, args ...string) string {
-	words := make([]string, 0, len(args)+3)
+	return strings.Join(cliWords(region, args...), " ")
+}
+
+// cliWords are the shell words of one AWS CLI command, every argument
+// quoted.
+func cliWords(region string, args ...string) []string {
+	words := make([]string, 0, len(args)+4)
 	for i, a := range args {
 		// The service, the operation and the flags are fixed words.
 		if i < 2 || strings.HasPrefix(a, "--") && reShellSafe.MatchString(a) {
@@ -67,7 +73,7 @@ func cliCommand(region string, args ...string) string {
 	if region != "" {
 		words = append(words[:2], append([]string{"--region", shellWord(region)}, words[2:]...)...)
 	}
-	return "aws " + strings.Join(words, " ")
+	return append([]string{"aws"}, words...)
 }
 
 // cliArgs are the AWS CLI arguments of one change, and the variable its
@@ -135,24 +141,93 @@ func cliArgs(c Change) (args []string, assign string) {
 }
 
 // cliLine is the shell line of one change.
-func cliLine(region string, c Change) string {
+func cliLine(region string, c Change) string { return strings.Join(cliLineWords(region, c), " ") }
+
+// cliLineWords are the words of cliLine: the command's, the first with
+// the assignment of its output when a later step needs it.
+func cliLineWords(region string, c Change) []string {
 	args, assign := cliArgs(c)
-	line := cliCommand(region, args...)
+	words := cliWords(region, args...)
 	if assign != "" {
-		return assign + "=$(" + line + ")"
+		words[0] = assign + "=$(" + words[0]
+		words[len(words)-1] += ")"
 	}
-	return line
+	return words
 }
 
-func writePlanCLI(w io.Writer, p *Plan) {
+// writePlanCLI writes p as a bash script, each step under a numbered
+// comment. With width > 0 lines are broken to fit it: comments into more
+// comment lines, commands between words with a backslash (still one
+// command to bash); a word longer than a line (a quoted JSON argument)
+// stays whole on a line of its own, so that it can be copied.
+func writePlanCLI(w io.Writer, p *Plan, width int) {
+	cw := w
+	if width > 0 {
+		cw = &commentWrapper{w: w, width: width}
+	}
 	fmt.Fprintln(w, "#!/usr/bin/env bash")
-	header(w, "#", p, "Run it once, whole (later steps use the ids earlier ones create): bash fix.sh")
+	header(cw, "#", p, "Run it once, whole (later steps use the ids earlier ones create): bash fix.sh")
 	if len(p.Changes) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "set -euo pipefail")
 	for i, c := range p.Changes {
-		comment(w, "#", fmt.Sprintf("%d. %s", i+1, summary(c, func(id string) string { return "$" + shellVar(id) })))
-		fmt.Fprintln(w, cliLine(p.Region, c))
+		comment(cw, "#", fmt.Sprintf("%d. %s", i+1, summary(c, func(id string) string { return "$" + shellVar(id) })))
+		fmt.Fprintln(w, breakCommand(cliLineWords(p.Region, c), width))
 	}
+}
+
+// commandIndent starts the continuation lines of a broken command.
+const commandIndent = "    "
+
+// breakCommand joins words into one shell line, or with width > 0 into
+// lines of at most width columns joined by backslash-newlines.
+func breakCommand(words []string, width int) string {
+	if width <= 0 {
+		return strings.Join(words, " ")
+	}
+	var b strings.Builder
+	line := ""
+	for _, word := range words {
+		switch {
+		case line == "":
+			line = word
+		case len(line)+1+len(word)+len(" \\") <= width:
+			line += " " + word
+		default:
+			b.WriteString(line + " \\\n")
+			line = commandIndent + word
+		}
+	}
+	b.WriteString(line)
+	return b.String()
+}
+
+// commentWrapper breaks the comment lines written to it ("# text\n", one
+// a Write, as comment writes them) into lines of at most width columns,
+// the continuations indented under the text.
+type commentWrapper struct {
+	w     io.Writer
+	width int
+}
+
+func (c *commentWrapper) Write(b []byte) (int, error) {
+	text, ok := strings.CutPrefix(strings.TrimSuffix(string(b), "\n"), "# ")
+	if !ok {
+		return c.w.Write(b)
+	}
+	var out strings.Builder
+	line := "#"
+	for _, word := range strings.Fields(text) {
+		if line != "#" && line != "#  " && len(line)+1+len(word) > c.width {
+			out.WriteString(line + "\n")
+			line = "#  "
+		}
+		line += " " + word
+	}
+	out.WriteString(line + "\n")
+	if _, err := io.WriteString(c.w, out.String()); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

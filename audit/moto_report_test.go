@@ -29,7 +29,7 @@ func TestAuditCLIReportAgainstMoto(t *testing.T) {
 		}
 	}
 	for i, line := range strings.Split(all.stdout, "\n") {
-		if n := utf8.RuneCountInString(line); n > report.TextWidth {
+		if n := utf8.RuneCountInString(line); n > report.TextWidth && !quotedWordLine(line) {
 			t.Errorf("line %d is %d columns; want at most %d: %q", i+1, n, report.TextWidth, line)
 		}
 	}
