@@ -69,10 +69,25 @@ func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
 			if strings.Contains(fix.stdout, "Not fixed by this plan") {
 				t.Errorf("the plan leaves findings unfixed:\n%s", fix.stdout)
 			}
-			// The text report ends with the same plan.
+			// The text report ends with the same plan, broken to fit 100
+			// columns, still bash; no command in it is printed twice.
 			text := runCLI(t, env, "audit", "--cluster", "prod")
-			if !strings.HasSuffix(text.stdout, "\n"+fix.stdout) || !strings.Contains(text.stdout, "\nFix plan (") {
-				t.Errorf("the text report does not end with the plan:\n%s", text.stdout)
+			at := strings.LastIndex(text.stdout, "\nFix plan (")
+			script := ""
+			if at >= 0 {
+				below := text.stdout[at:]
+				script = below[max(strings.Index(below, "#!"), 0):]
+			}
+			if at < 0 || planCommands(script) != planCommands(fix.stdout) {
+				t.Errorf("the text report does not end with the plan:\n%s\nwant the commands of:\n%s", text.stdout, fix.stdout)
+			} else if out, err := exec.Command(bash, "-n", "-c", script).CombinedOutput(); err != nil {
+				t.Errorf("the plan below the report is not bash: %v %s", err, out)
+			}
+			flat := strings.Join(strings.Fields(strings.ReplaceAll(text.stdout, "\\\n", "")), " ")
+			for _, c := range strings.Split(planCommands(fix.stdout), "\n") {
+				if n := strings.Count(flat, c); n != 1 {
+					t.Errorf("the text report prints %q %d times; want once:\n%s", c, n, text.stdout)
+				}
 			}
 
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -102,4 +117,18 @@ func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
 			}
 		})
 	}
+}
+
+// planCommands are the command lines of a CLI plan, each on one line with
+// its words one space apart: what bash runs, however the lines are broken.
+func planCommands(plan string) string {
+	var out []string
+	for _, line := range strings.Split(strings.ReplaceAll(plan, "\\\n", ""), "\n") {
+		line = strings.Join(strings.Fields(line), " ")
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "Fix plan (") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
