@@ -61,6 +61,27 @@ func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
 			if strings.Contains(fix.stdout, `"checks"`) || !strings.Contains(fix.stderr, `"checks"`) {
 				t.Errorf("--fix: the report must go to stderr and only the plan to stdout\nstdout:\n%s", fix.stdout)
 			}
+			// The JSON report with --fix keeps every row's hint and names
+			// the steps a failing row asked for.
+			var was, is report.JSON
+			if err := json.Unmarshal([]byte(before.stdout), &was); err != nil {
+				t.Fatalf("report JSON: %v", err)
+			}
+			if err := json.Unmarshal([]byte(fix.stderr), &is); err != nil {
+				t.Fatalf("--fix report JSON on stderr: %v\n%s", err, fix.stderr)
+			}
+			stepped := 0
+			for i, c := range is.Checks {
+				if i >= len(was.Checks) || c.Hint != was.Checks[i].Hint {
+					t.Errorf("row %d (%s %s): hint changed under --fix", i, c.Check, c.Target)
+				}
+				if len(c.FixSteps) > 0 {
+					stepped++
+				}
+			}
+			if stepped == 0 {
+				t.Errorf("no row of the --fix JSON report has fix_steps; want the failing rows' steps\n%s", fix.stderr)
+			}
 			for _, s := range tt.steps {
 				if !strings.Contains(fix.stdout, s) {
 					t.Errorf("the plan does not hold %q:\n%s", s, fix.stdout)
