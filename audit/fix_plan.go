@@ -25,6 +25,46 @@ type Plan struct {
 	// Note, when set, is said in a comment at the top (why nothing is
 	// done, or what the plan is about).
 	Note string
+	// steps are the steps (numbered from 1) each row of the audit asked
+	// for; see MarkSteps.
+	steps map[rowKey][]int
+}
+
+// rowKey names a row of an audit report: its workload, check, target and
+// port, and n, its place among the rows of the report with the same
+// names (two security_group rows of one endpoint: the endpoint's ingress,
+// the tasks' egress).
+type rowKey struct {
+	workload string
+	check    report.Check
+	target   string
+	port     int
+	n        int
+}
+
+// rowKeys names every row of rows (see rowKey).
+func rowKeys(rows []report.Result) []rowKey {
+	count := map[rowKey]int{}
+	keys := make([]rowKey, len(rows))
+	for i, r := range rows {
+		k := rowKey{check: r.Check, target: r.Target, port: r.Port}
+		if r.Workload != nil {
+			k.workload = r.Workload.Name
+		}
+		k.n = count[k]
+		count[k]++
+		keys[i] = k
+	}
+	return keys
+}
+
+// planned is a change with the rows of the audit that asked for it: a
+// change several rows ask for, or one merged from several asks (an
+// endpoint two workloads need, a NACL deny that blocks two legs), keeps
+// every row's name through merging and de-duplication.
+type planned struct {
+	c    Change
+	rows []rowKey
 }
 
 // planPasses bounds the planning loop: each pass fixes what the previous
@@ -39,19 +79,52 @@ const planPasses = 6
 // What still fails on the copy is listed in Unfixed. f is not modified.
 // An id that does not match its AWS pattern is refused with an error
 // naming the field.
+//
+// The plan remembers which rows of Evaluate(f, opts) asked for which
+// steps (MarkSteps). Only the first pass judges the facts the report was
+// made from; a step a later pass asks for (the egress to an endpoint the
+// plan creates) belongs to the report's rows of the same workload, target
+// and port that asked for changes in the first pass: it is what their
+// changes need to work.
 func PlanFixes(f *Facts, opts Options) (*Plan, error) {
 	sim := cloneFacts(f)
-	seen := map[string]bool{}
-	var changes []Change
-	for range planPasses {
-		e := &evaluator{f: sim, opts: opts}
-		e.evaluate()
-		var fresh []Change
-		for _, c := range mergeChanges(sim, resolveNACL(sim, e.fixes)) {
-			if k := c.key(); !seen[k] {
-				seen[k] = true
-				fresh = append(fresh, c)
+	index := map[string]int{}
+	var steps []planned
+	// byNeed are the first pass's asking rows by their need.
+	byNeed := map[rowKey][]rowKey{}
+	for pass := range planPasses {
+		e := &evaluator{f: sim, opts: opts, trace: true}
+		rows := e.evaluate()
+		asked := make([]planned, len(e.fixes))
+		for i, c := range e.fixes {
+			asked[i].c = c
+		}
+		keys := rowKeys(rows)
+		for i, r := range rows {
+			if len(r.FixSteps) == 0 {
+				continue
 			}
+			need := rowKey{workload: keys[i].workload, target: keys[i].target, port: keys[i].port}
+			askers := []rowKey{keys[i]}
+			if pass == 0 {
+				byNeed[need] = append(byNeed[need], keys[i])
+			} else {
+				askers = byNeed[need]
+			}
+			for _, j := range r.FixSteps {
+				asked[j].rows = append(asked[j].rows, askers...)
+			}
+		}
+		var fresh []Change
+		for _, pc := range mergeChanges(sim, resolveNACL(sim, asked)) {
+			k := pc.c.key()
+			if i, ok := index[k]; ok {
+				steps[i].rows = append(steps[i].rows, pc.rows...)
+				continue
+			}
+			index[k] = len(steps)
+			steps = append(steps, pc)
+			fresh = append(fresh, pc.c)
 		}
 		if len(fresh) == 0 {
 			break
@@ -59,21 +132,37 @@ func PlanFixes(f *Facts, opts Options) (*Plan, error) {
 		for _, c := range fresh {
 			applyChange(sim, c)
 		}
-		changes = append(changes, fresh...)
 	}
-	p := &Plan{Region: f.Region, Account: f.Account, Changes: changes}
+	slices.SortStableFunc(steps, func(a, b planned) int { return cmp.Compare(a.c.Kind, b.c.Kind) })
+	p := &Plan{Region: f.Region, Account: f.Account, steps: map[rowKey][]int{}}
+	for i, s := range steps {
+		p.Changes = append(p.Changes, s.c)
+		for _, k := range s.rows {
+			if !slices.Contains(p.steps[k], i+1) {
+				p.steps[k] = append(p.steps[k], i+1)
+			}
+		}
+	}
 	for _, r := range Evaluate(sim, opts) {
 		if r.Status == report.StatusFail {
 			p.Unfixed = append(p.Unfixed, unfixedLine(r))
 		}
 	}
 	p.Unfixed = uniqStable(p.Unfixed)
-	slices.SortStableFunc(p.Changes, func(a, b Change) int { return cmp.Compare(a.Kind, b.Kind) })
 	shortenRefs(p.Changes)
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// MarkSteps sets the FixSteps of each of rows, the rows of Evaluate on
+// the facts and options p was planned from, to the steps of p it asked
+// for (in ascending order; none for a row the plan does not fix).
+func (p *Plan) MarkSteps(rows []report.Result) {
+	for i, k := range rowKeys(rows) {
+		rows[i].FixSteps = slices.Clone(p.steps[k])
+	}
 }
 
 // Validate checks every change and the region: a plan that validates
@@ -117,16 +206,28 @@ func uniqStable(ss []string) []string {
 	return out
 }
 
-// propose records the changes a failing or warning row asks for.
-func (e *evaluator) propose(cs ...Change) { e.fixes = append(e.fixes, cs...) }
+// propose records the changes the failing or warning row r asks for.
+// When the evaluator traces (PlanFixes), r.FixSteps gets the changes'
+// indices in e.fixes, so that the planner knows which row asked for
+// which change after it merges and de-duplicates them.
+func (e *evaluator) propose(r *report.Result, cs ...Change) {
+	for _, c := range cs {
+		if e.trace {
+			r.FixSteps = append(r.FixSteps, len(e.fixes))
+		}
+		e.fixes = append(e.fixes, c)
+	}
+}
 
 // mergeChanges folds the creations of one endpoint service in one VPC
 // (asked for by several workloads) into one, with one subnet per AZ, and
-// the route-table additions of one endpoint into one.
-func mergeChanges(f *Facts, cs []Change) []Change {
-	var out []Change
+// the route-table additions of one endpoint into one. A merged change
+// keeps the rows of every change folded into it.
+func mergeChanges(f *Facts, cs []planned) []planned {
+	var out []planned
 	index := map[string]int{}
-	for _, c := range cs {
+	for _, pc := range cs {
+		c := pc.c
 		var k string
 		switch c.Kind {
 		case ChangeCreateInterfaceEndpoint, ChangeCreateGatewayEndpoint:
@@ -134,17 +235,18 @@ func mergeChanges(f *Facts, cs []Change) []Change {
 		case ChangeEndpointAddRouteTables, ChangeEndpointAddSubnets:
 			k = fmt.Sprint(c.Kind, c.Endpoint)
 		default:
-			out = append(out, c)
+			out = append(out, pc)
 			continue
 		}
 		i, ok := index[k]
 		if !ok {
 			index[k] = len(out)
 			c.Subnets, c.RouteTables = slices.Clone(c.Subnets), slices.Clone(c.RouteTables)
-			out = append(out, c)
+			out = append(out, planned{c, slices.Clone(pc.rows)})
 			continue
 		}
-		m := &out[i]
+		out[i].rows = append(out[i].rows, pc.rows...)
+		m := &out[i].c
 		m.RouteTables = uniqSorted(append(m.RouteTables, c.RouteTables...)...)
 		m.Groups = uniqSorted(append(m.Groups, c.Groups...)...)
 		azs := map[string]bool{}
@@ -179,17 +281,20 @@ type naclAsk struct {
 // the last entry when only the default "*" entry denies).
 // Renumbering a deny is not offered: moving it behind the allow it blocks
 // changes the same traffic as deleting it and takes two steps.
-func resolveNACL(f *Facts, cs []Change) []Change {
+// An entry change keeps the rows of the asks it serves.
+func resolveNACL(f *Facts, cs []planned) []planned {
 	type dir struct {
 		acl    string
 		egress bool
 	}
 	asks := map[dir][]naclAsk{}
+	askRows := map[dir][][]rowKey{}
 	var order []dir
-	var out []Change
-	for _, c := range cs {
+	var out []planned
+	for _, pc := range cs {
+		c := pc.c
 		if c.Kind != changeNACLAllow {
-			out = append(out, c)
+			out = append(out, pc)
 			continue
 		}
 		if c.Blocker >= 32767 {
@@ -200,22 +305,34 @@ func resolveNACL(f *Facts, cs []Change) []Change {
 			order = append(order, d)
 		}
 		a := naclAsk{netip.MustParsePrefix(c.CIDR), c.FromPort, c.ToPort, c.Blocker}
-		if !slices.Contains(asks[d], a) {
+		i := slices.Index(asks[d], a)
+		if i < 0 {
+			i = len(asks[d])
 			asks[d] = append(asks[d], a)
+			askRows[d] = append(askRows[d], nil)
 		}
+		askRows[d][i] = append(askRows[d][i], pc.rows...)
 	}
 	for _, d := range order {
 		acl := aclByID(f, d.acl)
 		if acl == nil {
 			continue
 		}
-		out = append(out, naclChanges(acl, d.egress, asks[d])...)
+		changes, served := naclChanges(acl, d.egress, asks[d])
+		for j, c := range changes {
+			var rows []rowKey
+			for _, i := range served[j] {
+				rows = append(rows, askRows[d][i]...)
+			}
+			out = append(out, planned{c, rows})
+		}
 	}
 	return out
 }
 
-// naclChanges plans one direction of one ACL (see resolveNACL).
-func naclChanges(acl *NetworkACL, egress bool, asks []naclAsk) []Change {
+// naclChanges plans one direction of one ACL (see resolveNACL); served
+// are, for each change, the indices of the asks it lets through.
+func naclChanges(acl *NetworkACL, egress bool, asks []naclAsk) (changes []Change, served [][]int) {
 	var denies []int
 	for _, a := range asks {
 		if a.blocker != 0 && !slices.Contains(denies, a.blocker) {
@@ -224,6 +341,7 @@ func naclChanges(acl *NetworkACL, egress bool, asks []naclAsk) []Change {
 	}
 	slices.Sort(denies)
 	var inserts []Change
+	var insertServed [][]int
 	used := map[int]bool{}
 	for _, e := range acl.Entries {
 		if e.Egress == egress {
@@ -240,7 +358,7 @@ func naclChanges(acl *NetworkACL, egress bool, asks []naclAsk) []Change {
 		}
 	}
 	next = next - next%10 + 10
-	for _, a := range asks {
+	for i, a := range asks {
 		n := 0
 		if a.blocker == 0 {
 			for next < 32767 && used[next] {
@@ -261,6 +379,7 @@ func naclChanges(acl *NetworkACL, egress bool, asks []naclAsk) []Change {
 		used[n] = true
 		inserts = append(inserts, Change{Kind: ChangeNACLInsert, ACL: acl.ID, Egress: egress, RuleNumber: n,
 			Protocol: "tcp", FromPort: a.lo, ToPort: a.hi, CIDR: a.cidr.String()})
+		insertServed = append(insertServed, []int{i})
 	}
 	if len(denies) > 0 && len(denies) < len(inserts) {
 		trial := &NetworkACL{ID: acl.ID}
@@ -276,14 +395,20 @@ func naclChanges(acl *NetworkACL, egress bool, asks []naclAsk) []Change {
 			}
 		}
 		if ok {
-			var dels []Change
 			for _, n := range denies {
-				dels = append(dels, Change{Kind: ChangeNACLDelete, ACL: acl.ID, Egress: egress, RuleNumber: n})
+				changes = append(changes, Change{Kind: ChangeNACLDelete, ACL: acl.ID, Egress: egress, RuleNumber: n})
+				var by []int
+				for i, a := range asks {
+					if a.blocker == n {
+						by = append(by, i)
+					}
+				}
+				served = append(served, by)
 			}
-			return dels
+			return changes, served
 		}
 	}
-	return inserts
+	return inserts, insertServed
 }
 
 func aclByID(f *Facts, id string) *NetworkACL {

@@ -44,6 +44,23 @@ func WritePlan(w io.Writer, format string, p *Plan) error {
 	return nil
 }
 
+// WritePlanBelow writes p in CLI form after a text report whose rows name
+// its steps (report.Report.PlanBelow), under a line that says how to get
+// it alone. It is the --fix cli script, whose lines fit the report's width
+// (planWidth) but for a quoted argument longer than a line.
+func WritePlanBelow(w io.Writer, p *Plan) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "\nFix plan (preflight audit --fix cli > fix.sh prints it alone; terraform and cloudformation too):\n")
+	writePlanCLI(bw, p)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write cli fix plan: %w", err)
+	}
+	return nil
+}
+
 // reControl matches what must not reach a comment line: a newline in a
 // finding's text would end the comment and start a command.
 var reControl = regexp.MustCompile(`[\x00-\x1f\x7f]+`)

@@ -53,9 +53,10 @@ func shellWord(s string) string {
 	return b.String()
 }
 
-// cliCommand is the words of one AWS CLI command, every argument quoted.
-func cliCommand(region string, args ...string) []string {
-	words := make([]string, 0, len(args)+3)
+// cliWords are the shell words of one AWS CLI command, every argument
+// quoted.
+func cliWords(region string, args ...string) []string {
+	words := make([]string, 0, len(args)+4)
 	for i, a := range args {
 		// The service, the operation and the flags are fixed words.
 		if i < 2 || strings.HasPrefix(a, "--") && reShellSafe.MatchString(a) {
@@ -134,17 +135,29 @@ func cliArgs(c Change) (args []string, assign string) {
 	return nil, ""
 }
 
-// cliLine is the shell line of one change.
-func cliLine(region string, c Change) string {
+// cliLine is the shell line of one change, broken with continuations to
+// fit planWidth (wrapShell).
+func cliLine(region string, c Change) string { return wrapShell(cliLineWords(region, c), planWidth) }
+
+// cliText is the command of one change on one line, for the comments of
+// the other formats (which wrap it as words).
+func cliText(region string, c Change) string { return strings.Join(cliLineWords(region, c), " ") }
+
+// cliLineWords are the words of cliLine: the command's, the first with
+// the assignment of its output when a later step needs it.
+func cliLineWords(region string, c Change) []string {
 	args, assign := cliArgs(c)
-	words := cliCommand(region, args...)
+	words := cliWords(region, args...)
 	if assign != "" {
 		words[0] = assign + "=$(" + words[0]
 		words[len(words)-1] += ")"
 	}
-	return wrapShell(words, planWidth)
+	return words
 }
 
+// writePlanCLI writes p as a bash script, each step under a numbered
+// comment (the rows of a text report name these numbers). Lines fit
+// planWidth but for a quoted argument longer than a line.
 func writePlanCLI(w io.Writer, p *Plan) {
 	fmt.Fprintln(w, "#!/usr/bin/env bash")
 	header(w, "#", p, "Run it once, whole (later steps use the ids earlier ones create): bash fix.sh")

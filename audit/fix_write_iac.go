@@ -198,7 +198,7 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 		if c.Kind == ChangeEndpointGroups && len(c.RemoveGroups) > 0 {
 			// Once the association exists, the task group comes off.
 			rm := Change{Kind: c.Kind, Endpoint: c.Endpoint, RemoveGroups: c.RemoveGroups}
-			comment(w, "#", fmt.Sprintf("After apply, take %s off %s where it is managed, or run: %s", joinComma(c.RemoveGroups), c.Endpoint, cliLine(p.Region, rm)))
+			comment(w, "#", fmt.Sprintf("After apply, take %s off %s where it is managed, or run: %s", joinComma(c.RemoveGroups), c.Endpoint, cliText(p.Region, rm)))
 		}
 	}
 	for _, c := range p.Changes {
@@ -218,7 +218,7 @@ func manualStep(region string, c Change, output func(ref string) string) string 
 		return fmt.Sprintf("not a resource of its own: once the stack exists, %s (aws ec2 %s), or change it where %s is managed.",
 			summary(c, func(id string) string { return "the group in the output " + output(id) }), c.Kind, owner(c))
 	}
-	return "not a resource of its own; change it where " + owner(c) + " is managed, or run: " + cliLine(region, c)
+	return "not a resource of its own; change it where " + owner(c) + " is managed, or run: " + cliText(region, c)
 }
 
 // owner names the resource whose own configuration a step changes.

@@ -61,6 +61,27 @@ func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
 			if strings.Contains(fix.stdout, `"checks"`) || !strings.Contains(fix.stderr, `"checks"`) {
 				t.Errorf("--fix: the report must go to stderr and only the plan to stdout\nstdout:\n%s", fix.stdout)
 			}
+			// The JSON report with --fix keeps every row's hint and names
+			// the steps a failing row asked for.
+			var was, is report.JSON
+			if err := json.Unmarshal([]byte(before.stdout), &was); err != nil {
+				t.Fatalf("report JSON: %v", err)
+			}
+			if err := json.Unmarshal([]byte(fix.stderr), &is); err != nil {
+				t.Fatalf("--fix report JSON on stderr: %v\n%s", err, fix.stderr)
+			}
+			stepped := 0
+			for i, c := range is.Checks {
+				if i >= len(was.Checks) || c.Hint != was.Checks[i].Hint {
+					t.Errorf("row %d (%s %s): hint changed under --fix", i, c.Check, c.Target)
+				}
+				if len(c.FixSteps) > 0 {
+					stepped++
+				}
+			}
+			if stepped == 0 {
+				t.Errorf("no row of the --fix JSON report has fix_steps; want the failing rows' steps\n%s", fix.stderr)
+			}
 			for _, s := range tt.steps {
 				if !strings.Contains(fix.stdout, s) {
 					t.Errorf("the plan does not hold %q:\n%s", s, fix.stdout)
@@ -69,10 +90,25 @@ func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
 			if strings.Contains(fix.stdout, "Not fixed by this plan") {
 				t.Errorf("the plan leaves findings unfixed:\n%s", fix.stdout)
 			}
-			// The text report ends with the same plan.
+			// The text report ends with the same plan, broken to fit 100
+			// columns, still bash; no command in it is printed twice.
 			text := runCLI(t, env, "audit", "--cluster", "prod")
-			if !strings.HasSuffix(text.stdout, "\n"+fix.stdout) || !strings.Contains(text.stdout, "\nFix plan (") {
-				t.Errorf("the text report does not end with the plan:\n%s", text.stdout)
+			at := strings.LastIndex(text.stdout, "\nFix plan (")
+			script := ""
+			if at >= 0 {
+				below := text.stdout[at:]
+				script = below[max(strings.Index(below, "#!"), 0):]
+			}
+			if at < 0 || planCommands(script) != planCommands(fix.stdout) {
+				t.Errorf("the text report does not end with the plan:\n%s\nwant the commands of:\n%s", text.stdout, fix.stdout)
+			} else if out, err := exec.Command(bash, "-n", "-c", script).CombinedOutput(); err != nil {
+				t.Errorf("the plan below the report is not bash: %v %s", err, out)
+			}
+			flat := strings.Join(strings.Fields(strings.ReplaceAll(text.stdout, "\\\n", "")), " ")
+			for _, c := range strings.Split(planCommands(fix.stdout), "\n") {
+				if n := strings.Count(flat, c); n != 1 {
+					t.Errorf("the text report prints %q %d times; want once:\n%s", c, n, text.stdout)
+				}
 			}
 
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -102,4 +138,18 @@ func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
 			}
 		})
 	}
+}
+
+// planCommands are the command lines of a CLI plan, each on one line with
+// its words one space apart: what bash runs, however the lines are broken.
+func planCommands(plan string) string {
+	var out []string
+	for _, line := range strings.Split(strings.ReplaceAll(plan, "\\\n", ""), "\n") {
+		line = strings.Join(strings.Fields(line), " ")
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "Fix plan (") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }

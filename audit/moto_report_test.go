@@ -29,7 +29,7 @@ func TestAuditCLIReportAgainstMoto(t *testing.T) {
 		}
 	}
 	for i, line := range strings.Split(all.stdout, "\n") {
-		if n := utf8.RuneCountInString(line); n > report.TextWidth && !oneShellWord(line) {
+		if n := utf8.RuneCountInString(line); n > report.TextWidth && !quotedWordLine(line) {
 			t.Errorf("line %d is %d columns; want at most %d: %q", i+1, n, report.TextWidth, line)
 		}
 	}
@@ -79,21 +79,4 @@ func TestAuditCLIReportAgainstMoto(t *testing.T) {
 	if passed == 0 {
 		t.Errorf("JSON under --only problems has no passing row; want every row:\n%s", res.stdout)
 	}
-}
-
-// oneShellWord reports whether line, less its indent and a trailing
-// continuation, is one shell word: a fix plan's quoted argument that no
-// line break may cut (inside single quotes a newline is part of the word).
-func oneShellWord(line string) bool {
-	line = strings.TrimSuffix(strings.TrimSpace(line), " \\")
-	quoted := false
-	for _, r := range line {
-		switch {
-		case r == '\'':
-			quoted = !quoted
-		case r == ' ' && !quoted:
-			return false
-		}
-	}
-	return line != "" && !quoted
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -63,20 +64,32 @@ func TestAuditTextReportGolden(t *testing.T) {
 		name     string
 		facts    *Facts
 		problems bool
+		// plan appends the fix plan as `preflight audit` does, its steps
+		// named by the rows that ask for them.
+		plan     bool
 		wantCode int
 		// want must be in the report.
 		want []string
 	}{
-		{"audit-one", oneService(), false, report.ExitDNSPosture, []string{
+		{"audit-one", oneService(), false, false, report.ExitDNSPosture, []string{
 			"cluster prod, service orders, task definition orders:7\n",
 			"Exit 11: endpoint missing:",
 		}},
-		{"audit-sweep", sweepFacts(), false, report.ExitDNSPosture, []string{
+		// The ingress into sg-vpce that two rows ask for is one step both
+		// name; the logs endpoint's row names the group, its ingress and
+		// the endpoint.
+		// The plan insists on ids of the length AWS gives (fixIDs).
+		{"audit-plan", withFixIDs(oneService()), false, true, report.ExitDNSPosture, []string{
+			"fix:   step 2 of the fix plan below\n",
+			"fix:   steps 1, 3, 4, 5 of the fix plan below\n",
+			"# 2. let TCP 443 into " + fixID("sg-vpce") + " from " + fixID("sg-task") + "\n",
+		}},
+		{"audit-sweep", sweepFacts(), false, false, report.ExitDNSPosture, []string{
 			"cluster prod, service billing, task definition billing:12\n",
 			"cluster prod, service orders, task definition orders:7\n",
 			"cluster prod, service search, task definition search:4\n",
 		}},
-		{"audit-sweep-problems", sweepFacts(), true, report.ExitDNSPosture, []string{
+		{"audit-sweep-problems", sweepFacts(), true, false, report.ExitDNSPosture, []string{
 			"Not shown: ",
 		}},
 	}
@@ -88,13 +101,25 @@ func TestAuditTextReportGolden(t *testing.T) {
 			if r.Code != tt.wantCode {
 				t.Errorf("exit code %d; want %d", r.Code, tt.wantCode)
 			}
+			var p *Plan
+			if tt.plan {
+				p = planOf(t, tt.facts)
+				p.MarkSteps(r.Results)
+				r.PlanBelow = true
+			}
 			var buf bytes.Buffer
 			if err := r.WriteText(&buf); err != nil {
 				t.Fatal(err)
 			}
+			if p != nil {
+				if err := WritePlanBelow(&buf, p); err != nil {
+					t.Fatal(err)
+				}
+				assertCommandsOnce(t, buf.String(), p)
+			}
 			out := buf.String()
 			for i, line := range strings.Split(out, "\n") {
-				if n := utf8.RuneCountInString(line); n > report.TextWidth {
+				if n := utf8.RuneCountInString(line); n > report.TextWidth && !quotedWordLine(line) {
 					t.Errorf("line %d is %d columns; want at most %d: %q", i+1, n, report.TextWidth, line)
 				}
 			}
@@ -156,4 +181,39 @@ func TestRowsNameTheirWorkload(t *testing.T) {
 			}
 		})
 	}
+}
+
+// assertCommandsOnce fails when an AWS CLI command is printed more than
+// once in out (a row's hint and a plan step, or two rows' hints): every
+// step's command is there exactly once, and no other.
+func assertCommandsOnce(t *testing.T, out string, p *Plan) {
+	t.Helper()
+	// Hints wrap between words: compare with every run of spaces and
+	// line breaks as one space.
+	// The plan breaks commands with backslash-newlines, which bash
+	// removes.
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(out, "\\\n", "")), " ")
+	for i, c := range p.Changes {
+		line := cliText(p.Region, c)
+		if n := strings.Count(flat, line); n != 1 {
+			t.Errorf("step %d's command is printed %d times; want once: %s", i+1, n, line)
+		}
+	}
+	if n := strings.Count(flat, "aws ec2 ") + strings.Count(flat, "aws ecs "); n != len(p.Changes) {
+		t.Errorf("got %d AWS CLI commands; want %d, the plan's steps alone:\n%s", n, len(p.Changes), out)
+	}
+}
+
+// withFixIDs is f with fixIDs.
+func withFixIDs(f *Facts) *Facts {
+	renameIDs(reflect.ValueOf(f).Elem())
+	return f
+}
+
+// quotedWordLine reports whether line holds one single-quoted shell word
+// alone (the JSON argument of a plan step, longer than a line): the plan
+// keeps it whole to copy.
+func quotedWordLine(line string) bool {
+	w := strings.TrimSpace(strings.TrimSuffix(line, " \\"))
+	return len(w) > 1 && strings.HasPrefix(w, "'") && strings.HasSuffix(w, "'")
 }

@@ -94,11 +94,11 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 	f, opts := e.f, e.opts
 	var out []report.Result
 	if r, ok := publicIPRow(w, opts.PublicIP); ok {
-		out = append(out, r)
 		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Service != "" {
-			e.propose(Change{Kind: ChangeDisablePublicIP, Cluster: w.Cluster, ECSService: w.Service,
+			e.propose(&r, Change{Kind: ChangeDisablePublicIP, Cluster: w.Cluster, ECSService: w.Service,
 				Subnets: slices.Clone(w.Subnets), Groups: slices.Clone(w.SecurityGroups)})
 		}
+		out = append(out, r)
 	}
 	if w.TaskDefinition == nil {
 		// A service that could not be described has no task definition
@@ -164,6 +164,9 @@ type evaluator struct {
 	opts Options
 	// fixes are the changes the failing rows ask for (see PlanFixes).
 	fixes []Change
+	// trace makes propose note in a row's FixSteps the indices in fixes
+	// of the changes it asked for (PlanFixes maps them to plan steps).
+	trace bool
 }
 
 // need routes one need to the rule family that judges it.

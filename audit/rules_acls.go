@@ -66,6 +66,7 @@ func (e *evaluator) naclRow(tn *taskNet, peers []naclPeer, port int) report.Resu
 	var problems, ids []string
 	var hint string
 	seen := map[string]bool{}
+	r := report.Result{Check: CheckNACL}
 	for _, l := range legs {
 		acl := aclForSubnet(e.f, l.subnet)
 		if acl == nil {
@@ -105,10 +106,10 @@ func (e *evaluator) naclRow(tn *taskNet, peers []naclPeer, port int) report.Resu
 		if hint == "" {
 			hint = hintNACL(acl.ID, l.egress, l.peer.String(), l.lo, l.hi, v.Rule)
 		}
-		e.propose(Change{Kind: changeNACLAllow, ACL: acl.ID, Egress: l.egress, CIDR: l.peer.String(),
+		e.propose(&r, Change{Kind: changeNACLAllow, ACL: acl.ID, Egress: l.egress, CIDR: l.peer.String(),
 			FromPort: l.lo, ToPort: l.hi, Blocker: v.Rule})
 	}
-	r := report.Result{Check: CheckNACL, Resources: uniqSorted(ids...)}
+	r.Resources = uniqSorted(ids...)
 	if len(problems) == 0 {
 		r.Status = report.StatusPass
 		r.Detail = fmt.Sprintf("network ACLs %s pass TCP %d and the return ports", joinComma(r.Resources), port)

@@ -117,10 +117,10 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 		msg += ": the tasks resolve the public name"
 	}
 	r.Error = msg
-	group := e.endpointGroup(tn, n.Port)
+	group := e.endpointGroup(&r, tn, n.Port)
 	r.Hint = hintCreateInterfaceEndpoint(tn.vpcID, name, tn.azSubnets(), group)
 	r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.subnetIDs()...)...)
-	e.propose(Change{Kind: ChangeCreateInterfaceEndpoint, VPC: tn.vpcID, Service: name,
+	e.propose(&r, Change{Kind: ChangeCreateInterfaceEndpoint, VPC: tn.vpcID, Service: name,
 		Endpoint: endpointRef(tn.vpcID, name, n.Region), Subnets: tn.azSubnets(), Groups: []string{group}})
 	return r
 }
@@ -128,8 +128,8 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 // endpointGroup is the security group a new interface endpoint of the
 // task's VPC gets: one that other interface endpoints of the VPC use and
 // that already admits TCP port from the tasks, else the group the plan
-// creates for the endpoints (with that ingress), which it proposes.
-func (e *evaluator) endpointGroup(tn *taskNet, port int) string {
+// creates for the endpoints (with that ingress), which it proposes for r.
+func (e *evaluator) endpointGroup(r *report.Result, tn *taskNet, port int) string {
 	var ids []string
 	for _, ep := range e.f.Endpoints {
 		if ep.VPCID == tn.vpcID && strings.EqualFold(ep.Type, EndpointInterface) {
@@ -142,9 +142,9 @@ func (e *evaluator) endpointGroup(tn *taskNet, port int) string {
 		}
 	}
 	ref := endpointGroupRef(tn.vpcID)
-	e.propose(Change{Kind: ChangeCreateSecurityGroup, VPC: tn.vpcID, Group: ref,
+	e.propose(r, Change{Kind: ChangeCreateSecurityGroup, VPC: tn.vpcID, Group: ref,
 		Description: "VPC interface endpoints of the ECS tasks (preflight fix plan)"})
-	e.propose(e.ingressFromTasks(tn, ref, port)...)
+	e.propose(r, e.ingressFromTasks(tn, ref, port)...)
 	return ref
 }
 
@@ -186,7 +186,7 @@ func (e *evaluator) privateDNSRow(ep *Endpoint) report.Result {
 	r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
 	r.Error = fmt.Sprintf("%s has private DNS disabled: the service's public name resolves to public addresses, not to the endpoint", ep.ID)
 	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --private-dns-enabled", ep.ID)
-	e.propose(Change{Kind: ChangeEndpointPrivateDNS, Endpoint: ep.ID})
+	e.propose(&r, Change{Kind: ChangeEndpointPrivateDNS, Endpoint: ep.ID})
 	return r
 }
 
@@ -218,7 +218,7 @@ func (e *evaluator) endpointAZRow(tn *taskNet, ep *Endpoint) report.Result {
 	r.Error = fmt.Sprintf("%s has no network interface in %s, where tasks run: they cross AZs to reach it and lose it when its AZ fails", ep.ID, strings.Join(missing, ", "))
 	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-subnet-ids %s", ep.ID, strings.Join(add, " "))
 	r.Resources = uniqSorted(append([]string{ep.ID}, add...)...)
-	e.propose(Change{Kind: ChangeEndpointAddSubnets, Endpoint: ep.ID, Subnets: add})
+	e.propose(&r, Change{Kind: ChangeEndpointAddSubnets, Endpoint: ep.ID, Subnets: add})
 	return r
 }
 
@@ -241,16 +241,16 @@ func (e *evaluator) endpointIngressRow(tn *taskNet, ep *Endpoint, port int) repo
 	if len(v.missing) > 0 {
 		r.Error += " (not found: " + joinComma(v.missing) + ")"
 	}
-	r.Hint = e.fixEndpointIngress(tn, ep, port)
+	r.Hint = e.fixEndpointIngress(&r, tn, ep, port)
 	return r
 }
 
 // fixEndpointIngress proposes what lets the tasks into an endpoint and
-// returns the row's hint. An interface endpoint guarded by a task group
+// returns the hint of r, the row that asks for it. An interface endpoint guarded by a task group
 // (or by none) gets a group of its own: opening the task group to itself
 // would open every task to every other. Otherwise the endpoint's first
 // group admits the tasks.
-func (e *evaluator) fixEndpointIngress(tn *taskNet, ep *Endpoint, port int) string {
+func (e *evaluator) fixEndpointIngress(r *report.Result, tn *taskNet, ep *Endpoint, port int) string {
 	var shared []string
 	for _, g := range ep.SecurityGroupIDs {
 		if contains(tn.sgIDs, g) {
@@ -258,8 +258,8 @@ func (e *evaluator) fixEndpointIngress(tn *taskNet, ep *Endpoint, port int) stri
 		}
 	}
 	if strings.EqualFold(ep.Type, EndpointInterface) && (len(shared) > 0 || len(ep.SecurityGroupIDs) == 0) {
-		group := e.endpointGroup(tn, port)
-		e.propose(Change{Kind: ChangeEndpointGroups, Endpoint: ep.ID, Groups: []string{group}, RemoveGroups: shared})
+		group := e.endpointGroup(r, tn, port)
+		e.propose(r, Change{Kind: ChangeEndpointGroups, Endpoint: ep.ID, Groups: []string{group}, RemoveGroups: shared})
 		if refName(group) != "" {
 			return fmt.Sprintf("Give %s a security group of its own that admits TCP %d from the task groups, in place of %s (the fix plan creates it: preflight audit --fix cli).",
 				ep.ID, port, joinComma(shared))
@@ -270,7 +270,7 @@ func (e *evaluator) fixEndpointIngress(tn *taskNet, ep *Endpoint, port int) stri
 	if len(ep.SecurityGroupIDs) == 0 {
 		return ""
 	}
-	e.propose(e.ingressFromTasks(tn, ep.SecurityGroupIDs[0], port)...)
+	e.propose(r, e.ingressFromTasks(tn, ep.SecurityGroupIDs[0], port)...)
 	if len(tn.sgIDs) == 0 {
 		return fmt.Sprintf("Allow inbound TCP %d on %s from the task subnets (see the fix plan: preflight audit --fix cli).", port, ep.SecurityGroupIDs[0])
 	}
@@ -315,7 +315,7 @@ func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int)
 	switch {
 	case dest != "" && len(tn.sgIDs) > 0:
 		r.Hint = hintSGFromGroup("egress", tn.sgIDs[0], port, dest)
-		e.propose(Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
+		e.propose(&r, Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
 			PeerGroup: dest, Description: "preflight: to " + cmp.Or(ep.ServiceName, ep.ID)})
 	case len(ep.SecurityGroupIDs) > 0:
 		r.Hint = fmt.Sprintf("Give %s a security group of its own and let TCP %d out of the task groups to it: %s prints both steps.", ep.ID, port, hintFixPlan)

@@ -39,7 +39,7 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 		r.Hint = hintCreateGatewayEndpoint(tn.vpcID, name, tn.routeIDs())
 		r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.routeIDs()...)...)
 		if rts := tn.routeIDs(); len(rts) > 0 {
-			e.propose(Change{Kind: ChangeCreateGatewayEndpoint, VPC: tn.vpcID, Service: name, RouteTables: rts,
+			e.propose(&r, Change{Kind: ChangeCreateGatewayEndpoint, VPC: tn.vpcID, Service: name, RouteTables: rts,
 				Endpoint: endpointRef(tn.vpcID, name, n.Region)})
 		}
 		return []report.Result{r}
@@ -106,7 +106,7 @@ func (e *evaluator) gatewayRouteRow(tn *taskNet, ep *Endpoint, pl *PrefixList) r
 	}
 	r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s, %s", joinComma(missing), joinComma(missingSubnets), ep.ID, what)
 	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-route-table-ids %s", ep.ID, strings.Join(missing, " "))
-	e.propose(Change{Kind: ChangeEndpointAddRouteTables, Endpoint: ep.ID, RouteTables: missing})
+	e.propose(&r, Change{Kind: ChangeEndpointAddRouteTables, Endpoint: ep.ID, RouteTables: missing})
 	r.Resources = uniqSorted(append(append([]string{ep.ID}, missing...), missingSubnets...)...)
 	return r
 }
@@ -153,7 +153,7 @@ func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *Pref
 		r.Hint = fmt.Sprintf("Allow outbound TCP %d to the managed prefix list %s (aws ec2 describe-managed-prefix-lists names its id) on %s.", port, name, joinComma(tn.sgIDs))
 	case len(tn.sgIDs) > 0:
 		r.Hint = hintSGPrefixList(tn.sgIDs[0], port, plID)
-		e.propose(Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
+		e.propose(&r, Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
 			PeerPrefixList: pl.ID, Description: "preflight: to " + name})
 	}
 	return r

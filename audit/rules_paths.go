@@ -53,7 +53,7 @@ func (e *evaluator) internetEgressRow(tn *taskNet, port int) report.Result {
 	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to 0.0.0.0/0, and the destination is on the internet", joinComma(tn.sgIDs), port)
 	if len(tn.sgIDs) > 0 {
 		r.Hint = hintSGCIDR("egress", tn.sgIDs[0], port, "0.0.0.0/0")
-		e.propose(Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
+		e.propose(&r, Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
 			CIDR: defaultRoute4.String(), Description: "preflight: the internet"})
 	}
 	return r

@@ -48,7 +48,7 @@ func (e *evaluator) dnsSupportRow(v *VPC, reason string) report.Result {
 		case TriFalse:
 			bad = append(bad, a.name+"=false")
 			hints = append(hints, fmt.Sprintf(`aws ec2 modify-vpc-attribute --vpc-id %s %s '{"Value":true}'`, v.ID, a.flag))
-			e.propose(Change{Kind: ChangeVPCAttribute, VPC: v.ID, Attribute: a.name})
+			e.propose(&r, Change{Kind: ChangeVPCAttribute, VPC: v.ID, Attribute: a.name})
 		case TriUnknown:
 			unknown = append(unknown, a.name)
 		}

@@ -33,6 +33,11 @@ type Report struct {
 	// warn (--only problems); its summary still counts every row, and the
 	// JSON report always has every row.
 	ProblemsOnly bool
+	// PlanBelow says the text report is followed by the audit's fix plan,
+	// whose numbered steps the rows' FixSteps name: a row with FixSteps
+	// then points at them instead of printing its command hint, so that
+	// no command is printed twice.
+	PlanBelow bool
 }
 
 // New returns the report of results with its exit code set.

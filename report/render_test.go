@@ -360,3 +360,61 @@ func TestExitMeaningFor(t *testing.T) {
 		}
 	}
 }
+
+// TestTextReportPlanSteps: with the fix plan below the report, a row with
+// FixSteps names them in place of a command hint and beside a hint in
+// words; without the plan below, or without steps, the hint stays. JSON
+// keeps every hint and carries fix_steps.
+func TestTextReportPlanSteps(t *testing.T) {
+	cmd := "aws ec2 authorize-security-group-ingress --group-id sg-1"
+	words := "Give vpce-1 a security group of its own"
+	tests := []struct {
+		name      string
+		row       Result
+		planBelow bool
+		want      []string
+		dontWant  []string
+	}{
+		{"command hint, steps", Result{Hint: cmd, FixSteps: []int{2, 3}}, true,
+			[]string{"fix:   steps 2, 3 of the fix plan below\n"}, []string{cmd}},
+		{"one step", Result{Hint: cmd, FixSteps: []int{4}}, true,
+			[]string{"fix:   step 4 of the fix plan below\n"}, []string{cmd}},
+		{"words hint, steps", Result{Hint: words, FixSteps: []int{1}}, true,
+			[]string{"hint:  " + words, "fix:   step 1 of the fix plan below\n"}, nil},
+		{"command hint, no steps", Result{Hint: cmd}, true, []string{"hint:  " + cmd}, []string{"fix plan below"}},
+		{"steps, no plan below", Result{Hint: cmd, FixSteps: []int{1}}, false, []string{"hint:  " + cmd}, []string{"fix plan below"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			row := tt.row
+			row.Check, row.Target, row.Status, row.Class, row.Error = "security_group", "logs", StatusFail, ClassConnect, "blocked"
+			r := New("audit", "us-east-1", "1", nil, []Result{row}, time.Second)
+			r.PlanBelow = tt.planBelow
+			var b bytes.Buffer
+			if err := r.WriteText(&b); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("report lacks %q:\n%s", w, b.String())
+				}
+			}
+			for _, w := range tt.dontWant {
+				if strings.Contains(b.String(), w) {
+					t.Errorf("report has %q:\n%s", w, b.String())
+				}
+			}
+			var j bytes.Buffer
+			if err := r.WriteJSON(&j); err != nil {
+				t.Fatal(err)
+			}
+			var doc JSON
+			if err := json.Unmarshal(j.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if got := doc.Checks[0]; got.Hint != row.Hint || len(got.FixSteps) != len(row.FixSteps) {
+				t.Errorf("JSON row: got hint %q fix_steps %v; want %q %v", got.Hint, got.FixSteps, row.Hint, row.FixSteps)
+			}
+		})
+	}
+}

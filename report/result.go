@@ -94,6 +94,11 @@ type Result struct {
 	// rows under it, so a sweep of a cluster says which service a row is
 	// about.
 	Workload *Workload `json:"workload,omitempty"`
+	// FixSteps are the steps of the audit's fix plan (numbered from 1, as
+	// the plan prints them) that this row asked for: empty when no plan
+	// was made or the plan does not fix the row. With PlanBelow the text
+	// report names them instead of repeating the row's command hint.
+	FixSteps []int `json:"fix_steps,omitempty"`
 }
 
 // Workload names what an audit row is about: a service of a cluster, or a

@@ -58,7 +58,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		t.writeHead(&b)
 		for _, res := range g.rows {
-			t.writeRow(&b, res, g.workload)
+			t.writeRow(&b, res, g.workload, r.PlanBelow)
 		}
 	}
 	if len(shown) == 0 && len(r.Results) > 0 {
@@ -175,8 +175,10 @@ func (t table) writeHead(b *strings.Builder) {
 	fmt.Fprintf(b, "%-*s  %-*s  %-*s  DETAIL\n", t.status, "STATUS", t.check, "CHECK", t.target, "TARGET")
 }
 
-// writeRow writes one row: the row line, then what goes under it.
-func (t table) writeRow(b *strings.Builder, res Result, wl *Workload) {
+// writeRow writes one row: the row line, then what goes under it. With
+// planBelow, a row the fix plan fixes names its steps; its hint is left
+// out when it is a command, which the plan prints.
+func (t table) writeRow(b *strings.Builder, res Result, wl *Workload, planBelow bool) {
 	prefix := fmt.Sprintf("%-*s  %-*s  ", t.status, statusLabel(res.Status), t.check, Printable(string(res.Check)))
 	target := Printable(res.Target)
 	detail := Printable(detailText(res))
@@ -216,8 +218,12 @@ func (t table) writeRow(b *strings.Builder, res Result, wl *Workload) {
 		}
 		labeled("why:   ", Printable(why))
 	}
-	if res.Hint != "" {
+	steps := planBelow && len(res.FixSteps) > 0
+	if res.Hint != "" && !(steps && isCommand(res.Hint)) {
 		labeled("hint:  ", Printable(res.Hint))
+	}
+	if steps {
+		labeled("fix:   ", planSteps(res.FixSteps))
 	}
 	if c := res.Cause; c != nil {
 		line := c.Error
@@ -229,6 +235,23 @@ func (t table) writeRow(b *strings.Builder, res Result, wl *Workload) {
 			labeled("fix:   ", Printable(c.Hint))
 		}
 	}
+}
+
+// isCommand reports whether a hint is a command to paste (the AWS CLI)
+// rather than words: the fix plan prints the commands, the words stay.
+func isCommand(hint string) bool { return strings.HasPrefix(hint, "aws ") }
+
+// planSteps names fix plan steps: "steps 2, 3 of the fix plan below".
+func planSteps(steps []int) string {
+	nums := make([]string, len(steps))
+	for i, n := range steps {
+		nums[i] = fmt.Sprint(n)
+	}
+	word := "steps "
+	if len(steps) == 1 {
+		word = "step "
+	}
+	return word + strings.Join(nums, ", ") + " of the fix plan below"
 }
 
 // writeWrapped writes text as lines of at most TextWidth columns: the

@@ -80,6 +80,12 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 			return report.ExitInternal
 		}
 	}
+	if plan != nil {
+		// Rows name the plan steps they asked for (fix_steps in JSON); the
+		// text report points at them when the plan follows it.
+		plan.MarkSteps(r.Results)
+		r.PlanBelow = cfg.Fix == "" && cfg.EgressRules == "" && len(plan.Changes) > 0
+	}
 	reportOut := stdout
 	switch {
 	case cfg.Fix != "":
@@ -102,9 +108,8 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	if planErr != nil {
 		fmt.Fprintf(reportOut, "\nNo fix plan: %v\n", planErr)
 	}
-	if cfg.Fix == "" && cfg.EgressRules == "" && plan != nil && len(plan.Changes) > 0 {
-		fmt.Fprintf(reportOut, "\nFix plan (preflight audit --fix cli > fix.sh prints it alone; terraform and cloudformation too):\n")
-		if err := audit.WritePlan(reportOut, audit.FixCLI, plan); err != nil {
+	if r.PlanBelow {
+		if err := audit.WritePlanBelow(reportOut, plan); err != nil {
 			fmt.Fprintf(stderr, "preflight audit: %v\n", err)
 			return report.ExitInternal
 		}
