@@ -519,13 +519,17 @@ func splitList(v string) []string {
 // checkIDs checks the shape of AWS resource IDs (whether they exist is
 // the audit's question, asked of the API).
 func checkIDs(ids []string, re *regexp.Regexp) error {
-	var errs []error
+	// One line for every bad id: a usage error is one problem a line.
+	var bad []string
 	for _, id := range ids {
 		if !re.MatchString(id) {
-			errs = append(errs, fmt.Errorf("%q is not an ID of the form %s", id, re))
+			bad = append(bad, fmt.Sprintf("%q is not an ID of the form %s", id, re))
 		}
 	}
-	return errors.Join(errs...)
+	if len(bad) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(bad, "; "))
 }
 
 // checkListen checks a listen address: HOST:PORT or :PORT.
