@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
+
+	"github.com/preflight-dev/preflight/internal/awsid"
 )
 
 // readTaskDefinitionFile reads a RegisterTaskDefinition input (the JSON
@@ -102,6 +105,9 @@ func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 			continue
 		}
 		ct := Container{Name: v.str(c, path, "name", true), Image: v.str(c, path, "image", true)}
+		// Names and ids reach hints and commands: ECS's own rules, as
+		// register-task-definition applies them, keep a crafted one out.
+		v.pattern(path+".name", ct.Name, awsid.ECSName)
 		if rc := v.object(c["repositoryCredentials"], path+".repositoryCredentials", false); rc != nil {
 			ct.RepositoryCredentials = v.str(rc, path+".repositoryCredentials", "credentialsParameter", true)
 		}
@@ -155,6 +161,7 @@ func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 		}
 		if efs := v.object(vol["efsVolumeConfiguration"], path+".efsVolumeConfiguration", false); efs != nil {
 			ep := path + ".efsVolumeConfiguration"
+			v.pattern(ep+".fileSystemId", efs["fileSystemId"], awsid.FileSystem)
 			td.EFSVolumes = append(td.EFSVolumes, EFSVolume{
 				Name:              v.str(vol, path, "name", false),
 				FileSystemID:      v.str(efs, ep, "fileSystemId", true),
@@ -171,6 +178,14 @@ func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 // tdValidator collects every problem of a task-definition document with
 // its JSON path.
 type tdValidator struct{ problems []string }
+
+// pattern adds a problem when raw is a string that does not match re (a
+// missing or mistyped value is reported by str).
+func (v *tdValidator) pattern(path string, raw any, re *regexp.Regexp) {
+	if s, ok := raw.(string); ok && s != "" && !re.MatchString(s) {
+		v.add(path, fmt.Sprintf("%q does not match %s", s, re))
+	}
+}
 
 func (v *tdValidator) add(path, problem string) {
 	v.problems = append(v.problems, path+": "+problem)

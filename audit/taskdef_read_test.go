@@ -112,3 +112,20 @@ func TestParseTaskDefinitionJSONFraming(t *testing.T) {
 		})
 	}
 }
+
+// TestParseTaskDefinitionJSONRefusesCraftedNames: a container name or a
+// file system id reaches hints; one that ECS would not register is
+// refused naming its JSON path.
+func TestParseTaskDefinitionJSONRefusesCraftedNames(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"container name", `{"family":"x","containerDefinitions":[{"name":"app;touch pwned","image":"nginx:1"}]}`, `containerDefinitions[0].name: "app;touch pwned" does not match`},
+		{"file system id", `{"family":"x","containerDefinitions":[{"name":"app","image":"nginx:1"}],"volumes":[{"name":"d","efsVolumeConfiguration":{"fileSystemId":"fs-1$(id)"}}]}`, `volumes[0].efsVolumeConfiguration.fileSystemId: "fs-1$(id)" does not match`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ParseTaskDefinitionJSON([]byte(tt.in))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v; want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -33,6 +33,8 @@ var (
 	Service = regexp.MustCompile(`^[a-z0-9]+(\.[a-z0-9-]+)+$`)
 	// ECSName matches an ECS cluster or service name.
 	ECSName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	// Account matches an AWS account id.
+	Account = regexp.MustCompile(`^[0-9]{12}$`)
 	// Region matches the shape of a Region name.
 	Region = regexp.MustCompile(`^[a-z0-9-]+$`)
 )
