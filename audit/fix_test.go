@@ -22,7 +22,7 @@ var fixIDs = func() map[string]string {
 	for id, n := range map[string]int{
 		"vpc-1": 0xa1, "subnet-a": 0xa, "subnet-b": 0xb, "subnet-ea": 0xea, "subnet-eb": 0xeb, "subnet-pub": 0xf,
 		"rtb-main": 0xa, "rtb-task": 0xb, "rtb-pub": 0xc, "vpce-api": 0xa, "vpce-dkr": 0xd, "vpce-logs": 0xc, "vpce-s3": 0x53,
-		"sg-task": 0xa5c, "sg-vpce": 0xe0, "sg-efs": 0xef5, "sg-worker": 0xb00, "acl-1": 0xa1, "pl-s3": 0xc3, "pl-corp": 0xc0,
+		"sg-task": 0xa5c, "sg-vpce": 0xe0, "sg-efs": 0xef5, "sg-worker": 0xb00, "sg-search": 0x5ea, "acl-1": 0xa1, "pl-s3": 0xc3, "pl-corp": 0xc0,
 	} {
 		m[id] = fmt.Sprintf("%s-%017x", id[:strings.IndexByte(id, '-')], n)
 	}

@@ -31,7 +31,7 @@ func healthyFacts() *audit.Facts {
 		VPCs: map[string]*audit.VPC{"vpc-1": {ID: "vpc-1", CIDRs: []netip.Prefix{pfx("10.0.0.0/16")}, DNSSupport: audit.TriTrue, DNSHostnames: audit.TriTrue}},
 		Subnets: map[string]*audit.Subnet{
 			"subnet-0a": {ID: "subnet-0a", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.2.0/24")},
-			"subnet-0e":   {ID: "subnet-0e", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.1.0/24")},
+			"subnet-0e": {ID: "subnet-0e", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.1.0/24")},
 		},
 		RouteTables: []*audit.RouteTable{{ID: "rtb-1", VPCID: "vpc-1", Main: true, Routes: []audit.Route{
 			{Destination: pfx("10.0.0.0/16"), Target: audit.TargetLocal, TargetID: "local", State: "active"},
