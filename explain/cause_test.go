@@ -85,7 +85,7 @@ func TestCause(t *testing.T) {
 		{
 			name: "public answer, no endpoint: the VPC and subnet to create it in", symptom: dnsPosture("logs"),
 			mutate: func(f *audit.Facts) { f.Endpoints = f.Endpoints[1:] },
-			errHas: []string{"no available interface endpoint"}, ids: []string{"vpc-1", "subnet-0a"}, hintHas: "create-vpc-endpoint",
+			errHas: []string{"no available interface endpoint"}, ids: []string{"vpc-1", "subnet-0a"}, hintHas: "the interface endpoint com.amazonaws.us-east-1.logs in vpc-1 (subnets subnet-0a) with private DNS: preflight audit --fix cli",
 		},
 		{
 			name: "public answer, VPC DNS hostnames off", symptom: dnsPosture("logs"),
@@ -113,7 +113,7 @@ func TestCause(t *testing.T) {
 				f.NetworkACLs[0].Entries = []audit.NACLEntry{{RuleNumber: 100, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0"), Allow: true},
 					{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true}}
 			},
-			errHas: []string{"acl-1", "denies"}, ids: []string{"acl-1"}, hintHas: "create-network-acl-entry",
+			errHas: []string{"acl-1", "denies"}, ids: []string{"acl-1"}, hintHas: "Allow TCP 1024-65535 inbound from 10.0.1.0/24 in acl-1 at a free rule number; preflight audit --fix cli",
 		},
 		{
 			// The disagreeing case: the probe timed out, but the endpoint SG
@@ -156,7 +156,7 @@ func TestCause(t *testing.T) {
 		{
 			name: "s3 timeout, task SG egress without the prefix list", symptom: connectTimeout("ecr.layers", false),
 			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-00a5c"].Egress = f.SecurityGroups["sg-00a5c"].Egress[:1] },
-			errHas: []string{"prefix list pl-0c3"}, ids: []string{"pl-0c3", "sg-00a5c"}, hintHas: "PrefixListId=pl-0c3",
+			errHas: []string{"outbound TCP 443 to pl-0c3 (com.amazonaws.us-east-1.s3)"}, ids: []string{"pl-0c3", "sg-00a5c"}, hintHas: "PrefixListId=pl-0c3",
 		},
 		{
 			name: "s3 timeout, route table not associated with the gateway endpoint", symptom: connectTimeout("s3", false),
