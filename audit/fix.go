@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/preflight-dev/preflight/internal/awsid"
 )
 
 // ChangeKind is what one step of a fix plan does.
@@ -129,19 +131,20 @@ type idField struct {
 	re   *regexp.Regexp
 }
 
-// AWS id patterns. An id that reaches a command must match its pattern;
-// anything else (a crafted "sg-1;touch pwned;#") is refused, not printed.
+// AWS id patterns (internal/awsid, shared with the flags and the hints).
+// An id that reaches a command must match its pattern; anything else (a
+// crafted "sg-1;touch pwned;#") is refused, not printed.
 var (
-	reSG        = regexp.MustCompile(`^sg-[0-9a-f]+$`)
-	reSubnet    = regexp.MustCompile(`^subnet-[0-9a-f]+$`)
-	reVPC       = regexp.MustCompile(`^vpc-[0-9a-f]+$`)
-	reRTB       = regexp.MustCompile(`^rtb-[0-9a-f]+$`)
-	reACL       = regexp.MustCompile(`^acl-[0-9a-f]+$`)
-	rePL        = regexp.MustCompile(`^pl-[0-9a-f]+$`)
-	reVPCE      = regexp.MustCompile(`^vpce-[0-9a-f]+$`)
-	reService   = regexp.MustCompile(`^[a-z0-9]+(\.[a-z0-9-]+)+$`)
-	reECSName   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-	reRegion    = regexp.MustCompile(`^[a-z0-9-]+$`)
+	reSG        = awsid.SecurityGroup
+	reSubnet    = awsid.Subnet
+	reVPC       = awsid.VPC
+	reRTB       = awsid.RouteTable
+	reACL       = awsid.NetworkACL
+	rePL        = awsid.PrefixList
+	reVPCE      = awsid.VPCEndpoint
+	reService   = awsid.Service
+	reECSName   = awsid.ECSName
+	reRegion    = awsid.Region
 	reAttribute = regexp.MustCompile(`^enableDns(Support|Hostnames)$`)
 	reRefName   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 )
@@ -185,8 +188,8 @@ func (c *Change) validate() error {
 			}
 			continue
 		}
-		if !f.re.MatchString(v) {
-			return fmt.Errorf("%s %q: does not match %s", f.name, v, f.re)
+		if err := awsid.Check(f.name, f.re, v); err != nil {
+			return err
 		}
 	}
 	if strings.Contains(c.Description, refPrefix) || sgDescription(c.Description) != c.Description {

@@ -22,7 +22,7 @@ var fixIDs = func() map[string]string {
 	for id, n := range map[string]int{
 		"vpc-1": 0xa1, "subnet-a": 0xa, "subnet-b": 0xb, "subnet-ea": 0xea, "subnet-eb": 0xeb, "subnet-pub": 0xf,
 		"rtb-main": 0xa, "rtb-task": 0xb, "rtb-pub": 0xc, "vpce-api": 0xa, "vpce-dkr": 0xd, "vpce-logs": 0xc, "vpce-s3": 0x53,
-		"sg-task": 0xa5c, "sg-vpce": 0xe0, "sg-efs": 0xef5, "sg-worker": 0xb00, "acl-1": 0xa1, "pl-s3": 0xc3, "pl-corp": 0xc0,
+		"sg-task": 0xa5c, "sg-vpce": 0xe0, "sg-efs": 0xef5, "sg-worker": 0xb00, "sg-search": 0x5ea, "acl-1": 0xa1, "pl-s3": 0xc3, "pl-corp": 0xc0,
 	} {
 		m[id] = fmt.Sprintf("%s-%017x", id[:strings.IndexByte(id, '-')], n)
 	}
@@ -38,25 +38,30 @@ func fixFacts() *Facts {
 
 // renameIDs replaces, everywhere in v (map keys included), every string
 // that fixIDs maps.
-func renameIDs(v reflect.Value) {
+func renameIDs(v reflect.Value) { renameValue(v, fixIDs) }
+
+// renameWith replaces in f every string that m maps.
+func renameWith(f *Facts, m map[string]string) { renameValue(reflect.ValueOf(f).Elem(), m) }
+
+func renameValue(v reflect.Value, ids map[string]string) {
 	switch v.Kind() {
 	case reflect.String:
-		if n, ok := fixIDs[v.String()]; ok && v.CanSet() {
+		if n, ok := ids[v.String()]; ok && v.CanSet() {
 			v.SetString(n)
 		}
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			renameIDs(v.Elem())
+			renameValue(v.Elem(), ids)
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
-				renameIDs(v.Field(i))
+				renameValue(v.Field(i), ids)
 			}
 		}
 	case reflect.Slice:
 		for i := range v.Len() {
-			renameIDs(v.Index(i))
+			renameValue(v.Index(i), ids)
 		}
 	case reflect.Map:
 		m := reflect.MakeMap(v.Type())
@@ -64,10 +69,10 @@ func renameIDs(v reflect.Value) {
 			val := v.MapIndex(k)
 			e := reflect.New(val.Type()).Elem()
 			e.Set(val)
-			renameIDs(e)
+			renameValue(e, ids)
 			nk := k
 			if k.Kind() == reflect.String {
-				if n, ok := fixIDs[k.String()]; ok {
+				if n, ok := ids[k.String()]; ok {
 					nk = reflect.ValueOf(n).Convert(k.Type())
 				}
 			}

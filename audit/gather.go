@@ -435,8 +435,6 @@ type Gatherer struct {
 	Region string
 	// Concurrency bounds the calls in flight (DefaultConcurrency when 0).
 	Concurrency int
-	// ReadFile reads a task-definition file (os.ReadFile when nil).
-	ReadFile func(string) ([]byte, error)
 }
 
 // Gather validates in, asks the AWS APIs and returns the facts. Bad input

@@ -208,7 +208,7 @@ func (s *gathering) taskDefinitionWorkload(ctx context.Context) error {
 		w.AssignPublicIP = PublicIPDisabled
 	}
 	if isTaskDefinitionFile(in.TaskDefinition) {
-		td, compat, err := s.readTaskDefinitionFile(in.TaskDefinition)
+		td, compat, err := s.readTaskDefinitionFile(ctx, in.TaskDefinition)
 		if err != nil {
 			return err
 		}

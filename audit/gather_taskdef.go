@@ -2,11 +2,15 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
+	"regexp"
 	"strings"
+
+	"github.com/preflight-dev/preflight/internal/awsid"
 )
 
 // readTaskDefinitionFile reads a RegisterTaskDefinition input (the JSON
@@ -15,12 +19,12 @@ import (
 // problem is an *InputError naming the file and the JSON path, e.g.
 // "containerDefinitions[1].image: missing". It returns the definition and
 // its requiresCompatibilities.
-func (s *gathering) readTaskDefinitionFile(path string) (*TaskDefinition, []string, error) {
-	read := s.g.ReadFile
-	if read == nil {
-		read = os.ReadFile
-	}
-	b, err := read(path)
+//
+// The read is bounded (MaxTaskDefinitionBytes) and ends with ctx, so a
+// FIFO, a pipe that never closes or /dev/zero is an *InputError, not a
+// hang or an exhausted memory.
+func (s *gathering) readTaskDefinitionFile(ctx context.Context, path string) (*TaskDefinition, []string, error) {
+	b, err := readBounded(ctx, path, MaxTaskDefinitionBytes)
 	if err != nil {
 		return nil, nil, inputErr("--task-definition", "%w", err)
 	}
@@ -41,15 +45,30 @@ func (s *gathering) readTaskDefinitionFile(path string) (*TaskDefinition, []stri
 // JSON path, one problem per line.
 func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 	var doc any
-	dec := json.NewDecoder(bytes.NewReader(b))
+	// A UTF-8 byte order mark, as some editors write, is not part of the
+	// JSON; line and column numbers still count from the file's start.
+	bom := 0
+	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		bom = 3
+	}
+	dec := json.NewDecoder(bytes.NewReader(b[bom:]))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			line, col := lineCol(b, syn.Offset)
+			line, col := lineCol(b, int64(bom)+syn.Offset)
 			return nil, nil, fmt.Errorf("line %d, column %d: invalid JSON: %v", line, col, err)
 		}
 		return nil, nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	// One JSON value, as register-task-definition --cli-input-json takes:
+	// anything after it (a second object, a stray brace) is refused.
+	end := int64(bom) + dec.InputOffset()
+	if _, err := dec.Token(); err != io.EOF {
+		rest := b[end:]
+		end += int64(len(rest) - len(bytes.TrimLeft(rest, " \t\r\n")))
+		line, col := lineCol(b, end)
+		return nil, nil, fmt.Errorf("line %d, column %d: data after the JSON value", line, col)
 	}
 	if obj, ok := doc.(map[string]any); ok {
 		if inner, ok := obj["taskDefinition"].(map[string]any); ok {
@@ -86,6 +105,9 @@ func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 			continue
 		}
 		ct := Container{Name: v.str(c, path, "name", true), Image: v.str(c, path, "image", true)}
+		// Names and ids reach hints and commands: ECS's own rules, as
+		// register-task-definition applies them, keep a crafted one out.
+		v.pattern(path+".name", ct.Name, awsid.ECSName)
 		if rc := v.object(c["repositoryCredentials"], path+".repositoryCredentials", false); rc != nil {
 			ct.RepositoryCredentials = v.str(rc, path+".repositoryCredentials", "credentialsParameter", true)
 		}
@@ -139,6 +161,7 @@ func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 		}
 		if efs := v.object(vol["efsVolumeConfiguration"], path+".efsVolumeConfiguration", false); efs != nil {
 			ep := path + ".efsVolumeConfiguration"
+			v.pattern(ep+".fileSystemId", efs["fileSystemId"], awsid.FileSystem)
 			td.EFSVolumes = append(td.EFSVolumes, EFSVolume{
 				Name:              v.str(vol, path, "name", false),
 				FileSystemID:      v.str(efs, ep, "fileSystemId", true),
@@ -155,6 +178,14 @@ func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 // tdValidator collects every problem of a task-definition document with
 // its JSON path.
 type tdValidator struct{ problems []string }
+
+// pattern adds a problem when raw is a string that does not match re (a
+// missing or mistyped value is reported by str).
+func (v *tdValidator) pattern(path string, raw any, re *regexp.Regexp) {
+	if s, ok := raw.(string); ok && s != "" && !re.MatchString(s) {
+		v.add(path, fmt.Sprintf("%q does not match %s", s, re))
+	}
+}
 
 func (v *tdValidator) add(path, problem string) {
 	v.problems = append(v.problems, path+": "+problem)

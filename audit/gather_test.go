@@ -99,7 +99,7 @@ func TestParseTaskDefinitionJSON(t *testing.T) {
 // the pre-deploy form does.
 func TestParseTaskDefinitionExample(t *testing.T) {
 	g := &gathering{g: &Gatherer{}}
-	td, compat, err := g.readTaskDefinitionFile("../task-def.example.json")
+	td, compat, err := g.readTaskDefinitionFile(context.Background(), "../task-def.example.json")
 	if err != nil {
 		t.Fatal(err)
 	}

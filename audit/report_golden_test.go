@@ -79,7 +79,7 @@ func TestAuditTextReportGolden(t *testing.T) {
 		// name; the logs endpoint's row names the group, its ingress and
 		// the endpoint.
 		// The plan insists on ids of the length AWS gives (fixIDs).
-		{"audit-plan", withFixIDs(oneService()), false, true, report.ExitDNSPosture, []string{
+		{"audit-plan", factsWithFixIDs(oneService()), false, true, report.ExitDNSPosture, []string{
 			"fix:   step 2 of the fix plan below\n",
 			"fix:   steps 1, 3, 4, 5 of the fix plan below\n",
 			"# 2. let TCP 443 into " + fixID("sg-vpce") + " from " + fixID("sg-task") + "\n",
@@ -95,6 +95,8 @@ func TestAuditTextReportGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// Ids of the length AWS gives: hints name only valid ids.
+			renameIDs(reflect.ValueOf(tt.facts).Elem())
 			rows := Evaluate(tt.facts, Options{})
 			r := report.New("audit", tt.facts.Region, tt.facts.Account, nil, rows, 1234*time.Millisecond)
 			r.ProblemsOnly = tt.problems
@@ -204,8 +206,8 @@ func assertCommandsOnce(t *testing.T, out string, p *Plan) {
 	}
 }
 
-// withFixIDs is f with fixIDs.
-func withFixIDs(f *Facts) *Facts {
+// factsWithFixIDs is f with fixIDs.
+func factsWithFixIDs(f *Facts) *Facts {
 	renameIDs(reflect.ValueOf(f).Elem())
 	return f
 }

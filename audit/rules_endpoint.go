@@ -185,7 +185,7 @@ func (e *evaluator) privateDNSRow(ep *Endpoint) report.Result {
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
 	r.Error = fmt.Sprintf("%s has private DNS disabled: the service's public name resolves to public addresses, not to the endpoint", ep.ID)
-	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --private-dns-enabled", ep.ID)
+	r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --private-dns-enabled", ep.ID), endpointIDs(ep.ID))
 	e.propose(&r, Change{Kind: ChangeEndpointPrivateDNS, Endpoint: ep.ID})
 	return r
 }
@@ -216,7 +216,8 @@ func (e *evaluator) endpointAZRow(tn *taskNet, ep *Endpoint) report.Result {
 	}
 	r.Status, r.Class = report.StatusWarn, report.ClassConnect
 	r.Error = fmt.Sprintf("%s has no network interface in %s, where tasks run: they cross AZs to reach it and lose it when its AZ fails", ep.ID, strings.Join(missing, ", "))
-	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-subnet-ids %s", ep.ID, strings.Join(add, " "))
+	r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-subnet-ids %s", ep.ID, strings.Join(add, " ")),
+		endpointIDs(ep.ID), subnetIDs(add...))
 	r.Resources = uniqSorted(append([]string{ep.ID}, add...)...)
 	e.propose(&r, Change{Kind: ChangeEndpointAddSubnets, Endpoint: ep.ID, Subnets: add})
 	return r
@@ -260,6 +261,9 @@ func (e *evaluator) fixEndpointIngress(r *report.Result, tn *taskNet, ep *Endpoi
 	if strings.EqualFold(ep.Type, EndpointInterface) && (len(shared) > 0 || len(ep.SecurityGroupIDs) == 0) {
 		group := e.endpointGroup(r, tn, port)
 		e.propose(r, Change{Kind: ChangeEndpointGroups, Endpoint: ep.ID, Groups: []string{group}, RemoveGroups: shared})
+		if bad := checkHintIDs(endpointIDs(ep.ID), groupIDs(group), groupIDs(shared...)); bad != "" {
+			return bad
+		}
 		if refName(group) != "" {
 			return fmt.Sprintf("Give %s a security group of its own that admits TCP %d from the task groups, in place of %s (the fix plan creates it: preflight audit --fix cli).",
 				ep.ID, port, joinComma(shared))
@@ -272,7 +276,8 @@ func (e *evaluator) fixEndpointIngress(r *report.Result, tn *taskNet, ep *Endpoi
 	}
 	e.propose(r, e.ingressFromTasks(tn, ep.SecurityGroupIDs[0], port)...)
 	if len(tn.sgIDs) == 0 {
-		return fmt.Sprintf("Allow inbound TCP %d on %s from the task subnets (see the fix plan: preflight audit --fix cli).", port, ep.SecurityGroupIDs[0])
+		return checked(fmt.Sprintf("Allow inbound TCP %d on %s from the task subnets (see the fix plan: preflight audit --fix cli).", port, ep.SecurityGroupIDs[0]),
+			groupIDs(ep.SecurityGroupIDs[0]))
 	}
 	return hintSGFromGroup("ingress", ep.SecurityGroupIDs[0], port, tn.sgIDs[0])
 }
@@ -318,7 +323,8 @@ func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int)
 		e.propose(&r, Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
 			PeerGroup: dest, Description: "preflight: to " + cmp.Or(ep.ServiceName, ep.ID)})
 	case len(ep.SecurityGroupIDs) > 0:
-		r.Hint = fmt.Sprintf("Give %s a security group of its own and let TCP %d out of the task groups to it: %s prints both steps.", ep.ID, port, hintFixPlan)
+		r.Hint = checked(fmt.Sprintf("Give %s a security group of its own and let TCP %d out of the task groups to it: %s prints both steps.", ep.ID, port, hintFixPlan),
+			endpointIDs(ep.ID))
 	}
 	return r
 }

@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -178,4 +179,24 @@ func dumpResults(rows []report.Result) string {
 		b.WriteString("  " + rowString(r) + "\n")
 	}
 	return b.String()
+}
+
+// withFixIDs renames, in the text of a wanted row, the readable ids of
+// privateFacts to fixIDs, for tests that judge renamed facts: hints name
+// only ids that match their AWS patterns.
+func withFixIDs(w expectRow) expectRow {
+	w.target, w.hint, w.errText = renameText(w.target), renameText(w.hint), renameText(w.errText)
+	return w
+}
+
+// reReadableID matches an id of privateFacts as a whole word.
+var reReadableID = regexp.MustCompile(`\b(?:vpc|subnet|rtb|vpce|sg|acl|pl)-[a-z0-9]+\b`)
+
+func renameText(s string) string {
+	return reReadableID.ReplaceAllStringFunc(s, func(id string) string {
+		if n, ok := fixIDs[id]; ok {
+			return n
+		}
+		return id
+	})
 }

@@ -105,7 +105,8 @@ func (e *evaluator) gatewayRouteRow(tn *taskNet, ep *Endpoint, pl *PrefixList) r
 		what = "so the traffic takes the internet path instead (NAT data charges; not private)"
 	}
 	r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s, %s", joinComma(missing), joinComma(missingSubnets), ep.ID, what)
-	r.Hint = fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-route-table-ids %s", ep.ID, strings.Join(missing, " "))
+	r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-route-table-ids %s", ep.ID, strings.Join(missing, " ")),
+		endpointIDs(ep.ID), routeIDs(missing...))
 	e.propose(&r, Change{Kind: ChangeEndpointAddRouteTables, Endpoint: ep.ID, RouteTables: missing})
 	r.Resources = uniqSorted(append(append([]string{ep.ID}, missing...), missingSubnets...)...)
 	return r
@@ -150,7 +151,8 @@ func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *Pref
 		joinComma(tn.sgIDs), port, plID, name)
 	switch {
 	case pl == nil:
-		r.Hint = fmt.Sprintf("Allow outbound TCP %d to the managed prefix list %s (aws ec2 describe-managed-prefix-lists names its id) on %s.", port, name, joinComma(tn.sgIDs))
+		r.Hint = checked(fmt.Sprintf("Allow outbound TCP %d to the managed prefix list %s (aws ec2 describe-managed-prefix-lists names its id) on %s.", port, name, joinComma(tn.sgIDs)),
+			serviceNames(name), groupIDs(tn.sgIDs...))
 	case len(tn.sgIDs) > 0:
 		r.Hint = hintSGPrefixList(tn.sgIDs[0], port, plID)
 		e.propose(&r, Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
@@ -176,6 +178,6 @@ func layerPolicyRow(ep *Endpoint, region string) report.Result {
 	stmt := fmt.Sprintf(`{"Sid":"AllowECRLayers","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"%s"}`, resource)
 	r.Status, r.Class = report.StatusWarn, report.ClassConnect
 	r.Error = fmt.Sprintf("the policy of %s does not provably allow s3:GetObject on %s (%s): image pulls may fail with 403 on the layers", ep.ID, resource, why)
-	r.Hint = fmt.Sprintf("Add this statement to the policy of %s: %s", ep.ID, stmt)
+	r.Hint = checked(fmt.Sprintf("Add this statement to the policy of %s: %s", ep.ID, stmt), endpointIDs(ep.ID))
 	return r
 }

@@ -2,7 +2,11 @@ package audit
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+
+	"github.com/preflight-dev/preflight/internal/awsid"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // Hints are exact AWS CLI commands naming the real ids, so an operator can
@@ -12,7 +16,66 @@ import (
 // (PlanFixes), which carries created ids from step to step: a hint never
 // holds a placeholder that breaks a paste.
 
+//
+// Every id a hint names, command or words, comes from the facts (an API
+// answer, a task-definition file, a flag) and is checked against its AWS
+// pattern (internal/awsid, as the fix planner checks) before the hint is
+// built: a crafted "sg-1;touch pwned;#" makes the hint say which id is not
+// valid, and print no command. The other words of a command are fixed or
+// built here from parsed values (ports, canonical CIDR blocks), so a
+// command whose ids pass holds nothing a shell would expand.
+
 func joinComma(ids []string) string { return strings.Join(ids, ",") }
+
+// hintIDs are ids of one field a hint names, and their pattern.
+type hintIDs struct {
+	field string
+	re    *regexp.Regexp
+	vals  []string
+}
+
+func vpcIDs(v ...string) hintIDs       { return hintIDs{"vpc_id", awsid.VPC, v} }
+func groupIDs(v ...string) hintIDs     { return hintIDs{"security_group_id", awsid.SecurityGroup, v} }
+func subnetIDs(v ...string) hintIDs    { return hintIDs{"subnet_id", awsid.Subnet, v} }
+func routeIDs(v ...string) hintIDs     { return hintIDs{"route_table_id", awsid.RouteTable, v} }
+func aclIDs(v ...string) hintIDs       { return hintIDs{"network_acl_id", awsid.NetworkACL, v} }
+func endpointIDs(v ...string) hintIDs  { return hintIDs{"vpc_endpoint_id", awsid.VPCEndpoint, v} }
+func prefixIDs(v ...string) hintIDs    { return hintIDs{"prefix_list_id", awsid.PrefixList, v} }
+func serviceNames(v ...string) hintIDs { return hintIDs{"service_name", awsid.Service, v} }
+func fileSystemIDs(v ...string) hintIDs {
+	return hintIDs{"file_system_id", awsid.FileSystem, v}
+}
+func regions(v ...string) hintIDs                { return hintIDs{"region", awsid.Region, v} }
+func accounts(v ...string) hintIDs               { return hintIDs{"account", awsid.Account, v} }
+func ecsNames(field string, v ...string) hintIDs { return hintIDs{field, awsid.ECSName, v} }
+
+// checkHintIDs returns the first id that does not match its pattern, as
+// a hint that names the field and prints no command; "" when all match.
+// A plan reference (plan:endpoint_sg) is the planner's own, not a fact;
+// an empty value is not printed.
+func checkHintIDs(ids ...hintIDs) string {
+	for _, f := range ids {
+		for _, v := range f.vals {
+			if v == "" || refName(v) != "" {
+				continue
+			}
+			if err := awsid.Check(f.field, f.re, v); err != nil {
+				return fmt.Sprintf("No command: %s %s is not a valid AWS id (want %s); the facts hold a value AWS does not give, so check that resource by hand.",
+					f.field, report.Printable(shellWord(v)), f.re)
+			}
+		}
+	}
+	return ""
+}
+
+// checked is hint when every id in ids matches its pattern, and otherwise
+// the refusal of checkHintIDs.
+func checked(hint string, ids ...hintIDs) string {
+	if bad := checkHintIDs(ids...); bad != "" {
+		return bad
+	}
+	return hint
+}
 
 // hintFixPlan is how hints point at the plan.
 const hintFixPlan = "preflight audit --fix cli"
@@ -20,6 +83,9 @@ const hintFixPlan = "preflight audit --fix cli"
 // hintCreateInterfaceEndpoint creates an interface endpoint with private
 // DNS in the task subnets (one per AZ), guarded by group.
 func hintCreateInterfaceEndpoint(vpcID, serviceName string, subnets []string, group string) string {
+	if bad := checkHintIDs(vpcIDs(vpcID), serviceNames(serviceName), subnetIDs(subnets...), groupIDs(group)); bad != "" {
+		return bad
+	}
 	if refName(group) != "" {
 		return fmt.Sprintf("Create a security group for the endpoints that admits TCP 443 from the task groups, then the interface endpoint %s in %s (subnets %s) with private DNS: %s prints both steps.",
 			serviceName, vpcID, joinComma(subnets), hintFixPlan)
@@ -31,6 +97,9 @@ func hintCreateInterfaceEndpoint(vpcID, serviceName string, subnets []string, gr
 // hintCreateGatewayEndpoint creates a gateway endpoint on the task route
 // tables; without a known route table the tasks' route is not in the facts.
 func hintCreateGatewayEndpoint(vpcID, serviceName string, routeTables []string) string {
+	if bad := checkHintIDs(vpcIDs(vpcID), serviceNames(serviceName), routeIDs(routeTables...)); bad != "" {
+		return bad
+	}
 	if len(routeTables) == 0 {
 		return fmt.Sprintf("Create a gateway endpoint for %s in %s on the route tables of the task subnets (not in the facts: aws ec2 describe-route-tables).", serviceName, vpcID)
 	}
@@ -40,18 +109,27 @@ func hintCreateGatewayEndpoint(vpcID, serviceName string, routeTables []string) 
 
 // hintSGFromGroup opens TCP port on group to traffic from/to peer group.
 func hintSGFromGroup(direction, group string, port int, peer string) string {
+	if bad := checkHintIDs(groupIDs(group, peer)); bad != "" {
+		return bad
+	}
 	return fmt.Sprintf("aws ec2 authorize-security-group-%s --group-id %s --ip-permissions 'IpProtocol=tcp,FromPort=%d,ToPort=%d,UserIdGroupPairs=[{GroupId=%s}]'",
 		direction, group, port, port, peer)
 }
 
 // hintSGPrefixList opens TCP port egress on group to a prefix list.
 func hintSGPrefixList(group string, port int, pl string) string {
+	if bad := checkHintIDs(groupIDs(group), prefixIDs(pl)); bad != "" {
+		return bad
+	}
 	return fmt.Sprintf("aws ec2 authorize-security-group-egress --group-id %s --ip-permissions 'IpProtocol=tcp,FromPort=%d,ToPort=%d,PrefixListIds=[{PrefixListId=%s}]'",
 		group, port, port, pl)
 }
 
 // hintSGCIDR opens TCP port on group to/from a CIDR.
 func hintSGCIDR(direction, group string, port int, cidr string) string {
+	if bad := checkHintIDs(groupIDs(group)); bad != "" {
+		return bad
+	}
 	return fmt.Sprintf("aws ec2 authorize-security-group-%s --group-id %s --ip-permissions 'IpProtocol=tcp,FromPort=%d,ToPort=%d,IpRanges=[{CidrIp=%s}]'",
 		direction, group, port, port, cidr)
 }
@@ -59,6 +137,9 @@ func hintSGCIDR(direction, group string, port int, cidr string) string {
 // hintNACL says how to let TCP lo-hi through one direction of an ACL
 // that rule (0: the default "*" entry) denies.
 func hintNACL(aclID string, egress bool, cidr string, lo, hi, rule int) string {
+	if bad := checkHintIDs(aclIDs(aclID)); bad != "" {
+		return bad
+	}
 	dir := "inbound from"
 	if egress {
 		dir = "outbound to"

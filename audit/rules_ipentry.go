@@ -333,11 +333,12 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 		r.Error = fmt.Sprintf("no path from the task subnets to %s (%s): connections time out", a, closed)
 		switch {
 		case noSubnet:
-			r.Hint = fmt.Sprintf("Check the address: no subnet of %s contains %s.", tn.vpcID, a)
+			r.Hint = checked(fmt.Sprintf("Check the address: no subnet of %s contains %s.", tn.vpcID, a), vpcIDs(tn.vpcID))
 		case noFamily:
 			r.Hint = fmt.Sprintf("Run the tasks in subnets with an IPv%d block (aws ec2 associate-subnet-cidr-block), or name an address the tasks can reach.", familyOf(a))
 		default:
-			r.Hint = fmt.Sprintf("Add a route for %s to route tables %s through a NAT gateway, transit gateway or peering connection that reaches it (or give the tasks a public IP for an internet gateway route), or check the address.", a, joinComma(tn.routeIDs()))
+			r.Hint = checked(fmt.Sprintf("Add a route for %s to route tables %s through a NAT gateway, transit gateway or peering connection that reaches it (or give the tasks a public IP for an internet gateway route), or check the address.", a, joinComma(tn.routeIDs())),
+				routeIDs(tn.routeIDs()...))
 		}
 	case len(unknown) > 0:
 		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
@@ -434,6 +435,7 @@ func (e *evaluator) addrEgressRow(tn *taskNet, a netip.Addr, port int) report.Re
 		default:
 			r.Hint = fmt.Sprintf("aws ec2 authorize-security-group-egress --group-id %s --ip-permissions 'IpProtocol=tcp,FromPort=%d,ToPort=%d,Ipv6Ranges=[{CidrIpv6=%s}]'",
 				tn.sgIDs[0], port, port, hostPrefix(a))
+			r.Hint = checked(r.Hint, groupIDs(tn.sgIDs[0]))
 		}
 	}
 	return r

@@ -26,6 +26,7 @@ func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 			r.Error = "the check asks for the public path and a task subnet has no internet path: connections time out"
 			r.Hint = "To reach it publicly, " + natHint
 		}
+		r.Hint = checked(r.Hint, regions(e.f.Region), routeIDs(tn.routeIDs()...))
 		return []report.Result{r}
 	case TriUnknown:
 		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
@@ -72,7 +73,7 @@ func (e *evaluator) crossRegionNeed(tn *taskNet, n Need) []report.Result {
 	r := report.Result{Check: CheckCrossRegion, Target: n.Service, Port: n.Port, Reason: tn.reason(n),
 		Resources: uniqSorted(append(tn.subnetIDs(), tn.routeIDs()...)...)}
 	what := fmt.Sprintf("%s in %s is outside the task's region %s, and VPC endpoints serve only their own region", n.Service, n.Region, e.f.Region)
-	r.Hint = crossRegionHint(n, e.f.Region, e.f.Account)
+	r.Hint = checked(crossRegionHint(n, e.f.Region, e.f.Account), regions(e.f.Region, n.Region), accounts(e.f.Account))
 	switch tn.internetAll() {
 	case TriTrue:
 		r.Status, r.Class = report.StatusWarn, report.ClassConnect
@@ -130,7 +131,8 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 	r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
 	r.Resources = []string{sg}
 	r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets reach the internet (%s): nothing limits where a compromised task sends data", sg, tn.internetRoutes())
-	r.Hint = fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg)
+	r.Hint = checked(fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg),
+		groupIDs(sg))
 	return []report.Result{r}
 }
 
@@ -187,10 +189,16 @@ func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 // efsMountTargetHint creates a mount target in one task subnet of each AZ
 // that has none.
 func efsMountTargetHint(fs string, tn *taskNet, azs, groups []string) string {
+	if bad := checkHintIDs(fileSystemIDs(fs), groupIDs(groups...)); bad != "" {
+		return bad
+	}
 	var cmds []string
 	for _, az := range azs {
 		for _, s := range tn.subnets {
 			if s.AZ == az {
+				if bad := checkHintIDs(subnetIDs(s.ID)); bad != "" {
+					return bad
+				}
 				cmds = append(cmds, fmt.Sprintf("aws efs create-mount-target --file-system-id %s --subnet-id %s --security-groups %s", fs, s.ID, strings.Join(groups, " ")))
 				break
 			}

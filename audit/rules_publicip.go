@@ -54,6 +54,9 @@ func publicIPRow(w *Workload, policy config.PublicIPPolicy) (report.Result, bool
 // disablePublicIPHint is the exact command that turns the public IP off,
 // keeping the service's subnets and security groups.
 func disablePublicIPHint(w *Workload) string {
+	if bad := checkHintIDs(subnetIDs(w.Subnets...), groupIDs(w.SecurityGroups...), ecsNames("cluster", w.Cluster), ecsNames("service", w.Service)); bad != "" {
+		return bad
+	}
 	nc := fmt.Sprintf("awsvpcConfiguration={subnets=[%s],securityGroups=[%s],assignPublicIp=DISABLED}",
 		joinComma(w.Subnets), joinComma(w.SecurityGroups))
 	if w.Service == "" {

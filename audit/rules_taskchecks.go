@@ -22,7 +22,8 @@ func containerChecksRows(w *Workload) []report.Result {
 			Check: report.CheckPlan, Target: w.Name, Status: report.StatusWarn, Class: report.ClassPlan,
 			Reason: fmt.Sprintf("%s: %s of container %q", w.Name, cc.Source, cc.Container),
 			Error:  fmt.Sprintf("%s of container %q: %v: the container exits 2 (configuration error) when the task starts; the entries that parse are audited", cc.Source, cc.Container, cc.Err),
-			Hint:   fmt.Sprintf("Fix %s of container %q (preflight endpoints --checks '...' shows how an entry expands).", cc.Source, cc.Container),
+			Hint: checked(fmt.Sprintf("Fix %s of container %q (preflight endpoints --checks '...' shows how an entry expands).", cc.Source, cc.Container),
+				ecsNames("container", cc.Container)),
 		})
 	}
 	return out

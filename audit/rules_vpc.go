@@ -67,7 +67,7 @@ func (e *evaluator) dnsSupportRow(v *VPC, reason string) report.Result {
 	if len(bad) > 0 {
 		r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
 		r.Error = fmt.Sprintf("VPC %s has %s: endpoint private DNS names do not resolve, so tasks resolve the public names", v.ID, strings.Join(bad, " and "))
-		r.Hint = strings.Join(hints, " && ")
+		r.Hint = checked(strings.Join(hints, " && "), vpcIDs(v.ID))
 		return r
 	}
 	r.Status, r.Detail = report.StatusPass, "enableDnsSupport=true, enableDnsHostnames=true"

@@ -172,9 +172,24 @@ func suggest(name string, keep func(option) bool) string {
 // away and not a complete rewrite of a short word; "" otherwise. The first
 // of equally close candidates wins.
 func Closest(name string, candidates []string) string {
-	best, bestDist := "", 3
+	return closest(name, candidates, editDistance)
+}
+
+// maxSuggestEdits is how far a suggestion may be from what was typed.
+const maxSuggestEdits = 2
+
+// closest is Closest with the distance function as a seam. The distance
+// is at least the difference in length, so a candidate whose length
+// differs by more than maxSuggestEdits is skipped before dist runs: a
+// 120 KB flag costs a length comparison per candidate, not a 120 KB
+// distance table each.
+func closest(name string, candidates []string, dist func(a, b string) int) string {
+	best, bestDist := "", maxSuggestEdits+1
 	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestDist && d < len(c) && d < len(name) {
+		if diff := len(name) - len(c); diff > maxSuggestEdits || -diff > maxSuggestEdits {
+			continue
+		}
+		if d := dist(name, c); d < bestDist && d < len(c) && d < len(name) {
 			best, bestDist = c, d
 		}
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -143,5 +144,42 @@ func TestUsageForNamesItsCommands(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestClosestBoundsWorkByLength: the distance runs only on candidates
+// whose length is within the edit limit of the name, so a 120 KB flag is
+// refused after a length comparison per flag, never a distance table.
+func TestClosestBoundsWorkByLength(t *testing.T) {
+	huge := strings.Repeat("w", 120<<10)
+	names := []string{"wait", "timeout", "region", "checks", "output"}
+	for _, tt := range []struct {
+		name      string
+		input     string
+		want      string
+		wantCalls []string
+	}{
+		{"120 KB flag", huge, "", nil},
+		{"one edit", "wiat", "wait", []string{"wait", "region", "checks", "output"}},
+		{"length 3 off", "waitxyz", "", []string{"timeout", "region", "checks", "output"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls []string
+			dist := func(a, b string) int {
+				calls = append(calls, b)
+				return editDistance(a, b)
+			}
+			if got := closest(tt.input, names, dist); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+			if !reflect.DeepEqual(calls, tt.wantCalls) {
+				t.Errorf("got the distance computed against %q; want only %q", calls, tt.wantCalls)
+			}
+		})
+	}
+	// Through Load: the unknown flag is refused, with no suggestion.
+	_, err := Load("check", []string{"--" + huge}, env(nil))
+	if err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("got %v; want an unknown flag error without a suggestion", err)
 	}
 }

@@ -10,12 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/preflight-dev/preflight/internal/awsid"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -316,11 +318,11 @@ var options = []option{
 	}},
 	{name: "subnets", placeholder: "ids", usage: "comma-separated subnet IDs the task will run in (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.Subnets = splitList(v)
-		return checkIDs(c.Subnets, "subnet-")
+		return checkIDs(c.Subnets, awsid.Subnet)
 	}},
 	{name: "security-groups", placeholder: "ids", usage: "comma-separated security-group IDs of the task (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.SecurityGroups = splitList(v)
-		return checkIDs(c.SecurityGroups, "sg-")
+		return checkIDs(c.SecurityGroups, awsid.SecurityGroup)
 	}},
 	{name: "assign-public-ip", def: "DISABLED", values: []string{"ENABLED", "DISABLED"}, usage: "as the service's awsvpcConfiguration would say (with --task-definition)", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.AssignPublicIP = v
@@ -516,14 +518,18 @@ func splitList(v string) []string {
 
 // checkIDs checks the shape of AWS resource IDs (whether they exist is
 // the audit's question, asked of the API).
-func checkIDs(ids []string, prefix string) error {
-	var errs []error
+func checkIDs(ids []string, re *regexp.Regexp) error {
+	// One line for every bad id: a usage error is one problem a line.
+	var bad []string
 	for _, id := range ids {
-		if !strings.HasPrefix(id, prefix) || len(id) <= len(prefix) {
-			errs = append(errs, fmt.Errorf("%q is not an ID of the form %sxxxxxxxx", id, prefix))
+		if !re.MatchString(id) {
+			bad = append(bad, fmt.Sprintf("%q is not an ID of the form %s", id, re))
 		}
 	}
-	return errors.Join(errs...)
+	if len(bad) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(bad, "; "))
 }
 
 // checkListen checks a listen address: HOST:PORT or :PORT.

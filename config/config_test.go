@@ -332,3 +332,30 @@ func TestLoadRegionUsesPartitionPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestCraftedIDsRefusedAtLoad: --subnets and --security-groups reach the
+// audit's commands and hints, so an id that does not match its AWS
+// pattern is refused at load, naming the flag.
+func TestCraftedIDsRefusedAtLoad(t *testing.T) {
+	for _, tt := range []struct {
+		flag, value string
+	}{
+		{"--security-groups", "sg-1;touch pwned;#"},
+		{"--security-groups", "sg-1'$(touch pwned)'"},
+		{"--security-groups", "sg-0abc,sg-1 x"},
+		{"--subnets", "subnet-1;touch pwned"},
+		{"--subnets", "subnet-$(id)"},
+	} {
+		t.Run(tt.flag+"="+tt.value, func(t *testing.T) {
+			other := map[string]string{"--subnets": "--security-groups", "--security-groups": "--subnets"}[tt.flag]
+			otherValue := map[string]string{"--subnets": "sg-0abc", "--security-groups": "subnet-0abc"}[other]
+			_, err := Load("audit", []string{"--task-definition", "./td.json", tt.flag, tt.value, other, otherValue}, env(nil))
+			if err == nil || !strings.Contains(err.Error(), tt.flag) || !strings.Contains(err.Error(), "is not an ID") {
+				t.Errorf("got %v; want an error naming %s", err, tt.flag)
+			}
+		})
+	}
+	if _, err := Load("audit", []string{"--task-definition", "./td.json", "--subnets", "subnet-0abc,subnet-12", "--security-groups", "sg-0abc"}, env(nil)); err != nil {
+		t.Errorf("got %v; want valid ids accepted", err)
+	}
+}

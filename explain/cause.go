@@ -13,6 +13,7 @@ import (
 
 	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/internal/awsid"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -219,6 +220,11 @@ func allowed(k kind, passed []report.Result) *report.Cause {
 	}
 	if c.Hint == "" && len(endpoints) > 0 {
 		c.Hint = "aws ec2 describe-vpc-endpoints --vpc-endpoint-ids " + strings.Join(endpoints, " ") + " (State, and the network interfaces' status)"
+		// The ids come from the account's answers: one that is not an
+		// endpoint id (a crafted "vpce-1;touch pwned") prints no command.
+		if err := awsid.CheckAll("vpc_endpoint_id", awsid.VPCEndpoint, endpoints...); err != nil {
+			c.Hint = "No command: a vpc_endpoint_id of the facts is not a valid AWS id (want " + awsid.VPCEndpoint.String() + "); look at the endpoints in the console."
+		}
 	}
 	return c
 }

@@ -30,26 +30,26 @@ func healthyFacts() *audit.Facts {
 		Region: region, Account: "111122223333", Partition: "aws",
 		VPCs: map[string]*audit.VPC{"vpc-1": {ID: "vpc-1", CIDRs: []netip.Prefix{pfx("10.0.0.0/16")}, DNSSupport: audit.TriTrue, DNSHostnames: audit.TriTrue}},
 		Subnets: map[string]*audit.Subnet{
-			"subnet-task": {ID: "subnet-task", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.2.0/24")},
-			"subnet-ep":   {ID: "subnet-ep", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.1.0/24")},
+			"subnet-0a": {ID: "subnet-0a", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.2.0/24")},
+			"subnet-0e": {ID: "subnet-0e", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.1.0/24")},
 		},
 		RouteTables: []*audit.RouteTable{{ID: "rtb-1", VPCID: "vpc-1", Main: true, Routes: []audit.Route{
 			{Destination: pfx("10.0.0.0/16"), Target: audit.TargetLocal, TargetID: "local", State: "active"},
-			{DestinationPrefixListID: "pl-s3", Target: audit.TargetVPCE, TargetID: "vpce-s3", State: "active"},
+			{DestinationPrefixListID: "pl-0c3", Target: audit.TargetVPCE, TargetID: "vpce-053", State: "active"},
 		}}},
 		Endpoints: []*audit.Endpoint{
-			{ID: "vpce-logs", VPCID: "vpc-1", ServiceName: "com.amazonaws.us-east-1.logs", Type: audit.EndpointInterface, State: "available",
-				PrivateDNSEnabled: true, SubnetIDs: []string{"subnet-ep"}, SecurityGroupIDs: []string{"sg-vpce"}},
-			{ID: "vpce-s3", VPCID: "vpc-1", ServiceName: "com.amazonaws.us-east-1.s3", Type: audit.EndpointGateway, State: "available",
+			{ID: "vpce-010c", VPCID: "vpc-1", ServiceName: "com.amazonaws.us-east-1.logs", Type: audit.EndpointInterface, State: "available",
+				PrivateDNSEnabled: true, SubnetIDs: []string{"subnet-0e"}, SecurityGroupIDs: []string{"sg-00e0"}},
+			{ID: "vpce-053", VPCID: "vpc-1", ServiceName: "com.amazonaws.us-east-1.s3", Type: audit.EndpointGateway, State: "available",
 				RouteTableIDs: []string{"rtb-1"}},
 		},
 		SecurityGroups: map[string]*audit.SecurityGroup{
-			"sg-task": {ID: "sg-task", VPCID: "vpc-1", Egress: []audit.Rule{tcp443("sg-vpce"),
-				{Protocol: "tcp", FromPort: 443, ToPort: 443, PrefixListIDs: []string{"pl-s3"}}}},
-			"sg-vpce": {ID: "sg-vpce", VPCID: "vpc-1", Ingress: []audit.Rule{tcp443("sg-task")}},
+			"sg-00a5c": {ID: "sg-00a5c", VPCID: "vpc-1", Egress: []audit.Rule{tcp443("sg-00e0"),
+				{Protocol: "tcp", FromPort: 443, ToPort: 443, PrefixListIDs: []string{"pl-0c3"}}}},
+			"sg-00e0": {ID: "sg-00e0", VPCID: "vpc-1", Ingress: []audit.Rule{tcp443("sg-00a5c")}},
 		},
-		NetworkACLs: []*audit.NetworkACL{{ID: "acl-1", VPCID: "vpc-1", Default: true, SubnetIDs: []string{"subnet-task", "subnet-ep"}, Entries: allowAll}},
-		PrefixLists: map[string]*audit.PrefixList{"pl-s3": {ID: "pl-s3", Name: "com.amazonaws.us-east-1.s3", CIDRs: []netip.Prefix{pfx("203.0.113.0/24")}}},
+		NetworkACLs: []*audit.NetworkACL{{ID: "acl-1", VPCID: "vpc-1", Default: true, SubnetIDs: []string{"subnet-0a", "subnet-0e"}, Entries: allowAll}},
+		PrefixLists: map[string]*audit.PrefixList{"pl-0c3": {ID: "pl-0c3", Name: "com.amazonaws.us-east-1.s3", CIDRs: []netip.Prefix{pfx("203.0.113.0/24")}}},
 	}
 }
 
@@ -80,12 +80,12 @@ func TestCause(t *testing.T) {
 		{
 			name: "public answer, private DNS off: the endpoint", symptom: dnsPosture("logs"),
 			mutate: func(f *audit.Facts) { f.Endpoints[0].PrivateDNSEnabled = false },
-			errHas: []string{"private DNS disabled"}, ids: []string{"vpce-logs"}, hintHas: "--private-dns-enabled",
+			errHas: []string{"private DNS disabled"}, ids: []string{"vpce-010c"}, hintHas: "--private-dns-enabled",
 		},
 		{
 			name: "public answer, no endpoint: the VPC and subnet to create it in", symptom: dnsPosture("logs"),
 			mutate: func(f *audit.Facts) { f.Endpoints = f.Endpoints[1:] },
-			errHas: []string{"no available interface endpoint"}, ids: []string{"vpc-1", "subnet-task"}, hintHas: "create-vpc-endpoint",
+			errHas: []string{"no available interface endpoint"}, ids: []string{"vpc-1", "subnet-0a"}, hintHas: "the interface endpoint com.amazonaws.us-east-1.logs in vpc-1 (subnets subnet-0a) with private DNS: preflight audit --fix cli",
 		},
 		{
 			name: "public answer, VPC DNS hostnames off", symptom: dnsPosture("logs"),
@@ -99,13 +99,13 @@ func TestCause(t *testing.T) {
 		},
 		{
 			name: "timeout to the endpoint, endpoint SG without 443 from the task SG", symptom: connectTimeout("logs", true),
-			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-vpce"].Ingress = nil },
-			errHas: []string{"inbound TCP 443"}, ids: []string{"sg-vpce", "vpce-logs"}, hintHas: "authorize-security-group-ingress --group-id sg-vpce",
+			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-00e0"].Ingress = nil },
+			errHas: []string{"inbound TCP 443"}, ids: []string{"sg-00e0", "vpce-010c"}, hintHas: "authorize-security-group-ingress --group-id sg-00e0",
 		},
 		{
 			name: "timeout to the endpoint, task SG without egress", symptom: connectTimeout("logs", true),
-			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-task"].Egress = nil },
-			errHas: []string{"outbound TCP 443"}, ids: []string{"sg-task"}, hintHas: "authorize-security-group-egress --group-id sg-task",
+			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-00a5c"].Egress = nil },
+			errHas: []string{"outbound TCP 443"}, ids: []string{"sg-00a5c"}, hintHas: "authorize-security-group-egress --group-id sg-00a5c",
 		},
 		{
 			name: "timeout to the endpoint, NACL denies the return ports", symptom: connectTimeout("logs", true),
@@ -113,15 +113,28 @@ func TestCause(t *testing.T) {
 				f.NetworkACLs[0].Entries = []audit.NACLEntry{{RuleNumber: 100, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0"), Allow: true},
 					{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true}}
 			},
-			errHas: []string{"acl-1", "denies"}, ids: []string{"acl-1"}, hintHas: "create-network-acl-entry",
+			errHas: []string{"acl-1", "denies"}, ids: []string{"acl-1"}, hintHas: "Allow TCP 1024-65535 inbound from 10.0.1.0/24 in acl-1 at a free rule number; preflight audit --fix cli",
 		},
 		{
 			// The disagreeing case: the probe timed out, but the endpoint SG
 			// admits 443 from the task and everything else is open. No
 			// resource that is fine is blamed.
 			name: "timeout to the endpoint, configuration open: nothing blamed", symptom: connectTimeout("logs", true),
-			errHas: []string{"configuration allows it", "sg-vpce ingress from sg-task", "look at the NACLs / the endpoint's health"},
-			ids:    []string{"vpce-logs"}, hintHas: "describe-vpc-endpoints --vpc-endpoint-ids vpce-logs",
+			errHas: []string{"configuration allows it", "sg-00e0 ingress from sg-00a5c", "look at the NACLs / the endpoint's health"},
+			ids:    []string{"vpce-010c"}, hintHas: "describe-vpc-endpoints --vpc-endpoint-ids vpce-010c",
+		},
+		{
+			// An endpoint id that is not one (a crafted answer) prints no
+			// command: the hint says so.
+			name: "timeout to the endpoint, configuration open, crafted endpoint id", symptom: connectTimeout("logs", true),
+			mutate: func(f *audit.Facts) {
+				for _, ep := range f.Endpoints {
+					if ep.ID == "vpce-010c" {
+						ep.ID = "vpce-1;touch pwned;#"
+					}
+				}
+			},
+			errHas: []string{"configuration allows it"}, hintHas: "No command: a vpc_endpoint_id of the facts is not a valid AWS id",
 		},
 		{
 			// Private DNS off cannot make a private address time out.
@@ -132,18 +145,18 @@ func TestCause(t *testing.T) {
 		{
 			// A security group cannot make a name resolve public.
 			name: "public answer with a broken endpoint SG: the SG is not blamed", symptom: dnsPosture("logs"),
-			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-vpce"].Ingress = nil },
-			errHas: []string{"configuration allows it", "resolver"}, notIDs: []string{"sg-vpce"},
+			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-00e0"].Ingress = nil },
+			errHas: []string{"configuration allows it", "resolver"}, notIDs: []string{"sg-00e0"},
 		},
 		{
 			name: "timeout to the public addresses of an interface service: private DNS", symptom: connectTimeout("logs", false),
 			mutate: func(f *audit.Facts) { f.Endpoints[0].PrivateDNSEnabled = false },
-			errHas: []string{"private DNS disabled"}, ids: []string{"vpce-logs"},
+			errHas: []string{"private DNS disabled"}, ids: []string{"vpce-010c"},
 		},
 		{
 			name: "s3 timeout, task SG egress without the prefix list", symptom: connectTimeout("ecr.layers", false),
-			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-task"].Egress = f.SecurityGroups["sg-task"].Egress[:1] },
-			errHas: []string{"prefix list pl-s3"}, ids: []string{"pl-s3", "sg-task"}, hintHas: "PrefixListId=pl-s3",
+			mutate: func(f *audit.Facts) { f.SecurityGroups["sg-00a5c"].Egress = f.SecurityGroups["sg-00a5c"].Egress[:1] },
+			errHas: []string{"outbound TCP 443 to pl-0c3 (com.amazonaws.us-east-1.s3)"}, ids: []string{"pl-0c3", "sg-00a5c"}, hintHas: "PrefixListId=pl-0c3",
 		},
 		{
 			name: "s3 timeout, route table not associated with the gateway endpoint", symptom: connectTimeout("s3", false),
@@ -151,11 +164,11 @@ func TestCause(t *testing.T) {
 				f.Endpoints[1].RouteTableIDs = nil
 				f.RouteTables[0].Routes = f.RouteTables[0].Routes[:1]
 			},
-			errHas: []string{"not associated with vpce-s3"}, ids: []string{"rtb-1", "vpce-s3"}, hintHas: "--add-route-table-ids rtb-1",
+			errHas: []string{"not associated with vpce-053"}, ids: []string{"rtb-1", "vpce-053"}, hintHas: "--add-route-table-ids rtb-1",
 		},
 		{
 			name: "s3 timeout, configuration open", symptom: connectTimeout("s3", false),
-			errHas: []string{"configuration allows it"}, ids: []string{"vpce-s3"},
+			errHas: []string{"configuration allows it"}, ids: []string{"vpce-053"},
 		},
 		{
 			name: "endpoints unreadable: the action to grant", symptom: dnsPosture("logs"),
@@ -182,7 +195,7 @@ func TestCause(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(f)
 			}
-			nc := audit.NetConfig{Name: "task ENI eni-1", Subnets: []string{"subnet-task"}, SecurityGroups: []string{"sg-task"}, AssignPublicIP: audit.PublicIPDisabled}
+			nc := audit.NetConfig{Name: "task ENI eni-1", Subnets: []string{"subnet-0a"}, SecurityGroups: []string{"sg-00a5c"}, AssignPublicIP: audit.PublicIPDisabled}
 			needs := []audit.Need{{Service: tt.symptom.Service, Region: region, Port: 443}}
 			findings := audit.EvaluateNetwork(f, nc, needs, audit.Options{})
 			got := Cause(tt.symptom, findings)

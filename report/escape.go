@@ -8,9 +8,10 @@ import (
 
 // Printable escapes what a terminal would act on: C0 and C1 control
 // characters (ESC, BEL, CR, LF, ...), DEL and invalid UTF-8 become Go-style
-// escapes (\x1b, \r). Text reports print values that come from the network
-// being diagnosed (certificate names, task metadata, DNS answers); raw, they
-// could rewrite the operator's terminal or forge a "pass" row.
+// escapes (\x1b, \r), and so do the bidirectional controls (\u202e). Text
+// reports print values that come from the network being diagnosed
+// (certificate names, task metadata, DNS answers); raw, they could rewrite
+// the operator's terminal or forge a "pass" row.
 func Printable(s string) string {
 	clean := true
 	for i := 0; i < len(s); {
@@ -50,7 +51,11 @@ func Printable(s string) string {
 	return b.String()
 }
 
+// needsEscape: control characters, invalid UTF-8, the Unicode line and
+// paragraph separators, and the bidirectional embedding, override and
+// isolate controls (U+202A-U+202E, U+2066-U+2069), which reorder what a
+// terminal shows so that a printed value can read as something else.
 func needsEscape(r rune, size int) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r == utf8.RuneError && size == 1) ||
-		r == '\u2028' || r == '\u2029'
+		r == '\u2028' || r == '\u2029' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }

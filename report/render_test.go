@@ -20,6 +20,10 @@ func TestPrintable(t *testing.T) {
 		{"bad \xff utf8", `bad \xff utf8`},
 		{"del\x7f", `del\x7f`},
 		{"ls\u2028", `ls\u2028`},
+		{"sg-1\u202egnp.exe", `sg-1\u202egnp.exe`},
+		{"\u202a\u202b\u202c\u202d", `\u202a\u202b\u202c\u202d`},
+		{"\u2066iso\u2067\u2068\u2069", `\u2066iso\u2067\u2068\u2069`},
+		{"zero width joiner \u200d stays", "zero width joiner \u200d stays"},
 	}
 	for _, tt := range tests {
 		if got := Printable(tt.in); got != tt.want {

@@ -50,7 +50,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 			printUsageError(stderr, "audit", err)
 			return report.ExitUsage
 		}
-		fmt.Fprintf(stderr, "preflight audit: %v\n", err)
+		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
 		return report.ExitInternal
 	}
 	for _, u := range facts.Undecided {
@@ -76,7 +76,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 		// pattern: --fix then fails; a text report says so at its end.
 		plan, planErr = audit.PlanFixes(facts, opts)
 		if planErr != nil && cfg.Fix != "" {
-			fmt.Fprintf(stderr, "preflight audit: %v\n", planErr)
+			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(planErr.Error()))
 			return report.ExitInternal
 		}
 	}
@@ -90,19 +90,19 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	switch {
 	case cfg.Fix != "":
 		if err := audit.WritePlan(stdout, cfg.Fix, plan); err != nil {
-			fmt.Fprintf(stderr, "preflight audit: %v\n", err)
+			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
 			return report.ExitInternal
 		}
 		reportOut = stderr
 	case cfg.EgressRules != "":
 		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, region, audit.EgressRules(facts)); err != nil {
-			fmt.Fprintf(stderr, "preflight audit: %v\n", err)
+			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
 			return report.ExitInternal
 		}
 		reportOut = stderr
 	}
 	if err := r.Write(reportOut, report.Output(cfg.Output)); err != nil {
-		fmt.Fprintf(stderr, "preflight audit: write report: %v\n", err)
+		fmt.Fprintf(stderr, "preflight audit: write report: %s\n", report.Printable(err.Error()))
 		return report.ExitInternal
 	}
 	if planErr != nil {
@@ -110,7 +110,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	}
 	if r.PlanBelow {
 		if err := audit.WritePlanBelow(reportOut, plan); err != nil {
-			fmt.Fprintf(stderr, "preflight audit: %v\n", err)
+			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
 			return report.ExitInternal
 		}
 	}

@@ -30,6 +30,10 @@ func TestAuditCommandWiring(t *testing.T) {
 		{"env vars are read", []string{"audit"}, map[string]string{"PREFLIGHT_SUBNETS": "subnet-1", "PREFLIGHT_TASK_DEFINITION": "orders:1"}, report.ExitUsage,
 			[]string{"--subnets: needs --security-groups"}},
 		{"probe flags do not apply", []string{"audit", "--cluster", "prod", "--wait", "1s"}, nil, report.ExitUsage, []string{"-wait"}},
+		{"a task definition is read bounded", []string{"audit", "--task-definition", "/dev/zero", "--subnets", "subnet-1", "--security-groups", "sg-1", "--region", "us-east-1"},
+			nil, report.ExitUsage, []string{"--task-definition: /dev/zero: larger than 1024 KiB", "64 KiB"}},
+		{"a crafted security group is refused", []string{"audit", "--task-definition", "./td.json", "--subnets", "subnet-1", "--security-groups", "sg-1;touch pwned;#"},
+			nil, report.ExitUsage, []string{`flag --security-groups "sg-1;touch pwned;#"`, "is not an ID"}},
 		{"every error at once", []string{"audit", "--assign-public-ip", "maybe", "--egress-rules", "yaml"}, nil, report.ExitUsage,
 			[]string{"--assign-public-ip", "--egress-rules"}},
 	}

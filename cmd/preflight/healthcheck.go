@@ -26,7 +26,7 @@ func healthcheckCommand(ctx context.Context, cfg *config.Config, stdout, stderr 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, readyz, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "preflight healthcheck: %v\n", err)
+		fmt.Fprintf(stderr, "preflight healthcheck: %s\n", report.Printable(err.Error()))
 		return report.ExitInternal
 	}
 	resp, err := probe.LocalHTTPClient().Do(req)
@@ -35,7 +35,7 @@ func healthcheckCommand(ctx context.Context, cfg *config.Config, stdout, stderr 
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL is already in the message
 		}
-		fmt.Fprintf(stderr, "preflight healthcheck: not ready: GET %s: %v\n", readyz, err)
+		fmt.Fprintf(stderr, "preflight healthcheck: not ready: GET %s: %s\n", report.Printable(readyz), report.Printable(err.Error()))
 		return report.ExitInternal
 	}
 	defer resp.Body.Close()

@@ -621,3 +621,48 @@ func TestEntriesForOneAddress(t *testing.T) {
 		}
 	})
 }
+
+// TestUsageErrorsAreEscaped: an input echoed in a usage error is escaped
+// like the report: an embedded newline cannot add a problem line or a log
+// record, and bidirectional controls cannot reorder what the terminal
+// shows.
+func TestUsageErrorsAreEscaped(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string // an escaped fragment the problem line holds
+	}{
+		{"newline in a flag name", []string{"check", "--bogus\n  - flag --wait: ok\n{\"level\":\"info\",\"msg\":\"all checks passed\"}", "--region", "us-east-1"}, `--bogus\n  - flag --wait: ok\n{`},
+		{"carriage return", []string{"check", "--x\rpass", "--region", "us-east-1"}, `--x\rpass`},
+		{"bidi override in a flag name", []string{"check", "--\u202egnp.exe", "--region", "us-east-1"}, `--\u202egnp.exe`},
+		{"bidi isolate", []string{"check", "--a\u2066b\u2069", "--region", "us-east-1"}, `--a\u2066b\u2069`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runPlain(tt.args...)
+			if code != report.ExitUsage {
+				t.Fatalf("got exit %d; want %d", code, report.ExitUsage)
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+			problems := 0
+			for i, l := range lines {
+				switch {
+				case i == 0 && l == "preflight check: configuration error:":
+				case i == len(lines)-1 && strings.HasPrefix(l, "Run 'preflight check --help'"):
+				case strings.HasPrefix(l, "  - "):
+					problems++
+				default:
+					t.Errorf("got line %d %q; want only the header, problem lines and the help pointer", i, l)
+				}
+			}
+			if problems != 1 {
+				t.Errorf("got %d problem lines; want 1:\n%s", problems, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("got %q; want it to hold %q", stderr, tt.want)
+			}
+			if strings.ContainsAny(stderr, "\r\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069") {
+				t.Errorf("got %q; want no carriage return or bidi control", stderr)
+			}
+		})
+	}
+}

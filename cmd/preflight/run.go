@@ -181,12 +181,31 @@ func withConfig(cmd string, args []string, getenv func(string) string, stdout, s
 
 // printUsageError lists every configuration problem, one per line, and
 // points to the help instead of printing it: the errors stay visible.
+// Each problem is one line escaped like the report (report.Printable): a
+// value from a flag, the environment or a file cannot add a line (a forged
+// "- ok" or log record), move the cursor or reorder the text.
 func printUsageError(w io.Writer, cmd string, err error) {
 	fmt.Fprintf(w, "preflight %s: configuration error:\n", cmd)
-	for _, line := range strings.Split(err.Error(), "\n") {
+	for _, line := range problems(err) {
 		fmt.Fprintf(w, "  - %s\n", line)
 	}
 	fmt.Fprintf(w, "Run 'preflight %s --help' for its flags, their environment variables and examples.\n", cmd)
+}
+
+// problems splits err into its joined errors (errors.Join, at any depth,
+// through wrappers that add no text of their own), each one printable line.
+func problems(err error) []string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			out = append(out, problems(e)...)
+		}
+		return out
+	}
+	if inner := errors.Unwrap(err); inner != nil && inner.Error() == err.Error() {
+		return problems(inner)
+	}
+	return []string{report.Printable(err.Error())}
 }
 
 // newLogger builds the zap logger: JSON for machines, console on a terminal.
