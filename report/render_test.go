@@ -313,28 +313,7 @@ func TestTextReportProblemsOnly(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := New("check", "us-east-1", "1", nil, tt.rows, time.Second)
 			r.ProblemsOnly = true
-			var b bytes.Buffer
-			if err := r.WriteText(&b); err != nil {
-				t.Fatal(err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(b.String(), w) {
-					t.Errorf("report lacks %q:\n%s", w, b.String())
-				}
-			}
-			for _, w := range tt.dontWant {
-				if strings.Contains(b.String(), w) {
-					t.Errorf("report has %q:\n%s", w, b.String())
-				}
-			}
-			var j bytes.Buffer
-			if err := r.WriteJSON(&j); err != nil {
-				t.Fatal(err)
-			}
-			var doc JSON
-			if err := json.Unmarshal(j.Bytes(), &doc); err != nil {
-				t.Fatal(err)
-			}
+			doc := renderTextAndJSON(t, r, tt.want, tt.dontWant)
 			if len(doc.Checks) != len(tt.rows) {
 				t.Errorf("JSON has %d checks; want all %d", len(doc.Checks), len(tt.rows))
 			}
@@ -394,31 +373,39 @@ func TestTextReportPlanSteps(t *testing.T) {
 			row.Check, row.Target, row.Status, row.Class, row.Error = "security_group", "logs", StatusFail, ClassConnect, "blocked"
 			r := New("audit", "us-east-1", "1", nil, []Result{row}, time.Second)
 			r.PlanBelow = tt.planBelow
-			var b bytes.Buffer
-			if err := r.WriteText(&b); err != nil {
-				t.Fatal(err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(b.String(), w) {
-					t.Errorf("report lacks %q:\n%s", w, b.String())
-				}
-			}
-			for _, w := range tt.dontWant {
-				if strings.Contains(b.String(), w) {
-					t.Errorf("report has %q:\n%s", w, b.String())
-				}
-			}
-			var j bytes.Buffer
-			if err := r.WriteJSON(&j); err != nil {
-				t.Fatal(err)
-			}
-			var doc JSON
-			if err := json.Unmarshal(j.Bytes(), &doc); err != nil {
-				t.Fatal(err)
-			}
+			doc := renderTextAndJSON(t, r, tt.want, tt.dontWant)
 			if got := doc.Checks[0]; got.Hint != row.Hint || len(got.FixSteps) != len(row.FixSteps) {
 				t.Errorf("JSON row: got hint %q fix_steps %v; want %q %v", got.Hint, got.FixSteps, row.Hint, row.FixSteps)
 			}
 		})
 	}
+}
+
+// renderTextAndJSON renders r as text, checks that it holds every string
+// of want and none of dontWant, and returns its JSON document.
+func renderTextAndJSON(t *testing.T, r *Report, want, dontWant []string) JSON {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("report lacks %q:\n%s", w, b.String())
+		}
+	}
+	for _, w := range dontWant {
+		if strings.Contains(b.String(), w) {
+			t.Errorf("report has %q:\n%s", w, b.String())
+		}
+	}
+	var j bytes.Buffer
+	if err := r.WriteJSON(&j); err != nil {
+		t.Fatal(err)
+	}
+	var doc JSON
+	if err := json.Unmarshal(j.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
