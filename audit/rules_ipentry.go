@@ -373,12 +373,8 @@ func (v sgAddrVerdict) blocked() bool {
 func (e *evaluator) sgToAddr(groups []string, a netip.Addr, port int) sgAddrVerdict {
 	var v sgAddrVerdict
 	for _, id := range groups {
-		sg, ok := e.f.SecurityGroups[id]
+		sg, ok := e.group(id, &v.missing, &v.undecided)
 		if !ok {
-			v.missing = append(v.missing, id)
-			if u := findUndecided(e.f, ActionDescribeSecurityGroups, id); u != nil && v.undecided == nil {
-				v.undecided = u
-			}
 			continue
 		}
 		for _, r := range sg.Egress {

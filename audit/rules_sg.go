@@ -27,6 +27,20 @@ type sgVerdict struct {
 	undecided *Undecided
 }
 
+// group looks up security group id in the facts. A group that is not
+// there is added to missing, and the first denied read that explains a
+// missing group is kept in undecided, so a verdict can name the call.
+func (e *evaluator) group(id string, missing *[]string, undecided **Undecided) (*SecurityGroup, bool) {
+	if sg, ok := e.f.SecurityGroups[id]; ok {
+		return sg, true
+	}
+	*missing = append(*missing, id)
+	if u := findUndecided(e.f, ActionDescribeSecurityGroups, id); u != nil && *undecided == nil {
+		*undecided = u
+	}
+	return nil, false
+}
+
 // sgAllowsTCP decides whether groups let TCP to port through in one
 // direction (egress: from the groups' ENIs to peer; ingress: from peer).
 // Security groups are stateful, so the return traffic needs no rule.
@@ -34,12 +48,8 @@ func (e *evaluator) sgAllowsTCP(groups []string, egress bool, port int, peer sgP
 	var v sgVerdict
 	covered := make([]bool, len(peer.cidrs))
 	for _, id := range groups {
-		sg, ok := e.f.SecurityGroups[id]
+		sg, ok := e.group(id, &v.missing, &v.undecided)
 		if !ok {
-			v.missing = append(v.missing, id)
-			if u := findUndecided(e.f, ActionDescribeSecurityGroups, id); u != nil && v.undecided == nil {
-				v.undecided = u
-			}
 			continue
 		}
 		rules := sg.Ingress
