@@ -2,8 +2,10 @@ package audit
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/preflight-dev/preflight/config"
@@ -226,10 +228,15 @@ func (c *needCollector) container(ct Container) {
 			c.add(Need{Service: "ecr.layers", Region: im.Region, Reason: img})
 		} else {
 			registry := im.Registry
-			if !ok {
+			switch {
+			case !ok:
 				registry = "unknown: not an image reference"
+			case im.Port != 0:
+				registry = net.JoinHostPort(im.Registry, strconv.Itoa(im.Port))
 			}
-			c.add(Need{Service: NeedInternet, Internet: true,
+			// A registry that names its port serves the pull there
+			// (registry.example.com:5000/app): 0 means HTTPS on 443.
+			c.add(Need{Service: NeedInternet, Internet: true, Port: im.Port,
 				Reason: fmt.Sprintf("image %s (registry %s)", ct.Image, registry)})
 		}
 	}
@@ -237,10 +244,7 @@ func (c *needCollector) container(ct Container) {
 		c.add(Need{Service: "secretsmanager", Region: arnRegion(p),
 			Reason: fmt.Sprintf("container %s repositoryCredentials %s", ct.Name, p)})
 	}
-	if ct.LogDriver == "awslogs" {
-		c.add(Need{Service: "logs", Region: ct.LogOptions["awslogs-region"],
-			Reason: fmt.Sprintf("container %s log driver awslogs (group %s)", ct.Name, ct.LogOptions["awslogs-group"])})
-	}
+	c.logs(ct)
 	for _, s := range ct.Secrets {
 		svc, region := secretSource(s)
 		c.add(Need{Service: svc, Region: region, Reason: fmt.Sprintf("container %s secret %s", ct.Name, s)})

@@ -9,7 +9,8 @@ import (
 )
 
 // internetNeed judges an image from a registry no VPC endpoint serves:
-// the tasks need an internet path and a security group that lets 443 out.
+// the tasks need an internet path, and a security group and network ACLs
+// that let the need's port (443, or the registry's own) out.
 func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 	base := report.Result{Target: n.Service, Port: n.Port, Reason: tn.reason(n)}
 	r := base
@@ -33,7 +34,10 @@ func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 		r.Error = "could not decide whether the task subnets have an internet path (route tables not in the facts)"
 		return []report.Result{r}
 	}
-	checks := []report.Result{e.internetEgressRow(tn, n.Port)}
+	// The destination's addresses are unknown, so only ACL rules that
+	// cover 0.0.0.0/0 on the need's port (443, or a registry's own port)
+	// and on the return ports prove the path.
+	checks := []report.Result{e.internetEgressRow(tn, n.Port), e.naclRow(tn, []naclPeer{{cidr: defaultRoute4}}, n.Port)}
 	return summarise(base, "internet path "+tn.internetRoutes(), nil, checks)
 }
 
