@@ -61,7 +61,7 @@ func TestNeedsLogRoutes(t *testing.T) {
 		{"FireLens third party output", []Container{fl(map[string]string{"Name": "datadog"})}, ""},
 		{"log router with its config file in S3, logging with awslogs", []Container{{Name: "log_router", LogDriver: "awslogs",
 			LogOptions: map[string]string{"awslogs-region": region},
-			FireLens: &FireLens{Type: "fluentbit", Options: map[string]string{"config-file-type": "s3", "config-file-value": "arn:aws:s3:::cfg/fluent.conf"}}}},
+			FireLens:   &FireLens{Type: "fluentbit", Options: map[string]string{"config-file-type": "s3", "config-file-value": "arn:aws:s3:::cfg/fluent.conf"}}}},
 			"logs@eu-west-1:443 s3@eu-west-1:443"},
 		{"log router with its config file in the image", []Container{{Name: "log_router",
 			FireLens: &FireLens{Type: "fluentbit", Options: map[string]string{"config-file-type": "file", "config-file-value": "/extra.conf"}}}},
