@@ -94,6 +94,9 @@ func header(w io.Writer, mark string, p *Plan, run string) {
 			comment(w, mark, p.Note)
 		}
 	}
+	for _, r := range p.Remarks {
+		comment(w, mark, r)
+	}
 	for _, u := range p.Unfixed {
 		comment(w, mark, "Not fixed by this plan: "+u)
 	}
