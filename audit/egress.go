@@ -52,8 +52,9 @@ func (r EgressRule) destination() string {
 // registries, other regions, =public entries) and for host names, whose
 // addresses only DNS inside the task knows (the rule's Note says so). Each
 // rule is on the need's own port (443, a registry's :5000, an entry's
-// :PORT, 2049). Needs that ask for no rule are =blocked entries and the
-// Amazon DNS server, which security groups do not filter. Rules go on the
+// :PORT, 2049). Needs that ask for no rule are =blocked entries, the
+// loopback (localhost:5000 registries) and the Amazon DNS server, which
+// security groups do not filter. Rules go on the
 // workload's first security group (rules of all groups on an ENI add up).
 // A rule the group already has is left out; the allow-all egress rules of
 // the workloads' groups follow as revokes, which is what makes the set
@@ -185,6 +186,8 @@ func egressRuleFor(f *Facts, vpcID string, n Need) (EgressRule, bool) {
 	case n.Expect == config.ExpectBlocked:
 		// A block asks for no rule: leaving it out is what blocks.
 		return EgressRule{}, true
+	case n.Service == NeedHost && isLoopback(n):
+		return EgressRule{}, true // never leaves the host
 	case n.Service == NeedHost && n.Addr.IsValid():
 		if isAmazonDNS(f.VPCs[vpcID], n.Addr) {
 			// Security groups do not filter traffic to the Amazon DNS

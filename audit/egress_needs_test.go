@@ -13,7 +13,7 @@ import (
 // egressNeedsFacts: the task group allows all egress; the VPC has a NAT
 // route, a Secrets Manager interface endpoint (with a group of its own)
 // and a DynamoDB gateway endpoint; the task pulls one image from a
-// registry on port 5000.
+// registry on port 5000 and one from a registry on the host itself.
 func egressNeedsFacts() *Facts {
 	f := privateFacts()
 	addNAT(f)
@@ -28,7 +28,8 @@ func egressNeedsFacts() *Facts {
 	rt := routeTable(f, "rtb-task")
 	rt.Routes = append(rt.Routes, Route{DestinationPrefixListID: "pl-ddb", Target: TargetVPCE, TargetID: "vpce-ddb", State: "active"})
 	td := firstWorkload(f).TaskDefinition
-	td.Containers = append(td.Containers, Container{Name: "sidecar", Image: "registry.example.com:5000/team/app:1"})
+	td.Containers = append(td.Containers, Container{Name: "sidecar", Image: "registry.example.com:5000/team/app:1"},
+		Container{Name: "cache", Image: "localhost:5000/cache:1"})
 	return f
 }
 
@@ -81,7 +82,7 @@ func TestEgressRulesCoverEveryJudgedNeed(t *testing.T) {
 		})
 	}
 	if len(got) != len(tests) {
-		t.Errorf("got %d rules %v; want %d (nothing for 443 to 0.0.0.0/0, the Amazon DNS server or the block)", len(got), mapsKeys(got), len(tests))
+		t.Errorf("got %d rules %v; want %d (nothing for 443 to 0.0.0.0/0, localhost, the Amazon DNS server or the block)", len(got), mapsKeys(got), len(tests))
 	}
 }
 

@@ -2,10 +2,8 @@ package audit
 
 import (
 	"fmt"
-	"net"
 	"net/netip"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/preflight-dev/preflight/config"
@@ -222,17 +220,22 @@ func (c *needCollector) container(ct Container) {
 		// Dual-stack ECR names are not served by PrivateLink: like any
 		// other registry, they need an internet path.
 		im, ok := config.ParseImage(ct.Image)
-		if ok && im.ECR && !im.DualStack {
+		switch {
+		case ok && registryIsAddress(im.Registry):
+			// An IP literal ([2001:db8::1]:5000, 10.0.5.10:5000) or
+			// localhost: judged like an IP entry (route, groups, ACLs) or
+			// as the loopback it is, not as the internet.
+			addr, _ := netip.ParseAddr(im.Registry)
+			c.add(Need{Service: NeedHost, Host: im.Registry, Addr: addr.Unmap(), Port: im.Port,
+				Reason: fmt.Sprintf("image %s (registry %s)", ct.Image, registryHost(im))})
+		case ok && im.ECR && !im.DualStack:
 			c.add(Need{Service: "ecr.api", Region: im.Region, Reason: img})
 			c.add(Need{Service: "ecr.dkr", Region: im.Region, Reason: img})
 			c.add(Need{Service: "ecr.layers", Region: im.Region, Reason: img})
-		} else {
-			registry := im.Registry
-			switch {
-			case !ok:
+		default:
+			registry := registryHost(im)
+			if !ok {
 				registry = "unknown: not an image reference"
-			case im.Port != 0:
-				registry = net.JoinHostPort(im.Registry, strconv.Itoa(im.Port))
 			}
 			// A registry that names its port serves the pull there
 			// (registry.example.com:5000/app): 0 means HTTPS on 443.

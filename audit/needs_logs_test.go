@@ -104,15 +104,18 @@ func TestNeedsLogRouteReasons(t *testing.T) {
 }
 
 // TestNeedsRegistryPort: an image from a registry that names its port
-// needs that port (issue 24 item 3).
+// needs that port (issue 24 item 3); a registry that is an IP literal or
+// localhost is a host need on that address, not the internet.
 func TestNeedsRegistryPort(t *testing.T) {
 	tests := []struct {
 		image, want string
 	}{
 		{"registry.example.com:5000/team/app:1", "internet@eu-west-1:5000!|image registry.example.com:5000/team/app:1 (registry registry.example.com:5000)"},
 		{"registry.example.com/team/app:1", "internet@eu-west-1:443!|image registry.example.com/team/app:1 (registry registry.example.com)"},
-		{"localhost:5000/app", "internet@eu-west-1:5000!|image localhost:5000/app (registry localhost:5000)"},
-		{"[2001:db8::1]:5000/app:2", "internet@eu-west-1:5000!|image [2001:db8::1]:5000/app:2 (registry [2001:db8::1]:5000)"},
+		{"localhost:5000/app", "host(localhost):5000|image localhost:5000/app (registry localhost:5000)"},
+		{"[2001:db8::1]:5000/app:2", "host(2001:db8::1):5000|image [2001:db8::1]:5000/app:2 (registry [2001:db8::1]:5000)"},
+		{"10.0.12.50:5000/team/app:1", "host(10.0.12.50):5000|image 10.0.12.50:5000/team/app:1 (registry 10.0.12.50:5000)"},
+		{"10.0.12.50/team/app:1", "host(10.0.12.50):443|image 10.0.12.50/team/app:1 (registry 10.0.12.50)"},
 		{"registry.example.com:443/app", "internet@eu-west-1:443!|image registry.example.com:443/app (registry registry.example.com:443)"},
 		{"nginx:1.27", "internet@eu-west-1:443!|image nginx:1.27 (registry registry-1.docker.io)"},
 	}

@@ -128,3 +128,36 @@ func TestRegistryPortRows(t *testing.T) {
 		})
 	}
 }
+
+// TestRegistryAddressRows: a registry named by an IP address is judged on
+// that address and the image's port, localhost as the loopback it is.
+func TestRegistryAddressRows(t *testing.T) {
+	tests := []struct {
+		image string
+		want  expectRow
+		port  int
+	}{
+		{"10.0.12.50:5000/team/app:1", expectRow{check: CheckRoute, target: "10.0.12.50", status: report.StatusPass}, 5000},
+		{"10.0.12.50:5000/team/app:1", expectRow{check: CheckSecurityGroup, target: "10.0.12.50", status: report.StatusFail, class: report.ClassConnect,
+			errText: "TCP 5000"}, 5000},
+		{"[2001:db8::1]:5000/app", expectRow{check: CheckRoute, target: "2001:db8::1", status: report.StatusFail, class: report.ClassConnect,
+			errText: "no IPv6 block"}, 5000},
+		{"localhost:5000/app", expectRow{check: CheckEndpoint, target: "localhost", status: report.StatusSkip}, 5000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.image+" "+string(tt.want.check), func(t *testing.T) {
+			rows := rowsFor(t, nil, Container{Name: "app", Image: tt.image})
+			assertRow(t, rows, tt.want)
+			for _, r := range findRows(rows, tt.want.check, tt.want.target) {
+				if r.Port != tt.port {
+					t.Errorf("got %s on port %d; want %d", rowString(r), r.Port, tt.port)
+				}
+			}
+			for _, r := range rows {
+				if r.Target == NeedInternet {
+					t.Errorf("got %s; want no internet row for a registry named by its address", rowString(r))
+				}
+			}
+		})
+	}
+}
