@@ -158,9 +158,9 @@ func (r EgressRule) rule() Rule {
 // change is r as a step of a fix plan.
 func (r EgressRule) change() Change {
 	c := Change{Kind: ChangeAuthorizeEgress, Group: r.GroupID, Protocol: r.Protocol, FromPort: r.FromPort, ToPort: r.ToPort,
-		PeerGroup: r.DestinationGroupID, PeerPrefixList: r.PrefixListID, CIDR: r.CIDR, Description: r.Description}
+		PeerGroup: r.DestinationGroupID, PeerPrefixList: r.PrefixListID, CIDR: r.CIDR, Description: r.Description, Note: r.Note}
 	if r.Revoke {
-		c.Kind, c.FromPort, c.ToPort, c.Description = ChangeRevokeEgress, 0, 0, ""
+		c.Kind, c.FromPort, c.ToPort, c.Description, c.Note = ChangeRevokeEgress, 0, 0, "", ""
 	}
 	return c
 }

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/preflight-dev/preflight/config"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -56,8 +58,15 @@ func TestEgressRulesSkipsMissingEndpoints(t *testing.T) {
 	}
 }
 
+// TestWriteEgressRulesGolden: with --checks entries of a host name (its
+// rule goes to 0.0.0.0/0 with a comment saying why) and an IP address
+// (its /32).
 func TestWriteEgressRulesGolden(t *testing.T) {
-	rules := EgressRules(egressFacts(), Options{})
+	extra, err := config.ParseEntries("api.example.com:8443,10.0.12.50:5432")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := EgressRules(egressFacts(), Options{Extra: extra})
 	for _, format := range []string{EgressCLI, EgressTerraform, EgressCloudFormation, EgressJSON} {
 		t.Run(format, func(t *testing.T) {
 			var buf bytes.Buffer

@@ -34,9 +34,6 @@ func WriteEgressRules(w io.Writer, format, region string, rules []EgressRule) er
 	p := &Plan{Region: region, Note: "the task security groups hold exactly the least egress set, and no allow-all."}
 	for _, r := range rules {
 		p.Changes = append(p.Changes, r.change())
-		if r.Note != "" {
-			p.Remarks = append(p.Remarks, r.Note)
-		}
 	}
 	if len(p.Changes) > 0 {
 		p.Note = "the least egress set of the task security groups, then the revoke of the allow-all it replaces."

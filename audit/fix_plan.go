@@ -25,9 +25,6 @@ type Plan struct {
 	// Note, when set, is said in a comment at the top (why nothing is
 	// done, or what the plan is about).
 	Note string
-	// Remarks are further comment lines under the note (what a rule of
-	// --egress-rules cannot know).
-	Remarks []string
 	// steps are the steps (numbered from 1) each row of the audit asked
 	// for; see MarkSteps.
 	steps map[rowKey][]int
