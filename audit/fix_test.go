@@ -521,12 +521,17 @@ func TestFixPlanTools(t *testing.T) {
 	}
 }
 
-// egressPlan is the --egress-rules plan of an allow-all task group.
+// egressPlan is the --egress-rules plan of an allow-all task group, with
+// a host name entry (whose step carries a note) and an IP entry.
 func egressPlan(t *testing.T) *Plan {
 	t.Helper()
 	f := egressOpenFacts()
+	extra, err := config.ParseEntries("api.example.com:8443,10.0.12.50:5432")
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := &Plan{Region: f.Region}
-	for _, r := range EgressRules(f, Options{}) {
+	for _, r := range EgressRules(f, Options{Extra: extra}) {
 		p.Changes = append(p.Changes, r.change())
 	}
 	return p
