@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -176,6 +177,49 @@ func TestEgressRulesKeepWhatTheAuditPassed(t *testing.T) {
 				if after[k] != passed[k] || afterFailed[k] > failed[k] {
 					t.Errorf("%s after the egress rules: got %d pass and %d fail rows; want %d and %d", k, after[k], afterFailed[k], passed[k], failed[k])
 				}
+			}
+		})
+	}
+}
+
+// TestEgressRuleForFollowsTheVerdict: each kind of need gets the rule of
+// the path its verdict judges.
+func TestEgressRuleForFollowsTheVerdict(t *testing.T) {
+	f := egressNeedsFacts()
+	tests := []struct {
+		name string
+		n    Need
+		want string // "protocol-less port destination", "none" or "uncovered"
+	}{
+		{"=public catalogue entry", Need{Service: "sts", Region: testRegion, Port: 443, Expect: config.ExpectPublic}, "443 0.0.0.0/0"},
+		{"catalogue service in another region", Need{Service: "secretsmanager", Region: "us-east-1", Port: 443}, "443 0.0.0.0/0"},
+		{"interface endpoint", Need{Service: "secretsmanager", Region: testRegion, Port: 443}, "443 sg-sm"},
+		{"interface endpoint on another port", Need{Service: "secretsmanager", Region: testRegion, Port: 8443}, "8443 sg-sm"},
+		{"gateway service", Need{Service: "dynamodb", Region: testRegion, Port: 443}, "443 pl-ddb"},
+		{"interface service without an endpoint", Need{Service: "kms", Region: testRegion, Port: 443}, "uncovered"},
+		{"registry on its port", Need{Service: NeedInternet, Internet: true, Port: 5000}, "5000 0.0.0.0/0"},
+		{"IPv6 address", Need{Service: NeedHost, Host: "2001:db8::10", Addr: netip.MustParseAddr("2001:db8::10"), Port: 443}, "443 2001:db8::10/128"},
+		{"host name", Need{Service: NeedHost, Host: "api.example.com", Port: 8443}, "8443 0.0.0.0/0"},
+		{"localhost registry", Need{Service: NeedHost, Host: "localhost", Port: 5000}, "none"},
+		{"loopback address", Need{Service: NeedHost, Host: "127.0.0.1", Addr: netip.MustParseAddr("127.0.0.1"), Port: 5000}, "none"},
+		{"Amazon DNS (VPC base + 2)", Need{Service: NeedHost, Host: "10.0.0.2", Addr: netip.MustParseAddr("10.0.0.2"), Port: 53}, "none"},
+		{"=blocked host", Need{Service: NeedHost, Host: "example.com", Port: 443, Expect: config.ExpectBlocked}, "none"},
+		{"=blocked service", Need{Service: "sts", Region: testRegion, Port: 443, Expect: config.ExpectBlocked}, "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, ok := egressRuleFor(f, "vpc-1", tt.n)
+			got := fmt.Sprintf("%d %s", r.FromPort, r.destination())
+			switch {
+			case !ok:
+				got = "uncovered"
+			case r.destination() == "":
+				got = "none"
+			case r.FromPort != r.ToPort:
+				got += fmt.Sprintf(" (to %d)", r.ToPort)
+			}
+			if got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
 			}
 		})
 	}

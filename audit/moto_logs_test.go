@@ -50,9 +50,9 @@ func TestAuditLogRoutesAndRegistryPortAgainstMoto(t *testing.T) {
 		status report.Status
 	}
 	want := map[row]string{
-		{CheckEndpoint, "kinesis-streams", 443, report.StatusFail}: "container app log driver awsfirelens output kinesis_streams",
+		{CheckEndpoint, "kinesis-streams", 443, report.StatusFail}:                                             "container app log driver awsfirelens output kinesis_streams",
 		{CheckEndpoint, "vpce-0a1b2c3d-e5f6.logs." + w.Region + ".vpce.amazonaws.com", 443, report.StatusSkip}: "container web awslogs-endpoint",
-		{CheckRoute, NeedInternet, 5000, report.StatusFail}: "image registry.example.com:5000/team/app:1",
+		{CheckRoute, NeedInternet, 5000, report.StatusFail}:                                                    "image registry.example.com:5000/team/app:1",
 	}
 	for _, c := range rep.Checks {
 		k := row{c.Check, c.Target, c.Port, c.Status}
