@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -220,6 +221,38 @@ func TestEgressRuleForFollowsTheVerdict(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("got %s; want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestEgressOpenHintCarriesChecks: the allow-all row's hint runs
+// --egress-rules with the audit's own --checks, so following it keeps
+// the entries' rules (issue 24 item 5: "the row's own revoke hint").
+func TestEgressOpenHintCarriesChecks(t *testing.T) {
+	tests := []struct {
+		checks, want string
+	}{
+		{"", "preflight audit --egress-rules cli"},
+		{"secretsmanager,dynamodb", "preflight audit --checks secretsmanager,dynamodb --egress-rules cli"},
+		{"[2001:db8::1]:443,api.example.com:8443=any", "preflight audit --checks '[2001:db8::1]:443,api.example.com:8443=any' --egress-rules cli"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.checks, func(t *testing.T) {
+			extra, err := config.ParseEntries(tt.checks)
+			if tt.checks != "" && err != nil {
+				t.Fatal(err)
+			}
+			f := egressNeedsFacts()
+			renameIDs(reflect.ValueOf(f).Elem()) // hints print valid ids only
+			var hint string
+			for _, r := range Evaluate(f, Options{Extra: extra}) {
+				if r.Check == CheckEgress {
+					hint = r.Hint
+				}
+			}
+			if !strings.Contains(hint, tt.want) {
+				t.Errorf("got hint %q; want it to contain %q", hint, tt.want)
 			}
 		})
 	}

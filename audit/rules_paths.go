@@ -135,9 +135,24 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 	r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
 	r.Resources = []string{sg}
 	r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets reach the internet (%s): nothing limits where a compromised task sends data", sg, tn.internetRoutes())
-	r.Hint = checked(fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg),
+	r.Hint = checked(fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit%s --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg, e.checksFlag()),
 		groupIDs(sg))
 	return []report.Result{r}
+}
+
+// checksFlag is " --checks ENTRIES" when the audit ran with --checks, so
+// that a command a hint prints derives the same needs (the rules of
+// --egress-rules without them would leave those needs out and its revoke
+// would cut them off), or "".
+func (e *evaluator) checksFlag() string {
+	if len(e.opts.Extra) == 0 {
+		return ""
+	}
+	list := make([]string, len(e.opts.Extra))
+	for i, x := range e.opts.Extra {
+		list[i] = x.String()
+	}
+	return " --checks " + shellWord(strings.Join(list, ","))
 }
 
 // efsNeed judges an EFS volume: TCP 2049 from the tasks to a mount target
