@@ -25,6 +25,9 @@ import (
 type fakeAWS struct {
 	srv      *httptest.Server
 	override map[string]http.HandlerFunc
+	// date, when set, is every answer's Date header (the SDK warns about
+	// one it cannot parse).
+	date string
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -40,6 +43,9 @@ func newFakeAWS(t testing.TB, override map[string]http.HandlerFunc) *fakeAWS {
 
 func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
 	action := requestAction(r)
+	if f.date != "" {
+		w.Header().Set("Date", f.date)
+	}
 	f.mu.Lock()
 	f.calls[action]++
 	f.mu.Unlock()

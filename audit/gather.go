@@ -622,7 +622,8 @@ func (s *gathering) failed(action, resource string, err error) bool {
 	var sendErr *smithyhttp.RequestSendError
 	var respErr *awshttp.ResponseError
 	var pe *pageError
-	answered := errors.As(err, &respErr) && respErr.HTTPStatusCode() != 0
+	var apiErr smithy.APIError
+	answered := errors.As(err, &apiErr) || errors.As(err, &respErr) && respErr.HTTPStatusCode() != 0
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fatalErr == nil && (answered || errors.As(err, &pe) || errors.As(err, &sendErr) && !errors.Is(err, context.Canceled)) {
