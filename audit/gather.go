@@ -151,19 +151,39 @@ func loadConfig(ctx context.Context, region string, set clientSettings, optFns [
 		mode := cfg.RetryMode
 		cfg.Retryer = func() aws.Retryer { return newRetryer(mode, attempts, set.backoff) }
 	}
-	// One line now rather than an undecided row per call later.
+	return cfg, attempts, nil
+}
+
+// CheckCredentials finds the credentials the clients sign with, within
+// credentialsTimeout: Gather asks before its first call, so that no
+// credentials is one line (an *EnvironmentError) rather than an undecided
+// row per call. The SDK caches what it finds for the calls.
+func (c SDKClients) CheckCredentials(ctx context.Context) error {
+	var creds aws.CredentialsProvider
+	switch {
+	case c.EC2 != nil:
+		creds = c.EC2.Options().Credentials
+	case c.ECS != nil:
+		creds = c.ECS.Options().Credentials
+	}
+	if creds == nil {
+		return &EnvironmentError{Err: errors.New("no AWS credentials: none configured")}
+	}
 	cctx, cancel := context.WithTimeout(ctx, credentialsTimeout)
 	defer cancel()
-	if cfg.Credentials == nil {
-		return aws.Config{}, 0, &EnvironmentError{Err: errors.New("no AWS credentials: none configured")}
-	}
-	if _, err := cfg.Credentials.Retrieve(cctx); err != nil {
+	if _, err := creds.Retrieve(cctx); err != nil {
 		if ctx.Err() != nil {
-			return aws.Config{}, 0, ctx.Err()
+			return ctx.Err()
 		}
-		return aws.Config{}, 0, &EnvironmentError{Err: fmt.Errorf("no AWS credentials (environment, profile, SSO, container or instance metadata): %w", err)}
+		return &EnvironmentError{Err: fmt.Errorf("no AWS credentials (environment, profile, SSO, container or instance metadata): %w", err)}
 	}
-	return cfg, attempts, nil
+	return nil
+}
+
+// credentialChecker is an API that can tell, before any call, whether it
+// has credentials (SDKClients).
+type credentialChecker interface {
+	CheckCredentials(context.Context) error
 }
 
 // newRetryer is the SDK's standard (or adaptive) retryer without its
@@ -518,11 +538,28 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 	}
 	s, ctx, cancel := g.start(ctx, in)
 	defer cancel(nil)
+	// Credentials are looked for before the first call, after the input
+	// that needs none (a task-definition file) has been read.
+	checkCredentials := func() error {
+		if c, ok := g.API.(credentialChecker); ok {
+			return c.CheckCredentials(ctx)
+		}
+		return nil
+	}
 	var err error
-	if in.TaskDefinition != "" {
-		err = s.taskDefinitionWorkload(ctx)
-	} else {
-		err = s.serviceWorkloads(ctx)
+	switch {
+	case in.TaskDefinition == "":
+		if err = checkCredentials(); err == nil {
+			err = s.serviceWorkloads(ctx)
+		}
+	case isTaskDefinitionFile(in.TaskDefinition):
+		if err = s.taskDefinitionWorkload(ctx); err == nil {
+			err = checkCredentials()
+		}
+	default:
+		if err = checkCredentials(); err == nil {
+			err = s.taskDefinitionWorkload(ctx)
+		}
 	}
 	if err == nil {
 		// The services' task definitions are read beside the network

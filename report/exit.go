@@ -64,7 +64,7 @@ var auditExitMeaning = map[int]string{
 	ExitConnect:     "path blocked: a security group, route or NACL blocks a need, or no path reaches its Region",
 	ExitPublicIP:    "public IP: the service gives its tasks public IPv4 addresses (assignPublicIp ENABLED)",
 	ExitPublicIPUnk: "public IP unknown: assignPublicIp could not be read (--public-ip=strict)",
-	ExitUndecided:   "undecided: nothing was judged, or an AWS API call failed (denied, throttled, a server error, no connection) under --fail-undecided",
+	ExitUndecided:   "undecided: nothing was judged, or an AWS API call failed (--fail-undecided)",
 }
 
 // ExitCode is the verdict the failing results add up to: the smallest code
