@@ -607,8 +607,8 @@ func (g *Gatherer) start(ctx context.Context, in Input) (*gathering, context.Con
 // GatherNetwork reads the network facts of one VPC, and only those (no
 // ECS, no EFS): what EvaluateNetwork needs to judge one running task's
 // interface. preflight check and serve use it to explain their failures.
-// Denied or throttled calls become Undecided facts, as in Gather; an error
-// is a call that got no AWS answer at all.
+// Calls that fail become Undecided facts, as in Gather; an error is an
+// interrupted gathering or a failure outside any call.
 func (g *Gatherer) GatherNetwork(ctx context.Context, vpcID string) (*Facts, error) {
 	if g.Region == "" {
 		return nil, inputErr("--region", "no region")

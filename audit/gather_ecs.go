@@ -179,7 +179,8 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 }
 
 // unreadService stands for a service whose description could not be read
-// (ecs:DescribeServices or ecs:ListServices denied or throttled): no
+// (ecs:DescribeServices or ecs:ListServices failed, or ListServices
+// stopped paging before its end): no
 // network configuration, no task definition, assignPublicIp unknown. The
 // rules report it as undecided rather than leaving it out.
 func unreadService(cluster, name string) *Workload {
