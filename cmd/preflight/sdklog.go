@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/aws/smithy-go/logging"
 	"go.uber.org/zap"
@@ -23,4 +24,22 @@ func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
 		return
 	}
 	l.log.Debug(msg, zap.String("source", "aws-sdk"), zap.String("classification", string(c)))
+}
+
+// sdkLogRoute is the SDK logger of the clients defaultDeps builds before
+// the run's logger exists (the public-IP verdict, --explain): runWith
+// points it at the run's logger once that is built. Until then, and when
+// never pointed, the SDK's lines are dropped rather than written raw.
+type sdkLogRoute struct {
+	log atomic.Pointer[zap.Logger]
+}
+
+// use routes the SDK's lines to log.
+func (r *sdkLogRoute) use(log *zap.Logger) { r.log.Store(log) }
+
+// Logf logs one SDK line through the run's logger.
+func (r *sdkLogRoute) Logf(c logging.Classification, format string, v ...any) {
+	if log := r.log.Load(); log != nil {
+		sdkLogger{log: log}.Logf(c, format, v...)
+	}
 }
