@@ -284,3 +284,50 @@ func TestRetriesAsDocumented(t *testing.T) {
 		})
 	}
 }
+
+// TestPageGuard: a read stops at a token it already followed (at once, or
+// in a longer loop), and after maxPages pages; an empty token ends it.
+func TestPageGuard(t *testing.T) {
+	tok := func(s string) *string { return &s }
+	tests := []struct {
+		name   string
+		tokens []*string
+		// stopAt is the page (1-based) whose token stops the read with
+		// code, or 0 for none.
+		stopAt int
+		code   string
+	}{
+		{"ends", []*string{tok("a"), tok("b"), nil}, 0, ""},
+		{"empty token ends", []*string{tok("a"), tok("")}, 0, ""},
+		{"same token twice", []*string{tok("a"), tok("a")}, 2, CodePageRepeated},
+		{"a loop of two", []*string{tok("a"), tok("b"), tok("a")}, 3, CodePageRepeated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var g pageGuard
+			for i, token := range tt.tokens {
+				err := g.next(token)
+				var pe *pageError
+				switch {
+				case i+1 == tt.stopAt && (!errors.As(err, &pe) || pe.code != tt.code):
+					t.Fatalf("page %d: got %v; want %s", i+1, err, tt.code)
+				case i+1 != tt.stopAt && err != nil:
+					t.Fatalf("page %d: got %v; want none", i+1, err)
+				}
+			}
+		})
+	}
+	t.Run("cap", func(t *testing.T) {
+		var g pageGuard
+		for i := 1; i <= maxPages; i++ {
+			err := g.next(tok(fmt.Sprint(i)))
+			var pe *pageError
+			switch {
+			case i < maxPages && err != nil:
+				t.Fatalf("page %d: got %v; want none", i, err)
+			case i == maxPages && (!errors.As(err, &pe) || pe.code != CodePageCap):
+				t.Fatalf("page %d: got %v; want %s", i, err, CodePageCap)
+			}
+		}
+	})
+}
