@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/logging"
 )
 
 // fakeAWS is a stand-in for the ECS, EC2 and EFS APIs on 127.0.0.1 that
@@ -92,6 +93,9 @@ func fakeClients(t testing.TB, endpoint string, opts ...func(*awsconfig.LoadOpti
 		awsconfig.WithBaseEndpoint(endpoint),
 		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
 		awsconfig.WithSharedConfigFiles([]string{}), awsconfig.WithSharedCredentialsFiles([]string{}),
+		// The SDK's warning about the body it could not drain after a
+		// bounded read is expected here; the binary logs it through zap.
+		awsconfig.WithLogger(logging.Nop{}),
 	}, opts...))
 	if err != nil {
 		t.Fatal(err)
