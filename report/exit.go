@@ -49,7 +49,7 @@ var exitMeaning = map[int]string{
 	ExitMetadata:    "task metadata failure",
 	ExitPublicIP:    "the task has a public IPv4 address",
 	ExitPublicIPUnk: "public IP unknown (strict policy)",
-	ExitUndecided:   "could not decide (an API call was denied or throttled)",
+	ExitUndecided:   "could not decide (an API call failed)",
 }
 
 // auditExitMeaning says what a code means for audit, in the words of the
