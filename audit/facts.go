@@ -81,7 +81,8 @@ type Facts struct {
 	// Workloads are the ECS services (or task definitions to be deployed)
 	// to audit.
 	Workloads []*Workload
-	// Undecided lists the API calls that were denied or throttled.
+	// Undecided lists the API calls that failed: denied, throttled, a
+	// server error, no connection (see Undecided).
 	Undecided []Undecided
 }
 
@@ -364,8 +365,10 @@ type EFSVolume struct {
 	TransitEncryption bool
 }
 
-// Undecided is an API call that was denied or throttled: the rules that
-// need its data report "could not decide" rather than passing.
+// Undecided is an API call that failed after its retries (denied,
+// throttled, a server error, an undecodable or oversized answer, a
+// runaway pagination, no connection): the rules that need its data report
+// "could not decide" rather than passing.
 type Undecided struct {
 	// Action is the IAM action, e.g. "ec2:DescribeVpcEndpoints".
 	Action string
@@ -373,7 +376,8 @@ type Undecided struct {
 	// call failed.
 	Resource string
 	// Err is the error message; Code the API error code
-	// ("AccessDenied", "UnauthorizedOperation", "Throttling", ...).
+	// ("AccessDenied", "UnauthorizedOperation", "Throttling", ...) or,
+	// when AWS gave none, one of the Code* phrases ("server error").
 	Err  string
 	Code string
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
@@ -65,9 +64,16 @@ type NetConfig struct {
 
 // Evaluate judges every workload in f: its public IP, then every need
 // against its network configuration. Rows come workload by workload, in
-// the order of f.Workloads.
+// the order of f.Workloads. When no need could be judged (a cluster
+// without services, every read failed) a last CheckCoverage row says so:
+// nothing judged is never a pass (see ExitCode).
 func Evaluate(f *Facts, opts Options) []report.Result {
-	return (&evaluator{f: f, opts: opts}).evaluate()
+	e := &evaluator{f: f, opts: opts}
+	rows := e.evaluate()
+	if !e.judged {
+		rows = append(rows, coverageRow(f, opts))
+	}
+	return rows
 }
 
 // EvaluateWorkload judges one workload.
@@ -104,6 +110,10 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		// A service that could not be described has no task definition
 		// either: name the call that failed first.
 		u := findUndecided(f, ActionDescribeServices, w.Name)
+		if u == nil && w.Service == "" {
+			// The placeholder for services ListServices did not list.
+			u = findUndecided(f, ActionListServices, w.Cluster)
+		}
 		if u == nil {
 			u = findUndecided(f, ActionDescribeTaskDefinition)
 		}
@@ -167,10 +177,19 @@ type evaluator struct {
 	// trace makes propose note in a row's FixSteps the indices in fixes
 	// of the changes it asked for (PlanFixes maps them to plan steps).
 	trace bool
+	// judged is set once a need got a verdict (see judged).
+	judged bool
 }
 
-// need routes one need to the rule family that judges it.
+// need judges one need, noting whether any of its rows is a verdict.
 func (e *evaluator) need(tn *taskNet, n Need) []report.Result {
+	rows := e.judgeNeed(tn, n)
+	e.judged = e.judged || judged(rows)
+	return rows
+}
+
+// judgeNeed routes one need to the rule family that judges it.
+func (e *evaluator) judgeNeed(tn *taskNet, n Need) []report.Result {
 	switch {
 	case n.Service == NeedHost:
 		return e.hostNeed(tn, n)
@@ -230,10 +249,7 @@ func undecidedRow(check report.Check, target string, u Undecided, why string, op
 	if opts.FailUndecided {
 		status = report.StatusFail
 	}
-	what := u.Code
-	if u.Err != "" {
-		what = strings.TrimSpace(u.Code + " " + u.Err)
-	}
+	what := u.what()
 	msg := "could not decide: " + u.Action
 	if u.Resource != "" {
 		msg += " on " + u.Resource
@@ -247,7 +263,7 @@ func undecidedRow(check report.Check, target string, u Undecided, why string, op
 	r := report.Result{
 		Check: check, Target: target, Status: status, Class: report.ClassUndecided,
 		Error: msg,
-		Hint:  fmt.Sprintf("Allow %s to the role that runs preflight audit (see audit-policy.json), then run it again.", u.Action),
+		Hint:  u.hint(),
 	}
 	if u.Resource != "" {
 		r.Resources = []string{u.Resource}

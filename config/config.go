@@ -336,7 +336,7 @@ var options = []option{
 		c.Fix = v
 		return nil
 	}},
-	{name: "fail-undecided", def: "false", isBool: true, values: boolValues, usage: "fail (exit 18) when a finding could not be decided because an API call was denied or throttled; default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "fail-undecided", def: "false", isBool: true, values: boolValues, usage: "fail (exit 18) when a finding could not be decided because an API call failed (denied, throttled, a server error, no connection); default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.FailUndecided = v == "true"
 		return nil
 	}},

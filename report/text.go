@@ -139,16 +139,16 @@ func groupByWorkload(rows []Result) []group {
 func heading(wl *Workload) string {
 	var parts []string
 	if wl.Cluster != "" {
-		parts = append(parts, "cluster "+Printable(wl.Cluster))
+		parts = append(parts, "cluster "+Printable(CutName(wl.Cluster)))
 	}
 	if wl.Service != "" {
-		parts = append(parts, "service "+Printable(wl.Service))
+		parts = append(parts, "service "+Printable(CutName(wl.Service)))
 	}
 	if wl.TaskDefinition != "" {
-		parts = append(parts, "task definition "+Printable(wl.TaskDefinition))
+		parts = append(parts, "task definition "+Printable(CutName(wl.TaskDefinition)))
 	}
 	if len(parts) == 0 {
-		return Printable(wl.Name)
+		return Printable(CutName(wl.Name))
 	}
 	return strings.Join(parts, ", ")
 }
