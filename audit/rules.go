@@ -94,6 +94,10 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 	f, opts := e.f, e.opts
 	var out []report.Result
 	if r, ok := publicIPRow(w, opts.PublicIP); ok {
+		if runsOnInstances(w) && len(w.Subnets) == 0 {
+			// No task ENI: the tasks share the instances' addresses.
+			r = e.instancePublicIPRow(w, r)
+		}
 		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Service != "" {
 			e.propose(&r, Change{Kind: ChangeDisablePublicIP, Cluster: w.Cluster, ECSService: w.Service,
 				Subnets: slices.Clone(w.Subnets), Groups: slices.Clone(w.SecurityGroups)})
@@ -113,9 +117,17 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		out = append(out, undecidedRow(CheckUndecided, w.Name, *u, "the task definition decides what the tasks need", opts))
 	}
 	out = append(out, containerChecksRows(w)...)
-	nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
 	needs := Needs(w, f.Region, f.Account, opts.Extra)
-	out = append(out, e.network(nc, needs)...)
+	switch {
+	case e.unreadService(w):
+		// Its network configuration is unknown, not absent: the
+		// undecided row above says so, and nothing is judged.
+	case runsOnInstances(w):
+		out = append(out, e.onInstances(w, needs)...)
+	default:
+		nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
+		out = append(out, e.network(nc, needs)...)
+	}
 	// Every row says which workload it is about, so that a sweep's
 	// report can group them (and JSON readers can filter on it).
 	wl := w.reportWorkload()
@@ -146,6 +158,12 @@ func (e *evaluator) network(nc NetConfig, needs []Need) []report.Result {
 			Detail: "no awsvpc network configuration: the tasks use the container instance's network, which the audit does not model",
 		}}
 	}
+	return e.judge(nc, needs, true)
+}
+
+// judge resolves nc and judges needs on it; egress adds the zero-trust
+// row about task groups open to everything.
+func (e *evaluator) judge(nc NetConfig, needs []Need, egress bool) []report.Result {
 	tn, rows := e.resolve(nc)
 	if tn == nil {
 		return rows
@@ -154,7 +172,9 @@ func (e *evaluator) network(nc NetConfig, needs []Need) []report.Result {
 	for _, n := range needs {
 		rows = append(rows, e.need(tn, n)...)
 	}
-	rows = append(rows, e.egressOpen(tn)...)
+	if egress {
+		rows = append(rows, e.egressOpen(tn)...)
+	}
 	return rows
 }
 
