@@ -108,6 +108,9 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		// A service that could not be described has no task definition
 		// either: name the call that failed first.
 		u := findUndecided(f, ActionDescribeServices, w.Name)
+		if u == nil && strings.HasSuffix(w.Name, "/*") {
+			u = findUndecided(f, ActionListServices, w.Cluster)
+		}
 		if u == nil {
 			u = findUndecided(f, ActionDescribeTaskDefinition)
 		}

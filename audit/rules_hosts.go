@@ -187,7 +187,7 @@ func (e *evaluator) instanceNetworks(w *Workload, needs []Need) []report.Result 
 	slices.Sort(keys)
 	for _, k := range keys {
 		n := nets[k]
-		nc := NetConfig{Name: w.Name + " " + n.label(), Subnets: []string{n.subnet}, SecurityGroups: n.groups, AssignPublicIP: PublicIPDisabled}
+		nc := NetConfig{Name: w.Name + " via " + n.label(), Subnets: []string{n.subnet}, SecurityGroups: n.groups, AssignPublicIP: PublicIPDisabled}
 		if n.public {
 			nc.AssignPublicIP = PublicIPEnabled
 		}
@@ -199,7 +199,7 @@ func (e *evaluator) instanceNetworks(w *Workload, needs []Need) []report.Result 
 }
 
 // label names the network in the rows' reasons:
-// "(container instance i-0abc: subnet-1, sg-1)".
+// "container instance i-0abc (subnet-1, sg-1)".
 func (n *instanceNet) label() string {
 	what := "container instance"
 	if len(n.instances) > 1 {
@@ -209,7 +209,7 @@ func (n *instanceNet) label() string {
 	if groups == "" {
 		groups = "no security group"
 	}
-	return fmt.Sprintf("(%s %s: %s, %s)", what, listIDs(n.instances), n.subnet, groups)
+	return fmt.Sprintf("%s %s (%s, %s)", what, listIDs(n.instances), n.subnet, strings.ReplaceAll(groups, ",", ", "))
 }
 
 // listIDs joins ids, the first few of them when there are many.
