@@ -152,7 +152,7 @@ func TestEC2HostNeeds(t *testing.T) {
 				f.ContainerInstances["prod"] = append(f.ContainerInstances["prod"], &ci)
 			},
 			check: func(t *testing.T, rows []report.Result) {
-				got := rowsAbout(rows, CheckEndpoint, "ecr.api", "container instances i-0abc, i-0def (" + instSubnet + ", " + instSG + ")")
+				got := rowsAbout(rows, CheckEndpoint, "ecr.api", "container instances i-0abc, i-0def ("+instSubnet+", "+instSG+")")
 				if len(got) != 1 || len(findRows(rows, CheckEndpoint, "ecr.api")) != 1 {
 					t.Errorf("got ecr.api rows %v; want one, naming both instances", findRows(rows, CheckEndpoint, "ecr.api"))
 				}
