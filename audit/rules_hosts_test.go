@@ -20,8 +20,8 @@ const (
 
 // ec2Facts is privateFacts with the service on the EC2 launch type
 // (awsvpc) and one container instance, i-0abc, in its own subnet
-// (subnet-i, on the task route table: no internet path, S3 routed) with
-// its own group, sg-inst, which may send 443 to the endpoints and to S3.
+// (instSubnet, on the task route table: no internet path, S3 routed) with
+// its own group, instSG, which may send 443 to the endpoints and to S3.
 // The VPC has the agent's endpoints (ecs, ecs-agent, ecs-telemetry) too.
 // Everything passes.
 func ec2Facts() *Facts {
