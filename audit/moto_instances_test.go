@@ -1,9 +1,16 @@
 package audit
 
 import (
+	"context"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/smithy-go"
 
 	"github.com/preflight-dev/preflight/report"
 )
@@ -78,4 +85,112 @@ func TestAuditContainerInstances(t *testing.T) {
 			t.Errorf("got %v; want one public_ip failure naming %s", rows, w.Instances[0])
 		}
 	})
+}
+
+// instanceAPI serves ListContainerInstances in pages of one with its own
+// tokens (moto returns everything at once), counting the calls, and
+// injects errors into the container instance reads.
+type instanceAPI struct {
+	API
+	listErr, instancesErr error
+	listCalls             atomic.Int32
+}
+
+func (p *instanceAPI) ListContainerInstances(ctx context.Context, in *ecs.ListContainerInstancesInput, o ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error) {
+	p.listCalls.Add(1)
+	if p.listErr != nil {
+		return nil, p.listErr
+	}
+	all, err := p.API.ListContainerInstances(ctx, &ecs.ListContainerInstancesInput{Cluster: in.Cluster}, o...)
+	if err != nil {
+		return nil, err
+	}
+	start := 0
+	if in.NextToken != nil {
+		start = int(aws.ToString(in.NextToken)[0] - '0')
+	}
+	end := min(start+1, len(all.ContainerInstanceArns))
+	out := &ecs.ListContainerInstancesOutput{ContainerInstanceArns: all.ContainerInstanceArns[start:end]}
+	if end < len(all.ContainerInstanceArns) {
+		out.NextToken = aws.String(string(rune('0' + end)))
+	}
+	return out, nil
+}
+
+func (p *instanceAPI) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, o ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	if p.instancesErr != nil {
+		return nil, p.instancesErr
+	}
+	return p.API.DescribeInstances(ctx, in, o...)
+}
+
+// TestAuditContainerInstanceReads: the list is followed page by page, each
+// distinct instance network is judged apart, and a denied read is an
+// undecided row naming the action, not a pass.
+func TestAuditContainerInstanceReads(t *testing.T) {
+	m := moto(t)
+	w := m.scenario(t, "ec2_second_instance")
+	api, region := m.api(t, "test", "test")
+	denied := &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized"}
+	gather := func(t *testing.T, a *instanceAPI) *Facts {
+		t.Helper()
+		f, err := (&Gatherer{API: a, Region: region}).Gather(context.Background(), Input{Cluster: w.Cluster, Services: []string{"batch"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	t.Run("pages and networks", func(t *testing.T) {
+		a := &instanceAPI{API: api}
+		f := gather(t, a)
+		var ids []string
+		for _, ci := range f.ContainerInstances[w.Cluster] {
+			ids = append(ids, ci.EC2InstanceID)
+		}
+		slices.Sort(ids)
+		want := slices.Sorted(slices.Values(w.Instances))
+		if !slices.Equal(ids, want) || a.listCalls.Load() != 2 {
+			t.Errorf("instances %v in %d ListContainerInstances calls; want %v in 2", ids, a.listCalls.Load(), want)
+		}
+		rows := Evaluate(f, Options{})
+		for i, sn := range w.Subnets[:2] {
+			if rs := rowsAbout(rows, CheckEndpoint, "ecr.api", "("+sn+", "+w.InstanceSG+")"); len(rs) != 1 || rs[0].Status != report.StatusPass {
+				t.Errorf("instance %d in %s: ecr.api rows %v; want one pass\n%s", i, sn, rs, motoDumpRows(rows))
+			}
+		}
+	})
+	for _, tt := range []struct {
+		name   string
+		api    *instanceAPI
+		action string
+	}{
+		{"list denied", &instanceAPI{API: api, listErr: denied}, ActionListContainerInstances},
+		{"instances denied", &instanceAPI{API: api, instancesErr: denied}, ActionDescribeInstances},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := gather(t, tt.api)
+			if !slices.ContainsFunc(f.Undecided, func(u Undecided) bool { return u.Action == tt.action && u.Code == "AccessDeniedException" }) {
+				t.Errorf("undecided %+v; want %s", f.Undecided, tt.action)
+			}
+			for _, fu := range []bool{false, true} {
+				rows := Evaluate(f, Options{FailUndecided: fu})
+				want := report.ExitOK
+				if fu {
+					want = report.ExitUndecided
+				}
+				if code := report.ExitCode(rows); code != want {
+					t.Errorf("FailUndecided=%v: exit %d; want %d\n%s", fu, code, want, motoDumpRows(rows))
+				}
+				named := slices.ContainsFunc(rows, func(r report.Result) bool {
+					return r.Class == report.ClassUndecided && strings.Contains(r.Error, tt.action)
+				})
+				if !named {
+					t.Errorf("FailUndecided=%v: no undecided row names %s\n%s", fu, tt.action, motoDumpRows(rows))
+				}
+				if rs := findRows(rows, CheckEndpoint, "ecr.api"); hasStatus(rs, report.StatusPass) {
+					t.Errorf("FailUndecided=%v: ecr.api %v; want no pass on unknown hosts", fu, statuses(rs))
+				}
+			}
+		})
+	}
 }

@@ -122,7 +122,7 @@ def seed(ec2, ecs, iam, efs, mutations):
                            "PrefixListIds": [{"PrefixListId": s3_pl}]})
         if egress:
             ec2.authorize_security_group_egress(GroupId=task_sg, IpPermissions=egress)
-    ec2_svc = bool(mutations & {"ec2_service", "ec2_instance_shut", "ec2_instance_public"})
+    ec2_svc = bool(mutations & {"ec2_service", "ec2_instance_shut", "ec2_instance_public", "ec2_second_instance"})
     if ec2_svc:
         # Container instances' own group: 443 to the endpoints and to S3
         # ("ec2_instance_shut": no egress at all).
@@ -255,13 +255,16 @@ def seed(ec2, ecs, iam, efs, mutations):
         ecs.create_service(cluster="prod", serviceName="batch", taskDefinition=td, desiredCount=1, launchType="EC2",
                            networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [batch_sg]}})
         out["services"].append("batch")
+        # "ec2_second_instance": another one, in the second subnet.
         ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-        inst = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.micro", NetworkInterfaces=[{
-            "DeviceIndex": 0, "SubnetId": subnets[0], "Groups": [inst_sg],
-            "AssociatePublicIpAddress": "ec2_instance_public" in mutations}])["Instances"][0]["InstanceId"]
-        ecs.register_container_instance(cluster="prod", instanceIdentityDocument=json.dumps({
-            "instanceId": inst, "region": REGION, "accountId": ACCOUNT, "availabilityZone": "us-east-1a"}))
-        out["instances"] = [inst]
+        out["instances"] = []
+        for sn in subnets[:2 if "ec2_second_instance" in mutations else 1]:
+            inst = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.micro", NetworkInterfaces=[{
+                "DeviceIndex": 0, "SubnetId": sn, "Groups": [inst_sg],
+                "AssociatePublicIpAddress": "ec2_instance_public" in mutations}])["Instances"][0]["InstanceId"]
+            ecs.register_container_instance(cluster="prod", instanceIdentityDocument=json.dumps({
+                "instanceId": inst, "region": REGION, "accountId": ACCOUNT, "availabilityZone": "us-east-1a"}))
+            out["instances"].append(inst)
 
     if "bridge" in mutations:
         # An EC2 service in bridge mode: no awsvpcConfiguration at all.
