@@ -194,3 +194,27 @@ func TestAuditContainerInstanceReads(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditInstanceVPC: a bridge-mode service has no task subnet; its
+// container instance's VPC, which no task subnet is in, is read all the
+// same, and the instance's network is what its rows judge.
+func TestAuditInstanceVPC(t *testing.T) {
+	m := moto(t)
+	w := m.scenario(t, "bridge", "bridge_instance_vpc2")
+	f, err := m.gather(t, Input{Cluster: w.Cluster, Services: []string{"worker"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.VPCs[w.VPC2] == nil || f.Subnets[w.Subnet2] == nil || f.SecurityGroups[w.SG2] == nil {
+		t.Fatalf("VPC %v, subnet %v, group %v; want %s, %s and %s read", f.VPCs[w.VPC2], f.Subnets[w.Subnet2], f.SecurityGroups[w.SG2], w.VPC2, w.Subnet2, w.SG2)
+	}
+	if f.VPCs[w.VPC] != nil {
+		t.Errorf("VPC %s read; want only the instance's VPC", w.VPC)
+	}
+	rows := Evaluate(f, Options{})
+	via := "service/prod/worker via container instance " + w.Instances[0] + " (" + w.Subnet2 + ", " + w.SG2 + ")"
+	// busybox is on Docker Hub and the VPC has no internet path.
+	if rs := rowsAboutAny(rows, NeedInternet, via); !hasStatus(rs, report.StatusFail) {
+		t.Errorf("internet need %s: got %v; want a failure\n%s", via, statuses(rs), motoDumpRows(rows))
+	}
+}

@@ -272,6 +272,18 @@ def seed(ec2, ecs, iam, efs, mutations):
                                      containerDefinitions=[{"name": "w", "image": "busybox", "memory": 64}])
         ecs.create_service(cluster="prod", serviceName="worker", taskDefinition="worker", desiredCount=1, launchType="EC2")
         out["services"].append("worker")
+        if "bridge_instance_vpc2" in mutations:
+            # Its container instance, in a VPC of its own that no task
+            # subnet is in.
+            vpc2 = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+            sn2 = ec2.create_subnet(VpcId=vpc2, CidrBlock="10.2.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+            sg2 = ec2.create_security_group(GroupName="workers", Description="workers", VpcId=vpc2)["GroupId"]
+            ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+            inst = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                                     SubnetId=sn2, SecurityGroupIds=[sg2])["Instances"][0]["InstanceId"]
+            ecs.register_container_instance(cluster="prod", instanceIdentityDocument=json.dumps({
+                "instanceId": inst, "region": REGION, "accountId": ACCOUNT, "availabilityZone": "us-east-1a"}))
+            out["vpc2"], out["subnet2"], out["sg2"], out["instances"] = vpc2, sn2, sg2, [inst]
 
     if "second_vpc" in mutations:
         # A second VPC with no endpoints at all, and a service "legacy" in it.
