@@ -173,6 +173,16 @@ func TestEC2HostNeeds(t *testing.T) {
 			},
 		},
 		{
+			// A task definition audited before deploy without --cluster:
+			// which instances it lands on is unknown.
+			name:   "no cluster given",
+			mutate: func(f *Facts) { firstWorkload(f).Cluster = "" },
+			check: func(t *testing.T, rows []report.Result) {
+				assertRow(t, rows, expectRow{check: CheckEndpoint, target: "ecr.api", status: report.StatusWarn, class: report.ClassUndecided,
+					errText: "no cluster given", hint: "Pass --cluster"})
+			},
+		},
+		{
 			name: "container instances not readable",
 			mutate: func(f *Facts) {
 				delete(f.ContainerInstances, "prod")
