@@ -383,6 +383,30 @@ func TestPlanFixesInstanceNetwork(t *testing.T) {
 		}
 		assertPlanFixes(t, f, p)
 	})
+	t.Run("an endpoint both networks need", func(t *testing.T) {
+		// awslogs (the host's) and --checks logs (the task's): one
+		// endpoint, with an interface in the AZs of both networks.
+		f := ec2Facts()
+		removeEndpoint(f, "vpce-logs")
+		renameIDs(reflect.ValueOf(f).Elem())
+		entries, err := config.ParseEntries("logs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := PlanFixes(f, Options{Extra: entries})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var creates []Change
+		for _, c := range p.Changes {
+			if c.Kind == ChangeCreateInterfaceEndpoint {
+				creates = append(creates, c)
+			}
+		}
+		if len(creates) != 1 || !slices.Contains(creates[0].Subnets, instSubnet) || len(p.Unfixed) != 0 {
+			t.Errorf("endpoint creations %+v, unfixed %q; want one, in %s among its subnets, and nothing unfixed", creates, p.Unfixed, instSubnet)
+		}
+	})
 	t.Run("instance public address", func(t *testing.T) {
 		f := ec2Facts()
 		bridgeMode(f)
