@@ -31,6 +31,9 @@ type API interface {
 	ListServices(context.Context, *ecs.ListServicesInput, ...func(*ecs.Options)) (*ecs.ListServicesOutput, error)
 	DescribeServices(context.Context, *ecs.DescribeServicesInput, ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
 	DescribeTaskDefinition(context.Context, *ecs.DescribeTaskDefinitionInput, ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
+	ListContainerInstances(context.Context, *ecs.ListContainerInstancesInput, ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error)
+	DescribeContainerInstances(context.Context, *ecs.DescribeContainerInstancesInput, ...func(*ecs.Options)) (*ecs.DescribeContainerInstancesOutput, error)
+	DescribeInstances(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
 
 	DescribeVpcs(context.Context, *ec2.DescribeVpcsInput, ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)
 	DescribeVpcAttribute(context.Context, *ec2.DescribeVpcAttributeInput, ...func(*ec2.Options)) (*ec2.DescribeVpcAttributeOutput, error)
@@ -242,6 +245,27 @@ func (c SDKClients) DescribeTaskDefinition(ctx context.Context, in *ecs.Describe
 	return c.ECS.DescribeTaskDefinition(ctx, in, o...)
 }
 
+// ListContainerInstances calls the ECS API.
+func (c SDKClients) ListContainerInstances(ctx context.Context, in *ecs.ListContainerInstancesInput, o ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
+	return c.ECS.ListContainerInstances(ctx, in, o...)
+}
+
+// DescribeContainerInstances calls the ECS API.
+func (c SDKClients) DescribeContainerInstances(ctx context.Context, in *ecs.DescribeContainerInstancesInput, o ...func(*ecs.Options)) (*ecs.DescribeContainerInstancesOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
+	return c.ECS.DescribeContainerInstances(ctx, in, o...)
+}
+
+// DescribeInstances calls the EC2 API.
+func (c SDKClients) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, o ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	return c.EC2.DescribeInstances(ctx, in, o...)
+}
+
 // DescribeVpcs calls the EC2 API.
 func (c SDKClients) DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error) {
 	return c.EC2.DescribeVpcs(ctx, in, o...)
@@ -358,6 +382,30 @@ func (l limitedAPI) DescribeTaskDefinition(ctx context.Context, in *ecs.Describe
 	}
 	defer l.release()
 	return l.api.DescribeTaskDefinition(ctx, in, o...)
+}
+
+func (l limitedAPI) ListContainerInstances(ctx context.Context, in *ecs.ListContainerInstancesInput, o ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.ListContainerInstances(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeContainerInstances(ctx context.Context, in *ecs.DescribeContainerInstancesInput, o ...func(*ecs.Options)) (*ecs.DescribeContainerInstancesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeContainerInstances(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, o ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeInstances(ctx, in, o...)
 }
 
 func (l limitedAPI) DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error) {
@@ -560,6 +608,11 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 		if err = checkCredentials(); err == nil {
 			err = s.taskDefinitionWorkload(ctx)
 		}
+	}
+	if err == nil {
+		// The container instances come first: their VPCs join the
+		// network read.
+		err = s.containerInstances(ctx)
 	}
 	if err == nil {
 		// The services' task definitions are read beside the network

@@ -41,10 +41,11 @@ func vpcFilter(vpcIDs []string) []ec2types.Filter {
 	return []ec2types.Filter{{Name: aws.String("vpc-id"), Values: vpcIDs}}
 }
 
-// network fills the network facts of the workloads' VPCs. The subnets the
-// workloads name are looked up once (to find their VPCs); then each kind
-// of resource is read once for all those VPCs, filtered by vpc-id, so the
-// number of calls grows with the number of VPCs, not of services.
+// network fills the network facts of the workloads' VPCs and of their
+// container instances' VPCs. The subnets the workloads name are looked up
+// once (to find their VPCs); then each kind of resource is read once for
+// all those VPCs, filtered by vpc-id, so the number of calls grows with
+// the number of VPCs, not of services.
 func (s *gathering) network(ctx context.Context) error {
 	var subnetIDs []string
 	for _, w := range s.f.Workloads {
@@ -52,23 +53,34 @@ func (s *gathering) network(ctx context.Context) error {
 	}
 	slices.Sort(subnetIDs)
 	subnetIDs = slices.Compact(subnetIDs)
-	if len(subnetIDs) == 0 {
-		return nil
+	var vpcIDs []string
+	if len(subnetIDs) > 0 {
+		ids, err := s.subnetVPCs(ctx, subnetIDs)
+		if err != nil {
+			return err
+		}
+		if err := s.fatal(); err != nil {
+			return err
+		}
+		if s.in.TaskDefinition != "" && len(ids) > 1 {
+			return inputErr("--subnets", "subnets %s are in different VPCs (%s); a task's subnets share one VPC", strings.Join(subnetIDs, ","), strings.Join(ids, ", "))
+		}
+		vpcIDs = ids
 	}
-	vpcIDs, err := s.subnetVPCs(ctx, subnetIDs)
-	if err != nil {
-		return err
-	}
+	taskVPCs := vpcIDs
+	// The hosts' own traffic leaves through the instances' interfaces:
+	// their VPCs are read too, even where no task subnet is.
+	vpcIDs = uniqSorted(append(slices.Clone(vpcIDs), s.instanceVPCs()...)...)
 	if len(vpcIDs) == 0 {
 		return s.fatal()
-	}
-	if s.in.TaskDefinition != "" && len(vpcIDs) > 1 {
-		return inputErr("--subnets", "subnets %s are in different VPCs (%s); a task's subnets share one VPC", strings.Join(subnetIDs, ","), strings.Join(vpcIDs, ", "))
 	}
 	if err := s.vpcNetwork(ctx, vpcIDs); err != nil {
 		return err
 	}
-	return s.checkGivenSecurityGroups(vpcIDs[0])
+	if len(taskVPCs) == 0 {
+		return nil
+	}
+	return s.checkGivenSecurityGroups(taskVPCs[0])
 }
 
 // vpcNetwork reads everything the network rules need about vpcIDs: the

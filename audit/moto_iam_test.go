@@ -65,7 +65,9 @@ func assertReadOnlyPolicyActions(t *testing.T, actions []string) {
 // in every input form, and checks each against audit-policy.json.
 func TestAuditCallsOnlyPolicyActions(t *testing.T) {
 	m := moto(t)
-	w := m.scenario(t, "sweep3", "nat", "custom_dhcp", "efs")
+	// ec2_service: an EC2 launch type service and a container instance,
+	// whose reads (ecs:ListContainerInstances, ...) are in the policy too.
+	w := m.scenario(t, "sweep3", "nat", "custom_dhcp", "efs", "ec2_service")
 	var all []string
 	for _, in := range []Input{
 		{Cluster: w.Cluster},

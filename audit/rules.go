@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
@@ -100,6 +101,10 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 	f, opts := e.f, e.opts
 	var out []report.Result
 	if r, ok := publicIPRow(w, opts.PublicIP); ok {
+		if runsOnInstances(w) && len(w.Subnets) == 0 {
+			// No task ENI: the tasks share the instances' addresses.
+			r = e.instancePublicIPRow(w, r)
+		}
 		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Service != "" {
 			e.propose(&r, Change{Kind: ChangeDisablePublicIP, Cluster: w.Cluster, ECSService: w.Service,
 				Subnets: slices.Clone(w.Subnets), Groups: slices.Clone(w.SecurityGroups)})
@@ -110,8 +115,7 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		// A service that could not be described has no task definition
 		// either: name the call that failed first.
 		u := findUndecided(f, ActionDescribeServices, w.Name)
-		if u == nil && w.Service == "" {
-			// The placeholder for services ListServices did not list.
+		if u == nil && strings.HasSuffix(w.Name, "/*") {
 			u = findUndecided(f, ActionListServices, w.Cluster)
 		}
 		if u == nil {
@@ -123,9 +127,17 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		out = append(out, undecidedRow(CheckUndecided, w.Name, *u, "the task definition decides what the tasks need", opts))
 	}
 	out = append(out, containerChecksRows(w)...)
-	nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
 	needs := Needs(w, f.Region, f.Account, opts.Extra)
-	out = append(out, e.network(nc, needs)...)
+	switch {
+	case e.unreadService(w):
+		// Its network configuration is unknown, not absent: the
+		// undecided row above says so, and nothing is judged.
+	case runsOnInstances(w):
+		out = append(out, e.onInstances(w, needs)...)
+	default:
+		nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
+		out = append(out, e.network(nc, needs)...)
+	}
 	// Every row says which workload it is about, so that a sweep's
 	// report can group them (and JSON readers can filter on it).
 	wl := w.reportWorkload()
@@ -156,6 +168,12 @@ func (e *evaluator) network(nc NetConfig, needs []Need) []report.Result {
 			Detail: "no awsvpc network configuration: the tasks use the container instance's network, which the audit does not model",
 		}}
 	}
+	return e.judge(nc, needs, true)
+}
+
+// judge resolves nc and judges needs on it; egress adds the zero-trust
+// row about task groups open to everything.
+func (e *evaluator) judge(nc NetConfig, needs []Need, egress bool) []report.Result {
 	tn, rows := e.resolve(nc)
 	if tn == nil {
 		return rows
@@ -164,7 +182,9 @@ func (e *evaluator) network(nc NetConfig, needs []Need) []report.Result {
 	for _, n := range needs {
 		rows = append(rows, e.need(tn, n)...)
 	}
-	rows = append(rows, e.egressOpen(tn)...)
+	if egress {
+		rows = append(rows, e.egressOpen(tn)...)
+	}
 	return rows
 }
 
