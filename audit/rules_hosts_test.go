@@ -350,7 +350,12 @@ func TestUnreadServiceNoSkipRow(t *testing.T) {
 			f := privateFacts()
 			f.Workloads = []*Workload{tt.w}
 			f.Undecided = []Undecided{tt.u}
+			// Nothing was judged, so the run ends with its coverage row;
+			// the workload's own rows come before it.
 			rows := Evaluate(f, Options{})
+			if n := len(rows); n > 0 && rows[n-1].Check == CheckCoverage {
+				rows = rows[:n-1]
+			}
 			if len(rows) != 2 || rows[1].Check != CheckUndecided || !strings.Contains(rows[1].Error, tt.u.Action) {
 				t.Errorf("got\n%s; want the public_ip row and one undecided row naming %s", dumpResults(rows), tt.u.Action)
 			}
