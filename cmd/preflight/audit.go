@@ -66,6 +66,10 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	rows := audit.Evaluate(facts, opts)
 	r := report.New("audit", region, facts.Account, nil, rows, time.Since(start))
 	r.ProblemsOnly = cfg.Only == config.OnlyProblems
+	r.Version, _, _ = buildInfo()
+	if audit.IsTaskDefinitionFile(cfg.TaskDefinition) {
+		r.Source = cfg.TaskDefinition
+	}
 	// The fix plan goes to stdout alone with --fix (as the egress rules do
 	// with --egress-rules), the report to stderr, so `> fix.sh` holds only
 	// the plan. A text report ends with the plan in CLI form instead.
