@@ -214,3 +214,95 @@ func compareGolden(t *testing.T, path string, got []byte) {
 		t.Errorf("got:\n%s\nwant (%s):\n%s", got, path, want)
 	}
 }
+
+// TestAuditPaths: the HTML page's path of a need, derived from the rows,
+// puts the block on the hop the finding is about: the endpoint's group
+// ingress, the task group's egress, the endpoint itself when it is
+// missing (then the hops behind it are not reached and those before it
+// not judged), and marks the hops an API denial left undecided.
+func TestAuditPaths(t *testing.T) {
+	tests := []struct {
+		scenario, service, need string
+		want                    string
+	}{
+		{"pass", "orders", "ecr.api", "tasks=pass route=pass nacl=pass task-sg=pass endpoint-sg=pass endpoint=pass service=pass"},
+		{"pass", "orders", "ecr.layers", "tasks=pass route=pass nacl=pass task-sg=pass endpoint=pass service=pass"},
+		{"sg-block", "orders", "logs", "tasks=pass route=pass nacl=pass task-sg=pass endpoint-sg=fail endpoint=pass service=pass"},
+		{"sweep", "search", "ecr.dkr", "tasks=pass route=pass nacl=pass task-sg=fail endpoint-sg=pass endpoint=pass service=pass"},
+		{"sweep", "search", "secretsmanager", "tasks=pass route=notjudged nacl=notjudged task-sg=notjudged endpoint-sg=unreached endpoint=fail service=unreached"},
+		{"missing-endpoint", "orders", "logs", "tasks=pass route=notjudged nacl=notjudged task-sg=notjudged endpoint-sg=unreached endpoint=fail service=unreached"},
+		{"undecided-fail", "orders", "ecr.api", "tasks=pass route=notjudged nacl=notjudged task-sg=notjudged endpoint-sg=notjudged endpoint=undecided service=notjudged"},
+	}
+	scenarios := map[string]formatScenario{}
+	for _, s := range formatScenarios() {
+		scenarios[s.name] = s
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario+"/"+tt.service+"/"+tt.need, func(t *testing.T) {
+			r := scenarios[tt.scenario].report()
+			var wl *report.Workload
+			var rows []report.Result
+			for _, row := range r.Results {
+				if row.Workload.Service == tt.service {
+					wl = row.Workload
+					rows = append(rows, row)
+				}
+			}
+			for _, n := range report.NeedsOf(wl, rows) {
+				if n.Target != tt.need {
+					continue
+				}
+				var got []string
+				for _, h := range n.Hops {
+					got = append(got, string(h.Kind)+"="+string(h.State))
+				}
+				if strings.Join(got, " ") != tt.want {
+					t.Errorf("got %s; want %s", strings.Join(got, " "), tt.want)
+				}
+				return
+			}
+			t.Errorf("no need %s of %s", tt.need, tt.service)
+		})
+	}
+}
+
+// TestAuditHTML: the page of every scenario is one parseable document
+// with one script (its own), a path per need whose red hops are the
+// hops of the failing rows, and a note with the hint beside each; the
+// security-group block is golden.
+func TestAuditHTML(t *testing.T) {
+	for _, s := range formatScenarios() {
+		t.Run(s.name, func(t *testing.T) {
+			r := s.report()
+			r.ConsoleDomain = "console.aws.amazon.com"
+			var buf bytes.Buffer
+			if err := r.WriteHTML(&buf); err != nil {
+				t.Fatal(err)
+			}
+			page := buf.String()
+			if n := strings.Count(page, "<script"); n != 1 {
+				t.Errorf("got %d script elements; want 1", n)
+			}
+			failing := 0
+			for _, row := range r.Results {
+				if row.Status == report.StatusFail && row.Class != report.ClassUndecided && row.Workload.Name != row.Target && !strings.HasPrefix(row.Target, "vpc-") {
+					failing++
+					if row.Hint != "" && !strings.Contains(page, "<div class=\"hint\">fix: "+htmlText(row.Hint)+"</div>") {
+						t.Errorf("no note with the hint of %s %s", row.Check, row.Target)
+					}
+				}
+			}
+			if got := strings.Count(page, `data-state="fail"`); got != failing {
+				t.Errorf("got %d red hops; want %d, one per failing need row", got, failing)
+			}
+			if s.name == "sg-block" {
+				compareGolden(t, filepath.Join("testdata", "report-audit-sg-block.html.golden"), buf.Bytes())
+			}
+		})
+	}
+}
+
+// htmlText is s as the page escapes it in text.
+func htmlText(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}

@@ -48,6 +48,10 @@ type Report struct {
 	// file), relative to where preflight ran; empty for a live account
 	// or a task. SARIF makes it the results' physical location.
 	Source string
+	// ConsoleDomain is the AWS console's domain in the report's partition
+	// (config.ConsoleDomain), which the HTML page links resources to; ""
+	// links nothing.
+	ConsoleDomain string
 }
 
 // New returns the report of results with its exit code set.
@@ -64,6 +68,8 @@ func (r *Report) Write(w io.Writer, format Output) error {
 		return r.WriteSARIF(w)
 	case OutputJUnit:
 		return r.WriteJUnit(w)
+	case OutputHTML:
+		return r.WriteHTML(w)
 	}
 	return r.WriteText(w)
 }

@@ -67,6 +67,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	r := report.New("audit", region, facts.Account, nil, rows, time.Since(start))
 	r.ProblemsOnly = cfg.Only == config.OnlyProblems
 	r.Version, _, _ = buildInfo()
+	r.ConsoleDomain = config.ConsoleDomain(region)
 	if audit.IsTaskDefinitionFile(cfg.TaskDefinition) {
 		r.Source = cfg.TaskDefinition
 	}

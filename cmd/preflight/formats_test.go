@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/preflight-dev/preflight/internal/schematest"
@@ -30,5 +31,23 @@ func TestCheckMachineFormatsGolden(t *testing.T) {
 			tt.validate(t, []byte(stdout))
 			golden(t, tt.golden, timeAttrPattern.ReplaceAllString(normalize(stdout), `time="T"`))
 		})
+	}
+}
+
+// TestCheckHTML: check's page of the golden scenario has a row per check
+// and the exit code of the text report; a data-plane run has no paths.
+func TestCheckHTML(t *testing.T) {
+	h := goldenScenario(t)
+	code, stdout, _ := h.run("check", "--checks", "ecr,logs,s3,blocked.example=blocked", "--output", "html")
+	if code != report.ExitDNSPosture {
+		t.Errorf("exit %d; want %d", code, report.ExitDNSPosture)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "<td>connect</td><td>ecr.api</td>", "exit 11:", `<span id="shown">20 rows</span>`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(stdout, "<svg") {
+		t.Errorf("a check page draws a path; want none (no workload, no needs)")
 	}
 }
