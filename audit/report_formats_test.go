@@ -292,7 +292,7 @@ func TestAuditHTML(t *testing.T) {
 					}
 				}
 			}
-			if got := strings.Count(page, `data-state="fail"`); got != failing {
+			if got := strings.Count(page, `data-state="fail" transform=`); got != failing {
 				t.Errorf("got %d red hops; want %d, one per failing need row", got, failing)
 			}
 			if s.name == "sg-block" {

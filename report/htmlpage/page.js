@@ -30,7 +30,7 @@
       });
       sec.hidden = visible === 0;
     });
-    shown.textContent = rowsShown + " rows shown";
+    shown.textContent = rowsShown + (rowsShown === 1 ? " row shown" : " rows shown");
   }
   selects.forEach(function (s) { s.addEventListener("change", apply); });
   apply();
