@@ -85,6 +85,11 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	// Nothing judged is never a pass.
 	r.Code = audit.ExitCode(rows)
 	r.ProblemsOnly = cfg.Only == config.OnlyProblems
+	r.Version, _, _ = buildInfo()
+	r.ConsoleDomain = config.ConsoleDomain(region)
+	if audit.IsTaskDefinitionFile(cfg.TaskDefinition) {
+		r.Source = cfg.TaskDefinition
+	}
 	// The fix plan goes to stdout alone with --fix (as the egress rules do
 	// with --egress-rules), the report to stderr, so `> fix.sh` holds only
 	// the plan. A text report ends with the plan in CLI form instead.
