@@ -57,8 +57,10 @@ var checkDocs = map[Check]CheckDoc{
 		"Replace the open rule with the egress rules the tasks need (`preflight audit --egress-rules`)."},
 	"cross_region": {"Need in another Region", "A need in another Region, which no VPC endpoint of this Region serves: it needs an internet path or a peered endpoint.",
 		"Give the tasks a NAT gateway, or reach the Region through a peered VPC's endpoint."},
-	"undecided": {"Undecided", "A fact the audit needs could not be read (an AWS API call was denied or throttled), so the findings that need it are not decided.",
-		"Grant the read the row names (audit-policy.json lists every call), or retry when throttled."},
+	"undecided": {"Undecided", "A fact the audit needs could not be read (an AWS API call was denied, throttled, answered with a server error or an undecodable body, or never reached), so the findings that need it are not decided.",
+		"Grant the read the row names when it was denied (audit-policy.json lists every call); otherwise check the endpoint and the network, or retry when throttled."},
+	"coverage": {"Nothing judged", "The audit judged no need at all (a cluster without services, or every read it needed failed), so it cannot pass.",
+		"Fix what the undecided rows name, or point the audit at a cluster or task definition that has services, then run it again."},
 }
 
 // DocFor returns the description of check kind c; a kind without an entry
