@@ -9,6 +9,8 @@
 // AWS SDK types and no I/O, so they can be tested on hand-built facts and
 // reused on one task's network interface to explain an in-task failure.
 //
-// An API call that was denied or throttled is recorded as Undecided; a rule
-// that needs its data says "could not decide" and never passes.
+// An API call that failed (denied, throttled, a server error, no
+// connection, a runaway answer) is recorded as Undecided; a rule that needs
+// its data says "could not decide" and never passes, and an audit that
+// judged no need at all says so (CheckCoverage) and exits 18 (ExitCode).
 package audit

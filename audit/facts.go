@@ -32,8 +32,24 @@ package audit
 //     elasticfilesystem:DescribeMountTargets(+SecurityGroups) is in reach; the
 //     EFS rule says "could not decide" when a task uses EFS and there are
 //     none for its file system.
+//   - Container instances (ContainerInstances) are read for the clusters of
+//     EC2 and EXTERNAL workloads: ecs:ListContainerInstances (every page),
+//     ecs:DescribeContainerInstances (100 at a time), then
+//     ec2:DescribeInstances for the EC2 ones. A cluster whose instances
+//     could not be listed or described has no key in the map and an
+//     Undecided (ActionListContainerInstances or
+//     ActionDescribeContainerInstances, Resource the cluster name); a key
+//     with an empty list means none are registered. An EC2 instance whose
+//     DescribeInstances failed keeps an empty SubnetID and gets an
+//     Undecided (ActionDescribeInstances, Resource the instance id). The
+//     VPCs of the instances are gathered like the task subnets' VPCs: the
+//     host's own traffic (image pulls, awslogs, secrets, the agent) leaves
+//     through the instance's primary network interface.
 
-import "net/netip"
+import (
+	"net/netip"
+	"strings"
+)
 
 // IAM action names for Undecided.Action. Rules look data up by these, so
 // gather must use the same strings.
@@ -51,6 +67,9 @@ const (
 	ActionDescribeTaskDefinition       = "ecs:DescribeTaskDefinition"
 	ActionDescribeMountTargets         = "elasticfilesystem:DescribeMountTargets"
 	ActionDescribeMountTargetSecGroups = "elasticfilesystem:DescribeMountTargetSecurityGroups"
+	ActionListContainerInstances       = "ecs:ListContainerInstances"
+	ActionDescribeContainerInstances   = "ecs:DescribeContainerInstances"
+	ActionDescribeInstances            = "ec2:DescribeInstances"
 )
 
 // Facts is everything audit knows about one region of one account: plain
@@ -77,11 +96,17 @@ type Facts struct {
 	// MountTargets are EFS mount targets of the file systems the workloads
 	// mount (optional: empty when not gathered).
 	MountTargets []*MountTarget
+	// ContainerInstances are the container instances registered in the
+	// clusters of EC2 and EXTERNAL workloads, by cluster name (not ARN).
+	// A cluster missing from the map was not read (an Undecided says why,
+	// or no workload needed it); an empty list means none are registered.
+	ContainerInstances map[string][]*ContainerInstance
 
 	// Workloads are the ECS services (or task definitions to be deployed)
 	// to audit.
 	Workloads []*Workload
-	// Undecided lists the API calls that were denied or throttled.
+	// Undecided lists the API calls that failed: denied, throttled, a
+	// server error, no connection (see Undecided).
 	Undecided []Undecided
 }
 
@@ -283,6 +308,36 @@ type MountTarget struct {
 	SecurityGroupIDs []string
 }
 
+// ContainerInstance is one container instance of a cluster: the host
+// whose own network interface carries what the container agent and the
+// Docker daemon do for the tasks (image pulls, awslogs, secrets).
+type ContainerInstance struct {
+	// ARN is the container instance ARN.
+	ARN string
+	// EC2InstanceID is the EC2 instance (i-...), or the managed instance
+	// id (mi-...) of an EXTERNAL (ECS Anywhere) instance, which is in no
+	// VPC.
+	EC2InstanceID string
+	// Status is ACTIVE, DRAINING, REGISTERING, ...
+	Status string
+	// VPCID, SubnetID and AZ are those of the instance's primary network
+	// interface; SubnetID is empty when the instance could not be read
+	// (then an Undecided for ActionDescribeInstances says so) and for an
+	// external instance.
+	VPCID, SubnetID, AZ string
+	// SecurityGroupIDs guard the primary network interface.
+	SecurityGroupIDs []string
+	// PublicIPv4 is the primary interface's public IPv4 address; invalid
+	// when it has none.
+	PublicIPv4 netip.Addr
+}
+
+// External reports whether ci is an EXTERNAL (ECS Anywhere) instance: its
+// network is outside AWS, so no VPC fact describes it.
+func (ci *ContainerInstance) External() bool {
+	return !strings.HasPrefix(ci.EC2InstanceID, "i-")
+}
+
 // Launch types.
 const (
 	LaunchFargate  = "FARGATE"
@@ -378,8 +433,10 @@ type EFSVolume struct {
 	TransitEncryption bool
 }
 
-// Undecided is an API call that was denied or throttled: the rules that
-// need its data report "could not decide" rather than passing.
+// Undecided is an API call that failed after its retries (denied,
+// throttled, a server error, an undecodable or oversized answer, a
+// runaway pagination, no connection): the rules that need its data report
+// "could not decide" rather than passing.
 type Undecided struct {
 	// Action is the IAM action, e.g. "ec2:DescribeVpcEndpoints".
 	Action string
@@ -387,7 +444,8 @@ type Undecided struct {
 	// call failed.
 	Resource string
 	// Err is the error message; Code the API error code
-	// ("AccessDenied", "UnauthorizedOperation", "Throttling", ...).
+	// ("AccessDenied", "UnauthorizedOperation", "Throttling", ...) or,
+	// when AWS gave none, one of the Code* phrases ("server error").
 	Err  string
 	Code string
 }

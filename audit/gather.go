@@ -10,12 +10,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/preflight-dev/preflight/config"
 )
 
@@ -28,6 +31,9 @@ type API interface {
 	ListServices(context.Context, *ecs.ListServicesInput, ...func(*ecs.Options)) (*ecs.ListServicesOutput, error)
 	DescribeServices(context.Context, *ecs.DescribeServicesInput, ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
 	DescribeTaskDefinition(context.Context, *ecs.DescribeTaskDefinitionInput, ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
+	ListContainerInstances(context.Context, *ecs.ListContainerInstancesInput, ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error)
+	DescribeContainerInstances(context.Context, *ecs.DescribeContainerInstancesInput, ...func(*ecs.Options)) (*ecs.DescribeContainerInstancesOutput, error)
+	DescribeInstances(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
 
 	DescribeVpcs(context.Context, *ec2.DescribeVpcsInput, ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)
 	DescribeVpcAttribute(context.Context, *ec2.DescribeVpcAttributeInput, ...func(*ec2.Options)) (*ec2.DescribeVpcAttributeOutput, error)
@@ -61,13 +67,18 @@ type SDKClients struct {
 
 var _ API = SDKClients{}
 
-// maxAttempts bounds the SDK's standard retryer: throttling is retried
-// with backoff, and what still fails becomes an Undecided fact.
+// maxAttempts bounds the SDK's standard retryer: throttling and server
+// errors are retried with backoff, and what still fails becomes an
+// Undecided fact.
 const maxAttempts = 5
 
 // attemptTimeout bounds one HTTP attempt of one call (a large account's
 // DescribeSecurityGroups page can take seconds).
 const attemptTimeout = 30 * time.Second
+
+// credentialsTimeout bounds finding credentials before the first call: the
+// chain may end at instance metadata, which on a laptop never answers.
+const credentialsTimeout = 15 * time.Second
 
 // NewSDKClients loads the AWS configuration the way the AWS CLI does
 // (environment, shared profiles, SSO, container credentials, then IMDS:
@@ -75,10 +86,22 @@ const attemptTimeout = 30 * time.Second
 // AWS_ENDPOINT_URL_EC2/_ECS/_EFS, and retries with the SDK's standard
 // retryer: maxAttempts attempts unless AWS_MAX_ATTEMPTS, the profile's
 // max_attempts or an option says otherwise (AWS_RETRY_MODE=adaptive works
-// too). region may be empty: the configuration's region is then used. It
-// returns the clients and the region they talk to.
+// too), every call getting all of them (see newRetryer). region may be
+// empty: the configuration's region is then used. It returns the clients
+// and the region they talk to. No credentials is an *EnvironmentError.
 func NewSDKClients(ctx context.Context, region string, optFns ...func(*awsconfig.LoadOptions) error) (SDKClients, string, error) {
-	cfg, attempts, err := loadConfig(ctx, region, optFns)
+	return newSDKClients(ctx, region, clientSettings{}, optFns)
+}
+
+// clientSettings are the seams of the SDK clients that LoadOptions do not
+// reach; the zero value is what preflight ships.
+type clientSettings struct {
+	// backoff replaces the retryer's exponential backoff (tests).
+	backoff retry.BackoffDelayer
+}
+
+func newSDKClients(ctx context.Context, region string, set clientSettings, optFns []func(*awsconfig.LoadOptions) error) (SDKClients, string, error) {
+	cfg, attempts, err := loadConfig(ctx, region, set, optFns)
 	if err != nil {
 		return SDKClients{}, "", err
 	}
@@ -93,7 +116,7 @@ func NewSDKClients(ctx context.Context, region string, optFns ...func(*awsconfig
 // VPC (explaining a failure from inside a task) calls EC2 only, so the ECS
 // and EFS clients are not built; their methods return ErrNoClient.
 func NewNetworkClients(ctx context.Context, region string, optFns ...func(*awsconfig.LoadOptions) error) (SDKClients, string, error) {
-	cfg, attempts, err := loadConfig(ctx, region, optFns)
+	cfg, attempts, err := loadConfig(ctx, region, clientSettings{}, optFns)
 	if err != nil {
 		return SDKClients{}, "", err
 	}
@@ -104,7 +127,7 @@ func NewNetworkClients(ctx context.Context, region string, optFns ...func(*awsco
 // built (see NewNetworkClients).
 var ErrNoClient = errors.New("no client for this service: built for network reads only")
 
-func loadConfig(ctx context.Context, region string, optFns []func(*awsconfig.LoadOptions) error) (aws.Config, int, error) {
+func loadConfig(ctx context.Context, region string, set clientSettings, optFns []func(*awsconfig.LoadOptions) error) (aws.Config, int, error) {
 	opts := []func(*awsconfig.LoadOptions) error{
 		// Every attempt has a deadline, so a hung connection becomes a
 		// retried (then undecided) call instead of a hung audit.
@@ -117,11 +140,77 @@ func loadConfig(ctx context.Context, region string, optFns []func(*awsconfig.Loa
 	if err != nil {
 		return aws.Config{}, 0, fmt.Errorf("load AWS configuration: %w", err)
 	}
+	// Every body has a bound, so a runaway answer is an error, not
+	// memory. Wrapped after loading: AWS_CA_BUNDLE needs the SDK's own
+	// client type while the configuration loads.
+	if cfg.HTTPClient != nil {
+		cfg.HTTPClient = boundedClient{client: cfg.HTTPClient, limit: maxResponseBytes}
+	}
 	attempts := cfg.RetryMaxAttempts // set only when configured
 	if attempts == 0 {
 		attempts = maxAttempts
 	}
+	if cfg.Retryer == nil {
+		mode := cfg.RetryMode
+		cfg.Retryer = func() aws.Retryer { return newRetryer(mode, attempts, set.backoff) }
+	}
 	return cfg, attempts, nil
+}
+
+// CheckCredentials finds the credentials the clients sign with, within
+// credentialsTimeout: Gather asks before its first call, so that no
+// credentials is one line (an *EnvironmentError) rather than an undecided
+// row per call. The SDK caches what it finds for the calls.
+func (c SDKClients) CheckCredentials(ctx context.Context) error {
+	var creds aws.CredentialsProvider
+	switch {
+	case c.EC2 != nil:
+		creds = c.EC2.Options().Credentials
+	case c.ECS != nil:
+		creds = c.ECS.Options().Credentials
+	}
+	if creds == nil {
+		return &EnvironmentError{Err: errors.New("no AWS credentials: none configured")}
+	}
+	cctx, cancel := context.WithTimeout(ctx, credentialsTimeout)
+	defer cancel()
+	if _, err := creds.Retrieve(cctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &EnvironmentError{Err: fmt.Errorf("no AWS credentials (environment, profile, SSO, container or instance metadata): %w", err)}
+	}
+	return nil
+}
+
+// credentialChecker is an API that can tell, before any call, whether it
+// has credentials (SDKClients).
+type credentialChecker interface {
+	CheckCredentials(context.Context) error
+}
+
+// newRetryer is the SDK's standard (or adaptive) retryer without its
+// client-side retry quota: that bucket (500 tokens, 5 a retry, 10 a
+// timeout) is shared by every call of a client, so under sustained errors
+// it ran dry and later calls got one attempt instead of attempts (40
+// failing calls made 140 attempts, not 200). A throttled call keeps its
+// exponential backoff with jitter (up to 20 s between attempts), and at
+// most DefaultConcurrency calls are in flight, so the quota's protection
+// of the service is not needed here.
+func newRetryer(mode aws.RetryMode, attempts int, backoff retry.BackoffDelayer) aws.Retryer {
+	std := func(o *retry.StandardOptions) {
+		o.MaxAttempts = attempts
+		o.RateLimiter = ratelimit.None
+		if backoff != nil {
+			o.Backoff = backoff
+		}
+	}
+	if mode == aws.RetryModeAdaptive {
+		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+			o.StandardOptions = append(o.StandardOptions, std)
+		})
+	}
+	return retry.NewStandard(std)
 }
 
 // DescribeClusters calls the ECS API.
@@ -154,6 +243,27 @@ func (c SDKClients) DescribeTaskDefinition(ctx context.Context, in *ecs.Describe
 		return nil, ErrNoClient
 	}
 	return c.ECS.DescribeTaskDefinition(ctx, in, o...)
+}
+
+// ListContainerInstances calls the ECS API.
+func (c SDKClients) ListContainerInstances(ctx context.Context, in *ecs.ListContainerInstancesInput, o ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
+	return c.ECS.ListContainerInstances(ctx, in, o...)
+}
+
+// DescribeContainerInstances calls the ECS API.
+func (c SDKClients) DescribeContainerInstances(ctx context.Context, in *ecs.DescribeContainerInstancesInput, o ...func(*ecs.Options)) (*ecs.DescribeContainerInstancesOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
+	return c.ECS.DescribeContainerInstances(ctx, in, o...)
+}
+
+// DescribeInstances calls the EC2 API.
+func (c SDKClients) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, o ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	return c.EC2.DescribeInstances(ctx, in, o...)
 }
 
 // DescribeVpcs calls the EC2 API.
@@ -272,6 +382,30 @@ func (l limitedAPI) DescribeTaskDefinition(ctx context.Context, in *ecs.Describe
 	}
 	defer l.release()
 	return l.api.DescribeTaskDefinition(ctx, in, o...)
+}
+
+func (l limitedAPI) ListContainerInstances(ctx context.Context, in *ecs.ListContainerInstancesInput, o ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.ListContainerInstances(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeContainerInstances(ctx context.Context, in *ecs.DescribeContainerInstancesInput, o ...func(*ecs.Options)) (*ecs.DescribeContainerInstancesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeContainerInstances(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, o ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeInstances(ctx, in, o...)
 }
 
 func (l limitedAPI) DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error) {
@@ -438,10 +572,11 @@ type Gatherer struct {
 }
 
 // Gather validates in, asks the AWS APIs and returns the facts. Bad input
-// is an *InputError. A call that is denied or throttled (after the SDK's
-// retries) becomes an Undecided fact and gathering carries on; a call that
-// fails without an AWS answer at all (no credentials, no network) ends the
-// audit with an error, since every other call would fail the same way.
+// is an *InputError. A call that fails after the SDK's retries (denied,
+// throttled, a server error, no connection) becomes an Undecided fact and
+// gathering carries on; when the first call gets no answer at all, or a
+// call fails outside the HTTP exchange (credentials), the audit ends with
+// an *EnvironmentError, since every other call would fail the same way.
 func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -451,11 +586,33 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 	}
 	s, ctx, cancel := g.start(ctx, in)
 	defer cancel(nil)
+	// Credentials are looked for before the first call, after the input
+	// that needs none (a task-definition file) has been read.
+	checkCredentials := func() error {
+		if c, ok := g.API.(credentialChecker); ok {
+			return c.CheckCredentials(ctx)
+		}
+		return nil
+	}
 	var err error
-	if in.TaskDefinition != "" {
-		err = s.taskDefinitionWorkload(ctx)
-	} else {
-		err = s.serviceWorkloads(ctx)
+	switch {
+	case in.TaskDefinition == "":
+		if err = checkCredentials(); err == nil {
+			err = s.serviceWorkloads(ctx)
+		}
+	case isTaskDefinitionFile(in.TaskDefinition):
+		if err = s.taskDefinitionWorkload(ctx); err == nil {
+			err = checkCredentials()
+		}
+	default:
+		if err = checkCredentials(); err == nil {
+			err = s.taskDefinitionWorkload(ctx)
+		}
+	}
+	if err == nil {
+		// The container instances come first: their VPCs join the
+		// network read.
+		err = s.containerInstances(ctx)
 	}
 	if err == nil {
 		// The services' task definitions are read beside the network
@@ -503,8 +660,8 @@ func (g *Gatherer) start(ctx context.Context, in Input) (*gathering, context.Con
 // GatherNetwork reads the network facts of one VPC, and only those (no
 // ECS, no EFS): what EvaluateNetwork needs to judge one running task's
 // interface. preflight check and serve use it to explain their failures.
-// Denied or throttled calls become Undecided facts, as in Gather; an error
-// is a call that got no AWS answer at all.
+// Calls that fail become Undecided facts, as in Gather; an error is an
+// interrupted gathering or a failure outside any call.
 func (g *Gatherer) GatherNetwork(ctx context.Context, vpcID string) (*Facts, error) {
 	if g.Region == "" {
 		return nil, inputErr("--region", "no region")
@@ -542,39 +699,37 @@ func (s *gathering) parallel(ctx context.Context, fns ...func(context.Context)) 
 	wg.Wait()
 }
 
-// failed handles the error of one call about resource: an AWS answer
-// (denied, throttled, anything the service said, even undecodable) becomes
-// an Undecided fact and failed returns true; an error without any HTTP
-// answer (no credentials, no network, cancelled) is fatal.
+// failed handles the error of one call about resource. Every answer, and
+// every call that got none after its retries, becomes an Undecided fact
+// saying what happened (denied, throttled, a server error, an undecodable
+// or oversized body, a runaway pagination, a failed connection), and
+// failed returns true; only an interrupted gathering or a failure outside
+// any call (the credentials) is fatal.
 func (s *gathering) failed(action, resource string, err error) bool {
 	if err == nil {
 		return false
 	}
-	var apiErr smithy.APIError
+	var sendErr *smithyhttp.RequestSendError
 	var respErr *awshttp.ResponseError
+	var pe *pageError
+	var apiErr smithy.APIError
+	answered := errors.As(err, &apiErr) || errors.As(err, &respErr) && respErr.HTTPStatusCode() != 0
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch {
-	case errors.As(err, &apiErr):
-		s.f.Undecided = append(s.f.Undecided, Undecided{Action: action, Resource: resource, Code: apiErr.ErrorCode(), Err: apiErr.ErrorMessage()})
-		return true
-	case errors.As(err, &respErr) && respErr.HTTPStatusCode() != 0 && s.cancelled() == nil:
-		// AWS (or a proxy) answered with an error the SDK could not
-		// decode: still an answer about this call alone.
-		s.f.Undecided = append(s.f.Undecided, Undecided{Action: action, Resource: resource,
-			Code: fmt.Sprintf("HTTP %d", respErr.HTTPStatusCode()), Err: respErr.Error()})
+	if s.fatalErr == nil && (answered || errors.As(err, &pe) || errors.As(err, &sendErr) && !errors.Is(err, context.Canceled)) {
+		code, msg := callFailure(err)
+		s.f.Undecided = append(s.f.Undecided, Undecided{Action: action, Resource: resource, Code: code, Err: msg})
 		return true
 	}
 	if s.fatalErr == nil {
+		if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			err = &EnvironmentError{Err: err}
+		}
 		s.fatalErr = fmt.Errorf("%s: %w", action, err)
 		s.cancel(s.fatalErr)
 	}
 	return true
 }
-
-// cancelled is the fatal error that cancelled the gathering, if any; the
-// caller holds s.mu.
-func (s *gathering) cancelled() error { return s.fatalErr }
 
 func (s *gathering) fatal() error {
 	s.mu.Lock()

@@ -19,14 +19,20 @@ type ec2Pager[O any] interface {
 	NextPage(context.Context, ...func(*ec2.Options)) (O, error)
 }
 
-// eachPage calls fn on every page of p (at most maxPages).
-func eachPage[O any](ctx context.Context, p ec2Pager[O], fn func(O)) error {
-	for page := 0; p.HasMorePages() && page < maxPages; page++ {
+// eachPage calls fn on every page of p. token is the page's NextToken: a
+// token already followed, or pages past maxPages, stop the read with a
+// *pageError (the SDK's paginators would follow a repeated token).
+func eachPage[O any](ctx context.Context, p ec2Pager[O], token func(O) *string, fn func(O)) error {
+	var guard pageGuard
+	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
 			return err
 		}
 		fn(out)
+		if err := guard.next(token(out)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -35,10 +41,11 @@ func vpcFilter(vpcIDs []string) []ec2types.Filter {
 	return []ec2types.Filter{{Name: aws.String("vpc-id"), Values: vpcIDs}}
 }
 
-// network fills the network facts of the workloads' VPCs. The subnets the
-// workloads name are looked up once (to find their VPCs); then each kind
-// of resource is read once for all those VPCs, filtered by vpc-id, so the
-// number of calls grows with the number of VPCs, not of services.
+// network fills the network facts of the workloads' VPCs and of their
+// container instances' VPCs. The subnets the workloads name are looked up
+// once (to find their VPCs); then each kind of resource is read once for
+// all those VPCs, filtered by vpc-id, so the number of calls grows with
+// the number of VPCs, not of services.
 func (s *gathering) network(ctx context.Context) error {
 	var subnetIDs []string
 	for _, w := range s.f.Workloads {
@@ -46,23 +53,34 @@ func (s *gathering) network(ctx context.Context) error {
 	}
 	slices.Sort(subnetIDs)
 	subnetIDs = slices.Compact(subnetIDs)
-	if len(subnetIDs) == 0 {
-		return nil
+	var vpcIDs []string
+	if len(subnetIDs) > 0 {
+		ids, err := s.subnetVPCs(ctx, subnetIDs)
+		if err != nil {
+			return err
+		}
+		if err := s.fatal(); err != nil {
+			return err
+		}
+		if s.in.TaskDefinition != "" && len(ids) > 1 {
+			return inputErr("--subnets", "subnets %s are in different VPCs (%s); a task's subnets share one VPC", strings.Join(subnetIDs, ","), strings.Join(ids, ", "))
+		}
+		vpcIDs = ids
 	}
-	vpcIDs, err := s.subnetVPCs(ctx, subnetIDs)
-	if err != nil {
-		return err
-	}
+	taskVPCs := vpcIDs
+	// The hosts' own traffic leaves through the instances' interfaces:
+	// their VPCs are read too, even where no task subnet is.
+	vpcIDs = uniqSorted(append(slices.Clone(vpcIDs), s.instanceVPCs()...)...)
 	if len(vpcIDs) == 0 {
 		return s.fatal()
-	}
-	if s.in.TaskDefinition != "" && len(vpcIDs) > 1 {
-		return inputErr("--subnets", "subnets %s are in different VPCs (%s); a task's subnets share one VPC", strings.Join(subnetIDs, ","), strings.Join(vpcIDs, ", "))
 	}
 	if err := s.vpcNetwork(ctx, vpcIDs); err != nil {
 		return err
 	}
-	return s.checkGivenSecurityGroups(vpcIDs[0])
+	if len(taskVPCs) == 0 {
+		return nil
+	}
+	return s.checkGivenSecurityGroups(taskVPCs[0])
 }
 
 // vpcNetwork reads everything the network rules need about vpcIDs: the
@@ -102,7 +120,7 @@ func (s *gathering) vpcNetwork(ctx context.Context, vpcIDs []string) error {
 // deployed service it is a fact the audit reports as undecided.
 func (s *gathering) subnetVPCs(ctx context.Context, ids []string) ([]string, error) {
 	var found []ec2types.Subnet
-	err := eachPage(ctx, ec2.NewDescribeSubnetsPaginator(s.api, &ec2.DescribeSubnetsInput{SubnetIds: ids}), func(out *ec2.DescribeSubnetsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeSubnetsPaginator(s.api, &ec2.DescribeSubnetsInput{SubnetIds: ids}), func(o *ec2.DescribeSubnetsOutput) *string { return o.NextToken }, func(out *ec2.DescribeSubnetsOutput) {
 		found = append(found, out.Subnets...)
 	})
 	if err != nil {
@@ -128,6 +146,9 @@ func (s *gathering) subnetVPCs(ctx context.Context, ids []string) ([]string, err
 				})
 			}
 			s.parallel(ctx, calls...)
+		case unreachable(ctx, err) && isTaskDefinitionFile(s.in.TaskDefinition):
+			// The first call of an audit of a file: nothing answers.
+			return nil, &EnvironmentError{Err: fmt.Errorf("the AWS API could not be reached (%s): %s", ActionDescribeSubnets, connectionMessage(err))}
 		default:
 			s.failed(ActionDescribeSubnets, "", err)
 			return nil, s.fatal()
@@ -175,7 +196,7 @@ func (s *gathering) checkGivenSecurityGroups(vpcID string) error {
 
 func (s *gathering) describeVPCs(ctx context.Context, vpcIDs []string) {
 	var vpcs []ec2types.Vpc
-	err := eachPage(ctx, ec2.NewDescribeVpcsPaginator(s.api, &ec2.DescribeVpcsInput{VpcIds: vpcIDs}), func(out *ec2.DescribeVpcsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeVpcsPaginator(s.api, &ec2.DescribeVpcsInput{VpcIds: vpcIDs}), func(o *ec2.DescribeVpcsOutput) *string { return o.NextToken }, func(out *ec2.DescribeVpcsOutput) {
 		vpcs = append(vpcs, out.Vpcs...)
 	})
 	failed := s.failed(ActionDescribeVpcs, "", err)
@@ -259,7 +280,7 @@ func (s *gathering) describeDHCPOptions(ctx context.Context) {
 		return
 	}
 	servers := map[string][]string{}
-	err := eachPage(ctx, ec2.NewDescribeDhcpOptionsPaginator(s.api, &ec2.DescribeDhcpOptionsInput{DhcpOptionsIds: ids}), func(out *ec2.DescribeDhcpOptionsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeDhcpOptionsPaginator(s.api, &ec2.DescribeDhcpOptionsInput{DhcpOptionsIds: ids}), func(o *ec2.DescribeDhcpOptionsOutput) *string { return o.NextToken }, func(out *ec2.DescribeDhcpOptionsOutput) {
 		for _, o := range out.DhcpOptions {
 			for _, c := range o.DhcpConfigurations {
 				if aws.ToString(c.Key) != "domain-name-servers" {
@@ -288,7 +309,7 @@ func (s *gathering) describeDHCPOptions(ctx context.Context) {
 
 func (s *gathering) describeSubnets(ctx context.Context, vpcIDs []string) {
 	var subnets []ec2types.Subnet
-	err := eachPage(ctx, ec2.NewDescribeSubnetsPaginator(s.api, &ec2.DescribeSubnetsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeSubnetsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeSubnetsPaginator(s.api, &ec2.DescribeSubnetsInput{Filters: vpcFilter(vpcIDs)}), func(o *ec2.DescribeSubnetsOutput) *string { return o.NextToken }, func(out *ec2.DescribeSubnetsOutput) {
 		subnets = append(subnets, out.Subnets...)
 	})
 	if s.failed(ActionDescribeSubnets, "", err) {
@@ -320,7 +341,7 @@ func (s *gathering) addSubnet(sn ec2types.Subnet) {
 
 func (s *gathering) describeRouteTables(ctx context.Context, vpcIDs []string) {
 	var tables []ec2types.RouteTable
-	err := eachPage(ctx, ec2.NewDescribeRouteTablesPaginator(s.api, &ec2.DescribeRouteTablesInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeRouteTablesOutput) {
+	err := eachPage(ctx, ec2.NewDescribeRouteTablesPaginator(s.api, &ec2.DescribeRouteTablesInput{Filters: vpcFilter(vpcIDs)}), func(o *ec2.DescribeRouteTablesOutput) *string { return o.NextToken }, func(out *ec2.DescribeRouteTablesOutput) {
 		tables = append(tables, out.RouteTables...)
 	})
 	if s.failed(ActionDescribeRouteTables, "", err) {
@@ -390,7 +411,7 @@ func convertRoute(r ec2types.Route) Route {
 
 func (s *gathering) describeEndpoints(ctx context.Context, vpcIDs []string) {
 	var eps []ec2types.VpcEndpoint
-	err := eachPage(ctx, ec2.NewDescribeVpcEndpointsPaginator(s.api, &ec2.DescribeVpcEndpointsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeVpcEndpointsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeVpcEndpointsPaginator(s.api, &ec2.DescribeVpcEndpointsInput{Filters: vpcFilter(vpcIDs)}), func(o *ec2.DescribeVpcEndpointsOutput) *string { return o.NextToken }, func(out *ec2.DescribeVpcEndpointsOutput) {
 		eps = append(eps, out.VpcEndpoints...)
 	})
 	if s.failed(ActionDescribeVpcEndpoints, "", err) {
@@ -418,7 +439,7 @@ func (s *gathering) describeEndpoints(ctx context.Context, vpcIDs []string) {
 
 func (s *gathering) describeSecurityGroups(ctx context.Context, vpcIDs []string) {
 	var groups []ec2types.SecurityGroup
-	err := eachPage(ctx, ec2.NewDescribeSecurityGroupsPaginator(s.api, &ec2.DescribeSecurityGroupsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeSecurityGroupsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeSecurityGroupsPaginator(s.api, &ec2.DescribeSecurityGroupsInput{Filters: vpcFilter(vpcIDs)}), func(o *ec2.DescribeSecurityGroupsOutput) *string { return o.NextToken }, func(out *ec2.DescribeSecurityGroupsOutput) {
 		groups = append(groups, out.SecurityGroups...)
 	})
 	if s.failed(ActionDescribeSecurityGroups, "", err) {
@@ -461,7 +482,7 @@ func convertPermission(p ec2types.IpPermission) Rule {
 
 func (s *gathering) describeNACLs(ctx context.Context, vpcIDs []string) {
 	var acls []ec2types.NetworkAcl
-	err := eachPage(ctx, ec2.NewDescribeNetworkAclsPaginator(s.api, &ec2.DescribeNetworkAclsInput{Filters: vpcFilter(vpcIDs)}), func(out *ec2.DescribeNetworkAclsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeNetworkAclsPaginator(s.api, &ec2.DescribeNetworkAclsInput{Filters: vpcFilter(vpcIDs)}), func(o *ec2.DescribeNetworkAclsOutput) *string { return o.NextToken }, func(out *ec2.DescribeNetworkAclsOutput) {
 		acls = append(acls, out.NetworkAcls...)
 	})
 	if s.failed(ActionDescribeNetworkAcls, "", err) {
@@ -503,7 +524,7 @@ func (s *gathering) describeNACLs(ctx context.Context, vpcIDs []string) {
 // handful: the AWS-managed ones and the account's own).
 func (s *gathering) describePrefixLists(ctx context.Context) []ec2types.ManagedPrefixList {
 	var lists []ec2types.ManagedPrefixList
-	err := eachPage(ctx, ec2.NewDescribeManagedPrefixListsPaginator(s.api, &ec2.DescribeManagedPrefixListsInput{}), func(out *ec2.DescribeManagedPrefixListsOutput) {
+	err := eachPage(ctx, ec2.NewDescribeManagedPrefixListsPaginator(s.api, &ec2.DescribeManagedPrefixListsInput{}), func(o *ec2.DescribeManagedPrefixListsOutput) *string { return o.NextToken }, func(out *ec2.DescribeManagedPrefixListsOutput) {
 		lists = append(lists, out.PrefixLists...)
 	})
 	if s.failed(ActionDescribeManagedPrefixLists, "", err) {
@@ -541,7 +562,7 @@ func (s *gathering) prefixListEntries(ctx context.Context, lists []ec2types.Mana
 		}
 		calls = append(calls, func(ctx context.Context) {
 			var cidrs []netip.Prefix
-			err := eachPage(ctx, ec2.NewGetManagedPrefixListEntriesPaginator(s.api, &ec2.GetManagedPrefixListEntriesInput{PrefixListId: aws.String(id)}), func(out *ec2.GetManagedPrefixListEntriesOutput) {
+			err := eachPage(ctx, ec2.NewGetManagedPrefixListEntriesPaginator(s.api, &ec2.GetManagedPrefixListEntriesInput{PrefixListId: aws.String(id)}), func(o *ec2.GetManagedPrefixListEntriesOutput) *string { return o.NextToken }, func(out *ec2.GetManagedPrefixListEntriesOutput) {
 				for _, e := range out.Entries {
 					if p, ok := parsePrefix(aws.ToString(e.Cidr)); ok {
 						cidrs = append(cidrs, p)

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/preflight-dev/preflight/report"
 )
 
 // describeServicesBatch is DescribeServices' limit of services per call.
@@ -30,6 +32,10 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	var defaultStrategy []ecstypes.CapacityProviderStrategyItem
 	out, err := s.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{in.Cluster}})
 	switch {
+	case unreachable(ctx, err):
+		// The first call: nothing answers, so every other call would fail
+		// the same way.
+		return &EnvironmentError{Err: fmt.Errorf("the AWS API could not be reached (%s): %s", ActionDescribeClusters, connectionMessage(err))}
 	case err != nil:
 		s.failed(ActionDescribeClusters, clusterName, err)
 		if err := s.fatal(); err != nil {
@@ -46,17 +52,27 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 		if st := aws.ToString(c.Status); st != "" && st != "ACTIVE" && st != "PROVISIONING" {
 			return inputErr("--cluster", "cluster %q is %s", in.Cluster, st)
 		}
-		clusterName = aws.ToString(c.ClusterName)
+		clusterName = report.CutName(aws.ToString(c.ClusterName))
 		defaultStrategy = c.DefaultCapacityProviderStrategy
 		s.setAccountFromARN(aws.ToString(c.ClusterArn))
 	}
 
 	names := in.Services
 	explicit := len(names) > 0
+	// listed is false when ListServices stopped before its last page.
+	listed := true
 	if !explicit {
 		var token *string
-		for page := 0; page < maxPages; page++ {
+		var guard pageGuard
+		for {
 			out, err := s.api.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String(in.Cluster), MaxResults: aws.Int32(100), NextToken: token})
+			if err == nil {
+				for _, arn := range out.ServiceArns {
+					names = append(names, resourceName(arn))
+				}
+				token = out.NextToken
+				err = guard.next(token)
+			}
 			if err != nil {
 				if apiCode(err) == "ClusterNotFoundException" {
 					return inputErr("--cluster", "cluster %q not found in %s (ListServices: %s)", in.Cluster, s.g.Region, apiMessage(err))
@@ -65,15 +81,17 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 				if err := s.fatal(); err != nil {
 					return err
 				}
-				// The services are unknown: one placeholder stands for
-				// them, so the report says so instead of passing empty.
-				s.f.Workloads = append(s.f.Workloads, unreadService(clusterName, "*"))
-				return nil
+				// The rest of the services are unknown: one placeholder
+				// stands for them, so the report says so instead of
+				// passing what was listed (or nothing).
+				listed = false
+				if len(names) == 0 {
+					s.f.Workloads = append(s.f.Workloads, unreadService(clusterName, "*"))
+					return nil
+				}
+				break
 			}
-			for _, arn := range out.ServiceArns {
-				names = append(names, resourceName(arn))
-			}
-			if token = out.NextToken; token == nil {
+			if token == nil || *token == "" {
 				break
 			}
 		}
@@ -129,9 +147,9 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	for _, svc := range services {
 		s.setAccountFromARN(aws.ToString(svc.ServiceArn))
 		w := &Workload{
-			Name:                 serviceTarget(clusterName, aws.ToString(svc.ServiceName)),
+			Name:                 serviceTarget(clusterName, report.CutName(aws.ToString(svc.ServiceName))),
 			Cluster:              clusterName,
-			Service:              aws.ToString(svc.ServiceName),
+			Service:              report.CutName(aws.ToString(svc.ServiceName)),
 			ServiceARN:           aws.ToString(svc.ServiceArn),
 			LaunchType:           launchType(svc.LaunchType, svc.CapacityProviderStrategy, defaultStrategy),
 			EnableExecuteCommand: svc.EnableExecuteCommand,
@@ -153,12 +171,16 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 		s.f.Workloads = append(s.f.Workloads, w)
 	}
 	slices.SortFunc(unread, func(a, b *Workload) int { return strings.Compare(a.Name, b.Name) })
+	if !listed {
+		unread = append(unread, unreadService(clusterName, "*"))
+	}
 	s.f.Workloads = append(s.f.Workloads, unread...)
 	return nil
 }
 
 // unreadService stands for a service whose description could not be read
-// (ecs:DescribeServices or ecs:ListServices denied or throttled): no
+// (ecs:DescribeServices or ecs:ListServices failed, or ListServices
+// stopped paging before its end): no
 // network configuration, no task definition, assignPublicIp unknown. The
 // rules report it as undecided rather than leaving it out.
 func unreadService(cluster, name string) *Workload {
@@ -218,6 +240,8 @@ func (s *gathering) taskDefinitionWorkload(ctx context.Context) error {
 	} else {
 		out, err := s.api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(in.TaskDefinition)})
 		switch {
+		case unreachable(ctx, err):
+			return &EnvironmentError{Err: fmt.Errorf("the AWS API could not be reached (%s): %s", ActionDescribeTaskDefinition, connectionMessage(err))}
 		case err != nil && apiCode(err) == "ClientException":
 			return inputErr("--task-definition", "%q: not found in %s (DescribeTaskDefinition: %s)", in.TaskDefinition, s.g.Region, apiMessage(err))
 		case err != nil:
@@ -294,13 +318,13 @@ func launchType(lt ecstypes.LaunchType, strategy, clusterDefault []ecstypes.Capa
 func convertTaskDefinition(td *ecstypes.TaskDefinition) *TaskDefinition {
 	out := &TaskDefinition{
 		ARN:         aws.ToString(td.TaskDefinitionArn),
-		Family:      aws.ToString(td.Family),
+		Family:      report.CutName(aws.ToString(td.Family)),
 		Revision:    int(td.Revision),
 		NetworkMode: string(td.NetworkMode),
 		Containers:  []Container{},
 	}
 	for _, c := range td.ContainerDefinitions {
-		ct := Container{Name: aws.ToString(c.Name), Image: aws.ToString(c.Image), EntryPoint: c.EntryPoint, Command: c.Command}
+		ct := Container{Name: report.CutName(aws.ToString(c.Name)), Image: aws.ToString(c.Image), EntryPoint: c.EntryPoint, Command: c.Command}
 		for _, kv := range c.Environment {
 			if name := aws.ToString(kv.Name); strings.HasPrefix(name, preflightEnvPrefix) {
 				if ct.Environment == nil {
@@ -353,7 +377,7 @@ func resourceName(v string) string {
 	if i := strings.LastIndexByte(v, '/'); i >= 0 {
 		v = v[i+1:]
 	}
-	return v
+	return report.CutName(v)
 }
 
 func (s *gathering) setAccountFromARN(arn string) {

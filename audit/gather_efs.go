@@ -35,8 +35,12 @@ func (s *gathering) describeMountTargets(ctx context.Context) {
 		calls = append(calls, func(ctx context.Context) {
 			var mts []*MountTarget
 			pages := efs.NewDescribeMountTargetsPaginator(s.api, &efs.DescribeMountTargetsInput{FileSystemId: aws.String(fsID)})
-			for page := 0; pages.HasMorePages() && page < maxPages; page++ {
+			var guard pageGuard
+			for pages.HasMorePages() {
 				out, err := pages.NextPage(ctx)
+				if err == nil {
+					err = guard.next(out.NextMarker)
+				}
 				if s.failed(ActionDescribeMountTargets, fsID, err) {
 					return
 				}

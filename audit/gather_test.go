@@ -177,8 +177,8 @@ func TestGatherFaults(t *testing.T) {
 	if u := got[ActionDescribeVpcAttribute+" "+w.VPC]; u.Code != "UnauthorizedOperation" {
 		t.Errorf("undecided %+v; want %s on %s UnauthorizedOperation", f.Undecided, ActionDescribeVpcAttribute, w.VPC)
 	}
-	if u := got[ActionDescribeVpcEndpoints+" "]; u.Code != "HTTP 403" {
-		t.Errorf("undecided %+v; want %s (whole call) HTTP 403", f.Undecided, ActionDescribeVpcEndpoints)
+	if u := got[ActionDescribeVpcEndpoints+" "]; u.Code != CodeUndecodable || !strings.HasPrefix(u.Err, "HTTP 403: ") {
+		t.Errorf("undecided %+v; want %s (whole call) %s: HTTP 403", f.Undecided, ActionDescribeVpcEndpoints, CodeUndecodable)
 	}
 	if v := f.VPCs[w.VPC]; v == nil || v.DNSSupport != TriUnknown || v.DNSHostnames != TriUnknown || len(v.CIDRs) == 0 {
 		t.Errorf("VPC %+v; want CIDRs and unknown DNS attributes", v)
@@ -217,8 +217,8 @@ func TestGatherFaults(t *testing.T) {
 	// No AWS answer at all: every call would fail the same way.
 	dead, region := deadAPI(t)
 	_, err = (&Gatherer{API: dead, Region: region}).Gather(context.Background(), Input{Cluster: "prod"})
-	var ie *InputError
-	if err == nil || errors.As(err, &ie) || !strings.Contains(err.Error(), ActionDescribeClusters) {
-		t.Errorf("got %v; want a fatal error naming %s", err, ActionDescribeClusters)
+	var envErr *EnvironmentError
+	if !errors.As(err, &envErr) || !strings.Contains(err.Error(), ActionDescribeClusters) {
+		t.Errorf("got %v; want an *EnvironmentError naming %s", err, ActionDescribeClusters)
 	}
 }

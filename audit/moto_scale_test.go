@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -104,7 +105,9 @@ func TestAuditListServicesPages(t *testing.T) {
 }
 
 // TestAuditBridgeModeService: a service without an awsvpcConfiguration
-// still has its task definition read; the rules skip its network.
+// still has its task definition read; its network is its container
+// instances', and with none registered nothing is judged: the rows say so
+// (warnings, exit 0; --fail-undecided fails them).
 func TestAuditBridgeModeService(t *testing.T) {
 	m := moto(t)
 	w := m.scenario(t, "bridge")
@@ -119,7 +122,23 @@ func TestAuditBridgeModeService(t *testing.T) {
 	if wl.LaunchType != LaunchEC2 || len(wl.Subnets) != 0 || wl.TaskDefinition == nil || len(wl.TaskDefinition.Containers) != 1 || wl.TaskDefinition.NetworkMode != "bridge" {
 		t.Errorf("worker %+v, task definition %+v; want EC2, no subnets, the bridge-mode definition read", wl, wl.TaskDefinition)
 	}
-	if code := report.ExitCode(Evaluate(f, Options{})); code != report.ExitOK {
+	if got := f.ContainerInstances[w.Cluster]; got == nil || len(got) != 0 {
+		t.Errorf("container instances %v; want an empty list read for %s", got, w.Cluster)
+	}
+	rows := Evaluate(f, Options{})
+	if code := report.ExitCode(rows); code != report.ExitOK {
 		t.Errorf("exit %d; want 0", code)
+	}
+	undecided := 0
+	for _, r := range rows {
+		if strings.Contains(r.Error, "no container instances registered in cluster prod") {
+			undecided++
+		}
+		if r.Status == report.StatusSkip {
+			t.Errorf("got %s; want no skip row", rowString(r))
+		}
+	}
+	if undecided == 0 {
+		t.Errorf("no row says that no container instance is registered\n%s", motoDumpRows(rows))
 	}
 }

@@ -231,6 +231,9 @@ type motoWorld struct {
 	VPC2         string   `json:"vpc2"`
 	Subnet2      string   `json:"subnet2"`
 	SG2          string   `json:"sg2"`
+	Instances    []string `json:"instances"`
+	InstanceSG   string   `json:"instance_sg"`
+	BatchSG      string   `json:"batch_sg"`
 	Error        string   `json:"error"`
 }
 

@@ -36,6 +36,12 @@ type Need struct {
 	// in the data plane. Addr is set when Host is an IP literal.
 	Host string
 	Addr netip.Addr
+	// ViaInstance is true when the container instance makes the
+	// connection for the task (the agent and the Docker daemon: image
+	// pulls, awslogs, secrets, the agent's own endpoints), through the
+	// instance's network interface rather than the task's: on the EC2 and
+	// EXTERNAL launch types only (see hostNeedParts).
+	ViaInstance bool
 }
 
 // Need services that are not catalogue names.
@@ -65,14 +71,14 @@ func (n Need) CrossRegion(taskRegion string) bool {
 func Needs(w *Workload, region, account string, extra []config.Entry) []Need {
 	var c needCollector
 	c.region = region
-	switch w.LaunchType {
-	case LaunchEC2, LaunchExternal:
+	onInstances := runsOnInstances(w)
+	if onInstances {
 		// The agent on the instance talks to these; in a subnet without
 		// internet access they need their own endpoints.
 		why := "launch type " + w.LaunchType + " (container agent)"
-		c.add(Need{Service: "ecs", Reason: why})
-		c.add(Need{Service: "ecs-agent", Reason: why})
-		c.add(Need{Service: "ecs-telemetry", Reason: why})
+		c.add(Need{Service: "ecs", Reason: why, ViaInstance: true})
+		c.add(Need{Service: "ecs-agent", Reason: why, ViaInstance: true})
+		c.add(Need{Service: "ecs-telemetry", Reason: why, ViaInstance: true})
 	}
 	if w.EnableExecuteCommand {
 		c.add(Need{Service: "ssmmessages", Reason: "enableExecuteCommand (ECS Exec)"})
@@ -82,6 +88,15 @@ func Needs(w *Workload, region, account string, extra []config.Entry) []Need {
 	}
 	if td := w.TaskDefinition; td != nil {
 		for _, ct := range td.Containers {
+			if onInstances {
+				// The host does part of what a container needs.
+				host, task := hostNeedParts(ct)
+				c.viaInstance = true
+				c.container(host)
+				c.viaInstance = false
+				c.container(task)
+				continue
+			}
 			c.container(ct)
 		}
 		for _, v := range td.EFSVolumes {
@@ -116,9 +131,15 @@ type needCollector struct {
 	order   []needKey
 	needs   map[needKey]*Need
 	reasons map[needKey]*reasonSet
+
+	// viaInstance marks the needs added as the container instance's.
+	viaInstance bool
 }
 
-type needKey struct{ service, region, fs string }
+type needKey struct {
+	service, region, fs string
+	viaInstance         bool
+}
 
 // reasonSet is the distinct reasons of one need, in the order first seen.
 type reasonSet struct {
@@ -141,7 +162,10 @@ func (c *needCollector) add(n Need) {
 	if n.Port == 0 {
 		n.Port = config.DefaultPort
 	}
-	k := needKey{n.Service, n.Region, n.FileSystemID}
+	if c.viaInstance {
+		n.ViaInstance = true
+	}
+	k := needKey{n.Service, n.Region, n.FileSystemID, n.ViaInstance}
 	switch {
 	case n.Internet:
 		// One internet need per registry host: the reason names it.

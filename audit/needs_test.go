@@ -26,6 +26,9 @@ func needSummary(needs []Need) string {
 		if n.FileSystemID != "" {
 			s += "/" + n.FileSystemID
 		}
+		if n.ViaInstance {
+			s += "(instance)"
+		}
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " ")
@@ -113,7 +116,28 @@ func TestNeeds(t *testing.T) {
 		{
 			name: "EC2 launch type",
 			w:    Workload{LaunchType: LaunchEC2, ServiceConnect: true},
-			want: "ecs@ap-northeast-1 ecs-agent@ap-northeast-1 ecs-telemetry@ap-northeast-1",
+			want: "ecs@ap-northeast-1(instance) ecs-agent@ap-northeast-1 ecs-agent@ap-northeast-1(instance) ecs-telemetry@ap-northeast-1(instance)",
+		},
+		{
+			// The agent and Docker pull, fetch secrets and ship awslogs
+			// through the instance; a FireLens router, EFS (mounted in
+			// the task's namespace) and the task's own checks use the task
+			// network.
+			name: "EC2 launch type: what the host does apart from what the task does",
+			w: Workload{LaunchType: LaunchEC2, TaskDefinition: &TaskDefinition{
+				EFSVolumes: []EFSVolume{{Name: "data", FileSystemID: "fs-1"}},
+				Containers: []Container{
+					{Name: "app", Image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orders:1", LogDriver: "awslogs",
+						Secrets: []string{"arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:db"}},
+					{Name: "sidecar", Image: "ghcr.io/org/side:1", RepositoryCredentials: "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:gh",
+						Secrets: []string{"/app/token"}},
+					{Name: "preflight", Image: "preflight:1", Command: []string{"check"},
+						Environment: map[string]string{"PREFLIGHT_CHECKS": "logs,dynamodb"}},
+				}}},
+			want: "dynamodb@ap-northeast-1 ecr.api@ap-northeast-1(instance) ecr.dkr@ap-northeast-1(instance) ecr.layers@ap-northeast-1(instance) " +
+				"ecs@ap-northeast-1(instance) ecs-agent@ap-northeast-1(instance) ecs-telemetry@ap-northeast-1(instance) efs@ap-northeast-1/fs-1 " +
+				"internet@ap-northeast-1!(instance) internet@ap-northeast-1!(instance) logs@ap-northeast-1 logs@ap-northeast-1(instance) " +
+				"secretsmanager@ap-northeast-1(instance) ssm@ap-northeast-1(instance)",
 		},
 		{
 			name: "EFS volume",

@@ -65,9 +65,16 @@ type NetConfig struct {
 
 // Evaluate judges every workload in f: its public IP, then every need
 // against its network configuration. Rows come workload by workload, in
-// the order of f.Workloads.
+// the order of f.Workloads. When no need could be judged (a cluster
+// without services, every read failed) a last CheckCoverage row says so:
+// nothing judged is never a pass (see ExitCode).
 func Evaluate(f *Facts, opts Options) []report.Result {
-	return (&evaluator{f: f, opts: opts}).evaluate()
+	e := &evaluator{f: f, opts: opts}
+	rows := e.evaluate()
+	if !e.judged {
+		rows = append(rows, coverageRow(f, opts))
+	}
+	return rows
 }
 
 // EvaluateWorkload judges one workload.
@@ -94,6 +101,10 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 	f, opts := e.f, e.opts
 	var out []report.Result
 	if r, ok := publicIPRow(w, opts.PublicIP); ok {
+		if runsOnInstances(w) && len(w.Subnets) == 0 {
+			// No task ENI: the tasks share the instances' addresses.
+			r = e.instancePublicIPRow(w, r)
+		}
 		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Service != "" {
 			e.propose(&r, Change{Kind: ChangeDisablePublicIP, Cluster: w.Cluster, ECSService: w.Service,
 				Subnets: slices.Clone(w.Subnets), Groups: slices.Clone(w.SecurityGroups)})
@@ -104,6 +115,9 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		// A service that could not be described has no task definition
 		// either: name the call that failed first.
 		u := findUndecided(f, ActionDescribeServices, w.Name)
+		if u == nil && strings.HasSuffix(w.Name, "/*") {
+			u = findUndecided(f, ActionListServices, w.Cluster)
+		}
 		if u == nil {
 			u = findUndecided(f, ActionDescribeTaskDefinition)
 		}
@@ -113,9 +127,17 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		out = append(out, undecidedRow(CheckUndecided, w.Name, *u, "the task definition decides what the tasks need", opts))
 	}
 	out = append(out, containerChecksRows(w)...)
-	nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
 	needs := Needs(w, f.Region, f.Account, opts.Extra)
-	out = append(out, e.network(nc, needs)...)
+	switch {
+	case e.unreadService(w):
+		// Its network configuration is unknown, not absent: the
+		// undecided row above says so, and nothing is judged.
+	case runsOnInstances(w):
+		out = append(out, e.onInstances(w, needs)...)
+	default:
+		nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
+		out = append(out, e.network(nc, needs)...)
+	}
 	// Every row says which workload it is about, so that a sweep's
 	// report can group them (and JSON readers can filter on it).
 	wl := w.reportWorkload()
@@ -146,6 +168,12 @@ func (e *evaluator) network(nc NetConfig, needs []Need) []report.Result {
 			Detail: "no awsvpc network configuration: the tasks use the container instance's network, which the audit does not model",
 		}}
 	}
+	return e.judge(nc, needs, true)
+}
+
+// judge resolves nc and judges needs on it; egress adds the zero-trust
+// row about task groups open to everything.
+func (e *evaluator) judge(nc NetConfig, needs []Need, egress bool) []report.Result {
 	tn, rows := e.resolve(nc)
 	if tn == nil {
 		return rows
@@ -154,7 +182,9 @@ func (e *evaluator) network(nc NetConfig, needs []Need) []report.Result {
 	for _, n := range needs {
 		rows = append(rows, e.need(tn, n)...)
 	}
-	rows = append(rows, e.egressOpen(tn)...)
+	if egress {
+		rows = append(rows, e.egressOpen(tn)...)
+	}
 	return rows
 }
 
@@ -167,10 +197,19 @@ type evaluator struct {
 	// trace makes propose note in a row's FixSteps the indices in fixes
 	// of the changes it asked for (PlanFixes maps them to plan steps).
 	trace bool
+	// judged is set once a need got a verdict (see judged).
+	judged bool
 }
 
-// need routes one need to the rule family that judges it.
+// need judges one need, noting whether any of its rows is a verdict.
 func (e *evaluator) need(tn *taskNet, n Need) []report.Result {
+	rows := e.judgeNeed(tn, n)
+	e.judged = e.judged || judged(rows)
+	return rows
+}
+
+// judgeNeed routes one need to the rule family that judges it.
+func (e *evaluator) judgeNeed(tn *taskNet, n Need) []report.Result {
 	switch {
 	case n.Service == NeedHost:
 		return e.hostNeed(tn, n)
@@ -230,10 +269,7 @@ func undecidedRow(check report.Check, target string, u Undecided, why string, op
 	if opts.FailUndecided {
 		status = report.StatusFail
 	}
-	what := u.Code
-	if u.Err != "" {
-		what = strings.TrimSpace(u.Code + " " + u.Err)
-	}
+	what := u.what()
 	msg := "could not decide: " + u.Action
 	if u.Resource != "" {
 		msg += " on " + u.Resource
@@ -247,7 +283,7 @@ func undecidedRow(check report.Check, target string, u Undecided, why string, op
 	r := report.Result{
 		Check: check, Target: target, Status: status, Class: report.ClassUndecided,
 		Error: msg,
-		Hint:  fmt.Sprintf("Allow %s to the role that runs preflight audit (see audit-policy.json), then run it again.", u.Action),
+		Hint:  u.hint(),
 	}
 	if u.Resource != "" {
 		r.Resources = []string{u.Resource}

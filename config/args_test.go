@@ -22,7 +22,7 @@ func TestLoadReportsEveryFlagProblemAtOnce(t *testing.T) {
 			want:    []string{"unknown flag --chekcs: did you mean --checks?", "unknown flag --wiat: did you mean --wait?", `flag --region "nowhere"`},
 			notWant: []string{"unexpected argument"}},
 		{name: "flag of another command", command: "serve", args: []string{"--wait", "5s", "--output=json"},
-			want:    []string{"flag --wait does not apply to serve (it is a flag of check)", "flag --output does not apply to serve (it is a flag of check, endpoints and audit)"},
+			want:    []string{"flag --wait does not apply to serve (it is a flag of check)", "flag --output does not apply to serve (it is a flag of check, audit and endpoints)"},
 			notWant: []string{"unexpected argument"}},
 		{name: "endpoints takes no probe flags", command: "endpoints", args: []string{"--tls", "--public-ip", "off", "--resolver", "10.0.0.2", "--wait", "0"},
 			want: []string{"--tls does not apply to endpoints", "--public-ip does not apply", "--resolver does not apply", "--wait does not apply"}},

@@ -173,6 +173,7 @@ func EnvName(name string) string {
 var (
 	logCommands     = []string{"check", "endpoints", "serve", "healthcheck", "audit"}
 	outputs         = []string{string(report.OutputText), string(report.OutputJSON)}
+	reportOutputs   = []string{string(report.OutputText), string(report.OutputJSON), string(report.OutputSARIF), string(report.OutputJUnit), string(report.OutputHTML)}
 	publicIPs       = []string{string(PublicIPDeny), string(PublicIPStrict), string(PublicIPWarn), string(PublicIPOff)}
 	logLevels       = []string{string(LogDebug), string(LogInfo), string(LogWarn), string(LogError)}
 	boolValues      = []string{"true", "false"}
@@ -255,9 +256,11 @@ var options = []option{
 		c.TLS = v == "true"
 		return nil
 	}},
-	{name: "output", def: string(report.OutputText), values: outputs, usage: "report format", usageFor: map[string]string{
-		"endpoints": "format of the target list",
-	}, commands: []string{"check", "endpoints", "audit"}, set: func(c *Config, v string) error {
+	{name: "output", def: string(report.OutputText), values: reportOutputs, usage: "report format: text, json, sarif (SARIF 2.1.0, for code scanning), junit (JUnit XML, for CI test reports) or html (one self-contained page; redirect it to a file)", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
+		c.Output = report.Output(v)
+		return nil
+	}},
+	{name: "output", def: string(report.OutputText), values: outputs, usage: "format of the target list", commands: []string{"endpoints"}, set: func(c *Config, v string) error {
 		c.Output = report.Output(v)
 		return nil
 	}},
@@ -336,7 +339,7 @@ var options = []option{
 		c.Fix = v
 		return nil
 	}},
-	{name: "fail-undecided", def: "false", isBool: true, values: boolValues, usage: "fail (exit 18) when a finding could not be decided because an API call was denied or throttled; default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "fail-undecided", def: "false", isBool: true, values: boolValues, usage: "fail (exit 18) when a finding could not be decided because an API call failed (denied, throttled, a server error, no connection); default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.FailUndecided = v == "true"
 		return nil
 	}},

@@ -117,6 +117,7 @@ func Cause(s Symptom, findings []report.Result) *report.Cause {
 	}
 	var blamed, passed []report.Result
 	var denied []string
+	var failedReads []report.Result
 	var missing *report.Result
 	seen := false
 	for _, f := range findings {
@@ -127,8 +128,14 @@ func Cause(s Symptom, findings []report.Result) *report.Cause {
 			missing = &f
 		}
 		if f.Check == audit.CheckUndecided || f.Class == report.ClassUndecided {
-			if f.Check == audit.CheckUndecided || agrees(k, f) {
+			switch {
+			case f.Check != audit.CheckUndecided && !agrees(k, f):
+			case audit.GrantHint(f) || f.Hint == "":
 				denied = append(denied, undecidedAction(f))
+			default:
+				// A server error, no connection, throttling: no grant
+				// helps, the row's own words say what to check.
+				failedReads = append(failedReads, f)
 			}
 			continue
 		}
@@ -154,10 +161,21 @@ func Cause(s Symptom, findings []report.Result) *report.Cause {
 			Error: fmt.Sprintf("cause unknown: grant %s to the task role (the findings that would explain this need it)", strings.Join(denied, ", ")),
 			Hint:  fmt.Sprintf("Allow %s to the task role (see audit-policy.json).", strings.Join(denied, ", ")),
 		}
+	case len(failedReads) > 0:
+		return unread(failedReads)
 	case !seen:
 		return nil
 	}
 	return allowed(k, passed)
+}
+
+// unread is the cause that cannot be told because the reads that would
+// tell it failed without a denial: the rows' errors and their hints (the
+// endpoint, the network, a later run), never a grant.
+func unread(rows []report.Result) *report.Cause {
+	c := join(rows)
+	c.Error = "cause unknown: " + c.Error
+	return c
 }
 
 // answeredElsewhere is the cause of a timeout to a private address when

@@ -73,6 +73,7 @@ func TestCause(t *testing.T) {
 		// and its Resources none of notIDs.
 		wantNil bool
 		errHas  []string
+		errNot  []string
 		ids     []string
 		notIDs  []string
 		hintHas string
@@ -179,6 +180,23 @@ func TestCause(t *testing.T) {
 			errHas: []string{"cause unknown: grant ec2:DescribeVpcEndpoints"}, hintHas: "audit-policy.json",
 		},
 		{
+			// A 5xx is no denial: granting the action would change nothing.
+			name: "endpoints read failed with a server error: what failed, no grant", symptom: dnsPosture("logs"),
+			mutate: func(f *audit.Facts) {
+				f.Endpoints = nil
+				f.Undecided = []audit.Undecided{{Action: audit.ActionDescribeVpcEndpoints, Code: "server error", Err: "HTTP 503 after 5 attempts"}}
+			},
+			errHas: []string{"cause unknown", "ec2:DescribeVpcEndpoints", "server error: HTTP 503 after 5 attempts"}, errNot: []string{"grant"}, hintHas: "AWS_ENDPOINT_URL",
+		},
+		{
+			name: "endpoints read could not connect: what failed, no grant", symptom: connectTimeout("logs", true),
+			mutate: func(f *audit.Facts) {
+				f.Endpoints = nil
+				f.Undecided = []audit.Undecided{{Action: audit.ActionDescribeVpcEndpoints, Code: "connection failed", Err: "dial tcp 127.0.0.1:1: connect: connection refused after 5 attempts"}}
+			},
+			errHas: []string{"connection failed: dial tcp"}, errNot: []string{"grant"}, hintHas: "network",
+		},
+		{
 			name:    "TLS failures are not the control plane's to explain",
 			symptom: Symptom{Service: "logs", Row: report.Result{Check: report.CheckTLS, Status: report.StatusFail, Class: report.ClassTLS}},
 			wantNil: true,
@@ -211,6 +229,11 @@ func TestCause(t *testing.T) {
 			for _, s := range tt.errHas {
 				if !strings.Contains(got.Error, s) {
 					t.Errorf("error %q; want it to contain %q", got.Error, s)
+				}
+			}
+			for _, s := range tt.errNot {
+				if strings.Contains(got.Error, s) || strings.Contains(got.Hint, "Allow ") {
+					t.Errorf("cause %+v; want no %q and no grant", got, s)
 				}
 			}
 			for _, id := range tt.ids {

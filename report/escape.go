@@ -59,3 +59,22 @@ func needsEscape(r rune, size int) bool {
 	return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r == utf8.RuneError && size == 1) ||
 		r == '\u2028' || r == '\u2029' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
+
+// MaxNameLen bounds a name from an API in the report: ECS allows 255
+// characters for a cluster, service or task-definition family name, so a
+// longer one did not come from ECS and is cut.
+const MaxNameLen = 255
+
+// CutName returns s cut to MaxNameLen bytes (on a rune boundary) with a
+// note of how much was cut, so that a name an endpoint made up cannot fill
+// the report.
+func CutName(s string) string {
+	if len(s) <= MaxNameLen {
+		return s
+	}
+	end := MaxNameLen
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return fmt.Sprintf("%s…(%d bytes cut)", s[:end], len(s)-end)
+}

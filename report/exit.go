@@ -8,6 +8,7 @@ const (
 	ExitOK          = 0
 	ExitInternal    = 1
 	ExitUsage       = 2
+	ExitEnvironment = 3 // audit: no AWS credentials, or the AWS API could not be reached
 	ExitDNS         = 10
 	ExitDNSPosture  = 11
 	ExitConnect     = 12
@@ -16,7 +17,7 @@ const (
 	ExitPublicIP    = 15 // the task has a public IPv4 address
 	ExitPublicIPUnk = 16 // unknown public IP under --public-ip=strict
 	ExitMetadata    = 17
-	ExitUndecided   = 18 // a check could not be decided (audit --fail-undecided)
+	ExitUndecided   = 18 // audit: nothing judged, or a check could not be decided under --fail-undecided
 )
 
 // classExit maps failure classes to exit codes; the smallest code of 10 or
@@ -39,6 +40,7 @@ var exitMeaning = map[int]string{
 	ExitOK:          "all checks passed",
 	ExitInternal:    "internal error or interrupted",
 	ExitUsage:       "usage or configuration error (flags, environment)",
+	ExitEnvironment: "environment: no AWS credentials, or the AWS API could not be reached",
 	ExitDNS:         "DNS failure",
 	ExitDNSPosture:  "DNS posture: an address of the wrong class",
 	ExitConnect:     "connect failure",
@@ -47,7 +49,7 @@ var exitMeaning = map[int]string{
 	ExitMetadata:    "task metadata failure",
 	ExitPublicIP:    "the task has a public IPv4 address",
 	ExitPublicIPUnk: "public IP unknown (strict policy)",
-	ExitUndecided:   "could not decide (an API call was denied or throttled)",
+	ExitUndecided:   "could not decide (an API call failed)",
 }
 
 // auditExitMeaning says what a code means for audit, in the words of the
@@ -62,7 +64,7 @@ var auditExitMeaning = map[int]string{
 	ExitConnect:     "path blocked: a security group, route or NACL blocks a need, or no path reaches its Region",
 	ExitPublicIP:    "public IP: the service gives its tasks public IPv4 addresses (assignPublicIp ENABLED)",
 	ExitPublicIPUnk: "public IP unknown: assignPublicIp could not be read (--public-ip=strict)",
-	ExitUndecided:   "undecided: an AWS API call was denied or throttled (--fail-undecided)",
+	ExitUndecided:   "undecided: nothing was judged, or an AWS API call failed (--fail-undecided)",
 }
 
 // ExitCode is the verdict the failing results add up to: the smallest code

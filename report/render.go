@@ -16,6 +16,10 @@ type Output string
 const (
 	OutputText Output = "text"
 	OutputJSON Output = "json"
+	// OutputSARIF is a SARIF 2.1.0 log, for code scanning.
+	OutputSARIF Output = "sarif"
+	// OutputJUnit is JUnit XML, for CI test reports.
+	OutputJUnit Output = "junit"
 )
 
 // Report is one run's results and what they add up to.
@@ -38,6 +42,16 @@ type Report struct {
 	// then points at them instead of printing its command hint, so that
 	// no command is printed twice.
 	PlanBelow bool
+	// Version is preflight's version, which SARIF names the tool by.
+	Version string
+	// Source is the file the rows were judged from (a task-definition
+	// file), relative to where preflight ran; empty for a live account
+	// or a task. SARIF makes it the results' physical location.
+	Source string
+	// ConsoleDomain is the AWS console's domain in the report's partition
+	// (config.ConsoleDomain), which the HTML page links resources to; ""
+	// links nothing.
+	ConsoleDomain string
 }
 
 // New returns the report of results with its exit code set.
@@ -47,8 +61,15 @@ func New(command, region, account string, inECS *bool, results []Result, elapsed
 
 // Write renders r in format.
 func (r *Report) Write(w io.Writer, format Output) error {
-	if format == OutputJSON {
+	switch format {
+	case OutputJSON:
 		return r.WriteJSON(w)
+	case OutputSARIF:
+		return r.WriteSARIF(w)
+	case OutputJUnit:
+		return r.WriteJUnit(w)
+	case OutputHTML:
+		return r.WriteHTML(w)
 	}
 	return r.WriteText(w)
 }

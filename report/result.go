@@ -51,8 +51,9 @@ const (
 	ClassInternal        Class = "internal"
 	ClassPublicIP        Class = "public_ip"
 	ClassPublicIPUnknown Class = "public_ip_unknown"
-	// ClassUndecided: the check could not be decided (an AWS API call was
-	// denied or throttled); it fails only when asked to (exit 18).
+	// ClassUndecided: the check could not be decided (an AWS API call
+	// failed: denied, throttled, a server error, no connection); it fails
+	// only when asked to (exit 18).
 	ClassUndecided Class = "undecided"
 )
 

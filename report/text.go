@@ -136,19 +136,24 @@ func groupByWorkload(rows []Result) []group {
 
 // heading names a workload: "cluster prod, service orders, task definition
 // orders:7", or "task definition orders:7" before deploy.
-func heading(wl *Workload) string {
+func heading(wl *Workload) string { return workloadTitle(wl, Printable) }
+
+// workloadTitle is heading with each value passed through quote: the text
+// report makes them printable, the formats that escape for themselves
+// (XML, HTML) take them as they are.
+func workloadTitle(wl *Workload, quote func(string) string) string {
 	var parts []string
 	if wl.Cluster != "" {
-		parts = append(parts, "cluster "+Printable(wl.Cluster))
+		parts = append(parts, "cluster "+quote(CutName(wl.Cluster)))
 	}
 	if wl.Service != "" {
-		parts = append(parts, "service "+Printable(wl.Service))
+		parts = append(parts, "service "+quote(CutName(wl.Service)))
 	}
 	if wl.TaskDefinition != "" {
-		parts = append(parts, "task definition "+Printable(wl.TaskDefinition))
+		parts = append(parts, "task definition "+quote(CutName(wl.TaskDefinition)))
 	}
 	if len(parts) == 0 {
-		return Printable(wl.Name)
+		return quote(CutName(wl.Name))
 	}
 	return strings.Join(parts, ", ")
 }

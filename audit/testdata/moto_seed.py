@@ -122,6 +122,26 @@ def seed(ec2, ecs, iam, efs, mutations):
                            "PrefixListIds": [{"PrefixListId": s3_pl}]})
         if egress:
             ec2.authorize_security_group_egress(GroupId=task_sg, IpPermissions=egress)
+    ec2_svc = bool(mutations & {"ec2_service", "ec2_instance_shut", "ec2_instance_public", "ec2_second_instance"})
+    if ec2_svc:
+        # Container instances' own group: 443 to the endpoints and to S3
+        # ("ec2_instance_shut": no egress at all).
+        inst_sg = ec2.create_security_group(GroupName="ecs-instances", Description="instances", VpcId=vpc)["GroupId"]
+        ec2.revoke_security_group_egress(GroupId=inst_sg, IpPermissions=[
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        if "ec2_instance_shut" not in mutations:
+            ec2.authorize_security_group_egress(GroupId=inst_sg, IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": vpce_sg}]},
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListIds": [{"PrefixListId": s3_pl}]}])
+        ec2.authorize_security_group_ingress(GroupId=vpce_sg, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": inst_sg}]}])
+        # The EC2 service's task group lets nothing out: its needs are all
+        # the host's.
+        batch_sg = ec2.create_security_group(GroupName="batch-task", Description="batch", VpcId=vpc)["GroupId"]
+        ec2.revoke_security_group_egress(GroupId=batch_sg, IpPermissions=[
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        out["instance_sg"], out["batch_sg"] = inst_sg, batch_sg
+
     if "endpoint_sg_no_443" in mutations:
         ec2.authorize_security_group_ingress(GroupId=vpce_sg, IpPermissions=[
             {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "UserIdGroupPairs": [{"GroupId": task_sg}]}])
@@ -136,6 +156,8 @@ def seed(ec2, ecs, iam, efs, mutations):
     # "no_endpoints": none of the four (the fix plan creates them);
     # "endpoints_task_sg": the interface endpoints reuse the task's group.
     wanted = ("ecr.api", "ecr.dkr", "logs") + (("secretsmanager",) if "secretsmanager_endpoint" in mutations else ())
+    if ec2_svc:
+        wanted += ("ecs", "ecs-agent", "ecs-telemetry")  # the container agent's
     for svc in wanted:
         if svc == "logs" and "no_logs_endpoint" in mutations or "no_endpoints" in mutations:
             continue
@@ -219,12 +241,49 @@ def seed(ec2, ecs, iam, efs, mutations):
         out["services"] = ["orders"]
         out["task_definition"] = td
 
+    if ec2_svc:
+        # An EC2 launch type service in awsvpc mode, "batch", and one
+        # container instance in the first subnet with its own group
+        # ("ec2_instance_public": with a public IPv4 address).
+        td = ecs.register_task_definition(
+            family="batch", networkMode="awsvpc", requiresCompatibilities=["EC2"], memory="256",
+            containerDefinitions=[{
+                "name": "app", "image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/batch:1", "essential": True,
+                "logConfiguration": {"logDriver": "awslogs", "options": {
+                    "awslogs-group": "/ecs/batch", "awslogs-region": REGION, "awslogs-stream-prefix": "app"}},
+            }])["taskDefinition"]["taskDefinitionArn"]
+        ecs.create_service(cluster="prod", serviceName="batch", taskDefinition=td, desiredCount=1, launchType="EC2",
+                           networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [batch_sg]}})
+        out["services"].append("batch")
+        # "ec2_second_instance": another one, in the second subnet.
+        ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+        out["instances"] = []
+        for sn in subnets[:2 if "ec2_second_instance" in mutations else 1]:
+            inst = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.micro", NetworkInterfaces=[{
+                "DeviceIndex": 0, "SubnetId": sn, "Groups": [inst_sg],
+                "AssociatePublicIpAddress": "ec2_instance_public" in mutations}])["Instances"][0]["InstanceId"]
+            ecs.register_container_instance(cluster="prod", instanceIdentityDocument=json.dumps({
+                "instanceId": inst, "region": REGION, "accountId": ACCOUNT, "availabilityZone": "us-east-1a"}))
+            out["instances"].append(inst)
+
     if "bridge" in mutations:
         # An EC2 service in bridge mode: no awsvpcConfiguration at all.
         ecs.register_task_definition(family="worker", networkMode="bridge", requiresCompatibilities=["EC2"],
                                      containerDefinitions=[{"name": "w", "image": "busybox", "memory": 64}])
         ecs.create_service(cluster="prod", serviceName="worker", taskDefinition="worker", desiredCount=1, launchType="EC2")
         out["services"].append("worker")
+        if "bridge_instance_vpc2" in mutations:
+            # Its container instance, in a VPC of its own that no task
+            # subnet is in.
+            vpc2 = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+            sn2 = ec2.create_subnet(VpcId=vpc2, CidrBlock="10.2.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+            sg2 = ec2.create_security_group(GroupName="workers", Description="workers", VpcId=vpc2)["GroupId"]
+            ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+            inst = ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                                     SubnetId=sn2, SecurityGroupIds=[sg2])["Instances"][0]["InstanceId"]
+            ecs.register_container_instance(cluster="prod", instanceIdentityDocument=json.dumps({
+                "instanceId": inst, "region": REGION, "accountId": ACCOUNT, "availabilityZone": "us-east-1a"}))
+            out["vpc2"], out["subnet2"], out["sg2"], out["instances"] = vpc2, sn2, sg2, [inst]
 
     if "second_vpc" in mutations:
         # A second VPC with no endpoints at all, and a service "legacy" in it.

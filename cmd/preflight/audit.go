@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/audit"
@@ -37,8 +38,20 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 		printUsageError(stderr, "audit", err)
 		return report.ExitUsage
 	}
-	api, region, err := audit.NewSDKClients(ctx, cfg.Region)
-	if err != nil {
+	if (cfg.Fix != "" || cfg.EgressRules != "") && report.Output(cfg.Output) == report.OutputJSON {
+		// The JSON report is all of stderr, so that it parses: its rows
+		// carry every warning the log would have said.
+		log = zap.NewNop()
+	}
+	api, region, err := audit.NewSDKClients(ctx, cfg.Region,
+		// The SDK's own warnings go through the log, never raw to stderr.
+		awsconfig.WithLogger(sdkLogger{log: log}))
+	var envErr *audit.EnvironmentError
+	switch {
+	case errors.As(err, &envErr):
+		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
+		return report.ExitEnvironment
+	case err != nil:
 		printUsageError(stderr, "audit", err)
 		return report.ExitUsage
 	}
@@ -46,15 +59,19 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	facts, err := g.Gather(ctx, in)
 	if err != nil {
 		var inputErr *audit.InputError
-		if errors.As(err, &inputErr) {
+		switch {
+		case errors.As(err, &inputErr):
 			printUsageError(stderr, "audit", err)
 			return report.ExitUsage
+		case errors.As(err, &envErr):
+			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
+			return report.ExitEnvironment
 		}
 		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
 		return report.ExitInternal
 	}
 	for _, u := range facts.Undecided {
-		log.Warn("AWS API call denied or throttled; the findings that need it are undecided",
+		log.Warn("AWS API call failed; the findings that need it are undecided",
 			zap.String("action", u.Action), zap.String("resource", u.Resource), zap.String("code", u.Code), zap.String("error", u.Err))
 	}
 	log.Debug("gathered", zap.Int("workloads", len(facts.Workloads)), zap.Int("vpcs", len(facts.VPCs)),
@@ -65,7 +82,14 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	}
 	rows := audit.Evaluate(facts, opts)
 	r := report.New("audit", region, facts.Account, nil, rows, time.Since(start))
+	// Nothing judged is never a pass.
+	r.Code = audit.ExitCode(rows)
 	r.ProblemsOnly = cfg.Only == config.OnlyProblems
+	r.Version, _, _ = buildInfo()
+	r.ConsoleDomain = config.ConsoleDomain(region)
+	if audit.IsTaskDefinitionFile(cfg.TaskDefinition) {
+		r.Source = cfg.TaskDefinition
+	}
 	// The fix plan goes to stdout alone with --fix (as the egress rules do
 	// with --egress-rules), the report to stderr, so `> fix.sh` holds only
 	// the plan. A text report ends with the plan in CLI form instead.

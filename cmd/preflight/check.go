@@ -60,6 +60,8 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 		rep.Code = report.ExitInternal
 	}
 	rep.ProblemsOnly = cfg.Only == config.OnlyProblems
+	rep.Version, _, _ = buildInfo()
+	rep.ConsoleDomain = config.ConsoleDomain(p.Region)
 	if err := rep.Write(stdout, cfg.Output); err != nil {
 		log.Error("writing the report", zap.Error(err))
 		return report.ExitInternal

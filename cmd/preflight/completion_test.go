@@ -98,7 +98,7 @@ func TestBashCompletionCompletes(t *testing.T) {
 	bash := needShell(t, "bash")
 	script := completionScript(t, "bash")
 	regions := config.Regions()
-	outputs := []string{"text", "json"}
+	outputs := []string{"text", "json", "sarif", "junit", "html"}
 	tests := []struct {
 		name  string
 		words []string // the last word is the one being completed
@@ -109,8 +109,9 @@ func TestBashCompletionCompletes(t *testing.T) {
 		{name: "every flag of check", words: []string{"preflight", "check", ""}, want: flagNames("check")},
 		{name: "--output VALUE", words: []string{"preflight", "check", "--output", ""}, want: outputs},
 		{name: "--output= split, nothing typed", words: []string{"preflight", "check", "--output", "="}, want: outputs},
-		{name: "--output=j split", words: []string{"preflight", "check", "--output", "=", "j"}, want: []string{"json"}},
-		{name: "--output= one word", words: []string{"preflight", "check", "--output="}, want: []string{"--output=text", "--output=json"}},
+		{name: "--output=j split", words: []string{"preflight", "check", "--output", "=", "j"}, want: []string{"json", "junit"}},
+		{name: "--output= one word", words: []string{"preflight", "check", "--output="}, want: []string{"--output=text", "--output=json", "--output=sarif", "--output=junit", "--output=html"}},
+		{name: "endpoints --output VALUE", words: []string{"preflight", "endpoints", "--output", ""}, want: []string{"text", "json"}},
 		{name: "-output= one word, one dash", words: []string{"preflight", "endpoints", "-output=t"}, want: []string{"-output=text"}},
 		{name: "--region VALUE", words: []string{"preflight", "check", "--region", ""}, want: regions},
 		{name: "--region=eu- split", words: []string{"preflight", "audit", "--region", "=", "eu-"}, want: withPrefix(regions, "", "eu-")},
@@ -156,8 +157,9 @@ func TestFishCompletionCompletes(t *testing.T) {
 		want []string
 	}{
 		{line: "preflight che", want: []string{"check"}},
-		{line: "preflight check --output=", want: []string{"--output=json", "--output=text"}},
-		{line: "preflight check --output ", want: []string{"json", "text"}},
+		{line: "preflight check --output=", want: []string{"--output=html", "--output=json", "--output=junit", "--output=sarif", "--output=text"}},
+		{line: "preflight check --output ", want: []string{"html", "json", "junit", "sarif", "text"}},
+		{line: "preflight endpoints --output ", want: []string{"json", "text"}},
 		{line: "preflight audit --region=eu-", want: withPrefix(regions, "--region=", "eu-")},
 		{line: "preflight check --region ", want: regions},
 		{line: "preflight check --checks=ecr,lo", want: []string{"--checks=ecr,logs"}},
@@ -227,8 +229,9 @@ func TestZshCompletionCompletes(t *testing.T) {
 		want []string
 	}{
 		{line: "preflight che", want: []string{"check"}},
-		{line: "preflight check --output=", want: []string{"--output=json", "--output=text"}},
-		{line: "preflight check --output ", want: []string{"json", "text"}},
+		{line: "preflight check --output=", want: []string{"--output=html", "--output=json", "--output=junit", "--output=sarif", "--output=text"}},
+		{line: "preflight check --output ", want: []string{"html", "json", "junit", "sarif", "text"}},
+		{line: "preflight endpoints --output ", want: []string{"json", "text"}},
 		{line: "preflight audit --region=eu-", want: withPrefix(regions, "--region=", "eu-")},
 		{line: "preflight serve --region us-gov", want: []string{"us-gov-east-1", "us-gov-west-1"}},
 		{line: "preflight check --checks=ecr,lo", want: []string{"--checks=ecr,logs"}},

@@ -42,7 +42,7 @@ var commands = []command{
 			{"By hand, with docker run in the task's subnet", "docker run --rm preflight check --checks ecr,logs,s3 --region eu-west-1 --account 111122223333"},
 			{"One attempt, a JSON report for a script", "preflight check --checks sts,dynamodb=private --region us-east-1 --wait 0 --output json"},
 		},
-		exitCodes: func(code int) bool { return code != report.ExitUndecided },
+		exitCodes: func(code int) bool { return code != report.ExitUndecided && code != report.ExitEnvironment },
 	},
 	{name: "endpoints", args: "[flags]", flags: true,
 		summary: "print the targets check would probe, and exit",
@@ -84,9 +84,10 @@ var commands = []command{
 		},
 		// The audit's findings fail only with these classes (README,
 		// "Before you deploy"): DNS posture 11, connect 12, public IP 15
-		// and 16, could not decide 18; no DNS answer, TLS or metadata.
+		// and 16, could not decide 18; no DNS answer, TLS or metadata. 3
+		// is an audit that could not start (credentials, no AWS API).
 		exitCodes: func(code int) bool {
-			return slices.Contains([]int{report.ExitOK, report.ExitInternal, report.ExitUsage, report.ExitDNSPosture, report.ExitConnect,
+			return slices.Contains([]int{report.ExitOK, report.ExitInternal, report.ExitUsage, report.ExitEnvironment, report.ExitDNSPosture, report.ExitConnect,
 				report.ExitPublicIP, report.ExitPublicIPUnk, report.ExitUndecided}, code)
 		},
 	},

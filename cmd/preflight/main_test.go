@@ -260,7 +260,7 @@ func TestUsageErrorsNameTheInput(t *testing.T) {
 	if code != report.ExitUsage {
 		t.Fatalf("exit %d; want 2", code)
 	}
-	for _, want := range []string{`flag --checks "nope,logs=maybe"`, `unknown service "nope"`, `unknown expectation "maybe"`, `flag --timeout "0s"`, `environment variable PREFLIGHT_OUTPUT "yaml": want text or json`} {
+	for _, want := range []string{`flag --checks "nope,logs=maybe"`, `unknown service "nope"`, `unknown expectation "maybe"`, `flag --timeout "0s"`, `environment variable PREFLIGHT_OUTPUT "yaml": want text, json, sarif, junit or html`} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr does not contain %q:\n%s", want, stderr)
 		}

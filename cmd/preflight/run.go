@@ -36,6 +36,9 @@ type deps struct {
 	newAudit func(ctx context.Context, region string) (audit.API, error)
 	// terminal says whether w is a terminal.
 	terminal func(w io.Writer) bool
+	// sdkLog, when set, is the SDK logger of newEC2's and newAudit's
+	// clients; runWith routes it to the run's logger.
+	sdkLog *sdkLogRoute
 }
 
 // onTerminal says whether the report (on stdout) and the log (on stderr)
@@ -54,21 +57,23 @@ func (d deps) planInputs(getenv func(string) string, log *zap.Logger) plan.Input
 }
 
 func defaultDeps() deps {
+	sdkLog := &sdkLogRoute{}
 	return deps{
+		sdkLog:     sdkLog,
 		dialer:     &net.Dialer{},
 		resolvConf: "/etc/resolv.conf",
 		now:        time.Now,
 		httpLimits: defaultHTTPLimits(),
 		terminal:   isTerminal,
 		newEC2: func(ctx context.Context, region string) (probe.InterfaceFinder, error) {
-			return probe.NewEC2Finder(ctx, region)
+			return probe.NewEC2Finder(ctx, region, awsconfig.WithLogger(sdkLog))
 		},
 		newAudit: func(ctx context.Context, region string) (audit.API, error) {
 			api, _, err := audit.NewNetworkClients(ctx, region,
 				// Explanations run only with credentials that need no IMDS,
 				// and within 2 x --timeout: no IMDS, few retries.
 				awsconfig.WithEC2IMDSClientEnableState(imds.ClientDisabled),
-				awsconfig.WithRetryMaxAttempts(2))
+				awsconfig.WithRetryMaxAttempts(2), awsconfig.WithLogger(sdkLog))
 			return api, err
 		},
 	}
@@ -87,23 +92,23 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "check":
-		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, d.sdkLog, func(cfg *config.Config, log *zap.Logger) int {
 			return checkCommand(ctx, cfg, getenv, stdout, stderr, log, d)
 		})
 	case "endpoints":
-		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, d.sdkLog, func(cfg *config.Config, log *zap.Logger) int {
 			return endpointsCommand(ctx, cfg, getenv, stdout, stderr, log, d)
 		})
 	case "serve":
-		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, d.sdkLog, func(cfg *config.Config, log *zap.Logger) int {
 			return serveCommand(ctx, cfg, getenv, stdout, stderr, log, d)
 		})
 	case "audit":
-		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, d.sdkLog, func(cfg *config.Config, log *zap.Logger) int {
 			return auditCommand(ctx, cfg, stdout, stderr, log)
 		})
 	case "healthcheck":
-		return withConfig(cmd, rest, getenv, stdout, stderr, func(cfg *config.Config, log *zap.Logger) int {
+		return withConfig(cmd, rest, getenv, stdout, stderr, d.sdkLog, func(cfg *config.Config, log *zap.Logger) int {
 			return healthcheckCommand(ctx, cfg, stdout, stderr)
 		})
 	case "completion":
@@ -162,8 +167,8 @@ func wantsHelp(args []string) bool {
 
 // withConfig loads the configuration and the logger, turning configuration
 // errors into exit code 2 with every problem listed, and --help into the
-// command's help on stdout.
-func withConfig(cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer, body func(*config.Config, *zap.Logger) int) int {
+// command's help on stdout. It routes sdkLog (if any) to the logger.
+func withConfig(cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer, sdkLog *sdkLogRoute, body func(*config.Config, *zap.Logger) int) int {
 	cfg, err := config.Load(cmd, args, getenv)
 	if errors.Is(err, config.ErrHelp) {
 		c, _ := findCommand(cmd)
@@ -176,6 +181,9 @@ func withConfig(cmd string, args []string, getenv func(string) string, stdout, s
 	}
 	log := newLogger(cfg, stderr)
 	defer log.Sync() //nolint:errcheck // nothing useful to do if stderr is gone
+	if sdkLog != nil {
+		sdkLog.use(log)
+	}
 	return body(cfg, log)
 }
 

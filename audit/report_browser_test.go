@@ -1,0 +1,383 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/preflight-dev/preflight/internal/schematest"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// browserOutputDir is where the browser tests leave their pages and
+// screenshots: $PREFLIGHT_TEST_OUTPUT/browser (.ci/run sets it, so CI
+// keeps them as artefacts), else a temporary directory.
+func browserOutputDir(t *testing.T) string {
+	t.Helper()
+	root := os.Getenv("PREFLIGHT_TEST_OUTPUT")
+	if root == "" {
+		return t.TempDir()
+	}
+	dir := filepath.Join(root, "browser")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// chromium starts headless Chromium (Debian's chromium package) for the
+// test and returns its browser context; the browser ends with the test.
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	bin := schematest.RequireTool(t, "chromium", "apt-get install chromium")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.WindowSize(1280, 900),
+		// Root in a container has no user namespace for the sandbox.
+		chromedp.NoSandbox, chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// pageWatch records what a tab does that a self-contained page must not:
+// requests other than the page's own load, log errors (a Content-Security-
+// Policy violation is one) and uncaught exceptions.
+type pageWatch struct {
+	mu       sync.Mutex
+	requests []string
+	errors   []string
+	wg       sync.WaitGroup
+}
+
+// watch subscribes to the tab's network, log and runtime events; the
+// subscriptions end with ctx.
+func watch(t *testing.T, ctx context.Context) *pageWatch {
+	t.Helper()
+	w := &pageWatch{}
+	enable := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, tg, cdplog.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, cdpruntime.Enable, cdp.Empty{})
+		return err
+	})
+	requests := chromedp.Events(ctx, network.RequestWillBeSent)
+	entries := chromedp.Events(ctx, cdplog.EntryAdded)
+	exceptions := chromedp.Events(ctx, cdpruntime.ExceptionThrown)
+	if err := chromedp.Do(ctx, enable); err != nil {
+		t.Fatalf("enable events: %v", err)
+	}
+	w.wg.Add(3)
+	go func() {
+		defer w.wg.Done()
+		for ev, err := range requests {
+			if err != nil {
+				return
+			}
+			w.add(&w.requests, ev.Request.URL)
+		}
+	}()
+	go func() {
+		defer w.wg.Done()
+		for ev, err := range entries {
+			if err != nil {
+				return
+			}
+			if ev.Entry.Level == cdplog.EntryLevelError || strings.Contains(ev.Entry.Text, "Content Security Policy") {
+				w.add(&w.errors, string(ev.Entry.Source)+": "+ev.Entry.Text)
+			}
+		}
+	}()
+	go func() {
+		defer w.wg.Done()
+		for ev, err := range exceptions {
+			if err != nil {
+				return
+			}
+			w.add(&w.errors, "exception: "+ev.ExceptionDetails.Text)
+		}
+	}()
+	return w
+}
+
+func (w *pageWatch) add(list *[]string, s string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	*list = append(*list, s)
+}
+
+// check fails t for every request but the page's own and every error.
+func (w *pageWatch) check(t *testing.T, pageURL string) {
+	t.Helper()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, u := range w.requests {
+		if u != pageURL {
+			t.Errorf("the page requested %s; want no request but its own load", u)
+		}
+	}
+	for _, e := range w.errors {
+		t.Errorf("the page logged %s", e)
+	}
+}
+
+// filterJS sets the page's filter select id to value as a person would
+// (the change event the page listens to) and returns the rows and
+// paths left visible.
+const filterJS = `(() => {
+  const s = document.getElementById(%q);
+  s.value = %q;
+  s.dispatchEvent(new Event("change"));
+  const shown = sel => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetParent !== null).length;
+  return {rows: shown("tr[data-row]"), paths: shown("figure[data-need]"), label: document.getElementById("shown").textContent};
+})()`
+
+type filterResult struct {
+	Rows, Paths int
+	Label       string
+}
+
+// TestAuditPageInChromium opens the page of a passing audit, a security
+// group block, a missing endpoint and a page of hostile values in
+// headless Chromium: the page's script runs under its own CSP (no
+// violation, the filter works), the red hops are the hops the findings
+// are about and red on screen, a status filter leaves the failing rows,
+// a hostile service name is text, and no request leaves the page. The
+// screenshots are left in the test output directory; with -update the
+// security-group block's is the README's picture.
+func TestAuditPageInChromium(t *testing.T) {
+	browser := chromium(t)
+	out := browserOutputDir(t)
+	hostileName := `<script>document.title="pwned"</script><img src="x.png">`
+	scenarios := map[string]formatScenario{}
+	for _, s := range formatScenarios() {
+		scenarios[s.name] = s
+	}
+	hostile := scenarios["sg-block"]
+	hostile.name = "hostile"
+	hostile.facts = func() *Facts {
+		f := scenarios["sg-block"].facts()
+		firstWorkload(f).Service = hostileName
+		return f
+	}
+	tests := []struct {
+		scenario formatScenario
+		// red are the red hops as SERVICE/NEED/HOP.
+		red []string
+	}{
+		{scenarios["pass"], nil},
+		{scenarios["sg-block"], []string{"orders/ecr.api/endpoint-sg", "orders/ecr.dkr/endpoint-sg", "orders/logs/endpoint-sg"}},
+		{scenarios["missing-endpoint"], []string{"orders/logs/endpoint"}},
+		{hostile, []string{hostileName + "/ecr.api/endpoint-sg", hostileName + "/ecr.dkr/endpoint-sg", hostileName + "/logs/endpoint-sg"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scenario.name, func(t *testing.T) {
+			r := tt.scenario.report()
+			r.ConsoleDomain = "console.aws.amazon.com"
+			path := filepath.Join(out, tt.scenario.name+".html")
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.WriteHTML(f); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
+			tab, cancel := chromedp.NewContext(browser)
+			defer cancel()
+			w := watch(t, tab)
+			pageURL := "file://" + path
+			if err := chromedp.Do(tab, chromedp.Navigate(pageURL)); err != nil {
+				t.Fatal(err)
+			}
+			red, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("figure[data-need] g[data-state=fail]")).map(g =>
+				g.closest("section").dataset.service + "/" + g.closest("figure").dataset.need + "/" + g.dataset.hop)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(red, tt.red) && !(len(red) == 0 && len(tt.red) == 0) {
+				t.Errorf("got red hops %q; want %q", red, tt.red)
+			}
+			if len(tt.red) > 0 {
+				stroke, err := chromedp.Run(tab, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("g[data-state=fail] rect")).stroke`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if stroke != "rgb(198, 40, 40)" {
+					t.Errorf("the blocking hop's stroke is %q; want red rgb(198, 40, 40) (the page's style applied under its CSP)", stroke)
+				}
+			}
+			failing := 0
+			for _, row := range r.Results {
+				if row.Status == report.StatusFail {
+					failing++
+				}
+			}
+			got, err := chromedp.Run(tab, chromedp.Evaluate[filterResult](fmt.Sprintf(filterJS, "filter-status", "fail")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			label := fmt.Sprintf("%d rows shown", failing)
+			if failing == 1 {
+				label = "1 row shown"
+			}
+			if got.Rows != failing || got.Label != label {
+				t.Errorf("status filter fail: %d rows shown, label %q; want %d rows and the script's label", got.Rows, got.Label, failing)
+			}
+			if failing > 0 && got.Paths == 0 {
+				t.Errorf("status filter fail: no path shown; want the paths of the failing needs")
+			}
+			png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(out, tt.scenario.name+".png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Run(tab, chromedp.Evaluate[filterResult](fmt.Sprintf(filterJS, "filter-status", ""))); err != nil {
+				t.Fatal(err)
+			}
+			if tt.scenario.name == "hostile" {
+				title, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.title + "|" + document.images.length + "|" + document.querySelector("h2").textContent`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := "|0|cluster prod, service " + hostileName + ","; !strings.Contains(title, want) || strings.HasPrefix(title, "pwned") {
+					t.Errorf("got title|images|heading %q; want the name as text (…%s)", title, want)
+				}
+			}
+			if tt.scenario.name == "sg-block" {
+				shot, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if *update {
+					if err := os.WriteFile(filepath.Join("..", "docs", "audit-html-sg-block.png"), shot, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			cancel()
+			w.wg.Wait()
+			w.check(t, pageURL)
+		})
+	}
+	t.Logf("pages and screenshots in %s", out)
+}
+
+// manyServices is sweepFacts with n services: every third like search
+// (its group lacks the egress to the endpoints, a secret without an
+// endpoint), the others like orders.
+func manyServices(n int) *Facts {
+	f := sweepFacts()
+	orders, search := f.Workloads[1], f.Workloads[2]
+	f.Workloads = nil
+	for i := range n {
+		base := orders
+		if i%3 == 2 {
+			base = search
+		}
+		w := *base
+		w.Service = fmt.Sprintf("svc-%03d", i)
+		w.Name = "service/prod/" + w.Service
+		w.ServiceARN = "arn:aws:ecs:ap-northeast-1:123456789012:service/prod/" + w.Service
+		f.Workloads = append(f.Workloads, &w)
+	}
+	return f
+}
+
+// TestAuditPage200ServicesInChromium measures the page of a sweep of 200
+// services in Chromium: the time from navigation to the load event, and
+// of one status filter with the layout it forces. The figures are logged
+// (and written to perf.txt in the test output directory), not asserted;
+// what is asserted is that the filter leaves exactly the failing rows.
+func TestAuditPage200ServicesInChromium(t *testing.T) {
+	browser := chromium(t)
+	out := browserOutputDir(t)
+	f := manyServices(200)
+	renameIDs(reflect.ValueOf(f).Elem())
+	r := report.New("audit", f.Region, f.Account, nil, Evaluate(f, Options{}), time.Second)
+	r.ConsoleDomain = "console.aws.amazon.com"
+	path := filepath.Join(out, "sweep-200.html")
+	file, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteHTML(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := file.Close(); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, cancel := chromedp.NewContext(browser)
+	defer cancel()
+	w := watch(t, tab)
+	if err := chromedp.Do(tab, chromedp.Navigate("file://"+path)); err != nil {
+		t.Fatal(err)
+	}
+	load, err := chromedp.Run(tab, chromedp.Evaluate[float64](`(() => { const n = performance.getEntriesByType("navigation")[0]; return n.loadEventEnd - n.startTime; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type timed struct {
+		Ms   float64
+		Rows int
+	}
+	filter, err := chromedp.Run(tab, chromedp.Evaluate[timed](`(() => {
+  const s = document.getElementById("filter-status");
+  const t0 = performance.now();
+  s.value = "fail";
+  s.dispatchEvent(new Event("change"));
+  const rows = Array.from(document.querySelectorAll("tr[data-row]")).filter(e => !e.hidden && !e.closest("section").hidden).length;
+  document.body.getBoundingClientRect();
+  return {ms: performance.now() - t0, rows: rows};
+})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing := 0
+	for _, row := range r.Results {
+		if row.Status == report.StatusFail {
+			failing++
+		}
+	}
+	if filter.Rows != failing {
+		t.Errorf("status filter fail: %d rows; want %d", filter.Rows, failing)
+	}
+	msg := fmt.Sprintf("200 services, %d rows, page %d bytes: load %.0f ms, status filter with layout %.0f ms", len(r.Results), info.Size(), load, filter.Ms)
+	t.Log(msg)
+	if err := os.WriteFile(filepath.Join(out, "perf.txt"), []byte(msg+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	w.wg.Wait()
+	w.check(t, "file://"+path)
+}
