@@ -44,7 +44,8 @@ func (r EgressRule) destination() string {
 
 // EgressRules derives, for every workload, the egress rules its tasks
 // need and nothing more, for every need the audit judges (the task
-// definition's and opts.Extra, the --checks entries): TCP to each needed
+// definition's and opts.Extra, the --checks entries, except what a
+// container instance does for its EC2 tasks): TCP to each needed
 // interface endpoint's security group (a reference, so the rule follows
 // the endpoint's ENIs), to the prefix list of each gateway service (S3,
 // DynamoDB), to EFS mount target groups, to an IP entry's own address
@@ -83,6 +84,13 @@ func EgressRules(f *Facts, opts Options) []EgressRule {
 		vpcID := workloadVPC(f, w)
 		complete := true
 		for _, n := range Needs(w, f.Region, f.Account, opts.Extra) {
+			if n.ViaInstance {
+				// The container instance makes this connection (an EC2
+				// task's image pull, awslogs, secrets, the agent's
+				// endpoints): its groups carry it, judged on its network,
+				// and the task group needs no rule for it.
+				continue
+			}
 			r, ok := egressRuleFor(f, vpcID, n)
 			if !ok {
 				complete = false

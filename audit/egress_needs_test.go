@@ -257,3 +257,24 @@ func TestEgressOpenHintCarriesChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestEgressRulesLeaveInstanceNeeds: on the EC2 launch type the container
+// instance pulls the image, ships awslogs and talks to the agent's
+// endpoints through its own groups; the task group's least set is what
+// the task itself reaches (here a --checks entry), and the revoke.
+func TestEgressRulesLeaveInstanceNeeds(t *testing.T) {
+	f := ec2Facts()
+	f.SecurityGroups["sg-task"].Egress = []Rule{{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")}}
+	extra, err := config.ParseEntries("10.0.12.50:5432")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range EgressRules(f, Options{Extra: extra}) {
+		got = append(got, fmt.Sprintf("%s %s %d %s %t", r.GroupID, r.Protocol, r.FromPort, r.destination(), r.Revoke))
+	}
+	want := []string{"sg-task tcp 5432 10.0.12.50/32 false", "sg-task -1 0 0.0.0.0/0 true"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q; want %q", got, want)
+	}
+}
