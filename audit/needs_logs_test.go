@@ -190,3 +190,25 @@ func TestParseTaskDefinitionFireLensProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestNeedsLogRoutesOnInstances: on the EC2 launch type the instance
+// ships awslogs (its awslogs-endpoint too) and fetches the FireLens
+// configuration file from S3; a FireLens output is the task's own.
+func TestNeedsLogRoutesOnInstances(t *testing.T) {
+	w := &Workload{LaunchType: LaunchEC2, TaskDefinition: &TaskDefinition{Family: "f", Containers: []Container{
+		{Name: "log_router", LogDriver: "awslogs", LogOptions: map[string]string{"awslogs-endpoint": "https://logs.corp.example:8443"},
+			FireLens: &FireLens{Type: "fluentbit", Options: map[string]string{"config-file-type": "s3", "config-file-value": "arn:aws:s3:::cfg/extra.conf"}}},
+		{Name: "app", LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "kinesis_firehose", "region": "eu-west-1"}},
+	}}}
+	var got []string
+	for _, n := range Needs(w, "eu-west-1", testAccount, nil) {
+		if strings.HasPrefix(n.Service, "ecs") {
+			continue // the agent's own
+		}
+		got = append(got, fmt.Sprintf("%s instance=%t", needPorts([]Need{n}, false), n.ViaInstance))
+	}
+	want := []string{"firehose@eu-west-1:443 instance=false", "host(logs.corp.example):8443 instance=true", "s3@eu-west-1:443 instance=true"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q; want %q", got, want)
+	}
+}
