@@ -133,8 +133,10 @@ func TestAuditAgainstMoto(t *testing.T) {
 			},
 		},
 		{
-			name: "custom S3 endpoint policy", mutations: []string{"s3_policy"}, wantExit: report.ExitOK,
-			want: []motoRow{{check: CheckEndpointPolicy, status: report.StatusWarn, target: motoFixed("ecr.layers"),
+			// It allows only the application's bucket: the implicit deny
+			// answers every layer GET with 403.
+			name: "custom S3 endpoint policy", mutations: []string{"s3_policy"}, wantExit: report.ExitConnect,
+			want: []motoRow{{check: CheckEndpointPolicy, status: report.StatusFail, target: motoFixed("ecr.layers"),
 				resources: motoIDs(func(w motoWorld) []string { return []string{w.Endpoints["s3"]} }), errHas: "starport-layer-bucket"}},
 		},
 		{

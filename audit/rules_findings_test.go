@@ -14,6 +14,16 @@ const (
 	policyAllS3    = `{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}`
 	policyCond     = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-s3"}}}]}`
 	policyDeny     = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"s3:Get*","Resource":"arn:aws:s3:::prod-*"}]}`
+	// policyDenySid denies the layer bucket by a statement with a Sid,
+	// after an Allow of everything: the Deny wins.
+	policyDenySid = `{"Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"NoProdBuckets","Effect":"Deny","Principal":{"AWS":"*"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::prod-ap-northeast-1-starport-layer-bucket/*"}]}`
+	// policyDenyCond denies only under a condition the facts cannot judge.
+	policyDenyCond = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"OrgOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-1"}}}]}`
+	// policyDenyRole denies one named role, which may or may not pull.
+	policyDenyRole = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"NotCI","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:role/ci"},"Action":"s3:*","Resource":"*"}]}`
+	// policyNotAction denies everything but reads: the layer GET passes.
+	policyNotAction = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","NotResource":"arn:aws:s3:::secret-bucket/*"},{"Sid":"ReadOnly","Effect":"Deny","Principal":"*","NotAction":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}`
+	policyBroken    = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}`
 )
 
 func TestEvaluateFindings(t *testing.T) {
@@ -292,10 +302,42 @@ func TestEvaluateFindings(t *testing.T) {
 				hint: "aws ec2 create-vpc-endpoint --vpc-id vpc-1 --vpc-endpoint-type Gateway --service-name com.amazonaws.ap-northeast-1.s3 --route-table-ids rtb-task"}},
 		},
 		{
+			// No statement can allow the layer bucket: the implicit deny
+			// answers every layer GET with 403.
 			name:   "S3 endpoint policy without the layer bucket",
 			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyNoLayers },
-			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect,
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect, errText: "no statement allows it (implicit deny)",
 				hint: `{"Sid":"AllowECRLayers","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod-ap-northeast-1-starport-layer-bucket/*"}`}},
+		},
+		{
+			name:   "S3 endpoint policy denying the layer bucket names the statement's Sid",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenySid },
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect,
+				errText: `statement "NoProdBuckets" denies it explicitly`, hint: `Remove statement "NoProdBuckets" of the policy of vpce-s3`}},
+		},
+		{
+			name:   "S3 endpoint policy with a conditional deny is undecided",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenyCond },
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect,
+				errText: `statement "OrgOnly" denies it if its Condition holds`}},
+		},
+		{
+			name:   "S3 endpoint policy denying a named role is undecided",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenyRole },
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect,
+				errText: `statement "NotCI" denies it if the pulling role is among its Principal`}},
+		},
+		{
+			name:   "S3 endpoint policy: a NotAction deny that spares GetObject, an Allow with NotResource",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyNotAction },
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.layers", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers"}},
+		},
+		{
+			name:   "S3 endpoint policy that does not parse is undecided, not passed",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyBroken },
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect,
+				errText: "policy is not valid JSON"}},
 		},
 		{
 			name:   "S3 endpoint policy naming the layer bucket",
@@ -315,7 +357,8 @@ func TestEvaluateFindings(t *testing.T) {
 		{
 			name:   "S3 endpoint policy with a matching deny",
 			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDeny },
-			want:   []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect, errText: "statement 2"}},
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect,
+				errText: "statement 2 denies it explicitly", hint: "Remove statement 2 of the policy of vpce-s3"}},
 		},
 		{
 			name: "NACL: a lower-numbered deny shadows the allow",
@@ -545,6 +588,8 @@ func TestEvaluateExitCodes(t *testing.T) {
 		{"public IP", func(f *Facts) { firstWorkload(f).AssignPublicIP = PublicIPEnabled }, Options{}, report.ExitPublicIP},
 		{"missing endpoint", func(f *Facts) { removeEndpoint(f, "vpce-logs") }, Options{}, report.ExitDNSPosture},
 		{"SG closed", func(f *Facts) { f.SecurityGroups["sg-vpce"].Ingress = nil }, Options{}, report.ExitConnect},
+		{"S3 endpoint policy denies the layers", func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenySid }, Options{}, report.ExitConnect},
+		{"S3 endpoint policy with a conditional deny warns", func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenyCond }, Options{}, report.ExitOK},
 		{"undecided warns", func(f *Facts) {
 			f.Undecided = []Undecided{{Action: ActionDescribeVpcEndpoints, Code: "AccessDenied"}}
 		}, Options{}, report.ExitOK},
