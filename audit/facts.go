@@ -330,8 +330,12 @@ type TaskDefinition struct {
 	Family      string
 	Revision    int
 	NetworkMode string
-	Containers  []Container
-	EFSVolumes  []EFSVolume
+	// OSFamily is runtimePlatform.operatingSystemFamily ("LINUX",
+	// "WINDOWS_SERVER_2022_CORE", ...); empty means LINUX, ECS's default.
+	// It decides the ephemeral ports the tasks' connections come back to.
+	OSFamily   string
+	Containers []Container
+	EFSVolumes []EFSVolume
 }
 
 // Container is one container definition.

@@ -126,7 +126,7 @@ func TestAuditAgainstMoto(t *testing.T) {
 		{
 			name: "network ACL blocks the return traffic", mutations: []string{"nacl_block"}, wantExit: report.ExitConnect,
 			want: []motoRow{
-				{check: CheckNACL, status: report.StatusFail, target: motoFixed("ecr.api"), resources: motoIDs(func(w motoWorld) []string { return []string{w.NACL} }), errHas: "1024-65535"},
+				{check: CheckNACL, status: report.StatusFail, target: motoFixed("ecr.api"), resources: motoIDs(func(w motoWorld) []string { return []string{w.NACL} }), errHas: "32768-60999 (return traffic to the tasks' Linux ephemeral ports"},
 				{check: CheckNACL, status: report.StatusFail, target: motoFixed("ecr.dkr")},
 				{check: CheckNACL, status: report.StatusFail, target: motoFixed("ecr.layers")},
 				{check: CheckNACL, status: report.StatusFail, target: motoFixed("logs")},

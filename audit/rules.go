@@ -61,6 +61,10 @@ type NetConfig struct {
 	// AssignPublicIP is PublicIPEnabled, PublicIPDisabled or "" (unknown);
 	// it decides whether an internet gateway route is an internet path.
 	AssignPublicIP string
+	// OSFamily is the tasks' runtimePlatform.operatingSystemFamily; empty
+	// means Linux. The network ACLs' return traffic is judged on its
+	// ephemeral ports.
+	OSFamily string
 }
 
 // Evaluate judges every workload in f: its public IP, then every need
@@ -114,6 +118,9 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 	}
 	out = append(out, containerChecksRows(w)...)
 	nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
+	if w.TaskDefinition != nil {
+		nc.OSFamily = w.TaskDefinition.OSFamily
+	}
 	needs := Needs(w, f.Region, f.Account, opts.Extra)
 	out = append(out, e.network(nc, needs)...)
 	// Every row says which workload it is about, so that a sweep's

@@ -375,7 +375,47 @@ func TestEvaluateFindings(t *testing.T) {
 				acl := f.NetworkACLs[0]
 				acl.Entries[0] = NACLEntry{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("10.0.0.0/16"), Allow: true}
 			},
-			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "1024-65535 (return traffic"}},
+			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+				errText: "32768-60999 (return traffic to the tasks' Linux ephemeral ports", hint: "Allow TCP 32768-60999 inbound from 10.0.11.0/24 in acl-1"}},
+		},
+		{
+			// AWS's own example ACL opens 32768-65535 for the replies:
+			// Linux tasks get them on 32768-60999, on both subnets.
+			name:   "NACL: return traffic on 32768-65535 works for Linux tasks",
+			mutate: func(f *Facts) { f.NetworkACLs[0].Entries = naclEphemeral(32768, 65535) },
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckNACL, target: "ecr.api"}, {check: CheckNACL, target: "ecr.layers"}},
+		},
+		{
+			name: "NACL: 32768-60999 is not enough for Windows tasks",
+			mutate: func(f *Facts) {
+				f.NetworkACLs[0].Entries = naclEphemeral(32768, 60999)
+				firstWorkload(f).TaskDefinition.OSFamily = "WINDOWS_SERVER_2022_CORE"
+			},
+			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+				errText: "49152-65535 (return traffic to the tasks' Windows ephemeral ports; port 61000 first blocked)",
+				hint:    "Allow TCP 49152-65535 inbound from 10.0.11.0/24 in acl-1"}},
+		},
+		{
+			name: "NACL: 49152-65535 works for Windows tasks, and the endpoint subnet's way out is judged on it too",
+			mutate: func(f *Facts) {
+				f.NetworkACLs[0].Entries = naclEphemeral(49152, 65535)
+				firstWorkload(f).TaskDefinition.OSFamily = "WINDOWS_SERVER_2019_FULL"
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckNACL, target: "ecr.api"}},
+		},
+		{
+			name: "NACL: the endpoint subnet's reply to Linux tasks needs 32768-60999 out",
+			mutate: func(f *Facts) {
+				acl := f.NetworkACLs[0]
+				acl.Entries = naclEphemeral(49152, 65535)
+				// Inbound on the task side opens the whole Linux range;
+				// the endpoint side's way out still stops at 49152.
+				acl.Entries = append(acl.Entries, NACLEntry{RuleNumber: 120, Protocol: "6", PortFrom: 32768, PortTo: 49151, CIDR: pfx("0.0.0.0/0"), Allow: true})
+			},
+			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+				errText: "acl-1 of subnet-ea denies outbound TCP 32768-60999 (return traffic to the tasks' Linux ephemeral ports; port 32768 first blocked) to 10.0.1.0/24"}},
 		},
 		{
 			name: "all egress open with a NAT path",
@@ -574,6 +614,19 @@ func TestEvaluateFindings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// naclEphemeral is an ACL's entries that pass TCP 443 both ways and the
+// replies on ports lo-hi, to and from anywhere.
+func naclEphemeral(lo, hi int) []NACLEntry {
+	return []NACLEntry{
+		{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true},
+		{RuleNumber: 110, Protocol: "6", PortFrom: lo, PortTo: hi, CIDR: pfx("0.0.0.0/0"), Allow: true},
+		{RuleNumber: 32767, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+		{RuleNumber: 100, Egress: true, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true},
+		{RuleNumber: 110, Egress: true, Protocol: "6", PortFrom: lo, PortTo: hi, CIDR: pfx("0.0.0.0/0"), Allow: true},
+		{RuleNumber: 32767, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
 	}
 }
 

@@ -23,6 +23,9 @@ type taskNet struct {
 	internet   map[string]Tri
 	// internetVia names the route that gives the internet path (nat-..., igw-...).
 	internetVia map[string]string
+	// ephemeral are the ports the tasks' OS picks for its side of a
+	// connection: the return traffic comes back to them.
+	ephemeral ephemeralRange
 }
 
 // reason is the Reason of a need's rows: the workload and why it needs it.
@@ -88,6 +91,7 @@ func (e *evaluator) resolve(nc NetConfig) (*taskNet, []report.Result) {
 		routeTable:  map[string]*RouteTable{},
 		internet:    map[string]Tri{},
 		internetVia: map[string]string{},
+		ephemeral:   ephemeralPorts(nc.OSFamily),
 	}
 	var rows []report.Result
 	for _, id := range uniqSorted(nc.Subnets...) {
