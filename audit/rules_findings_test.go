@@ -263,6 +263,69 @@ func TestEvaluateFindings(t *testing.T) {
 			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "10.0.12.0/24"}},
 		},
 		{
+			// Coverage is a union: two /25 rules (in two groups) and a
+			// /24 rule together cover both endpoint subnets.
+			name: "task SG egress by CIDRs that cover the endpoint subnets only together",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.0/25", "10.0.12.0/24")}
+				f.SecurityGroups["sg-0123456789abcdef0"] = &SecurityGroup{ID: "sg-0123456789abcdef0", VPCID: "vpc-1", Egress: []Rule{{Protocol: "tcp", FromPort: 0, ToPort: 1024, CIDRs: pfxs("10.0.11.128/25")}}}
+				firstWorkload(f).SecurityGroups = []string{"sg-task", "sg-0123456789abcdef0"}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: "ecr.api"}, {check: CheckSecurityGroup, target: "logs"}},
+		},
+		{
+			name: "task SG egress by CIDRs with a hole in an endpoint subnet",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.0/25", "10.0.11.192/26", "10.0.12.0/24")}
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "subnets 10.0.11.0/24)"}},
+		},
+		{
+			name: "endpoint SG ingress from two /25s covering one task subnet each half",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-vpce"].Ingress = []Rule{
+					{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.1.0/25", "10.0.2.0/24")},
+					{Protocol: "-1", CIDRs: pfxs("10.0.1.128/25")},
+				}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: "logs"}},
+		},
+		{
+			name: "Docker Hub image with a NAT path and 443 out to 0.0.0.0/1 and 128.0.0.0/1",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress,
+					Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/1")},
+					Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("128.0.0.0/1")})
+				addNAT(f)
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: NeedInternet, status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: NeedInternet}},
+		},
+		{
+			name: "Docker Hub image with a NAT path: 443 out to ::/0 says nothing about IPv4",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress,
+					Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("::/0")})
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name: "all egress open by 0.0.0.0/1 and 128.0.0.0/1 in two groups",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("0.0.0.0/1")})
+				f.SecurityGroups["sg-0123456789abcdef0"] = &SecurityGroup{ID: "sg-0123456789abcdef0", VPCID: "vpc-1", Egress: []Rule{{Protocol: "-1", CIDRs: pfxs("128.0.0.0/1")}}}
+				firstWorkload(f).SecurityGroups = []string{"sg-task", "sg-0123456789abcdef0"}
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassEgressOpen,
+				errText: "sg-task,sg-0123456789abcdef0 allows all traffic to 0.0.0.0/0", hint: "allow-all egress of sg-task,sg-0123456789abcdef0"}},
+		},
+		{
 			name: "task SG without egress to the S3 prefix list",
 			mutate: func(f *Facts) {
 				f.SecurityGroups["sg-task"].Egress = f.SecurityGroups["sg-task"].Egress[:1]

@@ -549,32 +549,24 @@ func (e *evaluator) naclProvesBlock(p addrPath, a netip.Addr, port int, eph ephe
 // proof a =blocked entry needs, the converse of naclAllowsTCP. rule is the
 // first deny entry that settled a port, 0 for the implicit deny.
 func naclDeniesAll(acl *NetworkACL, egress bool, peer netip.Prefix, lo, hi int) (rule int, denied bool) {
-	open := []portSpan{{lo, hi}} // ports some packet may still match on
+	// Traffic some packet may still match on; deny entries in a row
+	// settle it between them, as allows do in naclAllowsTCP.
+	open := []naclPiece{{rangeOf(peer), portSpan{lo, hi}}}
 	for _, m := range naclTCPEntries(acl, egress, peer) {
 		if len(open) == 0 {
 			break
 		}
-		if !overlapsAny(open, m.span) {
+		hit := naclPiece{rangeOf(m.CIDR), m.span}
+		if _, ok := firstOverlap(open, hit); !ok {
 			continue
 		}
 		if m.Allow {
 			return 0, false // some of the traffic matches an allow first
 		}
-		if prefixContains(m.CIDR, peer) {
-			open = subtractSpan(open, m.span)
-			if rule == 0 {
-				rule = m.RuleNumber
-			}
+		open = subtractPiece(open, hit)
+		if rule == 0 {
+			rule = m.RuleNumber
 		}
 	}
 	return rule, true // what is left falls to the implicit deny
-}
-
-func overlapsAny(open []portSpan, s portSpan) bool {
-	for _, o := range open {
-		if max(o.lo, s.lo) <= min(o.hi, s.hi) {
-			return true
-		}
-	}
-	return false
 }

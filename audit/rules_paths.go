@@ -107,7 +107,8 @@ func crossRegionHint(n Need, region, account string) string {
 // to 0.0.0.0/0 and the route has an internet path: anything in the task
 // can reach anywhere.
 func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
-	sg, open := e.allEgressOpen(tn.sgIDs)
+	sgs, open := e.allEgressOpen(tn.sgIDs)
+	sg := joinComma(sgs)
 	r := report.Result{Check: CheckEgress, Target: tn.name, Resources: tn.sgIDs}
 	if !open {
 		// "Not open" is only proven when every task group was read.
@@ -129,10 +130,10 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 		return []report.Result{r}
 	}
 	r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
-	r.Resources = []string{sg}
+	r.Resources = sgs
 	r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets reach the internet (%s): nothing limits where a compromised task sends data", sg, tn.internetRoutes())
 	r.Hint = checked(fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg),
-		groupIDs(sg))
+		groupIDs(sgs...))
 	return []report.Result{r}
 }
 
