@@ -283,8 +283,10 @@ func (e *evaluator) fixEndpointIngress(r *report.Result, tn *taskNet, ep *Endpoi
 }
 
 // taskEgressToEndpointRow: a task group must let TCP port out to the
-// endpoint, by a reference to an endpoint group or a block covering every
-// endpoint subnet (the ENI addresses themselves are not trusted).
+// endpoint, by a reference to an endpoint group, blocks that together
+// cover every endpoint subnet, or blocks that cover the private IPv4
+// addresses of the endpoint's interfaces (what private DNS answers), when
+// those were read.
 func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int) report.Result {
 	peer := sgPeer{groups: ep.SecurityGroupIDs}
 	for _, id := range ep.SubnetIDs {
@@ -300,6 +302,25 @@ func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int)
 	}
 	if v.undecided != nil {
 		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the task security groups decide whether the tasks get out", e.opts)
+	}
+	var hosts []netip.Prefix
+	for _, a := range ep.Addrs {
+		if a.Is4() {
+			hosts = append(hosts, hostPrefix(a))
+		}
+	}
+	if len(hosts) > 0 && len(v.missing) == 0 {
+		if hv := e.sgAllowsTCP(tn.sgIDs, true, port, sgPeer{cidrs: hosts}); hv.allowed {
+			r.Status, r.Detail = report.StatusPass, fmt.Sprintf("tasks may send TCP %d to it (%s: the addresses of its interfaces %s)", port, hv.by, prefixesString(hosts))
+			return r
+		}
+	}
+	if ep.Addrs == nil && len(ep.NetworkInterfaceIDs) > 0 && e.egressIntoBlocks(tn.sgIDs, port, peer.cidrs) {
+		// Some rule names addresses inside the endpoint subnets: they
+		// may be its interfaces', which could not be read.
+		if u := findUndecided(e.f, ActionDescribeNetworkInterfaces, ep.ID); u != nil {
+			return undecidedRow(CheckSecurityGroup, "", *u, "the addresses of "+ep.ID+"'s interfaces decide whether the task groups' rules to addresses in its subnets reach it", e.opts)
+		}
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassConnect
 	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to %s (groups %s, subnets %s): connections time out",
@@ -327,6 +348,30 @@ func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int)
 			endpointIDs(ep.ID))
 	}
 	return r
+}
+
+// egressIntoBlocks reports whether a rule of groups lets TCP port out to
+// some address inside blocks (a narrower block than a whole one).
+func (e *evaluator) egressIntoBlocks(groups []string, port int, blocks []netip.Prefix) bool {
+	for _, id := range groups {
+		sg, ok := e.f.SecurityGroups[id]
+		if !ok {
+			continue
+		}
+		for _, r := range sg.Egress {
+			if !ruleCoversTCP(r, port) {
+				continue
+			}
+			for _, rb := range e.ruleBlocks(r) {
+				for _, b := range blocks {
+					if rb.Overlaps(b) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // endpointPeers are the endpoint's subnets, as NACL peers.

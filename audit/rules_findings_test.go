@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"net/netip"
 	"reflect"
 	"testing"
 
@@ -324,6 +325,46 @@ func TestEvaluateFindings(t *testing.T) {
 			},
 			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassEgressOpen,
 				errText: "sg-task,sg-0123456789abcdef0 allows all traffic to 0.0.0.0/0", hint: "allow-all egress of sg-task,sg-0123456789abcdef0"}},
+		},
+		{
+			// Private DNS answers the endpoint ENIs' addresses: rules to
+			// those /32s let the tasks reach it.
+			name: "task SG egress to the endpoint ENIs' /32s",
+			mutate: func(f *Facts) {
+				withENIs(f)
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.7/32", "10.0.12.9/32")}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: "ecr.api"}},
+		},
+		{
+			name: "task SG egress to one of the endpoint's two ENIs",
+			mutate: func(f *Facts) {
+				withENIs(f)
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.7/32")}
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name: "endpoint ENIs unreadable: egress to /32s in its subnets is undecided",
+			mutate: func(f *Facts) {
+				withENIs(f)
+				endpointByID(f, "vpce-api").Addrs = nil
+				denied(ActionDescribeNetworkInterfaces, "vpce-api")(f)
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.7/32", "10.0.12.9/32")}
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusWarn, class: report.ClassUndecided, hint: "Allow ec2:DescribeNetworkInterfaces"}},
+		},
+		{
+			name: "endpoint ENIs unreadable: egress covering its subnets still passes",
+			mutate: func(f *Facts) {
+				withENIs(f)
+				endpointByID(f, "vpce-api").Addrs = nil
+				denied(ActionDescribeNetworkInterfaces, "vpce-api")(f)
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.8.0/21")}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: "ecr.api"}},
 		},
 		{
 			name: "task SG without egress to the S3 prefix list",
@@ -678,6 +719,14 @@ func TestEvaluateFindings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withENIs gives vpce-api an ENI in each of its subnets, with the
+// addresses DescribeNetworkInterfaces would give.
+func withENIs(f *Facts) {
+	ep := endpointByID(f, "vpce-api")
+	ep.NetworkInterfaceIDs = []string{"eni-0a0a0a0a0a0a0a0a0", "eni-0b0b0b0b0b0b0b0b0"}
+	ep.Addrs = []netip.Addr{netip.MustParseAddr("10.0.11.7"), netip.MustParseAddr("10.0.12.9")}
 }
 
 // naclEphemeral is an ACL's entries that pass TCP 443 both ways and the
