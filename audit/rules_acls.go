@@ -41,10 +41,29 @@ func ephemeralPorts(osFamily string) ephemeralRange {
 }
 
 // naclPeer is the far side of a connection: a subnet (whose own NACL is
-// then judged too) or a bare block such as an S3 prefix-list CIDR.
+// then judged too) or a bare block such as an S3 prefix-list CIDR. cidr6
+// is the peer's IPv6 block, if any: an IPv6-only task subnet reaches the
+// peer over it.
 type naclPeer struct {
 	subnet *Subnet
 	cidr   netip.Prefix
+	cidr6  netip.Prefix
+}
+
+// blocks picks the blocks of one family that a connection from the task
+// subnet ts to p uses: IPv4 when both sides have it, else IPv6 when both
+// have that (an IPv6-only subnet's tasks have no IPv4 address). ok is
+// false when they share no family.
+func (p naclPeer) blocks(ts *Subnet) (task, peer netip.Prefix, ok bool) {
+	for _, c := range []netip.Prefix{p.cidr, p.cidr6} {
+		if !c.IsValid() {
+			continue
+		}
+		if t := subnetBlock(ts, c.Addr()); t.IsValid() {
+			return t, c, true
+		}
+	}
+	return netip.Prefix{}, netip.Prefix{}, false
 }
 
 // naclLeg is one direction of traffic through one subnet's ACL.
@@ -65,23 +84,25 @@ func (e *evaluator) naclRow(tn *taskNet, peers []naclPeer, port int) report.Resu
 	}
 	var legs []naclLeg
 	for _, ts := range tn.subnets {
-		if !ts.CIDR.IsValid() {
-			continue
-		}
 		for _, p := range peers {
 			if p.subnet != nil && p.subnet.ID == ts.ID {
+				continue
+			}
+			// An IPv6-only task subnet is judged on its IPv6 entries.
+			task, peer, ok := p.blocks(ts)
+			if !ok {
 				continue
 			}
 			// The reply goes to the task's ephemeral port: the same
 			// range on the task subnet's way in and the peer's way out.
 			eph := tn.ephemeral
 			legs = append(legs,
-				naclLeg{ts, true, p.cidr, port, port},
-				naclLeg{ts, false, p.cidr, eph.lo, eph.hi})
+				naclLeg{ts, true, peer, port, port},
+				naclLeg{ts, false, peer, eph.lo, eph.hi})
 			if p.subnet != nil {
 				legs = append(legs,
-					naclLeg{p.subnet, false, ts.CIDR, port, port},
-					naclLeg{p.subnet, true, ts.CIDR, eph.lo, eph.hi})
+					naclLeg{p.subnet, false, task, port, port},
+					naclLeg{p.subnet, true, task, eph.lo, eph.hi})
 			}
 		}
 	}
@@ -114,8 +135,13 @@ func (e *evaluator) naclRow(tn *taskNet, peers []naclPeer, port int) report.Resu
 			dir, prep = "outbound", "to"
 		}
 		rule := fmt.Sprintf("rule %d", v.Rule)
-		if v.Rule == 0 {
+		switch {
+		case v.Rule == 0:
 			rule = "the default * rule (no entry matches)"
+		case v.Rule >= 32767:
+			// The API lists the "*" entries as 32767 (IPv4) and 32768
+			// (IPv6); they cannot be changed.
+			rule = "the default * rule"
 		}
 		ports := fmt.Sprint(l.lo)
 		if l.lo != l.hi {

@@ -378,8 +378,8 @@ func (e *evaluator) egressIntoBlocks(groups []string, port int, blocks []netip.P
 func (e *evaluator) endpointPeers(ep *Endpoint) []naclPeer {
 	var peers []naclPeer
 	for _, id := range ep.SubnetIDs {
-		if s, ok := e.f.Subnets[id]; ok && s.CIDR.IsValid() {
-			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR})
+		if s, ok := e.f.Subnets[id]; ok && (s.CIDR.IsValid() || s.IPv6.IsValid()) {
+			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR, cidr6: s.IPv6})
 		}
 	}
 	return peers

@@ -522,6 +522,38 @@ func TestEvaluateFindings(t *testing.T) {
 				errText: "acl-1 of subnet-ea denies outbound TCP 32768-60999 (return traffic to the tasks' Linux ephemeral ports; port 32768 first blocked) to 10.0.1.0/24"}},
 		},
 		{
+			// An IPv6-only task subnet has no IPv4 block: its ACL is
+			// judged on its IPv6 entries, and a deny-all one fails.
+			name: "IPv6-only task subnets: a deny-all NACL fails",
+			mutate: func(f *Facts) {
+				ipv6Only(f)
+				f.NetworkACLs[0].Entries = []NACLEntry{
+					{RuleNumber: 32767, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+					{RuleNumber: 32768, Protocol: "-1", CIDR: pfx("::/0")},
+					{RuleNumber: 32767, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+					{RuleNumber: 32768, Egress: true, Protocol: "-1", CIDR: pfx("::/0")},
+				}
+			},
+			want: []expectRow{{check: CheckNACL, target: "logs", status: report.StatusFail, class: report.ClassConnect,
+				errText: "acl-1 of subnet-a denies outbound TCP 443 to 2600:1f18:0:ea::/64 by the default * rule"}},
+		},
+		{
+			name: "IPv6-only task subnets: judged on the IPv6 entries, not the IPv4 ones",
+			mutate: func(f *Facts) {
+				ipv6Only(f)
+				f.NetworkACLs[0].Entries = []NACLEntry{
+					{RuleNumber: 90, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+					{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("2600:1f18::/56"), Allow: true},
+					{RuleNumber: 110, Protocol: "6", PortFrom: 32768, PortTo: 65535, CIDR: pfx("2600:1f18::/56"), Allow: true},
+					{RuleNumber: 90, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+					{RuleNumber: 100, Egress: true, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("2600:1f18::/56"), Allow: true},
+					{RuleNumber: 110, Egress: true, Protocol: "6", PortFrom: 32768, PortTo: 65535, CIDR: pfx("2600:1f18::/56"), Allow: true},
+				}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckNACL, target: "logs"}},
+		},
+		{
 			name: "all egress open with a NAT path",
 			mutate: func(f *Facts) {
 				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")})
@@ -727,6 +759,18 @@ func withENIs(f *Facts) {
 	ep := endpointByID(f, "vpce-api")
 	ep.NetworkInterfaceIDs = []string{"eni-0a0a0a0a0a0a0a0a0", "eni-0b0b0b0b0b0b0b0b0"}
 	ep.Addrs = []netip.Addr{netip.MustParseAddr("10.0.11.7"), netip.MustParseAddr("10.0.12.9")}
+}
+
+// ipv6Only makes the task subnets IPv6-only (no IPv4 block) and gives the
+// endpoint subnets an IPv6 block beside their IPv4 one.
+func ipv6Only(f *Facts) {
+	for id, block := range map[string]string{"subnet-a": "2600:1f18:0:a::/64", "subnet-b": "2600:1f18:0:b::/64",
+		"subnet-ea": "2600:1f18:0:ea::/64", "subnet-eb": "2600:1f18:0:eb::/64"} {
+		f.Subnets[id].IPv6 = pfx(block)
+	}
+	f.Subnets["subnet-a"].CIDR = netip.Prefix{}
+	f.Subnets["subnet-b"].CIDR = netip.Prefix{}
+	f.VPCs["vpc-1"].CIDRs = append(f.VPCs["vpc-1"].CIDRs, pfx("2600:1f18::/56"))
 }
 
 // naclEphemeral is an ACL's entries that pass TCP 443 both ways and the

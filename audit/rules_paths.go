@@ -162,7 +162,7 @@ func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 		groups = append(groups, mt.SecurityGroupIDs...)
 		if s, ok := e.f.Subnets[mt.SubnetID]; ok {
 			byAZ[s.AZ] = true
-			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR})
+			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR, cidr6: s.IPv6})
 		}
 	}
 	groups = uniqSorted(groups...)
