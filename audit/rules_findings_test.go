@@ -554,6 +554,67 @@ func TestEvaluateFindings(t *testing.T) {
 			absent: []expectRow{{check: CheckNACL, target: "logs"}},
 		},
 		{
+			// ECR's dual-stack name has no PrivateLink: an IPv6 internet
+			// path (::/0 to an egress-only internet gateway, egress to
+			// ::/0) serves it without any IPv4 internet path.
+			name: "dual-stack ECR image over an egress-only internet gateway",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				addEIGW(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("::/0")})
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: NeedInternet, status: report.StatusPass}},
+			absent: []expectRow{{check: CheckRoute, target: NeedInternet}, {check: CheckSecurityGroup, target: NeedInternet}},
+		},
+		{
+			name: "dual-stack ECR image over an egress-only internet gateway, no egress to ::/0",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				addEIGW(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect,
+				errText: "do not allow outbound TCP 443 to ::/0", hint: "Ipv6Ranges=[{CidrIpv6=::/0}]"}},
+		},
+		{
+			name:   "dual-stack ECR image without any internet path",
+			mutate: dualStackImage,
+			want: []expectRow{{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect,
+				errText: "ECR PrivateLink does not serve", hint: "egress-only internet gateway"}},
+		},
+		{
+			name: "dual-stack ECR image from IPv6-only subnets: a NAT route carries nothing of theirs",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				ipv6Only(f)
+				addNAT(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect, errText: "no IPv4 internet path"}},
+		},
+		{
+			name: "Docker Hub image from IPv6-only subnets: a NAT route is no internet path",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+				ipv6Only(f)
+				addNAT(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name: "Docker Hub image from IPv6-only subnets through NAT64 needs egress to 64:ff9b::/96",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+				ipv6Only(f)
+				rt := routeTable(f, "rtb-task")
+				rt.Routes = append(rt.Routes, Route{Destination: pfx("64:ff9b::/96"), Target: TargetNAT, TargetID: "nat-1", State: "active"})
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect,
+				errText: "to 64:ff9b::/96", hint: "Ipv6Ranges=[{CidrIpv6=64:ff9b::/96}]"}},
+		},
+		{
 			name: "all egress open with a NAT path",
 			mutate: func(f *Facts) {
 				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")})
@@ -771,6 +832,21 @@ func ipv6Only(f *Facts) {
 	f.Subnets["subnet-a"].CIDR = netip.Prefix{}
 	f.Subnets["subnet-b"].CIDR = netip.Prefix{}
 	f.VPCs["vpc-1"].CIDRs = append(f.VPCs["vpc-1"].CIDRs, pfx("2600:1f18::/56"))
+}
+
+// dualStackImage makes the task pull from ECR's dual-stack name, and gives
+// the task subnets an IPv6 block beside their IPv4 one.
+func dualStackImage(f *Facts) {
+	firstWorkload(f).TaskDefinition.Containers[0].Image = "123456789012.dkr-ecr.ap-northeast-1.on.aws/orders:1.4.2"
+	f.Subnets["subnet-a"].IPv6 = pfx("2600:1f18:0:a::/64")
+	f.Subnets["subnet-b"].IPv6 = pfx("2600:1f18:0:b::/64")
+}
+
+// addEIGW gives the task route table ::/0 to an egress-only internet
+// gateway.
+func addEIGW(f *Facts) {
+	rt := routeTable(f, "rtb-task")
+	rt.Routes = append(rt.Routes, Route{Destination: pfx("::/0"), Target: TargetEIGW, TargetID: "eigw-0123456789abcdef0", State: "active"})
 }
 
 // naclEphemeral is an ACL's entries that pass TCP 443 both ways and the
