@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,6 +26,7 @@ func (e *evaluator) interfaceNeed(tn *taskNet, n Need, svc config.Service) []rep
 		return []report.Result{e.missingInterfaceEndpoint(tn, n, name, others, base)}
 	}
 	checks := []report.Result{
+		e.endpointFamilyRow(tn, ep, n),
 		e.privateDNSRow(ep),
 		e.endpointAZRow(tn, ep),
 		e.endpointIngressRow(tn, ep, n.Port),
@@ -32,6 +34,47 @@ func (e *evaluator) interfaceNeed(tn *taskNet, n Need, svc config.Service) []rep
 		e.naclRow(tn, e.endpointPeers(ep), n.Port),
 	}
 	return summarise(base, fmt.Sprintf("%s (%s) available", ep.ID, name), []string{ep.ID}, checks)
+}
+
+// endpointFamilyRow: tasks in IPv6-only subnets have no IPv4 address, so
+// they reach an interface endpoint only over IPv6: ECR's PrivateLink
+// serves IPv4 alone (its dual-stack names have no PrivateLink), and any
+// other endpoint needs IPv6 addresses on its interfaces (IP address type
+// dualstack), which Endpoint.Addrs shows when it was read.
+func (e *evaluator) endpointFamilyRow(tn *taskNet, ep *Endpoint, n Need) report.Result {
+	var v6only []string
+	for _, s := range tn.subnets {
+		if !s.CIDR.IsValid() && s.IPv6.IsValid() {
+			v6only = append(v6only, s.ID)
+		}
+	}
+	if len(v6only) == 0 {
+		return report.Result{}
+	}
+	r := report.Result{Check: CheckEndpoint, Resources: uniqSorted(append([]string{ep.ID}, v6only...)...)}
+	if strings.HasPrefix(n.Service, "ecr.") {
+		r.Status, r.Class = report.StatusFail, report.ClassConnect
+		r.Error = fmt.Sprintf("task subnets %s are IPv6-only and ECR's PrivateLink endpoint %s serves IPv4 only: the tasks cannot reach it", joinComma(v6only), ep.ID)
+		r.Hint = checked(fmt.Sprintf("Pull through ECR's dual-stack name %s.dkr-ecr.%s.on.aws (no PrivateLink: give the subnets ::/0 to an egress-only internet gateway and egress to ::/0 on 443), or run the tasks in subnets with an IPv4 block.", e.f.Account, n.Region),
+			accounts(e.f.Account), regions(n.Region))
+		return r
+	}
+	has6 := slices.ContainsFunc(ep.Addrs, netip.Addr.Is6)
+	switch {
+	case has6:
+		r.Status, r.Detail = report.StatusPass, "IPv6 addresses on its interfaces for the IPv6-only subnets"
+	case ep.Addrs == nil:
+		u := findUndecided(e.f, ActionDescribeNetworkInterfaces, ep.ID)
+		if u == nil {
+			u = &Undecided{Action: ActionDescribeNetworkInterfaces, Resource: ep.ID, Err: "addresses of its network interfaces not in the facts"}
+		}
+		return undecidedRow(CheckEndpoint, "", *u, "IPv6-only task subnets "+joinComma(v6only)+" reach the endpoint only if its interfaces have IPv6 addresses", e.opts)
+	default:
+		r.Status, r.Class = report.StatusFail, report.ClassConnect
+		r.Error = fmt.Sprintf("task subnets %s are IPv6-only and the interfaces of %s have no IPv6 address (IP address type ipv4): the tasks cannot reach it", joinComma(v6only), ep.ID)
+		r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --ip-address-type dualstack (its subnets need IPv6 blocks)", ep.ID), endpointIDs(ep.ID))
+	}
+	return r
 }
 
 // summarise turns a need's sub-checks into rows: every problem as its own

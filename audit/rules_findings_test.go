@@ -554,6 +554,33 @@ func TestEvaluateFindings(t *testing.T) {
 			absent: []expectRow{{check: CheckNACL, target: "logs"}},
 		},
 		{
+			name:   "IPv6-only task subnets cannot use ECR's PrivateLink endpoints",
+			mutate: ipv6Only,
+			want: []expectRow{
+				{check: CheckEndpoint, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+					errText: "serves IPv4 only", hint: "123456789012.dkr-ecr.ap-northeast-1.on.aws"},
+				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusFail, class: report.ClassConnect, errText: "serves IPv4 only"},
+			},
+		},
+		{
+			name: "IPv6-only task subnets and an endpoint without IPv6 addresses",
+			mutate: func(f *Facts) {
+				ipv6Only(f)
+				endpointByID(f, "vpce-logs").Addrs = []netip.Addr{netip.MustParseAddr("10.0.11.20"), netip.MustParseAddr("10.0.12.20")}
+			},
+			want: []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassConnect,
+				errText: "have no IPv6 address", hint: "--ip-address-type dualstack"}},
+		},
+		{
+			name: "IPv6-only task subnets and an endpoint whose addresses were not read",
+			mutate: func(f *Facts) {
+				ipv6Only(f)
+				endpointByID(f, "vpce-logs").Addrs = nil
+				denied(ActionDescribeNetworkInterfaces, "vpce-logs")(f)
+			},
+			want: []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusWarn, class: report.ClassUndecided, hint: "ec2:DescribeNetworkInterfaces"}},
+		},
+		{
 			// ECR's dual-stack name has no PrivateLink: an IPv6 internet
 			// path (::/0 to an egress-only internet gateway, egress to
 			// ::/0) serves it without any IPv4 internet path.
@@ -832,6 +859,11 @@ func ipv6Only(f *Facts) {
 	f.Subnets["subnet-a"].CIDR = netip.Prefix{}
 	f.Subnets["subnet-b"].CIDR = netip.Prefix{}
 	f.VPCs["vpc-1"].CIDRs = append(f.VPCs["vpc-1"].CIDRs, pfx("2600:1f18::/56"))
+	// The logs endpoint is dual-stack: its interfaces have IPv6 addresses.
+	logs := endpointByID(f, "vpce-logs")
+	logs.NetworkInterfaceIDs = []string{"eni-0a0a0a0a0a0a0a0a1", "eni-0b0b0b0b0b0b0b0b1"}
+	logs.Addrs = []netip.Addr{netip.MustParseAddr("10.0.11.20"), netip.MustParseAddr("10.0.12.20"),
+		netip.MustParseAddr("2600:1f18:0:ea::20"), netip.MustParseAddr("2600:1f18:0:eb::20")}
 }
 
 // dualStackImage makes the task pull from ECR's dual-stack name, and gives
