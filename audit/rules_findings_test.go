@@ -651,6 +651,24 @@ func TestEvaluateFindings(t *testing.T) {
 				hint: "allow-all egress of sg-task with the least rule set: preflight audit --egress-rules cli"}},
 		},
 		{
+			name: "all egress open to ::/0 with an egress-only internet gateway",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				addEIGW(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("::/0")})
+			},
+			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassEgressOpen,
+				errText: "sg-task allows all traffic to ::/0 and the task subnets reach the IPv6 internet (subnet-a via eigw-0123456789abcdef0"}},
+		},
+		{
+			name: "all egress open to ::/0 without an IPv6 internet path",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("::/0")})
+			},
+			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusPass}},
+		},
+		{
 			name: "all egress open without an internet path",
 			mutate: func(f *Facts) {
 				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("0.0.0.0/0")})

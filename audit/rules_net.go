@@ -76,6 +76,18 @@ func (tn *taskNet) internetRoutes() string {
 	return strings.Join(parts, ", ")
 }
 
+// internet6Routes describes the IPv6 internet paths, e.g. "subnet-a via
+// eigw-1".
+func (tn *taskNet) internet6Routes() string {
+	var parts []string
+	for _, s := range tn.subnets {
+		if via := tn.internet6Via[s.ID]; via != "" {
+			parts = append(parts, s.ID+" via "+via)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // routeIDs are the route tables of the task subnets.
 func (tn *taskNet) routeIDs() []string {
 	var ids []string

@@ -225,10 +225,21 @@ func crossRegionHint(n Need, region, account string) string {
 // to 0.0.0.0/0 and the route has an internet path: anything in the task
 // can reach anywhere.
 func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
-	sgs, open := e.allEgressOpen(tn.sgIDs)
+	sgs, open := e.allEgressOpen(tn.sgIDs, defaultRoute4)
 	sg := joinComma(sgs)
 	r := report.Result{Check: CheckEgress, Target: tn.name, Resources: tn.sgIDs}
 	if !open {
+		// All traffic to ::/0 from subnets with an IPv6 internet path is
+		// as open, with no NAT in the way.
+		if sgs6, open6 := e.allEgressOpen(tn.sgIDs, defaultRoute6); open6 && tn.internet6Routes() != "" {
+			sg6 := joinComma(sgs6)
+			r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
+			r.Resources = sgs6
+			r.Error = fmt.Sprintf("%s allows all traffic to ::/0 and the task subnets reach the IPv6 internet (%s): nothing limits where a compromised task sends data", sg6, tn.internet6Routes())
+			r.Hint = checked(fmt.Sprintf("Replace the allow-all IPv6 egress of %s with the rules the tasks need (preflight audit --egress-rules cli prints them).", sg6),
+				groupIDs(sgs6...))
+			return []report.Result{r}
+		}
 		// "Not open" is only proven when every task group was read.
 		for _, id := range tn.sgIDs {
 			if _, ok := e.f.SecurityGroups[id]; ok {

@@ -112,12 +112,12 @@ func (e *evaluator) ruleBlocks(r Rule) []netip.Prefix {
 	return out
 }
 
-// allEgressOpen reports whether groups allow all traffic to every IPv4
-// address (0.0.0.0/0, or rules that add up to it such as 0.0.0.0/1 and
-// 128.0.0.0/1), and which groups do: the first that does alone, else
+// allEgressOpen reports whether groups allow all traffic to every address
+// of all (0.0.0.0/0 or ::/0, or rules that add up to it such as 0.0.0.0/1
+// and 128.0.0.0/1), and which groups do: the first that does alone, else
 // every group whose all-traffic rules take part.
-func (e *evaluator) allEgressOpen(groups []string) ([]string, bool) {
-	var all []netip.Prefix
+func (e *evaluator) allEgressOpen(groups []string, all netip.Prefix) ([]string, bool) {
+	var union []netip.Prefix
 	var by []string
 	for _, id := range groups {
 		sg, ok := e.f.SecurityGroups[id]
@@ -130,15 +130,15 @@ func (e *evaluator) allEgressOpen(groups []string) ([]string, bool) {
 				blocks = append(blocks, e.ruleBlocks(r)...)
 			}
 		}
-		if unionCovers(blocks, defaultRoute4) {
+		if unionCovers(blocks, all) {
 			return []string{id}, true
 		}
 		if len(blocks) > 0 {
-			all = append(all, blocks...)
+			union = append(union, blocks...)
 			by = append(by, id)
 		}
 	}
-	if unionCovers(all, defaultRoute4) {
+	if unionCovers(union, all) {
 		return by, true
 	}
 	return nil, false
