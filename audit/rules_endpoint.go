@@ -55,8 +55,10 @@ func (e *evaluator) endpointFamilyRow(tn *taskNet, ep *Endpoint, n Need) report.
 	if strings.HasPrefix(n.Service, "ecr.") {
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
 		r.Error = fmt.Sprintf("task subnets %s are IPv6-only and ECR's PrivateLink endpoint %s serves IPv4 only: the tasks cannot reach it", joinComma(v6only), ep.ID)
-		r.Hint = checked(fmt.Sprintf("Pull through ECR's dual-stack name %s.dkr-ecr.%s.on.aws (no PrivateLink: give the subnets ::/0 to an egress-only internet gateway and egress to ::/0 on 443), or run the tasks in subnets with an IPv4 block.", e.f.Account, n.Region),
-			accounts(e.f.Account), regions(n.Region))
+		r.Hint = "Run the tasks in subnets with an IPv4 block."
+		if host, ok := config.ECRDualStackRegistry(e.f.Account, n.Region); ok {
+			r.Hint = fmt.Sprintf("Pull through ECR's dual-stack name %s (no PrivateLink: give the subnets ::/0 to an egress-only internet gateway and egress to ::/0 on 443), or run the tasks in subnets with an IPv4 block.", host)
+		}
 		return r
 	}
 	has6 := slices.ContainsFunc(ep.Addrs, netip.Addr.Is6)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -92,8 +93,12 @@ func (e *evaluator) dualStackNeed(tn *taskNet, n Need) []report.Result {
 		r := report.Result{Check: CheckRoute, Status: report.StatusFail, Class: report.ClassConnect,
 			Resources: uniqSorted(append(tn.subnetIDs(), tn.routeIDs()...)...)}
 		r.Error = fmt.Sprintf("%s, and task subnets have neither: %s: the image pull times out", what, strings.Join(noRoute, "; "))
-		r.Hint = checked(fmt.Sprintf("Give the task subnets an IPv6 block and a ::/0 route to an egress-only internet gateway (aws ec2 create-egress-only-internet-gateway --vpc-id %s, then aws ec2 create-route --destination-ipv6-cidr-block ::/0 on route tables %s), or a NAT gateway route (0.0.0.0/0); or pull through the IPv4 name %s.dkr.ecr.%s.amazonaws.com with the ecr.api, ecr.dkr and S3 gateway endpoints.",
-			tn.vpcID, joinComma(tn.routeIDs()), e.f.Account, e.f.Region), vpcIDs(tn.vpcID), routeIDs(tn.routeIDs()...), accounts(e.f.Account), regions(e.f.Region))
+		r.Hint = fmt.Sprintf("Give the task subnets an IPv6 block and a ::/0 route to an egress-only internet gateway (aws ec2 create-egress-only-internet-gateway --vpc-id %s, then aws ec2 create-route --destination-ipv6-cidr-block ::/0 on route tables %s), or a NAT gateway route (0.0.0.0/0)",
+			tn.vpcID, joinComma(tn.routeIDs()))
+		if host, err := config.HostFor("ecr.dkr", n.Region, e.f.Account); err == nil {
+			r.Hint += fmt.Sprintf("; or pull through the IPv4 name %s with the ecr.api, ecr.dkr and S3 gateway endpoints", host)
+		}
+		r.Hint = checked(r.Hint+".", vpcIDs(tn.vpcID), routeIDs(tn.routeIDs()...))
 		rows = append(rows, r)
 	}
 	if len(unknown) > 0 {
