@@ -173,7 +173,7 @@ func layerPolicyRow(ep *Endpoint, region string) report.Result {
 		r.Status, r.Detail = report.StatusPass, "default endpoint policy"
 		return r
 	}
-	resource := fmt.Sprintf("arn:%s:s3:::prod-%s-starport-layer-bucket/*", config.PartitionOf(region).Name, region)
+	resource := fmt.Sprintf("arn:%s:s3:::%s/*", config.PartitionOf(region).Name, config.ECRLayerBucket(region))
 	v := evalPolicy(ep.PolicyDocument, "s3:GetObject", resource)
 	stmt := fmt.Sprintf(`{"Sid":"AllowECRLayers","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"%s"}`, resource)
 	add := fmt.Sprintf("Add this statement to the policy of %s: %s", ep.ID, stmt)
