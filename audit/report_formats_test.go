@@ -258,7 +258,7 @@ func TestAuditPaths(t *testing.T) {
 			var wl *report.Workload
 			var rows []report.Result
 			for _, row := range r.Results {
-				if row.Workload.Service == tt.service {
+				if row.Workload != nil && row.Workload.Service == tt.service {
 					wl = row.Workload
 					rows = append(rows, row)
 				}
