@@ -24,8 +24,14 @@ package audit
 //     (DescribeManagedPrefixLists or DescribePrefixLists), plus any pl- id
 //     that a security group rule or a route names.
 //   - Subnet.CIDR matters: security group and NACL coverage is decided
-//     from subnet CIDRs (task subnets and endpoint subnets), never from
-//     endpoint ENI addresses.
+//     from subnet CIDRs (task subnets and endpoint subnets), and, for the
+//     task groups' egress to an interface endpoint, also from the private
+//     addresses of the endpoint's network interfaces (Endpoint.Addrs, read
+//     with ec2:DescribeNetworkInterfaces for Endpoint.NetworkInterfaceIDs):
+//     rules to those /32s cover the endpoint. When that read fails, leave
+//     Addrs nil and add an Undecided for ActionDescribeNetworkInterfaces
+//     (Resource: the endpoint id, or "" for the whole call); the subnet
+//     CIDRs are still judged.
 //   - Endpoint.Type and State are compared case-insensitively; pass the
 //     SDK's strings as they are.
 //   - EFS mount targets (MountTargets) are optional: fill them when
@@ -63,6 +69,7 @@ const (
 	ActionDescribeSecurityGroups       = "ec2:DescribeSecurityGroups"
 	ActionDescribeNetworkAcls          = "ec2:DescribeNetworkAcls"
 	ActionDescribeManagedPrefixLists   = "ec2:DescribeManagedPrefixLists"
+	ActionDescribeNetworkInterfaces    = "ec2:DescribeNetworkInterfaces"
 	ActionDescribeServices             = "ecs:DescribeServices"
 	ActionDescribeTaskDefinition       = "ecs:DescribeTaskDefinition"
 	ActionDescribeMountTargets         = "elasticfilesystem:DescribeMountTargets"
@@ -233,6 +240,11 @@ type Endpoint struct {
 	PrivateDNSEnabled bool
 	// SubnetIDs are the subnets with an endpoint ENI (interface endpoints).
 	SubnetIDs []string
+	// NetworkInterfaceIDs are the endpoint's ENIs (interface endpoints).
+	NetworkInterfaceIDs []string
+	// Addrs are the private IPv4 and IPv6 addresses of those ENIs: what
+	// the service's name resolves to with private DNS. Nil when not read.
+	Addrs []netip.Addr
 	// SecurityGroupIDs guard the endpoint ENIs (interface endpoints).
 	SecurityGroupIDs []string
 	// RouteTableIDs are the associated route tables (gateway endpoints).
@@ -385,8 +397,12 @@ type TaskDefinition struct {
 	Family      string
 	Revision    int
 	NetworkMode string
-	Containers  []Container
-	EFSVolumes  []EFSVolume
+	// OSFamily is runtimePlatform.operatingSystemFamily ("LINUX",
+	// "WINDOWS_SERVER_2022_CORE", ...); empty means LINUX, ECS's default.
+	// It decides the ephemeral ports the tasks' connections come back to.
+	OSFamily   string
+	Containers []Container
+	EFSVolumes []EFSVolume
 }
 
 // Container is one container definition.

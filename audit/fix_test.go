@@ -299,10 +299,10 @@ func TestPlanNACL(t *testing.T) {
 				{RuleNumber: 32767, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
 			},
 			want: []Change{
-				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 110, Protocol: "tcp", FromPort: 1024, ToPort: 65535, CIDR: "10.0.11.0/24"},
-				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 120, Protocol: "tcp", FromPort: 1024, ToPort: 65535, CIDR: "10.0.12.0/24"},
-				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 130, Protocol: "tcp", FromPort: 1024, ToPort: 65535, CIDR: "52.219.0.0/16"},
-				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 140, Protocol: "tcp", FromPort: 1024, ToPort: 65535, CIDR: "3.5.152.0/21"},
+				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 110, Protocol: "tcp", FromPort: 32768, ToPort: 60999, CIDR: "10.0.11.0/24"},
+				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 120, Protocol: "tcp", FromPort: 32768, ToPort: 60999, CIDR: "10.0.12.0/24"},
+				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 130, Protocol: "tcp", FromPort: 32768, ToPort: 60999, CIDR: "52.219.0.0/16"},
+				{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 140, Protocol: "tcp", FromPort: 32768, ToPort: 60999, CIDR: "3.5.152.0/21"},
 			},
 		},
 		{
@@ -312,7 +312,7 @@ func TestPlanNACL(t *testing.T) {
 				{RuleNumber: 100, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0"), Allow: true},
 				{RuleNumber: 100, Protocol: "-1", CIDR: pfx("0.0.0.0/0"), Allow: true},
 			},
-			want: []Change{{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 49, Protocol: "tcp", FromPort: 1024, ToPort: 65535, CIDR: "3.5.152.0/21"}},
+			want: []Change{{Kind: ChangeNACLInsert, ACL: acl, RuleNumber: 49, Protocol: "tcp", FromPort: 32768, ToPort: 60999, CIDR: "3.5.152.0/21"}},
 		},
 	}
 	for _, tt := range tests {

@@ -45,6 +45,7 @@ type API interface {
 	DescribeNetworkAcls(context.Context, *ec2.DescribeNetworkAclsInput, ...func(*ec2.Options)) (*ec2.DescribeNetworkAclsOutput, error)
 	DescribeManagedPrefixLists(context.Context, *ec2.DescribeManagedPrefixListsInput, ...func(*ec2.Options)) (*ec2.DescribeManagedPrefixListsOutput, error)
 	GetManagedPrefixListEntries(context.Context, *ec2.GetManagedPrefixListEntriesInput, ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error)
+	DescribeNetworkInterfaces(context.Context, *ec2.DescribeNetworkInterfacesInput, ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error)
 
 	DescribeMountTargets(context.Context, *efs.DescribeMountTargetsInput, ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error)
 	DescribeMountTargetSecurityGroups(context.Context, *efs.DescribeMountTargetSecurityGroupsInput, ...func(*efs.Options)) (*efs.DescribeMountTargetSecurityGroupsOutput, error)
@@ -316,6 +317,11 @@ func (c SDKClients) GetManagedPrefixListEntries(ctx context.Context, in *ec2.Get
 	return c.EC2.GetManagedPrefixListEntries(ctx, in, o...)
 }
 
+// DescribeNetworkInterfaces calls the EC2 API.
+func (c SDKClients) DescribeNetworkInterfaces(ctx context.Context, in *ec2.DescribeNetworkInterfacesInput, o ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
+	return c.EC2.DescribeNetworkInterfaces(ctx, in, o...)
+}
+
 // DescribeMountTargets calls the EFS API.
 func (c SDKClients) DescribeMountTargets(ctx context.Context, in *efs.DescribeMountTargetsInput, o ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error) {
 	if c.EFS == nil {
@@ -486,6 +492,14 @@ func (l limitedAPI) GetManagedPrefixListEntries(ctx context.Context, in *ec2.Get
 	}
 	defer l.release()
 	return l.api.GetManagedPrefixListEntries(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeNetworkInterfaces(ctx context.Context, in *ec2.DescribeNetworkInterfacesInput, o ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeNetworkInterfaces(ctx, in, o...)
 }
 
 func (l limitedAPI) DescribeMountTargets(ctx context.Context, in *efs.DescribeMountTargetsInput, o ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error) {

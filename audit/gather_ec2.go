@@ -107,10 +107,12 @@ func (s *gathering) vpcNetwork(ctx context.Context, vpcIDs []string) error {
 		return err
 	}
 	// These need what the first round found: the VPCs' DHCP options
-	// sets, and the prefix lists that routes and rules name.
+	// sets, the prefix lists that routes and rules name, and the
+	// addresses of the interface endpoints' ENIs.
 	s.parallel(ctx,
 		s.describeDHCPOptions,
 		func(ctx context.Context) { s.prefixListEntries(ctx, prefixLists) },
+		s.endpointAddrs,
 	)
 	return s.fatal()
 }
@@ -424,7 +426,8 @@ func (s *gathering) describeEndpoints(ctx context.Context, vpcIDs []string) {
 			ServiceName: aws.ToString(e.ServiceName), Type: string(e.VpcEndpointType), State: string(e.State),
 			PrivateDNSEnabled: aws.ToBool(e.PrivateDnsEnabled),
 			SubnetIDs:         e.SubnetIds, RouteTableIDs: e.RouteTableIds,
-			PolicyDocument: aws.ToString(e.PolicyDocument),
+			NetworkInterfaceIDs: e.NetworkInterfaceIds,
+			PolicyDocument:      aws.ToString(e.PolicyDocument),
 		}
 		for _, g := range e.Groups {
 			ep.SecurityGroupIDs = append(ep.SecurityGroupIDs, aws.ToString(g.GroupId))

@@ -323,6 +323,9 @@ func convertTaskDefinition(td *ecstypes.TaskDefinition) *TaskDefinition {
 		NetworkMode: string(td.NetworkMode),
 		Containers:  []Container{},
 	}
+	if rp := td.RuntimePlatform; rp != nil {
+		out.OSFamily = string(rp.OperatingSystemFamily)
+	}
 	for _, c := range td.ContainerDefinitions {
 		ct := Container{Name: report.CutName(aws.ToString(c.Name)), Image: aws.ToString(c.Image), EntryPoint: c.EntryPoint, Command: c.Command}
 		for _, kv := range c.Environment {

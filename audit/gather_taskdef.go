@@ -86,6 +86,9 @@ func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 	if td.NetworkMode != "" && td.NetworkMode != "awsvpc" {
 		v.add("networkMode", fmt.Sprintf("%q: audit judges awsvpc tasks (their own ENI, subnets and security groups); want \"awsvpc\"", td.NetworkMode))
 	}
+	if rp := v.object(root["runtimePlatform"], "runtimePlatform", false); rp != nil {
+		td.OSFamily = v.str(rp, "runtimePlatform", "operatingSystemFamily", false)
+	}
 	var compat []string
 	for i, c := range v.array(root, "", "requiresCompatibilities", false) {
 		if s, ok := c.(string); ok {

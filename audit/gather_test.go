@@ -72,6 +72,7 @@ func TestParseTaskDefinitionJSON(t *testing.T) {
 		{"bridge mode", `{"family":"f","networkMode":"bridge","containerDefinitions":[{"name":"a","image":"i"}]}`, []string{"networkMode"}},
 		{"command of the wrong type", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","command":["check",1]}]}`, []string{"containerDefinitions[0].command[1]: want a string, got a number"}},
 		{"environment without name", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","environment":[{"value":"v"}]}]}`, []string{"containerDefinitions[0].environment[0].name: missing"}},
+		{"runtimePlatform of the wrong type", `{"family":"f","runtimePlatform":{"operatingSystemFamily":7},"containerDefinitions":[{"name":"a","image":"i"}]}`, []string{"runtimePlatform.operatingSystemFamily: want a string, got a number"}},
 		{"efs without file system", `{"family":"f","containerDefinitions":[{"name":"a","image":"i"}],"volumes":[{"name":"v","efsVolumeConfiguration":{}}]}`, []string{"volumes[0].efsVolumeConfiguration.fileSystemId: missing"}},
 	}
 	for _, tt := range tests {

@@ -40,7 +40,7 @@ func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
 			[]string{"ENDPOINT_SG=$(aws ec2 create-security-group", `--add-security-group-ids "$ENDPOINT_SG" --remove-security-group-ids`,
 				"authorize-security-group-egress"}},
 		{"NACL deny on 443", []string{"nacl_deny_443"}, []string{"delete-network-acl-entry", "--egress --rule-number 90"}},
-		{"NACL without return traffic", []string{"nacl_block"}, []string{"create-network-acl-entry", "--ingress --rule-number 110", "--port-range From=1024,To=65535"}},
+		{"NACL without return traffic", []string{"nacl_block"}, []string{"create-network-acl-entry", "--ingress --rule-number 110", "--port-range From=32768,To=60999"}},
 		{"assignPublicIp ENABLED", []string{"public_ip"}, []string{"aws ecs update-service", "assignPublicIp=DISABLED"}},
 		{"S3 not routed", []string{"s3_not_routed"}, []string{"--add-route-table-ids"}},
 		{"VPC DNS hostnames off", []string{"vpc_dns_off"}, []string{"modify-vpc-attribute", "--enable-dns-hostnames"}},

@@ -85,11 +85,6 @@ func TestAuditCallsOnlyPolicyActions(t *testing.T) {
 	// custom DHCP options and the EFS volume make DescribeDhcpOptions and
 	// the EFS reads among them.
 	for _, a := range policyActions(t) {
-		// check and serve --explain find the task's own interface with
-		// it (probe.EC2Finder), from the same policy.
-		if a == "ec2:DescribeNetworkInterfaces" {
-			continue
-		}
 		if !slices.Contains(all, a) {
 			t.Errorf("audit-policy.json allows %s, which no audit called", a)
 		}

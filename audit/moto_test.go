@@ -126,15 +126,17 @@ func TestAuditAgainstMoto(t *testing.T) {
 		{
 			name: "network ACL blocks the return traffic", mutations: []string{"nacl_block"}, wantExit: report.ExitConnect,
 			want: []motoRow{
-				{check: CheckNACL, status: report.StatusFail, target: motoFixed("ecr.api"), resources: motoIDs(func(w motoWorld) []string { return []string{w.NACL} }), errHas: "1024-65535"},
+				{check: CheckNACL, status: report.StatusFail, target: motoFixed("ecr.api"), resources: motoIDs(func(w motoWorld) []string { return []string{w.NACL} }), errHas: "32768-60999 (return traffic to the tasks' Linux ephemeral ports"},
 				{check: CheckNACL, status: report.StatusFail, target: motoFixed("ecr.dkr")},
 				{check: CheckNACL, status: report.StatusFail, target: motoFixed("ecr.layers")},
 				{check: CheckNACL, status: report.StatusFail, target: motoFixed("logs")},
 			},
 		},
 		{
-			name: "custom S3 endpoint policy", mutations: []string{"s3_policy"}, wantExit: report.ExitOK,
-			want: []motoRow{{check: CheckEndpointPolicy, status: report.StatusWarn, target: motoFixed("ecr.layers"),
+			// It allows only the application's bucket: the implicit deny
+			// answers every layer GET with 403.
+			name: "custom S3 endpoint policy", mutations: []string{"s3_policy"}, wantExit: report.ExitConnect,
+			want: []motoRow{{check: CheckEndpointPolicy, status: report.StatusFail, target: motoFixed("ecr.layers"),
 				resources: motoIDs(func(w motoWorld) []string { return []string{w.Endpoints["s3"]} }), errHas: "starport-layer-bucket"}},
 		},
 		{

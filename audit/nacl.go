@@ -25,34 +25,78 @@ type portSpan struct{ lo, hi int }
 // ingress: from peer into the subnet) for every address of peer.
 //
 // Entries are evaluated in rule-number order, lowest first, and the first
-// entry that matches a packet decides; no match denies. An allow entry
-// only settles the ports it covers when its block contains all of peer
-// (otherwise some addresses fall through to later entries, so it proves
-// nothing for the whole block); a deny entry that overlaps peer at all
-// blocks those ports for some addresses, which is enough to fail.
+// entry that matches a packet decides; no match denies. What is still
+// undecided is a set of (addresses, ports) pieces: an allow entry settles
+// the part of them it matches, so several allows in a row can pass a peer
+// block none of them holds alone; a deny entry that matches any
+// undecided piece blocks that traffic, which is enough to fail, even when
+// allows around it cover the rest.
 func naclAllowsTCP(acl *NetworkACL, egress bool, peer netip.Prefix, lo, hi int) naclVerdict {
-	open := []portSpan{{lo, hi}} // ports not yet decided
+	open := []naclPiece{{rangeOf(peer), portSpan{lo, hi}}} // traffic not yet decided
 	for _, m := range naclTCPEntries(acl, egress, peer) {
 		if len(open) == 0 {
 			break
 		}
+		hit := naclPiece{rangeOf(m.CIDR), m.span}
 		if !m.Allow {
-			for _, o := range open {
-				if l, h := max(o.lo, m.span.lo), min(o.hi, m.span.hi); l <= h {
-					return naclVerdict{Rule: m.RuleNumber, Port: l}
-				}
+			if port, ok := firstOverlap(open, hit); ok {
+				return naclVerdict{Rule: m.RuleNumber, Port: port}
 			}
 			continue
 		}
-		if !prefixContains(m.CIDR, peer) {
-			continue
-		}
-		open = subtractSpan(open, m.span)
+		open = subtractPiece(open, hit)
 	}
 	if len(open) > 0 {
-		return naclVerdict{Port: open[0].lo}
+		port := open[0].ports.lo
+		for _, o := range open[1:] {
+			port = min(port, o.ports.lo)
+		}
+		return naclVerdict{Port: port}
 	}
 	return naclVerdict{Allowed: true}
+}
+
+// naclPiece is traffic to or from a range of addresses on a range of
+// ports.
+type naclPiece struct {
+	addrs addrRange
+	ports portSpan
+}
+
+// firstOverlap is the lowest port on which hit matches some piece of
+// open.
+func firstOverlap(open []naclPiece, hit naclPiece) (int, bool) {
+	port, found := 0, false
+	for _, o := range open {
+		if _, ok := o.addrs.intersect(hit.addrs); !ok {
+			continue
+		}
+		if l, h := max(o.ports.lo, hit.ports.lo), min(o.ports.hi, hit.ports.hi); l <= h && (!found || l < port) {
+			port, found = l, true
+		}
+	}
+	return port, found
+}
+
+// subtractPiece removes hit from every piece of open.
+func subtractPiece(open []naclPiece, hit naclPiece) []naclPiece {
+	var out []naclPiece
+	for _, o := range open {
+		in, ok := o.addrs.intersect(hit.addrs)
+		if !ok || hit.ports.hi < o.ports.lo || hit.ports.lo > o.ports.hi {
+			out = append(out, o)
+			continue
+		}
+		// The addresses outside hit keep every port; those inside keep
+		// the ports outside hit's.
+		for _, a := range o.addrs.minus(hit.addrs) {
+			out = append(out, naclPiece{a, o.ports})
+		}
+		for _, p := range subtractSpan([]portSpan{o.ports}, hit.ports) {
+			out = append(out, naclPiece{in, p})
+		}
+	}
+	return out
 }
 
 // naclMatch is an entry that may match TCP traffic with a peer block, and

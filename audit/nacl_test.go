@@ -58,6 +58,30 @@ func TestNACLAllowsTCP(t *testing.T) {
 			{RuleNumber: 90, Protocol: "-1", CIDR: pfx("::/0")},
 			allowAll,
 		}, 443, 443, naclVerdict{Allowed: true}},
+		{"two allows in a row hold the peer between them", []NACLEntry{
+			{RuleNumber: 100, Protocol: "-1", CIDR: pfx("10.0.11.0/25"), Allow: true},
+			{RuleNumber: 110, Protocol: "6", PortFrom: 0, PortTo: 0, CIDR: pfx("10.0.11.128/25"), Allow: true},
+			{RuleNumber: 120, Protocol: "-1", CIDR: pfx("10.0.0.0/8")},
+		}, 443, 443, naclVerdict{Allowed: true}},
+		{"a deny in between still wins for its part", []NACLEntry{
+			{RuleNumber: 100, Protocol: "-1", CIDR: pfx("10.0.11.0/25"), Allow: true},
+			{RuleNumber: 105, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("10.0.11.192/26")},
+			{RuleNumber: 110, Protocol: "-1", CIDR: pfx("10.0.11.128/25"), Allow: true},
+		}, 443, 443, naclVerdict{Rule: 105, Port: 443}},
+		{"a deny of addresses an earlier allow settled never matches", []NACLEntry{
+			{RuleNumber: 100, Protocol: "-1", CIDR: pfx("10.0.11.0/25"), Allow: true},
+			{RuleNumber: 105, Protocol: "-1", CIDR: pfx("10.0.11.0/26")},
+			{RuleNumber: 110, Protocol: "-1", CIDR: pfx("10.0.11.128/25"), Allow: true},
+		}, 443, 443, naclVerdict{Allowed: true}},
+		{"addresses and ports in pieces", []NACLEntry{
+			{RuleNumber: 100, Protocol: "6", PortFrom: 32768, PortTo: 40000, CIDR: pfx("10.0.11.0/24"), Allow: true},
+			{RuleNumber: 110, Protocol: "6", PortFrom: 40001, PortTo: 60999, CIDR: pfx("10.0.11.0/25"), Allow: true},
+			{RuleNumber: 120, Protocol: "6", PortFrom: 40001, PortTo: 65535, CIDR: pfx("10.0.11.128/25"), Allow: true},
+		}, 32768, 60999, naclVerdict{Allowed: true}},
+		{"pieces with a hole: the first blocked port", []NACLEntry{
+			{RuleNumber: 100, Protocol: "6", PortFrom: 32768, PortTo: 40000, CIDR: pfx("10.0.11.0/24"), Allow: true},
+			{RuleNumber: 110, Protocol: "6", PortFrom: 40001, PortTo: 60999, CIDR: pfx("10.0.11.0/25"), Allow: true},
+		}, 32768, 60999, naclVerdict{Port: 40001}},
 		{"other direction ignored", []NACLEntry{
 			{RuleNumber: 100, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0"), Allow: true},
 		}, 443, 443, naclVerdict{Port: 443}},

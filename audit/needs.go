@@ -23,6 +23,10 @@ type Need struct {
 	// Internet is true when only an internet path serves the need (an image
 	// from a registry other than ECR in the task's region and partition).
 	Internet bool
+	// DualStack is true when the destination is known to answer on IPv6
+	// too (an ECR dual-stack name, ACCOUNT.dkr-ecr.REGION.on.aws): an IPv6
+	// internet path then serves it as well as an IPv4 one.
+	DualStack bool
 	// Port is the TCP port the tasks connect to (443, 2049 for EFS).
 	Port int
 	// Expect is the expectation an --checks entry named explicitly; empty
@@ -263,7 +267,7 @@ func (c *needCollector) container(ct Container) {
 			}
 			// A registry that names its port serves the pull there
 			// (registry.example.com:5000/app): 0 means HTTPS on 443.
-			c.add(Need{Service: NeedInternet, Internet: true, Port: im.Port,
+			c.add(Need{Service: NeedInternet, Internet: true, Port: im.Port, DualStack: ok && im.DualStack,
 				Reason: fmt.Sprintf("image %s (registry %s)", ct.Image, registry)})
 		}
 	}

@@ -213,3 +213,33 @@ func TestTaskDefinitionKeepsPreflightEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// TestTaskDefinitionOSFamily: both readers keep runtimePlatform's
+// operatingSystemFamily, which decides the tasks' ephemeral ports.
+func TestTaskDefinitionOSFamily(t *testing.T) {
+	api := convertTaskDefinition(&ecstypes.TaskDefinition{
+		RuntimePlatform: &ecstypes.RuntimePlatform{OperatingSystemFamily: ecstypes.OSFamilyWindowsServer2022Core},
+	})
+	file, _, err := ParseTaskDefinitionJSON([]byte(`{"family":"f","runtimePlatform":{"cpuArchitecture":"X86_64","operatingSystemFamily":"WINDOWS_SERVER_2022_CORE"},
+		"containerDefinitions":[{"name":"a","image":"i"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	none := convertTaskDefinition(&ecstypes.TaskDefinition{})
+	for name, tt := range map[string]struct {
+		td   *TaskDefinition
+		want string
+	}{"api": {api, "WINDOWS_SERVER_2022_CORE"}, "file": {file, "WINDOWS_SERVER_2022_CORE"}, "unset": {none, ""}} {
+		if tt.td.OSFamily != tt.want {
+			t.Errorf("%s: got OSFamily %q; want %q", name, tt.td.OSFamily, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		os     string
+		lo, hi int
+	}{{"", 32768, 60999}, {"LINUX", 32768, 60999}, {"WINDOWS_SERVER_2019_CORE", 49152, 65535}, {"WINDOWS_SERVER_2022_FULL", 49152, 65535}} {
+		if got := ephemeralPorts(tt.os); got.lo != tt.lo || got.hi != tt.hi {
+			t.Errorf("ephemeralPorts(%q): got %d-%d; want %d-%d", tt.os, got.lo, got.hi, tt.lo, tt.hi)
+		}
+	}
+}

@@ -117,8 +117,17 @@ func TestAuditSARIF(t *testing.T) {
 				for _, l := range got.Locations[0].LogicalLocations {
 					names = append(names, l.Name)
 				}
-				if want := append(append([]string{}, row.Resources...), row.Workload.Name); !reflect.DeepEqual(names, want) {
-					t.Errorf("result %d: logical locations %v; want %v", i, names, want)
+				wantLocs := append([]string{}, row.Resources...)
+				switch {
+				case row.Workload != nil:
+					wantLocs = append(wantLocs, row.Workload.Name)
+				case len(wantLocs) == 0:
+					// The coverage row is about the whole run, not a
+					// workload: its target stands for it.
+					wantLocs = append(wantLocs, row.Target)
+				}
+				if !reflect.DeepEqual(names, wantLocs) {
+					t.Errorf("result %d: logical locations %v; want %v", i, names, wantLocs)
 				}
 				phys := got.Locations[0].PhysicalLocation
 				switch {
@@ -172,9 +181,15 @@ func TestAuditJUnit(t *testing.T) {
 					}
 					row := r.Results[i]
 					i++
-					wantClass := row.Workload.Cluster + "." + row.Workload.Service
-					if row.Workload.Service == "" {
+					var wantClass string
+					switch {
+					case row.Workload == nil:
+						// The coverage row is about the whole run.
+						wantClass = "preflight.audit"
+					case row.Workload.Service == "":
 						wantClass = "taskdef." + row.Workload.TaskDefinition
+					default:
+						wantClass = row.Workload.Cluster + "." + row.Workload.Service
 					}
 					if c.Classname != wantClass || c.Name != string(row.Check)+" "+row.Target {
 						t.Errorf("test case %s %q; want %s %q", c.Classname, c.Name, wantClass, string(row.Check)+" "+row.Target)
@@ -243,7 +258,7 @@ func TestAuditPaths(t *testing.T) {
 			var wl *report.Workload
 			var rows []report.Result
 			for _, row := range r.Results {
-				if row.Workload.Service == tt.service {
+				if row.Workload != nil && row.Workload.Service == tt.service {
 					wl = row.Workload
 					rows = append(rows, row)
 				}

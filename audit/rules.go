@@ -61,6 +61,10 @@ type NetConfig struct {
 	// AssignPublicIP is PublicIPEnabled, PublicIPDisabled or "" (unknown);
 	// it decides whether an internet gateway route is an internet path.
 	AssignPublicIP string
+	// OSFamily is the tasks' runtimePlatform.operatingSystemFamily; empty
+	// means Linux. The network ACLs' return traffic is judged on its
+	// ephemeral ports.
+	OSFamily string
 }
 
 // Evaluate judges every workload in f: its public IP, then every need
@@ -135,7 +139,8 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 	case runsOnInstances(w):
 		out = append(out, e.onInstances(w, needs)...)
 	default:
-		nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
+		nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP,
+			OSFamily: w.osFamily()}
 		out = append(out, e.network(nc, needs)...)
 	}
 	// Every row says which workload it is about, so that a sweep's
@@ -145,6 +150,17 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		out[i].Workload = wl
 	}
 	return out
+}
+
+// osFamily is the task definition's runtimePlatform.operatingSystemFamily
+// ("" when unknown, which the rules take as Linux): it decides the
+// ephemeral ports of return traffic, on the task ENI and on a container
+// instance alike (an instance runs tasks of its own OS).
+func (w *Workload) osFamily() string {
+	if w.TaskDefinition == nil {
+		return ""
+	}
+	return w.TaskDefinition.OSFamily
 }
 
 // reportWorkload names w for the report's rows.

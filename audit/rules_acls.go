@@ -11,18 +11,59 @@ import (
 	"github.com/preflight-dev/preflight/report"
 )
 
-// Ephemeral ports: the return traffic of a TCP connection comes back to
-// one of these on the client, and a stateless NACL needs a rule for it.
-const (
-	ephemeralLo = 1024
-	ephemeralHi = 65535
-)
+// ephemeralRange is the range a client OS picks a connection's local
+// (source) port from: the return traffic of a TCP connection comes back to
+// one of these, and a stateless network ACL needs a rule for it on both
+// subnets it crosses (the client's inbound, the server's outbound).
+type ephemeralRange struct {
+	portSpan
+	// os names the range in findings ("Linux", "Windows").
+	os string
+}
+
+// ephemeralPorts is the range of the tasks' OS, from the task
+// definition's runtimePlatform.operatingSystemFamily (LINUX when unset,
+// WINDOWS_SERVER_* for Windows). The AWS VPC user guide's network ACL
+// section "Ephemeral ports" lists the ranges by client
+// (https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html):
+// Windows Server 2008 and later use 49152-65535; "many Linux kernels"
+// 32768-61000. Fargate and the ECS-optimized AMIs run Linux tasks with the
+// kernel's default net.ipv4.ip_local_port_range, "32768 60999"
+// (Documentation/networking/ip-sysctl.rst; net/ipv4/af_inet.c), which the
+// tasks cannot change from inside an awsvpc task. An ACL that allows
+// 32768-65535 back in therefore works for Linux tasks, and demanding
+// 1024-65535 would fail ACLs that work.
+func ephemeralPorts(osFamily string) ephemeralRange {
+	if strings.HasPrefix(strings.ToUpper(osFamily), "WINDOWS") {
+		return ephemeralRange{portSpan{49152, 65535}, "Windows"}
+	}
+	return ephemeralRange{portSpan{32768, 60999}, "Linux"}
+}
 
 // naclPeer is the far side of a connection: a subnet (whose own NACL is
-// then judged too) or a bare block such as an S3 prefix-list CIDR.
+// then judged too) or a bare block such as an S3 prefix-list CIDR. cidr6
+// is the peer's IPv6 block, if any: an IPv6-only task subnet reaches the
+// peer over it.
 type naclPeer struct {
 	subnet *Subnet
 	cidr   netip.Prefix
+	cidr6  netip.Prefix
+}
+
+// blocks picks the blocks of one family that a connection from the task
+// subnet ts to p uses: IPv4 when both sides have it, else IPv6 when both
+// have that (an IPv6-only subnet's tasks have no IPv4 address). ok is
+// false when they share no family.
+func (p naclPeer) blocks(ts *Subnet) (task, peer netip.Prefix, ok bool) {
+	for _, c := range []netip.Prefix{p.cidr, p.cidr6} {
+		if !c.IsValid() {
+			continue
+		}
+		if t := subnetBlock(ts, c.Addr()); t.IsValid() {
+			return t, c, true
+		}
+	}
+	return netip.Prefix{}, netip.Prefix{}, false
 }
 
 // naclLeg is one direction of traffic through one subnet's ACL.
@@ -43,20 +84,25 @@ func (e *evaluator) naclRow(tn *taskNet, peers []naclPeer, port int) report.Resu
 	}
 	var legs []naclLeg
 	for _, ts := range tn.subnets {
-		if !ts.CIDR.IsValid() {
-			continue
-		}
 		for _, p := range peers {
 			if p.subnet != nil && p.subnet.ID == ts.ID {
 				continue
 			}
+			// An IPv6-only task subnet is judged on its IPv6 entries.
+			task, peer, ok := p.blocks(ts)
+			if !ok {
+				continue
+			}
+			// The reply goes to the task's ephemeral port: the same
+			// range on the task subnet's way in and the peer's way out.
+			eph := tn.ephemeral
 			legs = append(legs,
-				naclLeg{ts, true, p.cidr, port, port},
-				naclLeg{ts, false, p.cidr, ephemeralLo, ephemeralHi})
+				naclLeg{ts, true, peer, port, port},
+				naclLeg{ts, false, peer, eph.lo, eph.hi})
 			if p.subnet != nil {
 				legs = append(legs,
-					naclLeg{p.subnet, false, ts.CIDR, port, port},
-					naclLeg{p.subnet, true, ts.CIDR, ephemeralLo, ephemeralHi})
+					naclLeg{p.subnet, false, task, port, port},
+					naclLeg{p.subnet, true, task, eph.lo, eph.hi})
 			}
 		}
 	}
@@ -89,12 +135,17 @@ func (e *evaluator) naclRow(tn *taskNet, peers []naclPeer, port int) report.Resu
 			dir, prep = "outbound", "to"
 		}
 		rule := fmt.Sprintf("rule %d", v.Rule)
-		if v.Rule == 0 {
+		switch {
+		case v.Rule == 0:
 			rule = "the default * rule (no entry matches)"
+		case v.Rule >= 32767:
+			// The API lists the "*" entries as 32767 (IPv4) and 32768
+			// (IPv6); they cannot be changed.
+			rule = "the default * rule"
 		}
 		ports := fmt.Sprint(l.lo)
 		if l.lo != l.hi {
-			ports = fmt.Sprintf("%d-%d (return traffic; port %d first blocked)", l.lo, l.hi, v.Port)
+			ports = fmt.Sprintf("%d-%d (return traffic to the tasks' %s ephemeral ports; port %d first blocked)", l.lo, l.hi, tn.ephemeral.os, v.Port)
 		}
 		p := fmt.Sprintf("%s of %s denies %s TCP %s %s %s by %s", acl.ID, l.subnet.ID, dir, ports, prep, l.peer, rule)
 		if seen[p] {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,6 +26,7 @@ func (e *evaluator) interfaceNeed(tn *taskNet, n Need, svc config.Service) []rep
 		return []report.Result{e.missingInterfaceEndpoint(tn, n, name, others, base)}
 	}
 	checks := []report.Result{
+		e.endpointFamilyRow(tn, ep, n),
 		e.privateDNSRow(ep),
 		e.endpointAZRow(tn, ep),
 		e.endpointIngressRow(tn, ep, n.Port),
@@ -32,6 +34,49 @@ func (e *evaluator) interfaceNeed(tn *taskNet, n Need, svc config.Service) []rep
 		e.naclRow(tn, e.endpointPeers(ep), n.Port),
 	}
 	return summarise(base, fmt.Sprintf("%s (%s) available", ep.ID, name), []string{ep.ID}, checks)
+}
+
+// endpointFamilyRow: tasks in IPv6-only subnets have no IPv4 address, so
+// they reach an interface endpoint only over IPv6: ECR's PrivateLink
+// serves IPv4 alone (its dual-stack names have no PrivateLink), and any
+// other endpoint needs IPv6 addresses on its interfaces (IP address type
+// dualstack), which Endpoint.Addrs shows when it was read.
+func (e *evaluator) endpointFamilyRow(tn *taskNet, ep *Endpoint, n Need) report.Result {
+	var v6only []string
+	for _, s := range tn.subnets {
+		if !s.CIDR.IsValid() && s.IPv6.IsValid() {
+			v6only = append(v6only, s.ID)
+		}
+	}
+	if len(v6only) == 0 {
+		return report.Result{}
+	}
+	r := report.Result{Check: CheckEndpoint, Resources: uniqSorted(append([]string{ep.ID}, v6only...)...)}
+	if strings.HasPrefix(n.Service, "ecr.") {
+		r.Status, r.Class = report.StatusFail, report.ClassConnect
+		r.Error = fmt.Sprintf("task subnets %s are IPv6-only and ECR's PrivateLink endpoint %s serves IPv4 only: the tasks cannot reach it", joinComma(v6only), ep.ID)
+		r.Hint = "Run the tasks in subnets with an IPv4 block."
+		if host, ok := config.ECRDualStackRegistry(e.f.Account, n.Region); ok {
+			r.Hint = fmt.Sprintf("Pull through ECR's dual-stack name %s (no PrivateLink: give the subnets ::/0 to an egress-only internet gateway and egress to ::/0 on 443), or run the tasks in subnets with an IPv4 block.", host)
+		}
+		return r
+	}
+	has6 := slices.ContainsFunc(ep.Addrs, netip.Addr.Is6)
+	switch {
+	case has6:
+		r.Status, r.Detail = report.StatusPass, "IPv6 addresses on its interfaces for the IPv6-only subnets"
+	case ep.Addrs == nil:
+		u := findUndecided(e.f, ActionDescribeNetworkInterfaces, ep.ID)
+		if u == nil {
+			u = &Undecided{Action: ActionDescribeNetworkInterfaces, Resource: ep.ID, Err: "addresses of its network interfaces not in the facts"}
+		}
+		return undecidedRow(CheckEndpoint, "", *u, "IPv6-only task subnets "+joinComma(v6only)+" reach the endpoint only if its interfaces have IPv6 addresses", e.opts)
+	default:
+		r.Status, r.Class = report.StatusFail, report.ClassConnect
+		r.Error = fmt.Sprintf("task subnets %s are IPv6-only and the interfaces of %s have no IPv6 address (IP address type ipv4): the tasks cannot reach it", joinComma(v6only), ep.ID)
+		r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --ip-address-type dualstack (its subnets need IPv6 blocks)", ep.ID), endpointIDs(ep.ID))
+	}
+	return r
 }
 
 // summarise turns a need's sub-checks into rows: every problem as its own
@@ -283,8 +328,10 @@ func (e *evaluator) fixEndpointIngress(r *report.Result, tn *taskNet, ep *Endpoi
 }
 
 // taskEgressToEndpointRow: a task group must let TCP port out to the
-// endpoint, by a reference to an endpoint group or a block covering every
-// endpoint subnet (the ENI addresses themselves are not trusted).
+// endpoint, by a reference to an endpoint group, blocks that together
+// cover every endpoint subnet, or blocks that cover the private IPv4
+// addresses of the endpoint's interfaces (what private DNS answers), when
+// those were read.
 func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int) report.Result {
 	peer := sgPeer{groups: ep.SecurityGroupIDs}
 	for _, id := range ep.SubnetIDs {
@@ -300,6 +347,25 @@ func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int)
 	}
 	if v.undecided != nil {
 		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the task security groups decide whether the tasks get out", e.opts)
+	}
+	var hosts []netip.Prefix
+	for _, a := range ep.Addrs {
+		if a.Is4() {
+			hosts = append(hosts, hostPrefix(a))
+		}
+	}
+	if len(hosts) > 0 && len(v.missing) == 0 {
+		if hv := e.sgAllowsTCP(tn.sgIDs, true, port, sgPeer{cidrs: hosts}); hv.allowed {
+			r.Status, r.Detail = report.StatusPass, fmt.Sprintf("tasks may send TCP %d to it (%s: the addresses of its interfaces %s)", port, hv.by, prefixesString(hosts))
+			return r
+		}
+	}
+	if ep.Addrs == nil && len(ep.NetworkInterfaceIDs) > 0 && e.egressIntoBlocks(tn.sgIDs, port, peer.cidrs) {
+		// Some rule names addresses inside the endpoint subnets: they
+		// may be its interfaces', which could not be read.
+		if u := findUndecided(e.f, ActionDescribeNetworkInterfaces, ep.ID); u != nil {
+			return undecidedRow(CheckSecurityGroup, "", *u, "the addresses of "+ep.ID+"'s interfaces decide whether the task groups' rules to addresses in its subnets reach it", e.opts)
+		}
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassConnect
 	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to %s (groups %s, subnets %s): connections time out",
@@ -329,12 +395,36 @@ func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int)
 	return r
 }
 
+// egressIntoBlocks reports whether a rule of groups lets TCP port out to
+// some address inside blocks (a narrower block than a whole one).
+func (e *evaluator) egressIntoBlocks(groups []string, port int, blocks []netip.Prefix) bool {
+	for _, id := range groups {
+		sg, ok := e.f.SecurityGroups[id]
+		if !ok {
+			continue
+		}
+		for _, r := range sg.Egress {
+			if !ruleCoversTCP(r, port) {
+				continue
+			}
+			for _, rb := range e.ruleBlocks(r) {
+				for _, b := range blocks {
+					if rb.Overlaps(b) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
 // endpointPeers are the endpoint's subnets, as NACL peers.
 func (e *evaluator) endpointPeers(ep *Endpoint) []naclPeer {
 	var peers []naclPeer
 	for _, id := range ep.SubnetIDs {
-		if s, ok := e.f.Subnets[id]; ok && s.CIDR.IsValid() {
-			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR})
+		if s, ok := e.f.Subnets[id]; ok && (s.CIDR.IsValid() || s.IPv6.IsValid()) {
+			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR, cidr6: s.IPv6})
 		}
 	}
 	return peers

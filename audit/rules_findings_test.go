@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"net/netip"
 	"reflect"
 	"testing"
 
@@ -14,6 +15,16 @@ const (
 	policyAllS3    = `{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}`
 	policyCond     = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-s3"}}}]}`
 	policyDeny     = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"s3:Get*","Resource":"arn:aws:s3:::prod-*"}]}`
+	// policyDenySid denies the layer bucket by a statement with a Sid,
+	// after an Allow of everything: the Deny wins.
+	policyDenySid = `{"Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"NoProdBuckets","Effect":"Deny","Principal":{"AWS":"*"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::prod-ap-northeast-1-starport-layer-bucket/*"}]}`
+	// policyDenyCond denies only under a condition the facts cannot judge.
+	policyDenyCond = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"OrgOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-1"}}}]}`
+	// policyDenyRole denies one named role, which may or may not pull.
+	policyDenyRole = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"},{"Sid":"NotCI","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::123456789012:role/ci"},"Action":"s3:*","Resource":"*"}]}`
+	// policyNotAction denies everything but reads: the layer GET passes.
+	policyNotAction = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","NotResource":"arn:aws:s3:::secret-bucket/*"},{"Sid":"ReadOnly","Effect":"Deny","Principal":"*","NotAction":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}`
+	policyBroken    = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}`
 )
 
 func TestEvaluateFindings(t *testing.T) {
@@ -253,6 +264,109 @@ func TestEvaluateFindings(t *testing.T) {
 			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "10.0.12.0/24"}},
 		},
 		{
+			// Coverage is a union: two /25 rules (in two groups) and a
+			// /24 rule together cover both endpoint subnets.
+			name: "task SG egress by CIDRs that cover the endpoint subnets only together",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.0/25", "10.0.12.0/24")}
+				f.SecurityGroups["sg-0123456789abcdef0"] = &SecurityGroup{ID: "sg-0123456789abcdef0", VPCID: "vpc-1", Egress: []Rule{{Protocol: "tcp", FromPort: 0, ToPort: 1024, CIDRs: pfxs("10.0.11.128/25")}}}
+				firstWorkload(f).SecurityGroups = []string{"sg-task", "sg-0123456789abcdef0"}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: "ecr.api"}, {check: CheckSecurityGroup, target: "logs"}},
+		},
+		{
+			name: "task SG egress by CIDRs with a hole in an endpoint subnet",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.0/25", "10.0.11.192/26", "10.0.12.0/24")}
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "subnets 10.0.11.0/24)"}},
+		},
+		{
+			name: "endpoint SG ingress from two /25s covering one task subnet each half",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-vpce"].Ingress = []Rule{
+					{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.1.0/25", "10.0.2.0/24")},
+					{Protocol: "-1", CIDRs: pfxs("10.0.1.128/25")},
+				}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: "logs"}},
+		},
+		{
+			name: "Docker Hub image with a NAT path and 443 out to 0.0.0.0/1 and 128.0.0.0/1",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress,
+					Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/1")},
+					Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("128.0.0.0/1")})
+				addNAT(f)
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: NeedInternet, status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: NeedInternet}},
+		},
+		{
+			name: "Docker Hub image with a NAT path: 443 out to ::/0 says nothing about IPv4",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress,
+					Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("::/0")})
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name: "all egress open by 0.0.0.0/1 and 128.0.0.0/1 in two groups",
+			mutate: func(f *Facts) {
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("0.0.0.0/1")})
+				f.SecurityGroups["sg-0123456789abcdef0"] = &SecurityGroup{ID: "sg-0123456789abcdef0", VPCID: "vpc-1", Egress: []Rule{{Protocol: "-1", CIDRs: pfxs("128.0.0.0/1")}}}
+				firstWorkload(f).SecurityGroups = []string{"sg-task", "sg-0123456789abcdef0"}
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassEgressOpen,
+				errText: "sg-task,sg-0123456789abcdef0 allows all traffic to 0.0.0.0/0", hint: "allow-all egress of sg-task,sg-0123456789abcdef0"}},
+		},
+		{
+			// Private DNS answers the endpoint ENIs' addresses: rules to
+			// those /32s let the tasks reach it.
+			name: "task SG egress to the endpoint ENIs' /32s",
+			mutate: func(f *Facts) {
+				withENIs(f)
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.7/32", "10.0.12.9/32")}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: "ecr.api"}},
+		},
+		{
+			name: "task SG egress to one of the endpoint's two ENIs",
+			mutate: func(f *Facts) {
+				withENIs(f)
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.7/32")}
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name: "endpoint ENIs unreadable: egress to /32s in its subnets is undecided",
+			mutate: func(f *Facts) {
+				withENIs(f)
+				endpointByID(f, "vpce-api").Addrs = nil
+				denied(ActionDescribeNetworkInterfaces, "vpce-api")(f)
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.11.7/32", "10.0.12.9/32")}
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: "ecr.api", status: report.StatusWarn, class: report.ClassUndecided, hint: "Allow ec2:DescribeNetworkInterfaces"}},
+		},
+		{
+			name: "endpoint ENIs unreadable: egress covering its subnets still passes",
+			mutate: func(f *Facts) {
+				withENIs(f)
+				endpointByID(f, "vpce-api").Addrs = nil
+				denied(ActionDescribeNetworkInterfaces, "vpce-api")(f)
+				f.SecurityGroups["sg-task"].Egress[0] = Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("10.0.8.0/21")}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckSecurityGroup, target: "ecr.api"}},
+		},
+		{
 			name: "task SG without egress to the S3 prefix list",
 			mutate: func(f *Facts) {
 				f.SecurityGroups["sg-task"].Egress = f.SecurityGroups["sg-task"].Egress[:1]
@@ -292,10 +406,42 @@ func TestEvaluateFindings(t *testing.T) {
 				hint: "aws ec2 create-vpc-endpoint --vpc-id vpc-1 --vpc-endpoint-type Gateway --service-name com.amazonaws.ap-northeast-1.s3 --route-table-ids rtb-task"}},
 		},
 		{
+			// No statement can allow the layer bucket: the implicit deny
+			// answers every layer GET with 403.
 			name:   "S3 endpoint policy without the layer bucket",
 			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyNoLayers },
-			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect,
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect, errText: "no statement allows it (implicit deny)",
 				hint: `{"Sid":"AllowECRLayers","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::prod-ap-northeast-1-starport-layer-bucket/*"}`}},
+		},
+		{
+			name:   "S3 endpoint policy denying the layer bucket names the statement's Sid",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenySid },
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect,
+				errText: `statement "NoProdBuckets" denies it explicitly`, hint: `Remove statement "NoProdBuckets" of the policy of vpce-s3`}},
+		},
+		{
+			name:   "S3 endpoint policy with a conditional deny is undecided",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenyCond },
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect,
+				errText: `statement "OrgOnly" denies it if its Condition holds`}},
+		},
+		{
+			name:   "S3 endpoint policy denying a named role is undecided",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenyRole },
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect,
+				errText: `statement "NotCI" denies it if the pulling role is among its Principal`}},
+		},
+		{
+			name:   "S3 endpoint policy: a NotAction deny that spares GetObject, an Allow with NotResource",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyNotAction },
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.layers", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers"}},
+		},
+		{
+			name:   "S3 endpoint policy that does not parse is undecided, not passed",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyBroken },
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect,
+				errText: "policy is not valid JSON"}},
 		},
 		{
 			name:   "S3 endpoint policy naming the layer bucket",
@@ -315,7 +461,8 @@ func TestEvaluateFindings(t *testing.T) {
 		{
 			name:   "S3 endpoint policy with a matching deny",
 			mutate: func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDeny },
-			want:   []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect, errText: "statement 2"}},
+			want: []expectRow{{check: CheckEndpointPolicy, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect,
+				errText: "statement 2 denies it explicitly", hint: "Remove statement 2 of the policy of vpce-s3"}},
 		},
 		{
 			name: "NACL: a lower-numbered deny shadows the allow",
@@ -332,7 +479,167 @@ func TestEvaluateFindings(t *testing.T) {
 				acl := f.NetworkACLs[0]
 				acl.Entries[0] = NACLEntry{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("10.0.0.0/16"), Allow: true}
 			},
-			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect, errText: "1024-65535 (return traffic"}},
+			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+				errText: "32768-60999 (return traffic to the tasks' Linux ephemeral ports", hint: "Allow TCP 32768-60999 inbound from 10.0.11.0/24 in acl-1"}},
+		},
+		{
+			// AWS's own example ACL opens 32768-65535 for the replies:
+			// Linux tasks get them on 32768-60999, on both subnets.
+			name:   "NACL: return traffic on 32768-65535 works for Linux tasks",
+			mutate: func(f *Facts) { f.NetworkACLs[0].Entries = naclEphemeral(32768, 65535) },
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckNACL, target: "ecr.api"}, {check: CheckNACL, target: "ecr.layers"}},
+		},
+		{
+			name: "NACL: 32768-60999 is not enough for Windows tasks",
+			mutate: func(f *Facts) {
+				f.NetworkACLs[0].Entries = naclEphemeral(32768, 60999)
+				firstWorkload(f).TaskDefinition.OSFamily = "WINDOWS_SERVER_2022_CORE"
+			},
+			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+				errText: "49152-65535 (return traffic to the tasks' Windows ephemeral ports; port 61000 first blocked)",
+				hint:    "Allow TCP 49152-65535 inbound from 10.0.11.0/24 in acl-1"}},
+		},
+		{
+			name: "NACL: 49152-65535 works for Windows tasks, and the endpoint subnet's way out is judged on it too",
+			mutate: func(f *Facts) {
+				f.NetworkACLs[0].Entries = naclEphemeral(49152, 65535)
+				firstWorkload(f).TaskDefinition.OSFamily = "WINDOWS_SERVER_2019_FULL"
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckNACL, target: "ecr.api"}},
+		},
+		{
+			name: "NACL: the endpoint subnet's reply to Linux tasks needs 32768-60999 out",
+			mutate: func(f *Facts) {
+				acl := f.NetworkACLs[0]
+				acl.Entries = naclEphemeral(49152, 65535)
+				// Inbound on the task side opens the whole Linux range;
+				// the endpoint side's way out still stops at 49152.
+				acl.Entries = append(acl.Entries, NACLEntry{RuleNumber: 120, Protocol: "6", PortFrom: 32768, PortTo: 49151, CIDR: pfx("0.0.0.0/0"), Allow: true})
+			},
+			want: []expectRow{{check: CheckNACL, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+				errText: "acl-1 of subnet-ea denies outbound TCP 32768-60999 (return traffic to the tasks' Linux ephemeral ports; port 32768 first blocked) to 10.0.1.0/24"}},
+		},
+		{
+			// An IPv6-only task subnet has no IPv4 block: its ACL is
+			// judged on its IPv6 entries, and a deny-all one fails.
+			name: "IPv6-only task subnets: a deny-all NACL fails",
+			mutate: func(f *Facts) {
+				ipv6Only(f)
+				f.NetworkACLs[0].Entries = []NACLEntry{
+					{RuleNumber: 32767, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+					{RuleNumber: 32768, Protocol: "-1", CIDR: pfx("::/0")},
+					{RuleNumber: 32767, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+					{RuleNumber: 32768, Egress: true, Protocol: "-1", CIDR: pfx("::/0")},
+				}
+			},
+			want: []expectRow{{check: CheckNACL, target: "logs", status: report.StatusFail, class: report.ClassConnect,
+				errText: "acl-1 of subnet-a denies outbound TCP 443 to 2600:1f18:0:ea::/64 by the default * rule"}},
+		},
+		{
+			name: "IPv6-only task subnets: judged on the IPv6 entries, not the IPv4 ones",
+			mutate: func(f *Facts) {
+				ipv6Only(f)
+				f.NetworkACLs[0].Entries = []NACLEntry{
+					{RuleNumber: 90, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+					{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("2600:1f18::/56"), Allow: true},
+					{RuleNumber: 110, Protocol: "6", PortFrom: 32768, PortTo: 65535, CIDR: pfx("2600:1f18::/56"), Allow: true},
+					{RuleNumber: 90, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+					{RuleNumber: 100, Egress: true, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("2600:1f18::/56"), Allow: true},
+					{RuleNumber: 110, Egress: true, Protocol: "6", PortFrom: 32768, PortTo: 65535, CIDR: pfx("2600:1f18::/56"), Allow: true},
+				}
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusPass}},
+			absent: []expectRow{{check: CheckNACL, target: "logs"}},
+		},
+		{
+			name:   "IPv6-only task subnets cannot use ECR's PrivateLink endpoints",
+			mutate: ipv6Only,
+			want: []expectRow{
+				{check: CheckEndpoint, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+					errText: "serves IPv4 only", hint: "123456789012.dkr-ecr.ap-northeast-1.on.aws"},
+				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusFail, class: report.ClassConnect, errText: "serves IPv4 only"},
+			},
+		},
+		{
+			name: "IPv6-only task subnets and an endpoint without IPv6 addresses",
+			mutate: func(f *Facts) {
+				ipv6Only(f)
+				endpointByID(f, "vpce-logs").Addrs = []netip.Addr{netip.MustParseAddr("10.0.11.20"), netip.MustParseAddr("10.0.12.20")}
+			},
+			want: []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassConnect,
+				errText: "have no IPv6 address", hint: "--ip-address-type dualstack"}},
+		},
+		{
+			name: "IPv6-only task subnets and an endpoint whose addresses were not read",
+			mutate: func(f *Facts) {
+				ipv6Only(f)
+				endpointByID(f, "vpce-logs").Addrs = nil
+				denied(ActionDescribeNetworkInterfaces, "vpce-logs")(f)
+			},
+			want: []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusWarn, class: report.ClassUndecided, hint: "ec2:DescribeNetworkInterfaces"}},
+		},
+		{
+			// ECR's dual-stack name has no PrivateLink: an IPv6 internet
+			// path (::/0 to an egress-only internet gateway, egress to
+			// ::/0) serves it without any IPv4 internet path.
+			name: "dual-stack ECR image over an egress-only internet gateway",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				addEIGW(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("::/0")})
+			},
+			want:   []expectRow{{check: CheckEndpoint, target: NeedInternet, status: report.StatusPass}},
+			absent: []expectRow{{check: CheckRoute, target: NeedInternet}, {check: CheckSecurityGroup, target: NeedInternet}},
+		},
+		{
+			name: "dual-stack ECR image over an egress-only internet gateway, no egress to ::/0",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				addEIGW(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect,
+				errText: "do not allow outbound TCP 443 to ::/0", hint: "Ipv6Ranges=[{CidrIpv6=::/0}]"}},
+		},
+		{
+			name:   "dual-stack ECR image without any internet path",
+			mutate: dualStackImage,
+			want: []expectRow{{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect,
+				errText: "ECR PrivateLink does not serve", hint: "egress-only internet gateway"}},
+		},
+		{
+			name: "dual-stack ECR image from IPv6-only subnets: a NAT route carries nothing of theirs",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				ipv6Only(f)
+				addNAT(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect, errText: "no IPv4 internet path"}},
+		},
+		{
+			name: "Docker Hub image from IPv6-only subnets: a NAT route is no internet path",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+				ipv6Only(f)
+				addNAT(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect}},
+		},
+		{
+			name: "Docker Hub image from IPv6-only subnets through NAT64 needs egress to 64:ff9b::/96",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "nginx:1.27"
+				ipv6Only(f)
+				rt := routeTable(f, "rtb-task")
+				rt.Routes = append(rt.Routes, Route{Destination: pfx("64:ff9b::/96"), Target: TargetNAT, TargetID: "nat-1", State: "active"})
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDRs: pfxs("0.0.0.0/0")})
+			},
+			want: []expectRow{{check: CheckSecurityGroup, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect,
+				errText: "to 64:ff9b::/96", hint: "Ipv6Ranges=[{CidrIpv6=64:ff9b::/96}]"}},
 		},
 		{
 			name: "all egress open with a NAT path",
@@ -342,6 +649,24 @@ func TestEvaluateFindings(t *testing.T) {
 			},
 			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassEgressOpen,
 				hint: "allow-all egress of sg-task with the least rule set: preflight audit --egress-rules cli"}},
+		},
+		{
+			name: "all egress open to ::/0 with an egress-only internet gateway",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				addEIGW(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("::/0")})
+			},
+			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusWarn, class: report.ClassEgressOpen,
+				errText: "sg-task allows all traffic to ::/0 and the task subnets reach the IPv6 internet (subnet-a via eigw-0123456789abcdef0"}},
+		},
+		{
+			name: "all egress open to ::/0 without an IPv6 internet path",
+			mutate: func(f *Facts) {
+				dualStackImage(f)
+				f.SecurityGroups["sg-task"].Egress = append(f.SecurityGroups["sg-task"].Egress, Rule{Protocol: "-1", CIDRs: pfxs("::/0")})
+			},
+			want: []expectRow{{check: CheckEgress, target: "service/prod/orders", status: report.StatusPass}},
 		},
 		{
 			name: "all egress open without an internet path",
@@ -534,6 +859,59 @@ func TestEvaluateFindings(t *testing.T) {
 	}
 }
 
+// withENIs gives vpce-api an ENI in each of its subnets, with the
+// addresses DescribeNetworkInterfaces would give.
+func withENIs(f *Facts) {
+	ep := endpointByID(f, "vpce-api")
+	ep.NetworkInterfaceIDs = []string{"eni-0a0a0a0a0a0a0a0a0", "eni-0b0b0b0b0b0b0b0b0"}
+	ep.Addrs = []netip.Addr{netip.MustParseAddr("10.0.11.7"), netip.MustParseAddr("10.0.12.9")}
+}
+
+// ipv6Only makes the task subnets IPv6-only (no IPv4 block) and gives the
+// endpoint subnets an IPv6 block beside their IPv4 one.
+func ipv6Only(f *Facts) {
+	for id, block := range map[string]string{"subnet-a": "2600:1f18:0:a::/64", "subnet-b": "2600:1f18:0:b::/64",
+		"subnet-ea": "2600:1f18:0:ea::/64", "subnet-eb": "2600:1f18:0:eb::/64"} {
+		f.Subnets[id].IPv6 = pfx(block)
+	}
+	f.Subnets["subnet-a"].CIDR = netip.Prefix{}
+	f.Subnets["subnet-b"].CIDR = netip.Prefix{}
+	f.VPCs["vpc-1"].CIDRs = append(f.VPCs["vpc-1"].CIDRs, pfx("2600:1f18::/56"))
+	// The logs endpoint is dual-stack: its interfaces have IPv6 addresses.
+	logs := endpointByID(f, "vpce-logs")
+	logs.NetworkInterfaceIDs = []string{"eni-0a0a0a0a0a0a0a0a1", "eni-0b0b0b0b0b0b0b0b1"}
+	logs.Addrs = []netip.Addr{netip.MustParseAddr("10.0.11.20"), netip.MustParseAddr("10.0.12.20"),
+		netip.MustParseAddr("2600:1f18:0:ea::20"), netip.MustParseAddr("2600:1f18:0:eb::20")}
+}
+
+// dualStackImage makes the task pull from ECR's dual-stack name, and gives
+// the task subnets an IPv6 block beside their IPv4 one.
+func dualStackImage(f *Facts) {
+	firstWorkload(f).TaskDefinition.Containers[0].Image = "123456789012.dkr-ecr.ap-northeast-1.on.aws/orders:1.4.2"
+	f.Subnets["subnet-a"].IPv6 = pfx("2600:1f18:0:a::/64")
+	f.Subnets["subnet-b"].IPv6 = pfx("2600:1f18:0:b::/64")
+}
+
+// addEIGW gives the task route table ::/0 to an egress-only internet
+// gateway.
+func addEIGW(f *Facts) {
+	rt := routeTable(f, "rtb-task")
+	rt.Routes = append(rt.Routes, Route{Destination: pfx("::/0"), Target: TargetEIGW, TargetID: "eigw-0123456789abcdef0", State: "active"})
+}
+
+// naclEphemeral is an ACL's entries that pass TCP 443 both ways and the
+// replies on ports lo-hi, to and from anywhere.
+func naclEphemeral(lo, hi int) []NACLEntry {
+	return []NACLEntry{
+		{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true},
+		{RuleNumber: 110, Protocol: "6", PortFrom: lo, PortTo: hi, CIDR: pfx("0.0.0.0/0"), Allow: true},
+		{RuleNumber: 32767, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+		{RuleNumber: 100, Egress: true, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true},
+		{RuleNumber: 110, Egress: true, Protocol: "6", PortFrom: lo, PortTo: hi, CIDR: pfx("0.0.0.0/0"), Allow: true},
+		{RuleNumber: 32767, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0")},
+	}
+}
+
 func TestEvaluateExitCodes(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -545,6 +923,8 @@ func TestEvaluateExitCodes(t *testing.T) {
 		{"public IP", func(f *Facts) { firstWorkload(f).AssignPublicIP = PublicIPEnabled }, Options{}, report.ExitPublicIP},
 		{"missing endpoint", func(f *Facts) { removeEndpoint(f, "vpce-logs") }, Options{}, report.ExitDNSPosture},
 		{"SG closed", func(f *Facts) { f.SecurityGroups["sg-vpce"].Ingress = nil }, Options{}, report.ExitConnect},
+		{"S3 endpoint policy denies the layers", func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenySid }, Options{}, report.ExitConnect},
+		{"S3 endpoint policy with a conditional deny warns", func(f *Facts) { endpointByID(f, "vpce-s3").PolicyDocument = policyDenyCond }, Options{}, report.ExitOK},
 		{"undecided warns", func(f *Facts) {
 			f.Undecided = []Undecided{{Action: ActionDescribeVpcEndpoints, Code: "AccessDenied"}}
 		}, Options{}, report.ExitOK},

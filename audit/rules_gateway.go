@@ -161,23 +161,39 @@ func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *Pref
 	return r
 }
 
-// layerPolicyRow warns when a custom gateway endpoint policy does not
-// provably allow the ECR layer download.
+// layerPolicyRow judges a custom gateway endpoint policy on the ECR layer
+// download (s3:GetObject on the layer bucket). A policy that provably
+// denies it (an explicit Deny for everyone, or no statement that can
+// allow it) stops every image pull with a 403 on the layers: a failure
+// naming the statement. One that depends on what the facts do not show
+// (a condition, a named principal) is a warning.
 func layerPolicyRow(ep *Endpoint, region string) report.Result {
 	r := report.Result{Check: CheckEndpointPolicy, Resources: []string{ep.ID}}
 	if strings.TrimSpace(ep.PolicyDocument) == "" {
 		r.Status, r.Detail = report.StatusPass, "default endpoint policy"
 		return r
 	}
-	resource := fmt.Sprintf("arn:%s:s3:::prod-%s-starport-layer-bucket/*", config.PartitionOf(region).Name, region)
-	ok, why := policyAllows(ep.PolicyDocument, "s3:GetObject", resource)
-	if ok {
-		r.Status, r.Detail = report.StatusPass, "endpoint policy allows s3:GetObject on the ECR layer bucket"
-		return r
-	}
+	resource := fmt.Sprintf("arn:%s:s3:::%s/*", config.PartitionOf(region).Name, config.ECRLayerBucket(region))
+	v := evalPolicy(ep.PolicyDocument, "s3:GetObject", resource)
 	stmt := fmt.Sprintf(`{"Sid":"AllowECRLayers","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"%s"}`, resource)
-	r.Status, r.Class = report.StatusWarn, report.ClassConnect
-	r.Error = fmt.Sprintf("the policy of %s does not provably allow s3:GetObject on %s (%s): image pulls may fail with 403 on the layers", ep.ID, resource, why)
-	r.Hint = checked(fmt.Sprintf("Add this statement to the policy of %s: %s", ep.ID, stmt), endpointIDs(ep.ID))
+	add := fmt.Sprintf("Add this statement to the policy of %s: %s", ep.ID, stmt)
+	switch {
+	case v.decision == decisionAllow:
+		r.Status, r.Detail = report.StatusPass, fmt.Sprintf("endpoint policy allows s3:GetObject on the ECR layer bucket (%s)", v.stmt)
+		return r
+	case v.decision == decisionDeny && v.stmt != "":
+		r.Status, r.Class = report.StatusFail, report.ClassConnect
+		r.Error = fmt.Sprintf("the policy of %s denies s3:GetObject on %s: %s: every image pull fails with 403 on the layers", ep.ID, resource, v.why)
+		r.Hint = checked(fmt.Sprintf("Remove %s of the policy of %s, or narrow it so that it no longer matches the ECR layer bucket (an explicit Deny wins over any Allow); then, if nothing allows the bucket: %s", v.stmt, ep.ID, add),
+			endpointIDs(ep.ID))
+		return r
+	case v.decision == decisionDeny:
+		r.Status, r.Class = report.StatusFail, report.ClassConnect
+		r.Error = fmt.Sprintf("the policy of %s does not allow s3:GetObject on %s: %s: every image pull fails with 403 on the layers", ep.ID, resource, v.why)
+	default:
+		r.Status, r.Class = report.StatusWarn, report.ClassConnect
+		r.Error = fmt.Sprintf("the policy of %s does not provably allow s3:GetObject on %s (%s): image pulls may fail with 403 on the layers", ep.ID, resource, v.why)
+	}
+	r.Hint = checked(add, endpointIDs(ep.ID))
 	return r
 }

@@ -41,7 +41,7 @@ func (e *evaluator) onInstances(w *Workload, needs []Need) []report.Result {
 		return e.instanceNetworks(w, oneNetworkNeeds(e.f.Region, host, task))
 	}
 	out := e.instanceNetworks(w, host)
-	nc := NetConfig{Name: w.Name + " (task ENI)", Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP}
+	nc := NetConfig{Name: w.Name + " (task ENI)", Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP, OSFamily: w.osFamily()}
 	return append(out, e.network(nc, task)...)
 }
 
@@ -187,7 +187,8 @@ func (e *evaluator) instanceNetworks(w *Workload, needs []Need) []report.Result 
 	slices.Sort(keys)
 	for _, k := range keys {
 		n := nets[k]
-		nc := NetConfig{Name: w.Name + " via " + n.label(), Subnets: []string{n.subnet}, SecurityGroups: n.groups, AssignPublicIP: PublicIPDisabled}
+		nc := NetConfig{Name: w.Name + " via " + n.label(), Subnets: []string{n.subnet}, SecurityGroups: n.groups, AssignPublicIP: PublicIPDisabled,
+			OSFamily: w.osFamily()}
 		if n.public {
 			nc.AssignPublicIP = PublicIPEnabled
 		}

@@ -463,7 +463,7 @@ func (e *evaluator) blockedAddrRows(tn *taskNet, n Need, base report.Result, pat
 			}
 			continue
 		}
-		if why, acl, ok := e.naclProvesBlock(p, a, port); ok {
+		if why, acl, ok := e.naclProvesBlock(p, a, port, tn.ephemeral); ok {
 			byACL = append(byACL, [2]string{p.subnet.ID, why})
 			aclIDs = append(aclIDs, p.subnet.ID, acl)
 			continue
@@ -506,7 +506,7 @@ func (e *evaluator) blockedAddrRows(tn *taskNet, n Need, base report.Result, pat
 // TCP connection to a:port from p's subnet: the task subnet's ACL out
 // (request) or in (reply), or, on a local route to another subnet, that
 // subnet's ACL in (request) or out (reply).
-func (e *evaluator) naclProvesBlock(p addrPath, a netip.Addr, port int) (why, aclID string, ok bool) {
+func (e *evaluator) naclProvesBlock(p addrPath, a netip.Addr, port int, eph ephemeralRange) (why, aclID string, ok bool) {
 	if p.dest != nil && p.dest.ID == p.subnet.ID {
 		return "", "", false // traffic inside one subnet crosses no network ACL
 	}
@@ -520,14 +520,14 @@ func (e *evaluator) naclProvesBlock(p addrPath, a netip.Addr, port int) (why, ac
 	}
 	legs := []leg{
 		{p.subnet, true, host, port, port, fmt.Sprintf("outbound TCP %d to %s", port, a)},
-		{p.subnet, false, host, ephemeralLo, ephemeralHi, fmt.Sprintf("the return traffic from %s (inbound TCP %d-%d)", a, ephemeralLo, ephemeralHi)},
+		{p.subnet, false, host, eph.lo, eph.hi, fmt.Sprintf("the return traffic from %s (inbound TCP %d-%d, the tasks' %s ephemeral ports)", a, eph.lo, eph.hi, eph.os)},
 	}
 	if p.open && p.dest != nil && p.dest.ID != p.subnet.ID {
 		src := subnetBlock(p.subnet, a)
 		if src.IsValid() {
 			legs = append(legs,
 				leg{p.dest, false, src, port, port, fmt.Sprintf("inbound TCP %d from %s", port, src)},
-				leg{p.dest, true, src, ephemeralLo, ephemeralHi, fmt.Sprintf("the return traffic to %s (outbound TCP %d-%d)", src, ephemeralLo, ephemeralHi)})
+				leg{p.dest, true, src, eph.lo, eph.hi, fmt.Sprintf("the return traffic to %s (outbound TCP %d-%d, the tasks' %s ephemeral ports)", src, eph.lo, eph.hi, eph.os)})
 		}
 	}
 	for _, l := range legs {
@@ -552,32 +552,24 @@ func (e *evaluator) naclProvesBlock(p addrPath, a netip.Addr, port int) (why, ac
 // proof a =blocked entry needs, the converse of naclAllowsTCP. rule is the
 // first deny entry that settled a port, 0 for the implicit deny.
 func naclDeniesAll(acl *NetworkACL, egress bool, peer netip.Prefix, lo, hi int) (rule int, denied bool) {
-	open := []portSpan{{lo, hi}} // ports some packet may still match on
+	// Traffic some packet may still match on; deny entries in a row
+	// settle it between them, as allows do in naclAllowsTCP.
+	open := []naclPiece{{rangeOf(peer), portSpan{lo, hi}}}
 	for _, m := range naclTCPEntries(acl, egress, peer) {
 		if len(open) == 0 {
 			break
 		}
-		if !overlapsAny(open, m.span) {
+		hit := naclPiece{rangeOf(m.CIDR), m.span}
+		if _, ok := firstOverlap(open, hit); !ok {
 			continue
 		}
 		if m.Allow {
 			return 0, false // some of the traffic matches an allow first
 		}
-		if prefixContains(m.CIDR, peer) {
-			open = subtractSpan(open, m.span)
-			if rule == 0 {
-				rule = m.RuleNumber
-			}
+		open = subtractPiece(open, hit)
+		if rule == 0 {
+			rule = m.RuleNumber
 		}
 	}
 	return rule, true // what is left falls to the implicit deny
-}
-
-func overlapsAny(open []portSpan, s portSpan) bool {
-	for _, o := range open {
-		if max(o.lo, s.lo) <= min(o.hi, s.hi) {
-			return true
-		}
-	}
-	return false
 }

@@ -23,6 +23,14 @@ type taskNet struct {
 	internet   map[string]Tri
 	// internetVia names the route that gives the internet path (nat-..., igw-...).
 	internetVia map[string]string
+	// internet6 and internet6Via are the same for IPv6: a ::/0 route to an
+	// egress-only internet gateway (or an internet gateway, which needs no
+	// public address for IPv6) from a subnet with an IPv6 block.
+	internet6    map[string]Tri
+	internet6Via map[string]string
+	// ephemeral are the ports the tasks' OS picks for its side of a
+	// connection: the return traffic comes back to them.
+	ephemeral ephemeralRange
 }
 
 // reason is the Reason of a need's rows: the workload and why it needs it.
@@ -68,6 +76,18 @@ func (tn *taskNet) internetRoutes() string {
 	return strings.Join(parts, ", ")
 }
 
+// internet6Routes describes the IPv6 internet paths, e.g. "subnet-a via
+// eigw-1".
+func (tn *taskNet) internet6Routes() string {
+	var parts []string
+	for _, s := range tn.subnets {
+		if via := tn.internet6Via[s.ID]; via != "" {
+			parts = append(parts, s.ID+" via "+via)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // routeIDs are the route tables of the task subnets.
 func (tn *taskNet) routeIDs() []string {
 	var ids []string
@@ -84,10 +104,13 @@ func (tn *taskNet) routeIDs() []string {
 func (e *evaluator) resolve(nc NetConfig) (*taskNet, []report.Result) {
 	tn := &taskNet{
 		name: nc.Name, sgIDs: uniqSorted(nc.SecurityGroups...),
-		publicIP:    nc.AssignPublicIP == PublicIPEnabled,
-		routeTable:  map[string]*RouteTable{},
-		internet:    map[string]Tri{},
-		internetVia: map[string]string{},
+		publicIP:     nc.AssignPublicIP == PublicIPEnabled,
+		routeTable:   map[string]*RouteTable{},
+		internet:     map[string]Tri{},
+		internetVia:  map[string]string{},
+		internet6:    map[string]Tri{},
+		internet6Via: map[string]string{},
+		ephemeral:    ephemeralPorts(nc.OSFamily),
 	}
 	var rows []report.Result
 	for _, id := range uniqSorted(nc.Subnets...) {
@@ -138,8 +161,21 @@ func (e *evaluator) resolve(nc NetConfig) (*taskNet, []report.Result) {
 			continue
 		}
 		via, ok := internetPath(rt, tn.publicIP)
+		if !s.CIDR.IsValid() {
+			// An IPv6-only subnet's tasks have no IPv4 address: an IPv4
+			// default route carries nothing of theirs. NAT64 (a route
+			// for 64:ff9b::/96 to a NAT gateway) reaches IPv4
+			// destinations, given DNS64 on the subnet.
+			via, ok = nat64Path(rt)
+		}
 		tn.internet[s.ID] = TriOf(ok)
 		tn.internetVia[s.ID] = via
+		via6, ok6 := internet6Path(rt)
+		ok6 = ok6 && s.IPv6.IsValid()
+		tn.internet6[s.ID] = TriOf(ok6)
+		if ok6 {
+			tn.internet6Via[s.ID] = via6
+		}
 	}
 	return tn, rows
 }
@@ -181,6 +217,39 @@ func internetPath(rt *RouteTable, publicIP bool) (string, bool) {
 			}
 		case TargetNAT, TargetTGW, TargetVGW, TargetENI, TargetInstance:
 			return r.TargetID, true
+		}
+	}
+	return "", false
+}
+
+var (
+	defaultRoute6 = netip.MustParsePrefix("::/0")
+	nat64Prefix   = netip.MustParsePrefix("64:ff9b::/96")
+)
+
+// internet6Path reports whether rt sends IPv6 internet traffic out, and
+// through what: an egress-only internet gateway or an internet gateway
+// (IPv6 addresses are global, nothing to translate), or, as for IPv4, a
+// transit gateway or an appliance assumed to lead out.
+func internet6Path(rt *RouteTable) (string, bool) {
+	for _, r := range rt.Routes {
+		if r.Destination != defaultRoute6 || strings.EqualFold(r.State, "blackhole") {
+			continue
+		}
+		switch r.Target {
+		case TargetEIGW, TargetIGW, TargetTGW, TargetENI, TargetInstance:
+			return r.TargetID, true
+		}
+	}
+	return "", false
+}
+
+// nat64Path reports whether rt sends the NAT64 prefix to a NAT gateway,
+// which translates an IPv6-only task's traffic to IPv4 destinations.
+func nat64Path(rt *RouteTable) (string, bool) {
+	for _, r := range rt.Routes {
+		if r.Destination == nat64Prefix && r.Target == TargetNAT && !strings.EqualFold(r.State, "blackhole") {
+			return r.TargetID + " (NAT64; needs DNS64 on the subnet)", true
 		}
 	}
 	return "", false

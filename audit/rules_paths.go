@@ -3,8 +3,10 @@ package audit
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
+	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -12,6 +14,9 @@ import (
 // the tasks need an internet path, and a security group and network ACLs
 // that let the need's port (443, or the registry's own) out.
 func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
+	if n.DualStack {
+		return e.dualStackNeed(tn, n)
+	}
 	base := report.Result{Target: n.Service, Port: n.Port, Reason: tn.reason(n)}
 	r := base
 	r.Check = CheckRoute
@@ -41,25 +46,143 @@ func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 	return summarise(base, "internet path "+tn.internetRoutes(), nil, checks)
 }
 
+// dualStackNeed judges a destination on the internet that answers on IPv4
+// and IPv6 alike: an ECR dual-stack name (ACCOUNT.dkr-ecr.REGION.on.aws),
+// which ECR's PrivateLink endpoints do not serve, so only the internet
+// reaches it. Its name resolves to A and AAAA records, and the pull's
+// dialer (Go's, in the Fargate agent and containerd) tries the family the
+// task can use, falling back to the other (RFC 6555/8305), so each task
+// subnet needs one working family: an IPv4 internet path (NAT, or an
+// internet gateway with a public IP) with egress to 0.0.0.0/0, or an IPv6
+// one (::/0 to an egress-only or internet gateway, from a subnet with an
+// IPv6 block) with egress to ::/0. An IPv6-only subnet has only the
+// second (or NAT64).
+func (e *evaluator) dualStackNeed(tn *taskNet, n Need) []report.Result {
+	base := report.Result{Target: n.Service, Port: n.Port, Reason: tn.reason(n)}
+	sg4 := e.sgAllowsTCP(tn.sgIDs, true, n.Port, sgPeer{cidrs: []netip.Prefix{defaultRoute4}})
+	sg6 := e.sgAllowsTCP(tn.sgIDs, true, n.Port, sgPeer{cidrs: []netip.Prefix{defaultRoute6}})
+	sg64 := e.sgAllowsTCP(tn.sgIDs, true, n.Port, sgPeer{cidrs: []netip.Prefix{nat64Prefix}})
+	var paths, noRoute, unknown []string
+	var sg4Needed, sg6Needed []string
+	for _, s := range tn.subnets {
+		r4, r6 := tn.internet[s.ID], tn.internet6[s.ID]
+		v4 := sg4
+		if !s.CIDR.IsValid() {
+			// An IPv6-only subnet's IPv4 path is NAT64: the tasks send
+			// to 64:ff9b::/96, which their egress must allow.
+			v4 = sg64
+		}
+		switch {
+		case r4 == TriTrue && v4.allowed:
+			paths = append(paths, fmt.Sprintf("%s via %s (IPv4)", s.ID, tn.internetVia[s.ID]))
+		case r6 == TriTrue && sg6.allowed:
+			paths = append(paths, fmt.Sprintf("%s via %s (IPv6)", s.ID, tn.internet6Via[s.ID]))
+		case r4 == TriUnknown && r6 != TriTrue:
+			unknown = append(unknown, s.ID)
+		case r6 == TriTrue:
+			sg6Needed = append(sg6Needed, fmt.Sprintf("%s (IPv6 via %s)", s.ID, tn.internet6Via[s.ID]))
+		case r4 == TriTrue:
+			sg4Needed = append(sg4Needed, fmt.Sprintf("%s (IPv4 via %s)", s.ID, tn.internetVia[s.ID]))
+		default:
+			why := "no IPv4 internet path, no ::/0 route to an egress-only or internet gateway"
+			if !s.IPv6.IsValid() {
+				why = "no IPv4 internet path, and no IPv6 block"
+			}
+			noRoute = append(noRoute, s.ID+" ("+why+")")
+		}
+	}
+	what := "the destination is a dual-stack name that ECR PrivateLink does not serve, so only an internet path (IPv4 or IPv6) reaches it"
+	var rows []report.Result
+	if len(noRoute) > 0 {
+		r := report.Result{Check: CheckRoute, Status: report.StatusFail, Class: report.ClassConnect,
+			Resources: uniqSorted(append(tn.subnetIDs(), tn.routeIDs()...)...)}
+		r.Error = fmt.Sprintf("%s, and task subnets have neither: %s: the image pull times out", what, strings.Join(noRoute, "; "))
+		r.Hint = fmt.Sprintf("Give the task subnets an IPv6 block and a ::/0 route to an egress-only internet gateway (aws ec2 create-egress-only-internet-gateway --vpc-id %s, then aws ec2 create-route --destination-ipv6-cidr-block ::/0 on route tables %s), or a NAT gateway route (0.0.0.0/0)",
+			tn.vpcID, joinComma(tn.routeIDs()))
+		if host, err := config.HostFor("ecr.dkr", n.Region, e.f.Account); err == nil {
+			r.Hint += fmt.Sprintf("; or pull through the IPv4 name %s with the ecr.api, ecr.dkr and S3 gateway endpoints", host)
+		}
+		r.Hint = checked(r.Hint+".", vpcIDs(tn.vpcID), routeIDs(tn.routeIDs()...))
+		rows = append(rows, r)
+	}
+	if len(unknown) > 0 {
+		rows = append(rows, report.Result{Check: CheckRoute, Status: report.StatusWarn, Class: report.ClassUndecided, Resources: unknown,
+			Error: fmt.Sprintf("could not decide whether %s have an internet path (route tables not in the facts)", joinComma(unknown))})
+	}
+	if len(sg4Needed)+len(sg6Needed) > 0 {
+		u := sg6.undecided
+		if u == nil {
+			u = sg4.undecided
+		}
+		if u != nil {
+			rows = append(rows, undecidedRow(CheckSecurityGroup, "", *u, "the task security groups decide whether the tasks get out", e.opts))
+		} else {
+			r := report.Result{Check: CheckSecurityGroup, Status: report.StatusFail, Class: report.ClassConnect, Resources: tn.sgIDs}
+			// The rule for the family whose route exists; IPv6 first,
+			// the path the dual-stack name exists for.
+			family, cidr := "0.0.0.0/0", defaultRoute4
+			if len(sg6Needed) > 0 {
+				family, cidr = "::/0", defaultRoute6
+			}
+			r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to %s, and the internet path of %s needs it: the image pull times out",
+				joinComma(tn.sgIDs), n.Port, family, strings.Join(append(sg6Needed, sg4Needed...), ", "))
+			if len(tn.sgIDs) > 0 {
+				if cidr == defaultRoute6 {
+					r.Hint = checked(fmt.Sprintf("aws ec2 authorize-security-group-egress --group-id %s --ip-permissions 'IpProtocol=tcp,FromPort=%d,ToPort=%d,Ipv6Ranges=[{CidrIpv6=::/0}]'", tn.sgIDs[0], n.Port, n.Port),
+						groupIDs(tn.sgIDs[0]))
+				} else {
+					r.Hint = hintSGCIDR("egress", tn.sgIDs[0], n.Port, "0.0.0.0/0")
+				}
+				e.propose(&r, Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: n.Port, ToPort: n.Port,
+					CIDR: cidr.String(), Description: "preflight: the internet"})
+			}
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) > 0 {
+		for i := range rows {
+			rows[i] = withBase(base, rows[i])
+		}
+		return rows
+	}
+	return summarise(base, "dual-stack name (no ECR PrivateLink): internet path "+strings.Join(paths, ", "), tn.sgIDs, nil)
+}
+
 // internetEgressRow: a task group must let TCP port out to the internet.
-// The destination addresses are not known in advance, so only a rule
-// covering 0.0.0.0/0 proves it.
+// The destination addresses are not known in advance, so only rules
+// covering 0.0.0.0/0 prove it (64:ff9b::/96 for an IPv6-only subnet's
+// NAT64 path).
 func (e *evaluator) internetEgressRow(tn *taskNet, port int) report.Result {
-	v := e.sgAllowsTCP(tn.sgIDs, true, port, sgPeer{cidrs: []netip.Prefix{defaultRoute4}})
+	var peer sgPeer
+	for _, s := range tn.subnets {
+		c := defaultRoute4
+		if !s.CIDR.IsValid() {
+			c = nat64Prefix
+		}
+		if !slices.Contains(peer.cidrs, c) {
+			peer.cidrs = append(peer.cidrs, c)
+		}
+	}
+	v := e.sgAllowsTCP(tn.sgIDs, true, port, peer)
 	r := report.Result{Check: CheckSecurityGroup, Resources: tn.sgIDs}
 	if v.allowed {
-		r.Status, r.Detail = report.StatusPass, fmt.Sprintf("tasks may send TCP %d to 0.0.0.0/0", port)
+		r.Status, r.Detail = report.StatusPass, fmt.Sprintf("tasks may send TCP %d to %s", port, prefixesString(peer.cidrs))
 		return r
 	}
 	if v.undecided != nil {
 		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the task security groups decide whether the tasks get out", e.opts)
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassConnect
-	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to 0.0.0.0/0, and the destination is on the internet", joinComma(tn.sgIDs), port)
+	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to %s, and the destination is on the internet", joinComma(tn.sgIDs), port, prefixesString(v.uncovered))
 	if len(tn.sgIDs) > 0 {
-		r.Hint = hintSGCIDR("egress", tn.sgIDs[0], port, "0.0.0.0/0")
+		c := v.uncovered[0]
+		r.Hint = hintSGCIDR("egress", tn.sgIDs[0], port, c.String())
+		if c.Addr().Is6() {
+			r.Hint = checked(fmt.Sprintf("aws ec2 authorize-security-group-egress --group-id %s --ip-permissions 'IpProtocol=tcp,FromPort=%d,ToPort=%d,Ipv6Ranges=[{CidrIpv6=%s}]'", tn.sgIDs[0], port, port, c),
+				groupIDs(tn.sgIDs[0]))
+		}
 		e.propose(&r, Change{Kind: ChangeAuthorizeEgress, Group: tn.sgIDs[0], Protocol: "tcp", FromPort: port, ToPort: port,
-			CIDR: defaultRoute4.String(), Description: "preflight: the internet"})
+			CIDR: c.String(), Description: "preflight: the internet"})
 	}
 	return r
 }
@@ -111,9 +234,21 @@ func crossRegionHint(n Need, region, account string) string {
 // to 0.0.0.0/0 and the route has an internet path: anything in the task
 // can reach anywhere.
 func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
-	sg, open := e.allEgressOpen(tn.sgIDs)
+	sgs, open := e.allEgressOpen(tn.sgIDs, defaultRoute4)
+	sg := joinComma(sgs)
 	r := report.Result{Check: CheckEgress, Target: tn.name, Resources: tn.sgIDs}
 	if !open {
+		// All traffic to ::/0 from subnets with an IPv6 internet path is
+		// as open, with no NAT in the way.
+		if sgs6, open6 := e.allEgressOpen(tn.sgIDs, defaultRoute6); open6 && tn.internet6Routes() != "" {
+			sg6 := joinComma(sgs6)
+			r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
+			r.Resources = sgs6
+			r.Error = fmt.Sprintf("%s allows all traffic to ::/0 and the task subnets reach the IPv6 internet (%s): nothing limits where a compromised task sends data", sg6, tn.internet6Routes())
+			r.Hint = checked(fmt.Sprintf("Replace the allow-all IPv6 egress of %s with the rules the tasks need (preflight audit --egress-rules cli prints them).", sg6),
+				groupIDs(sgs6...))
+			return []report.Result{r}
+		}
 		// "Not open" is only proven when every task group was read.
 		for _, id := range tn.sgIDs {
 			if _, ok := e.f.SecurityGroups[id]; ok {
@@ -133,10 +268,10 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 		return []report.Result{r}
 	}
 	r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
-	r.Resources = []string{sg}
+	r.Resources = sgs
 	r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets reach the internet (%s): nothing limits where a compromised task sends data", sg, tn.internetRoutes())
 	r.Hint = checked(fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit%s --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg, e.checksFlag()),
-		groupIDs(sg))
+		groupIDs(sgs...))
 	return []report.Result{r}
 }
 
@@ -180,7 +315,7 @@ func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 		groups = append(groups, mt.SecurityGroupIDs...)
 		if s, ok := e.f.Subnets[mt.SubnetID]; ok {
 			byAZ[s.AZ] = true
-			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR})
+			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR, cidr6: s.IPv6})
 		}
 	}
 	groups = uniqSorted(groups...)

@@ -2,12 +2,14 @@ package audit
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
 // sgPeer is the other side of a connection as security group rules can
 // name it: a reference to any of groups covers it whole; otherwise every
-// block in cidrs must fall inside one rule's CIDR or prefix list.
+// block in cidrs must fall inside the union of the rules' CIDRs and
+// prefix lists (two /25 rules cover their /24).
 type sgPeer struct {
 	groups     []string
 	prefixList string
@@ -43,10 +45,12 @@ func (e *evaluator) group(id string, missing *[]string, undecided **Undecided) (
 
 // sgAllowsTCP decides whether groups let TCP to port through in one
 // direction (egress: from the groups' ENIs to peer; ingress: from peer).
-// Security groups are stateful, so the return traffic needs no rule.
+// Security groups are stateful, so the return traffic needs no rule. The
+// rules of every group add up: a connection passes when any rule of any
+// group allows it, so a peer block is covered by their union.
 func (e *evaluator) sgAllowsTCP(groups []string, egress bool, port int, peer sgPeer) sgVerdict {
 	var v sgVerdict
-	covered := make([]bool, len(peer.cidrs))
+	var blocks []netip.Prefix
 	for _, id := range groups {
 		sg, ok := e.group(id, &v.missing, &v.undecided)
 		if !ok {
@@ -71,18 +75,11 @@ func (e *evaluator) sgAllowsTCP(groups []string, egress bool, port int, peer sgP
 					return sgVerdict{allowed: true, by: id + dir + pl}
 				}
 			}
-			for i, c := range peer.cidrs {
-				if covered[i] {
-					continue
-				}
-				if e.ruleCoversCIDR(r, c) {
-					covered[i] = true
-				}
-			}
+			blocks = append(blocks, e.ruleBlocks(r)...)
 		}
 	}
-	for i, c := range peer.cidrs {
-		if !covered[i] {
+	for _, c := range peer.cidrs {
+		if !unionCovers(blocks, c) {
 			v.uncovered = append(v.uncovered, c)
 		}
 	}
@@ -103,46 +100,48 @@ func ruleCoversTCP(r Rule, port int) bool {
 	return false
 }
 
-// ruleCoversCIDR reports whether one of r's blocks or prefix lists
-// contains all of c.
-func (e *evaluator) ruleCoversCIDR(r Rule, c netip.Prefix) bool {
-	for _, rc := range r.CIDRs {
-		if prefixContains(rc, c) {
-			return true
-		}
-	}
+// ruleBlocks are the address blocks r names: its CIDRs and the entries of
+// its prefix lists that are in the facts.
+func (e *evaluator) ruleBlocks(r Rule) []netip.Prefix {
+	out := slices.Clone(r.CIDRs)
 	for _, id := range r.PrefixListIDs {
 		if pl, ok := e.f.PrefixLists[id]; ok {
-			for _, rc := range pl.CIDRs {
-				if prefixContains(rc, c) {
-					return true
-				}
-			}
+			out = append(out, pl.CIDRs...)
 		}
 	}
-	return false
+	return out
 }
 
-// allEgressOpen reports whether groups allow all traffic to 0.0.0.0/0,
-// and which group does.
-func (e *evaluator) allEgressOpen(groups []string) (string, bool) {
+// allEgressOpen reports whether groups allow all traffic to every address
+// of all (0.0.0.0/0 or ::/0, or rules that add up to it such as 0.0.0.0/1
+// and 128.0.0.0/1), and which groups do: the first that does alone, else
+// every group whose all-traffic rules take part.
+func (e *evaluator) allEgressOpen(groups []string, all netip.Prefix) ([]string, bool) {
+	var union []netip.Prefix
+	var by []string
 	for _, id := range groups {
 		sg, ok := e.f.SecurityGroups[id]
 		if !ok {
 			continue
 		}
+		var blocks []netip.Prefix
 		for _, r := range sg.Egress {
-			if p := strings.ToLower(r.Protocol); p != "-1" && p != "all" {
-				continue
-			}
-			for _, c := range r.CIDRs {
-				if c == defaultRoute4 {
-					return id, true
-				}
+			if p := strings.ToLower(r.Protocol); p == "-1" || p == "all" {
+				blocks = append(blocks, e.ruleBlocks(r)...)
 			}
 		}
+		if unionCovers(blocks, all) {
+			return []string{id}, true
+		}
+		if len(blocks) > 0 {
+			union = append(union, blocks...)
+			by = append(by, id)
+		}
 	}
-	return "", false
+	if unionCovers(union, all) {
+		return by, true
+	}
+	return nil, false
 }
 
 func contains(list []string, s string) bool {

@@ -163,3 +163,15 @@ func parseECRHost(host string) (Image, bool) {
 	}
 	return Image{}, false
 }
+
+// ECRDualStackRegistry returns ECR's dual-stack (IPv4 and IPv6) registry
+// host for account in region, ACCOUNT.dkr-ecr.REGION.on.aws, the name an
+// IPv6-only task pulls through; ok is false in a partition without one
+// (on.aws serves aws and aws-us-gov only, as ParseImage knows).
+func ECRDualStackRegistry(account, region string) (host string, ok bool) {
+	p, found := LookupPartition(region)
+	if !found || p.DualStackDNSSuffix != "api.aws" || !ValidAccount(account) {
+		return "", false
+	}
+	return account + ".dkr-ecr." + region + ".on.aws", true
+}

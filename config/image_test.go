@@ -126,3 +126,26 @@ func TestParseImageRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestECRDualStackRegistry(t *testing.T) {
+	for _, tt := range []struct {
+		account, region, want string
+		ok                    bool
+	}{
+		{"111122223333", "eu-west-1", "111122223333.dkr-ecr.eu-west-1.on.aws", true},
+		{"111122223333", "us-gov-west-1", "111122223333.dkr-ecr.us-gov-west-1.on.aws", true},
+		{"111122223333", "cn-north-1", "", false},
+		{"not-an-account", "eu-west-1", "", false},
+	} {
+		got, ok := ECRDualStackRegistry(tt.account, tt.region)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ECRDualStackRegistry(%q, %q): got %q, %v; want %q, %v", tt.account, tt.region, got, ok, tt.want, tt.ok)
+		}
+		// What it builds, ParseImage reads back as the dual-stack name.
+		if ok {
+			if im, _ := ParseImage(got + "/app:1"); !im.DualStack || im.Region != tt.region || im.Account != tt.account {
+				t.Errorf("ParseImage(%q): got %+v; want the dual-stack name of %s in %s", got, im, tt.account, tt.region)
+			}
+		}
+	}
+}

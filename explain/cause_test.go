@@ -114,7 +114,7 @@ func TestCause(t *testing.T) {
 				f.NetworkACLs[0].Entries = []audit.NACLEntry{{RuleNumber: 100, Egress: true, Protocol: "-1", CIDR: pfx("0.0.0.0/0"), Allow: true},
 					{RuleNumber: 100, Protocol: "6", PortFrom: 443, PortTo: 443, CIDR: pfx("0.0.0.0/0"), Allow: true}}
 			},
-			errHas: []string{"acl-1", "denies"}, ids: []string{"acl-1"}, hintHas: "Allow TCP 1024-65535 inbound from 10.0.1.0/24 in acl-1 at a free rule number; preflight audit --fix cli",
+			errHas: []string{"acl-1", "denies"}, ids: []string{"acl-1"}, hintHas: "Allow TCP 32768-60999 inbound from 10.0.1.0/24 in acl-1 at a free rule number; preflight audit --fix cli",
 		},
 		{
 			// The disagreeing case: the probe timed out, but the endpoint SG
