@@ -50,7 +50,8 @@ func (r EgressRule) destination() string {
 // the endpoint's ENIs), to the prefix list of each gateway service (S3,
 // DynamoDB), to EFS mount target groups, to an IP entry's own address
 // (/32, /128), and to 0.0.0.0/0 only for what no endpoint serves (other
-// registries, other regions, =public entries) and for host names, whose
+// registries, other regions, =public entries; ::/0 as well for an ECR
+// dual-stack registry when a task subnet has IPv6) and for host names, whose
 // addresses only DNS inside the task knows (the rule's Note says so). Each
 // rule is on the need's own port (443, a registry's :5000, an entry's
 // :PORT, 2049). Needs that ask for no rule are =blocked entries, the
@@ -99,14 +100,24 @@ func EgressRules(f *Facts, opts Options) []EgressRule {
 			if r.destination() == "" {
 				continue // the need asks for no rule
 			}
-			r.GroupID, r.Protocol = groups[0], "tcp"
-			k := key{r.GroupID, r.Protocol, r.FromPort, r.ToPort, r.destination()}
-			if _, ok := merged[k]; !ok {
-				merged[k] = &r
+			rules := []EgressRule{r}
+			if n.DualStack && hasIPv6Subnet(f, w) {
+				// A dual-stack registry is reached over IPv6 from subnets
+				// that have it (the only way from IPv6-only ones): ::/0 too.
+				r6 := r
+				r6.CIDR = defaultRoute6.String()
+				rules = append(rules, r6)
 			}
-			reasons[k] = append(reasons[k], needLabel(n))
-			if r.Note != "" {
-				notes[k] = append(notes[k], r.Note)
+			for _, r := range rules {
+				r.GroupID, r.Protocol = groups[0], "tcp"
+				k := key{r.GroupID, r.Protocol, r.FromPort, r.ToPort, r.destination()}
+				if _, ok := merged[k]; !ok {
+					merged[k] = &r
+				}
+				reasons[k] = append(reasons[k], needLabel(n))
+				if r.Note != "" {
+					notes[k] = append(notes[k], r.Note)
+				}
 			}
 		}
 		for _, g := range groups {
@@ -147,6 +158,16 @@ func EgressRules(f *Facts, opts Options) []EgressRule {
 		}
 	}
 	return out
+}
+
+// hasIPv6Subnet reports whether a task subnet of w has an IPv6 block.
+func hasIPv6Subnet(f *Facts, w *Workload) bool {
+	for _, id := range w.Subnets {
+		if s, ok := f.Subnets[id]; ok && s.IPv6.IsValid() {
+			return true
+		}
+	}
+	return false
 }
 
 // needLabel names a need in a rule's description: its service, or the

@@ -278,3 +278,32 @@ func TestEgressRulesLeaveInstanceNeeds(t *testing.T) {
 		t.Errorf("got %q; want %q", got, want)
 	}
 }
+
+// TestEgressRulesDualStackImage: an ECR dual-stack image (no PrivateLink)
+// from IPv6-only task subnets goes out over IPv6, so its rule set has
+// TCP 443 to ::/0; from IPv4-only subnets 0.0.0.0/0 alone.
+func TestEgressRulesDualStackImage(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*Facts)
+		want   []string
+	}{
+		{"IPv4-only subnets", func(*Facts) {}, []string{"443 0.0.0.0/0"}},
+		{"IPv6-only subnets", ipv6Only, []string{"443 0.0.0.0/0", "443 ::/0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := privateFacts()
+			tt.mutate(f)
+			f.SecurityGroups["sg-task"].Egress = nil
+			firstWorkload(f).TaskDefinition.Containers = []Container{{Name: "app", Image: testAccount + ".dkr-ecr." + testRegion + ".on.aws/orders:1"}}
+			var got []string
+			for _, r := range EgressRules(f, Options{}) {
+				got = append(got, fmt.Sprintf("%d %s", r.FromPort, r.destination()))
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
