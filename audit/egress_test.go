@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/preflight-dev/preflight/config"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -34,7 +36,7 @@ func egressFacts() *Facts {
 // TestEgressRules: the rules the groups lack (the task group already has
 // those to the endpoints and the S3 prefix list), on the first group.
 func TestEgressRules(t *testing.T) {
-	got := EgressRules(egressFacts())
+	got := EgressRules(egressFacts(), Options{})
 	want := []EgressRule{
 		{GroupID: fixID("sg-task"), Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: "0.0.0.0/0", Description: "preflight: internet"},
 		{GroupID: fixID("sg-task"), Protocol: "tcp", FromPort: 2049, ToPort: 2049, DestinationGroupID: fixID("sg-efs"), Description: "preflight: efs"},
@@ -49,15 +51,22 @@ func TestEgressRules(t *testing.T) {
 func TestEgressRulesSkipsMissingEndpoints(t *testing.T) {
 	f := egressOpenFacts()
 	removeEndpoint(f, fixID("vpce-logs"))
-	for _, r := range EgressRules(f) {
+	for _, r := range EgressRules(f, Options{}) {
 		if r.Description == "preflight: ecr.api, ecr.dkr, logs" {
 			t.Errorf("got a rule naming logs (%+v); want logs left out while it has no endpoint", r)
 		}
 	}
 }
 
+// TestWriteEgressRulesGolden: with --checks entries of a host name (its
+// rule goes to 0.0.0.0/0 with a comment saying why) and an IP address
+// (its /32).
 func TestWriteEgressRulesGolden(t *testing.T) {
-	rules := EgressRules(egressFacts())
+	extra, err := config.ParseEntries("api.example.com:8443,10.0.12.50:5432")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := EgressRules(egressFacts(), Options{Extra: extra})
 	for _, format := range []string{EgressCLI, EgressTerraform, EgressCloudFormation, EgressJSON} {
 		t.Run(format, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -70,7 +79,7 @@ func TestWriteEgressRulesGolden(t *testing.T) {
 }
 
 func TestWriteEgressRulesStructured(t *testing.T) {
-	rules := EgressRules(egressFacts())
+	rules := EgressRules(egressFacts(), Options{})
 	var buf bytes.Buffer
 	if err := WriteEgressRules(&buf, EgressJSON, testRegion, rules); err != nil {
 		t.Fatal(err)

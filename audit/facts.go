@@ -412,9 +412,14 @@ type Container struct {
 	// RepositoryCredentials is repositoryCredentials.credentialsParameter
 	// (a Secrets Manager ARN or name); empty when the image needs none.
 	RepositoryCredentials string
-	// LogDriver is logConfiguration.logDriver, e.g. "awslogs".
+	// LogDriver is logConfiguration.logDriver, e.g. "awslogs" or
+	// "awsfirelens"; LogOptions its options (awslogs-region,
+	// awslogs-endpoint, a FireLens output's Name, region, endpoint...).
 	LogDriver  string
 	LogOptions map[string]string
+	// FireLens is the firelensConfiguration of the task's log router
+	// container; nil for the other containers.
+	FireLens *FireLens
 	// Secrets are the valueFrom of secrets (container secrets and the log
 	// configuration's secretOptions): Secrets Manager ARNs, SSM parameter
 	// ARNs or SSM parameter names.
@@ -426,6 +431,15 @@ type Container struct {
 	// (name → value): a preflight container checks what they name. Other
 	// variables decide nothing the audit judges, so they are not kept.
 	Environment map[string]string
+}
+
+// FireLens is a log router container's firelensConfiguration.
+type FireLens struct {
+	// Type is "fluentbit" or "fluentd".
+	Type string
+	// Options are its options: config-file-type ("s3" or "file") and
+	// config-file-value (an S3 object ARN for s3), enable-ecs-log-metadata.
+	Options map[string]string
 }
 
 // EFSVolume is one EFS volume of a task definition.

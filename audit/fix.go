@@ -77,6 +77,9 @@ type Change struct {
 	Cluster, ECSService string
 	// Description labels created rules and groups.
 	Description string
+	// Note is what the step cannot know (a host name's addresses), said
+	// in the comment above it; empty for most steps.
+	Note string
 }
 
 // refPrefix marks an id the plan creates. No AWS id starts with it, so

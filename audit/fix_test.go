@@ -521,12 +521,17 @@ func TestFixPlanTools(t *testing.T) {
 	}
 }
 
-// egressPlan is the --egress-rules plan of an allow-all task group.
+// egressPlan is the --egress-rules plan of an allow-all task group, with
+// a host name entry (whose step carries a note) and an IP entry.
 func egressPlan(t *testing.T) *Plan {
 	t.Helper()
 	f := egressOpenFacts()
+	extra, err := config.ParseEntries("api.example.com:8443,10.0.12.50:5432")
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := &Plan{Region: f.Region}
-	for _, r := range EgressRules(f) {
+	for _, r := range EgressRules(f, Options{Extra: extra}) {
 		p.Changes = append(p.Changes, r.change())
 	}
 	return p
@@ -543,7 +548,7 @@ func egressOpenFacts() *Facts {
 // the allow-all; laid on the group, a second run has nothing to do.
 func TestEgressRulesReplaceAllowAll(t *testing.T) {
 	f := egressOpenFacts()
-	rules := EgressRules(f)
+	rules := EgressRules(f, Options{})
 	task := fixID("sg-task")
 	want := []EgressRule{
 		{GroupID: task, Protocol: "tcp", FromPort: 443, ToPort: 443, PrefixListID: fixID("pl-s3"), Description: "preflight: ecr.layers"},
@@ -556,11 +561,11 @@ func TestEgressRulesReplaceAllowAll(t *testing.T) {
 	for _, r := range rules {
 		applyChange(f, r.change())
 	}
-	if again := EgressRules(f); len(again) != 0 {
+	if again := EgressRules(f, Options{}); len(again) != 0 {
 		t.Errorf("second run: got %+v; want nothing", again)
 	}
 	var buf bytes.Buffer
-	if err := WriteEgressRules(&buf, EgressCLI, f.Region, EgressRules(f)); err != nil {
+	if err := WriteEgressRules(&buf, EgressCLI, f.Region, EgressRules(f, Options{})); err != nil {
 		t.Fatal(err)
 	}
 	if got := buf.String(); !strings.Contains(got, "# Nothing to do") || strings.Contains(got, "\naws ") {
@@ -575,7 +580,7 @@ func TestEgressRulesCombinedPermission(t *testing.T) {
 	f := fixFacts()
 	f.SecurityGroups[fixID("sg-task")].Egress = []Rule{{Protocol: "tcp", FromPort: 443, ToPort: 443,
 		GroupIDs: []string{fixID("sg-vpce")}, PrefixListIDs: []string{fixID("pl-s3")}}}
-	if got := EgressRules(f); len(got) != 0 {
+	if got := EgressRules(f, Options{}); len(got) != 0 {
 		t.Errorf("got %+v; want nothing to do", got)
 	}
 }
@@ -585,7 +590,7 @@ func TestEgressRulesCombinedPermission(t *testing.T) {
 func TestEgressRulesKeepAllowAllForUnservedNeeds(t *testing.T) {
 	f := egressOpenFacts()
 	removeEndpoint(f, fixID("vpce-logs"))
-	for _, r := range EgressRules(f) {
+	for _, r := range EgressRules(f, Options{}) {
 		if r.Revoke {
 			t.Errorf("got revoke %+v; want the allow-all kept while logs has no endpoint", r)
 		}

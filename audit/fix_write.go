@@ -99,6 +99,16 @@ func header(w io.Writer, mark string, p *Plan, run string) {
 	}
 }
 
+// stepTitle is the comment above step i: what it does, then what it
+// cannot know (c.Note) when there is something.
+func stepTitle(i int, c Change, ref func(string) string) string {
+	s := fmt.Sprintf("%d. %s", i+1, summary(c, ref))
+	if c.Note != "" {
+		s += ". " + c.Note
+	}
+	return s
+}
+
 // summary says in words what a step does, for the comment above it.
 func summary(c Change, ref func(string) string) string {
 	id := func(s string) string {

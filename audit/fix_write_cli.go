@@ -166,7 +166,7 @@ func writePlanCLI(w io.Writer, p *Plan) {
 	}
 	fmt.Fprintln(w, "set -euo pipefail")
 	for i, c := range p.Changes {
-		comment(w, "#", fmt.Sprintf("%d. %s", i+1, summary(c, func(id string) string { return "$" + shellVar(id) })))
+		comment(w, "#", stepTitle(i, c, func(id string) string { return "$" + shellVar(id) }))
 		fmt.Fprintln(w, cliLine(p.Region, c))
 	}
 }

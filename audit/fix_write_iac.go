@@ -174,7 +174,7 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 	ref := func(id string) string { return tfValue(kinds, id) }
 	for i, c := range p.Changes {
 		fmt.Fprintln(w)
-		comment(w, "#", fmt.Sprintf("%d. %s", i+1, summary(c, ref)))
+		comment(w, "#", stepTitle(i, c, ref))
 		blocks := terraformBlocks(kinds, c)
 		if blocks == nil {
 			comment(w, "#", "This step is "+manualStep(p.Region, c, func(id string) string { return refName(id) + "_id" }))
@@ -330,13 +330,13 @@ func cfnResource(c Change) (string, []string) {
 func writePlanCloudFormation(w io.Writer, p *Plan) {
 	header(w, "#", p, "Resources reference what they need; the steps a template cannot take are comments with their AWS CLI command.")
 	type res struct {
-		id, typ string
-		props   []string
+		id, typ, note string
+		props         []string
 	}
 	var resources []res
 	var manual []string
 	for i, c := range p.Changes {
-		what := fmt.Sprintf("%d. %s", i+1, summary(c, cfnValue))
+		what := stepTitle(i, c, cfnValue)
 		typ, props := cfnResource(c)
 		if typ == "" {
 			step := manualStep(p.Region, c, func(id string) string { return logicalName(refName(id)) + "Id" })
@@ -346,7 +346,7 @@ func writePlanCloudFormation(w io.Writer, p *Plan) {
 			manual = append(manual, what+": "+step)
 			continue
 		}
-		resources = append(resources, res{logicalName(changeName(c)), typ, props})
+		resources = append(resources, res{id: logicalName(changeName(c)), typ: typ, note: c.Note, props: props})
 	}
 	for _, m := range manual {
 		comment(w, "#", m)
@@ -358,6 +358,9 @@ func writePlanCloudFormation(w io.Writer, p *Plan) {
 	fmt.Fprintln(w, `Description: "Changes that make the ECS tasks audited by preflight reach what they need"`)
 	fmt.Fprintln(w, "Resources:")
 	for _, r := range resources {
+		if r.note != "" {
+			comment(w, "  #", r.note) // what the resource cannot know
+		}
 		fmt.Fprintf(w, "  %s:\n    Type: %s\n    Properties:\n", r.id, r.typ)
 		for _, p := range r.props {
 			fmt.Fprintf(w, "      %s\n", p)

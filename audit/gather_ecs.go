@@ -342,6 +342,9 @@ func convertTaskDefinition(td *ecstypes.TaskDefinition) *TaskDefinition {
 		for _, sec := range c.Secrets {
 			ct.Secrets = append(ct.Secrets, aws.ToString(sec.ValueFrom))
 		}
+		if fl := c.FirelensConfiguration; fl != nil {
+			ct.FireLens = &FireLens{Type: string(fl.Type), Options: fl.Options}
+		}
 		if lc := c.LogConfiguration; lc != nil {
 			ct.LogDriver = string(lc.LogDriver)
 			ct.LogOptions = lc.Options

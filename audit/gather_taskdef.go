@@ -134,19 +134,14 @@ func ParseTaskDefinitionJSON(b []byte) (*TaskDefinition, []string, error) {
 				}
 			}
 		}
+		fp := path + ".firelensConfiguration"
+		if fl := v.object(c["firelensConfiguration"], fp, false); fl != nil {
+			ct.FireLens = &FireLens{Type: v.str(fl, fp, "type", true), Options: v.stringMap(fl, fp, "options")}
+		}
 		lp := path + ".logConfiguration"
 		if lc := v.object(c["logConfiguration"], lp, false); lc != nil {
 			ct.LogDriver = v.str(lc, lp, "logDriver", true)
-			if opts := v.object(lc["options"], lp+".options", false); opts != nil {
-				ct.LogOptions = map[string]string{}
-				for k, val := range opts {
-					if s, ok := val.(string); ok {
-						ct.LogOptions[k] = s
-					} else {
-						v.add(lp+".options."+k, "want a string")
-					}
-				}
-			}
+			ct.LogOptions = v.stringMap(lc, lp, "options")
 			for j, sec := range v.array(lc, lp, "secretOptions", false) {
 				sp := fmt.Sprintf("%s.secretOptions[%d]", lp, j)
 				if so := v.object(sec, sp, true); so != nil {
@@ -251,6 +246,25 @@ func (v *tdValidator) strings(obj map[string]any, path, key string) []string {
 			continue
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// stringMap reads an optional object of strings (log options, FireLens
+// options); a value of another type is a problem.
+func (v *tdValidator) stringMap(obj map[string]any, path, key string) map[string]string {
+	p := join(path, key)
+	raw := v.object(obj[key], p, false)
+	if raw == nil {
+		return nil
+	}
+	out := make(map[string]string, len(raw))
+	for k, val := range raw {
+		if s, ok := val.(string); ok {
+			out[k] = s
+		} else {
+			v.add(p+"."+k, "want a string, got "+jsonKind(val))
+		}
 	}
 	return out
 }

@@ -248,16 +248,26 @@ func (c *needCollector) container(ct Container) {
 		// Dual-stack ECR names are not served by PrivateLink: like any
 		// other registry, they need an internet path.
 		im, ok := config.ParseImage(ct.Image)
-		if ok && im.ECR && !im.DualStack {
+		switch {
+		case ok && registryIsAddress(im.Registry):
+			// An IP literal ([2001:db8::1]:5000, 10.0.5.10:5000) or
+			// localhost: judged like an IP entry (route, groups, ACLs) or
+			// as the loopback it is, not as the internet.
+			addr, _ := netip.ParseAddr(im.Registry)
+			c.add(Need{Service: NeedHost, Host: im.Registry, Addr: addr.Unmap(), Port: im.Port,
+				Reason: fmt.Sprintf("image %s (registry %s)", ct.Image, registryHost(im))})
+		case ok && im.ECR && !im.DualStack:
 			c.add(Need{Service: "ecr.api", Region: im.Region, Reason: img})
 			c.add(Need{Service: "ecr.dkr", Region: im.Region, Reason: img})
 			c.add(Need{Service: "ecr.layers", Region: im.Region, Reason: img})
-		} else {
-			registry := im.Registry
+		default:
+			registry := registryHost(im)
 			if !ok {
 				registry = "unknown: not an image reference"
 			}
-			c.add(Need{Service: NeedInternet, Internet: true, DualStack: ok && im.DualStack,
+			// A registry that names its port serves the pull there
+			// (registry.example.com:5000/app): 0 means HTTPS on 443.
+			c.add(Need{Service: NeedInternet, Internet: true, Port: im.Port, DualStack: ok && im.DualStack,
 				Reason: fmt.Sprintf("image %s (registry %s)", ct.Image, registry)})
 		}
 	}
@@ -265,10 +275,7 @@ func (c *needCollector) container(ct Container) {
 		c.add(Need{Service: "secretsmanager", Region: arnRegion(p),
 			Reason: fmt.Sprintf("container %s repositoryCredentials %s", ct.Name, p)})
 	}
-	if ct.LogDriver == "awslogs" {
-		c.add(Need{Service: "logs", Region: ct.LogOptions["awslogs-region"],
-			Reason: fmt.Sprintf("container %s log driver awslogs (group %s)", ct.Name, ct.LogOptions["awslogs-group"])})
-	}
+	c.logs(ct)
 	for _, s := range ct.Secrets {
 		svc, region := secretSource(s)
 		c.add(Need{Service: svc, Region: region, Reason: fmt.Sprintf("container %s secret %s", ct.Name, s)})

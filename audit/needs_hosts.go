@@ -5,7 +5,8 @@ package audit
 // the task does itself. The container agent and the Docker daemon run on
 // the host, in its network namespace: they pull the image (and fetch
 // repositoryCredentials), retrieve secrets (container secrets and the log
-// configuration's secretOptions) and ship awslogs logs, through the
+// configuration's secretOptions), fetch a FireLens configuration file
+// from S3 and ship awslogs logs, through the
 // instance's primary network interface even for an awsvpc task (AWS says
 // so for ECS Managed Instances in "Allocate a network interface for tasks
 // on Amazon ECS Managed Instances"; the EC2 launch type runs the same
@@ -24,5 +25,9 @@ func hostNeedParts(ct Container) (host, task Container) {
 		host.LogDriver, host.LogOptions = ct.LogDriver, ct.LogOptions
 		task.LogDriver, task.LogOptions = "", nil
 	}
+	// The agent fetches a log router's FireLens configuration file from
+	// S3 (which only EC2 supports) before the router starts; the router's
+	// outputs stay with the task.
+	host.FireLens, task.FireLens = ct.FireLens, nil
 	return host, task
 }

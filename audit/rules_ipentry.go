@@ -52,6 +52,9 @@ func (e *evaluator) hostNeed(tn *taskNet, n Need) []report.Result {
 		inTask = "proves the block by connecting"
 	}
 	switch {
+	case isLoopback(n):
+		skip.Detail = fmt.Sprintf("not judged: %s is the host itself (loopback), so no route, security group or network ACL is on the path; `preflight check` inside the task %s", n.Host, inTask)
+		return []report.Result{skip}
 	case !n.Addr.IsValid():
 		skip.Detail = fmt.Sprintf("not judged from the control plane: no endpoint service for %s, and only DNS inside the task knows its addresses; `preflight check` inside the task %s", n.Host, inTask)
 		return []report.Result{skip}

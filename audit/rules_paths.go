@@ -11,7 +11,8 @@ import (
 )
 
 // internetNeed judges an image from a registry no VPC endpoint serves:
-// the tasks need an internet path and a security group that lets 443 out.
+// the tasks need an internet path, and a security group and network ACLs
+// that let the need's port (443, or the registry's own) out.
 func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 	if n.DualStack {
 		return e.dualStackNeed(tn, n)
@@ -38,7 +39,10 @@ func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 		r.Error = "could not decide whether the task subnets have an internet path (route tables not in the facts)"
 		return []report.Result{r}
 	}
-	checks := []report.Result{e.internetEgressRow(tn, n.Port)}
+	// The destination's addresses are unknown, so only ACL rules that
+	// cover 0.0.0.0/0 on the need's port (443, or a registry's own port)
+	// and on the return ports prove the path.
+	checks := []report.Result{e.internetEgressRow(tn, n.Port), e.naclRow(tn, []naclPeer{{cidr: defaultRoute4}}, n.Port)}
 	return summarise(base, "internet path "+tn.internetRoutes(), nil, checks)
 }
 
@@ -266,9 +270,24 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 	r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
 	r.Resources = sgs
 	r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets reach the internet (%s): nothing limits where a compromised task sends data", sg, tn.internetRoutes())
-	r.Hint = checked(fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg),
+	r.Hint = checked(fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit%s --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg, e.checksFlag()),
 		groupIDs(sgs...))
 	return []report.Result{r}
+}
+
+// checksFlag is " --checks ENTRIES" when the audit ran with --checks, so
+// that a command a hint prints derives the same needs (the rules of
+// --egress-rules without them would leave those needs out and its revoke
+// would cut them off), or "".
+func (e *evaluator) checksFlag() string {
+	if len(e.opts.Extra) == 0 {
+		return ""
+	}
+	list := make([]string, len(e.opts.Extra))
+	for i, x := range e.opts.Extra {
+		list[i] = x.String()
+	}
+	return " --checks " + shellWord(strings.Join(list, ","))
 }
 
 // efsNeed judges an EFS volume: TCP 2049 from the tasks to a mount target

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -65,7 +64,7 @@ func deriveEntries(task *probe.Task, taskRegion string) ([]config.Entry, []repor
 			}
 		}
 		for _, d := range logDestinations(c, taskRegion) {
-			need(key{name: d.name, region: d.region, expect: d.expect}, c.Name, d.reason)
+			need(key{name: d.name, region: d.region, port: d.port, expect: d.expect}, c.Name, d.reason)
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool {
@@ -111,53 +110,36 @@ func deriveEntries(task *probe.Task, taskRegion string) ([]config.Entry, []repor
 	return entries, notes
 }
 
-// logDestination is a service a container's log driver sends to.
+// logDestination is a service a container's log driver sends to, or the
+// host of the endpoint its options name instead.
 type logDestination struct {
 	name, region, reason string
+	port                 int
 	expect               config.Expect
 }
 
-// fireLensOutputs maps FireLens (Fluent Bit) output plugin names to the
-// catalogue services they call.
-var fireLensOutputs = map[string]string{
-	"cloudwatch_logs":  "logs",
-	"cloudwatch":       "logs",
-	"kinesis_streams":  "kinesis-streams",
-	"kinesis":          "kinesis-streams",
-	"kinesis_firehose": "firehose",
-	"firehose":         "firehose",
-	"s3":               "s3",
-}
-
-// logDestinations reads where a container's logs go: awslogs (its region,
-// or its awslogs-endpoint host), or the FireLens output named in its log
-// options with that output's region.
+// logDestinations reads where a container's logs go (config.LogRoutes, the
+// reading audit shares): a service in its region (the task's when the
+// options name none), or a custom endpoint's host, checked with "any"
+// because the endpoint may be private or public.
 func logDestinations(c probe.Container, taskRegion string) []logDestination {
-	switch c.LogDriver {
-	case "awslogs":
-		if ep := strings.TrimSpace(c.LogOptions["awslogs-endpoint"]); ep != "" {
-			if u, err := url.Parse(ep); err == nil && u.Hostname() != "" {
-				return []logDestination{{name: u.Hostname(), expect: config.ExpectAny, reason: "awslogs-endpoint " + ep}}
+	var out []logDestination
+	for _, r := range config.LogRoutes(c.LogDriver, c.LogOptions) {
+		if r.Host != "" {
+			port := r.Port
+			if port == config.DefaultPort {
+				port = 0 // the entry's default
 			}
+			out = append(out, logDestination{name: r.Host, port: port, expect: config.ExpectAny, reason: r.Option})
+			continue
 		}
-		region := c.LogOptions["awslogs-region"]
+		region := r.Region
 		if region == "" {
 			region = taskRegion
 		}
-		return []logDestination{{name: "logs", region: region, reason: "awslogs log driver, region " + region}}
-	case "awsfirelens":
-		output := strings.ToLower(c.LogOptions["Name"])
-		svc, ok := fireLensOutputs[output]
-		if !ok {
-			return nil
-		}
-		region := c.LogOptions["region"]
-		if region == "" {
-			region = taskRegion
-		}
-		return []logDestination{{name: svc, region: region, reason: "awsfirelens output " + output + ", region " + region}}
+		out = append(out, logDestination{name: r.Service, region: region, reason: r.Option + ", region " + region})
 	}
-	return nil
+	return out
 }
 
 // resolveAuto replaces the "auto" entry with entries derived from the task.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,6 +101,12 @@ func TestDeriveEntriesFromEveryImageAndLogForm(t *testing.T) {
 		{name: "FireLens to S3", region: "us-east-1", c: probe.Container{LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "s3", "region": "us-east-1"}},
 			want: []string{"s3@us-east-1/="}},
 		{name: "FireLens to a third party", region: "us-east-1", c: probe.Container{LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "datadog"}}},
+		{name: "FireLens Go plugin cloudwatch", region: "us-east-1", c: probe.Container{LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "cloudwatch", "region": "us-east-1"}},
+			want: []string{"logs@us-east-1/="}, wantReason: "awsfirelens output cloudwatch"},
+		{name: "FireLens output endpoint", region: "us-east-1", c: probe.Container{LogDriver: "awsfirelens", LogOptions: map[string]string{"Name": "kinesis", "endpoint": "https://kinesis.proxy.example:9443"}},
+			want: []string{"kinesis.proxy.example:9443@/=any"}, wantReason: "awsfirelens output kinesis endpoint"},
+		{name: "awslogs-endpoint on its own port", region: "us-east-1", c: probe.Container{LogDriver: "awslogs", LogOptions: map[string]string{"awslogs-endpoint": "https://logs.proxy.example:8443"}},
+			want: []string{"logs.proxy.example:8443@/=any"}, wantReason: "awslogs-endpoint"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +114,11 @@ func TestDeriveEntriesFromEveryImageAndLogForm(t *testing.T) {
 			entries, _ := deriveEntries(&probe.Task{Containers: []probe.Container{tt.c}}, tt.region)
 			var got []string
 			for _, e := range entries {
-				got = append(got, e.Name+"@"+e.Region+"/"+e.Account+"="+string(e.Expect))
+				name := e.Name
+				if e.Port != 0 {
+					name += ":" + strconv.Itoa(e.Port)
+				}
+				got = append(got, name+"@"+e.Region+"/"+e.Account+"="+string(e.Expect))
 				if tt.wantReason != "" && !strings.Contains(e.Derived, tt.wantReason) {
 					t.Errorf("reason %q; want it to contain %q", e.Derived, tt.wantReason)
 				}

@@ -119,7 +119,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 		}
 		reportOut = stderr
 	case cfg.EgressRules != "":
-		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, region, audit.EgressRules(facts)); err != nil {
+		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, region, audit.EgressRules(facts, opts)); err != nil {
 			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
 			return report.ExitInternal
 		}
