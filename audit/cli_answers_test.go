@@ -69,7 +69,7 @@ func TestAuditCLIEnvironment(t *testing.T) {
 // --output json, stderr is the JSON report alone.
 func TestAuditCLIStderrIsJSON(t *testing.T) {
 	f := newFakeAWS(t, map[string]http.HandlerFunc{ActionDescribeVpcEndpoints: answer503})
-	f.date = "not a date"
+	f.setDate("not a date")
 	env := fakeEnv(f.srv.URL)
 
 	res := runCLI(t, env, "audit", "--cluster", "prod", "--output", "json", "--log-format", "json")

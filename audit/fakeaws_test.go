@@ -27,7 +27,8 @@ type fakeAWS struct {
 	srv      *httptest.Server
 	override map[string]http.HandlerFunc
 	// date, when set, is every answer's Date header (the SDK warns about
-	// one it cannot parse).
+	// one it cannot parse); set it with setDate, under mu, because the
+	// server is already running.
 	date string
 
 	mu    sync.Mutex
@@ -42,14 +43,22 @@ func newFakeAWS(t testing.TB, override map[string]http.HandlerFunc) *fakeAWS {
 	return f
 }
 
+// setDate makes every later answer carry date as its Date header.
+func (f *fakeAWS) setDate(date string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.date = date
+}
+
 func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
 	action := requestAction(r)
-	if f.date != "" {
-		w.Header().Set("Date", f.date)
-	}
 	f.mu.Lock()
 	f.calls[action]++
+	date := f.date
 	f.mu.Unlock()
+	if date != "" {
+		w.Header().Set("Date", date)
+	}
 	if h := f.override[action]; h != nil {
 		h(w, r)
 		return
