@@ -9,7 +9,8 @@ import (
 
 // scan reads command's flags from args over the options table. Unlike the
 // standard flag package it does not stop at the first problem: it returns
-// the values given (by option name; the last of repeated flags wins) and
+// the values given (by option name; the last of repeated flags wins, except
+// that a repeatable flag's values are joined with commas) and
 // an error for every unknown flag, flag of another command, missing value
 // and stray argument, so that one run shows everything to fix. help
 // reports -h or --help.
@@ -72,6 +73,9 @@ func scan(command string, args []string) (values map[string]string, errs []error
 				continue
 			}
 			value = v
+		}
+		if prev, ok := values[o.name]; ok && o.repeatable {
+			value = prev + "," + value
 		}
 		values[o.name] = value
 	}

@@ -78,6 +78,9 @@ type Config struct {
 	Fix string
 	// FailUndecided makes an undecided finding fail (exit 18).
 	FailUndecided bool
+	// Reports are the --report files: the same report, each in its
+	// format, written after the run besides the --output one.
+	Reports []ReportFile
 
 	sources map[string]string
 }
@@ -123,6 +126,10 @@ type option struct {
 	usage    string
 	usageFor map[string]string
 	isBool   bool
+	// repeatable flags add up: each --name value is appended to the
+	// others with a comma, so that set reads repeated flags and the
+	// comma-separated PREFLIGHT_* variable alike.
+	repeatable bool
 	// commands lists the commands that take the flag; nil means check,
 	// endpoints and serve. A flag given to another command is an error; its
 	// PREFLIGHT_* variable is ignored there (one task definition may set
@@ -263,6 +270,11 @@ var options = []option{
 	{name: "output", def: string(report.OutputText), values: outputs, usage: "format of the target list", commands: []string{"endpoints"}, set: func(c *Config, v string) error {
 		c.Output = report.Output(v)
 		return nil
+	}},
+	{name: "report", placeholder: "format=file", repeatable: true, usage: "also write the report in FORMAT (text, json, sarif, junit or html) to FILE, atomically, after the run; repeatable (the variable: a comma-separated list)", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
+		files, err := ParseReportFiles(v)
+		c.Reports = files
+		return err
 	}},
 	{name: "only", def: string(OnlyAll), values: []string{string(OnlyAll), string(OnlyProblems)}, usage: "rows the text report prints: all, or problems (failures and warnings; the summary counts the rest); JSON always has every row", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
 		c.Only = Only(v)
