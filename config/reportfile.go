@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,49 +16,26 @@ type ReportFile struct {
 	Path   string
 }
 
-// ParseReportFiles parses a comma-separated list of FORMAT=FILE, the value
-// of --report (repeated flags are joined with commas) and of
-// PREFLIGHT_REPORT. Every bad item is reported: an unknown format (with
-// the closest one), no "=", an empty file, "-", and a file given twice
-// (two reports racing to one path would leave whichever renamed last).
-func ParseReportFiles(v string) ([]ReportFile, error) {
-	var out []ReportFile
-	var errs []error
-	seen := map[string]report.Output{}
-	for _, item := range strings.Split(v, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
+// parseReportFile parses one FORMAT=FILE. It refuses an unknown format
+// (naming the closest one), a missing "=", an empty file and "-".
+func parseReportFile(v string) (ReportFile, error) {
+	format, path, ok := strings.Cut(v, "=")
+	format, path = strings.TrimSpace(format), strings.TrimSpace(path)
+	switch {
+	case !ok:
+		return ReportFile{}, errors.New("want FORMAT=FILE, e.g. sarif=audit.sarif")
+	case !slices.Contains(reportOutputs, format):
+		msg := fmt.Sprintf("unknown format %q: want %s", format, orList(reportOutputs))
+		if s := Closest(strings.ToLower(format), reportOutputs); s != "" {
+			msg += fmt.Sprintf(": did you mean %s?", s)
 		}
-		format, path, ok := strings.Cut(item, "=")
-		format, path = strings.TrimSpace(format), strings.TrimSpace(path)
-		switch {
-		case !ok:
-			errs = append(errs, fmt.Errorf("%q: want FORMAT=FILE, e.g. sarif=audit.sarif", item))
-			continue
-		case !slices.Contains(reportOutputs, format):
-			msg := fmt.Sprintf("%q: unknown format %q: want %s", item, format, orList(reportOutputs))
-			if s := Closest(strings.ToLower(format), reportOutputs); s != "" {
-				msg += fmt.Sprintf(": did you mean %s?", s)
-			}
-			errs = append(errs, errors.New(msg))
-			continue
-		case path == "":
-			errs = append(errs, fmt.Errorf("%q: no file after \"=\"", item))
-			continue
-		case path == "-":
-			// stdout is --output's: a second report there would make
-			// neither parse.
-			errs = append(errs, fmt.Errorf("%q: \"-\" is not a file (the report on stdout is --output's)", item))
-			continue
-		}
-		key := filepath.Clean(path)
-		if prev, dup := seen[key]; dup {
-			errs = append(errs, fmt.Errorf("%q: file %q is already the %s report", item, path, prev))
-			continue
-		}
-		seen[key] = report.Output(format)
-		out = append(out, ReportFile{Format: report.Output(format), Path: path})
+		return ReportFile{}, errors.New(msg)
+	case path == "":
+		return ReportFile{}, errors.New(`no file after "="`)
+	case path == "-":
+		// stdout is --output's: a second report there would make
+		// neither parse.
+		return ReportFile{}, errors.New(`"-" is not a file (the report on stdout is --output's)`)
 	}
-	return out, errors.Join(errs...)
+	return ReportFile{Format: report.Output(format), Path: path}, nil
 }
