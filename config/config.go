@@ -264,7 +264,7 @@ var options = []option{
 		c.TLS = v == "true"
 		return nil
 	}},
-	{name: "output", def: string(report.OutputText), values: reportOutputs, usage: "report format: text, json, sarif (SARIF 2.1.0, for code scanning), junit (JUnit XML, for CI test reports) or html (one self-contained page; redirect it to a file)", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
+	{name: "output", def: string(report.OutputText), values: reportOutputs, usage: "report format: text, json, sarif (SARIF 2.1.0, for code scanning), junit (JUnit XML, for CI test reports) or html (one self-contained page); --report writes more formats to files", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
 		c.Output = report.Output(v)
 		return nil
 	}},
