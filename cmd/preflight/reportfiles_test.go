@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/internal/schematest"
 	"github.com/preflight-dev/preflight/report"
 )
@@ -161,5 +162,40 @@ func TestReportFileNotWritten(t *testing.T) {
 				t.Errorf("got temporary files %q; want none", all)
 			}
 		})
+	}
+}
+
+// TestTextReportFileStandsAlone: with audit's plan below the report on
+// stdout, a row points at the plan's steps instead of its command hint;
+// the text file has no plan, so it keeps the hint.
+func TestTextReportFileStandsAlone(t *testing.T) {
+	hint := "aws ec2 authorize-security-group-ingress --group-id sg-0e4f --protocol tcp --port 443"
+	r := report.New("audit", "us-east-1", "111122223333", nil, []report.Result{{
+		Check: "security_group", Target: "logs", Status: report.StatusFail, Class: report.ClassConnect,
+		Error: "sg-0e4f admits no task", Hint: hint, FixSteps: []int{3},
+	}}, 0)
+	r.PlanBelow = true
+	var stdout strings.Builder
+	if err := r.Write(&stdout, report.OutputText); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stdout.String(), hint) || !strings.Contains(stdout.String(), "step 3") {
+		t.Fatalf("got stdout\n%s\nwant the row pointing at step 3 instead of its hint", stdout.String())
+	}
+	path := filepath.Join(t.TempDir(), "r.txt")
+	var stderr strings.Builder
+	code := writeReportFiles(r, []config.ReportFile{{Format: report.OutputText, Path: path}}, &stderr, "audit", r.Code)
+	if code != report.ExitConnect || stderr.Len() > 0 {
+		t.Fatalf("got exit %d, stderr %q; want %d and nothing", code, stderr.String(), report.ExitConnect)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(b); !strings.Contains(got, hint) || strings.Contains(got, "step 3") {
+		t.Errorf("got file\n%s\nwant the hint and no plan step", got)
+	}
+	if !r.PlanBelow {
+		t.Errorf("got PlanBelow false after writing the files; want the report left as it was")
 	}
 }
