@@ -9,13 +9,19 @@ import (
 
 // scan reads command's flags from args over the options table. Unlike the
 // standard flag package it does not stop at the first problem: it returns
-// the values given (by option name; the last of repeated flags wins) and
+// the values given (by option name; the last of repeated flags wins, except
+// that a repeatable flag's values are joined with flagSeparator) and
 // an error for every unknown flag, flag of another command, missing value
 // and stray argument, so that one run shows everything to fix. help
 // reports -h or --help.
 //
 // Accepted forms: --name=value, --name value, -name (either number of
 // dashes), and for a bool flag --name or --name=false. "--" ends the flags.
+// flagSeparator joins the values of a repeatable flag given more than
+// once. A NUL cannot be in a command-line argument, so any value,
+// commas included, comes back whole.
+const flagSeparator = "\x00"
+
 func scan(command string, args []string) (values map[string]string, errs []error, help bool) {
 	values = map[string]string{}
 	var stray []string
@@ -72,6 +78,9 @@ func scan(command string, args []string) (values map[string]string, errs []error
 				continue
 			}
 			value = v
+		}
+		if prev, ok := values[o.name]; ok && o.repeatable {
+			value = prev + flagSeparator + value
 		}
 		values[o.name] = value
 	}

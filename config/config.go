@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -78,6 +79,9 @@ type Config struct {
 	Fix string
 	// FailUndecided makes an undecided finding fail (exit 18).
 	FailUndecided bool
+	// Reports are the --report files: the same report, each in its
+	// format, written after the run besides the --output one.
+	Reports []ReportFile
 
 	sources map[string]string
 }
@@ -123,6 +127,10 @@ type option struct {
 	usage    string
 	usageFor map[string]string
 	isBool   bool
+	// repeatable flags add up: set runs once for each --name given, or
+	// for each item of the comma-separated PREFLIGHT_* variable (a flag's
+	// value may hold a comma; the variable's items cannot).
+	repeatable bool
 	// commands lists the commands that take the flag; nil means check,
 	// endpoints and serve. A flag given to another command is an error; its
 	// PREFLIGHT_* variable is ignored there (one task definition may set
@@ -256,12 +264,26 @@ var options = []option{
 		c.TLS = v == "true"
 		return nil
 	}},
-	{name: "output", def: string(report.OutputText), values: reportOutputs, usage: "report format: text, json, sarif (SARIF 2.1.0, for code scanning), junit (JUnit XML, for CI test reports) or html (one self-contained page; redirect it to a file)", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
+	{name: "output", def: string(report.OutputText), values: reportOutputs, usage: "report format: text, json, sarif (SARIF 2.1.0, for code scanning), junit (JUnit XML, for CI test reports) or html (one self-contained page); --report writes more formats to files", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
 		c.Output = report.Output(v)
 		return nil
 	}},
 	{name: "output", def: string(report.OutputText), values: outputs, usage: "format of the target list", commands: []string{"endpoints"}, set: func(c *Config, v string) error {
 		c.Output = report.Output(v)
+		return nil
+	}},
+	{name: "report", placeholder: "format=file", repeatable: true, usage: "also write the report in FORMAT (text, json, sarif, junit or html) to FILE, atomically, after the run; repeat it for more files (the variable: a comma-separated list)", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
+		f, err := parseReportFile(v)
+		if err != nil {
+			return err
+		}
+		for _, prev := range c.Reports {
+			// Two reports renamed onto one path: only the last would stay.
+			if filepath.Clean(prev.Path) == filepath.Clean(f.Path) {
+				return fmt.Errorf("file %q is already the %s report", f.Path, prev.Format)
+			}
+		}
+		c.Reports = append(c.Reports, f)
 		return nil
 	}},
 	{name: "only", def: string(OnlyAll), values: []string{string(OnlyAll), string(OnlyProblems)}, usage: "rows the text report prints: all, or problems (failures and warnings; the summary counts the rest); JSON always has every row", commands: []string{"check", "audit"}, set: func(c *Config, v string) error {
@@ -395,21 +417,43 @@ func Load(command string, args []string, getenv func(string) string) (*Config, e
 			value, source = v, EnvName(o.name)
 		}
 		c.sources[o.name] = source
-		err := o.normalize(&value)
-		if err == nil {
-			err = o.checkValue(value)
-		}
-		if err == nil {
-			err = o.set(c, value)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %q: %w", describeSource(source), value, err))
+		for _, value := range o.items(value, source) {
+			err := o.normalize(&value)
+			if err == nil {
+				err = o.checkValue(value)
+			}
+			if err == nil {
+				err = o.set(c, value)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s %q: %w", describeSource(source), value, err))
+			}
 		}
 	}
 	if len(errs) > 0 {
 		return nil, &UsageError{Err: errors.Join(errs...)}
 	}
 	return c, nil
+}
+
+// items are the values set runs on: value itself, or for a repeatable
+// option each flag given (source a flag) or each comma-separated item of
+// the variable, without blanks; none for an empty default.
+func (o option) items(value, source string) []string {
+	if !o.repeatable {
+		return []string{value}
+	}
+	sep := ","
+	if strings.HasPrefix(source, "--") {
+		sep = flagSeparator
+	}
+	var out []string
+	for _, v := range strings.Split(value, sep) {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // normalize turns a bool flag's value into "true" or "false", accepting

@@ -23,6 +23,7 @@ import (
 // a resource that does not exist) exits 2 before any rule runs. With
 // --fix the fix plan, with --egress-rules the least egress set, goes to
 // stdout and the report to stderr; the exit code is the report's either way.
+// Each --report file gets the same report in its format after that.
 func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer, log *zap.Logger) int {
 	start := time.Now()
 	in := audit.Input{
@@ -138,5 +139,5 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 			return report.ExitInternal
 		}
 	}
-	return r.Code
+	return writeReportFiles(r, cfg.Reports, stderr, "audit", r.Code)
 }

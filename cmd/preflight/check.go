@@ -67,7 +67,7 @@ func checkCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 		return report.ExitInternal
 	}
 	logOutcome(log, rep, d.onTerminal(stdout, stderr))
-	return rep.Code
+	return writeReportFiles(rep, cfg.Reports, stderr, "check", rep.Code)
 }
 
 func newRunner(cfg *config.Config, p *plan.Plan, d deps, log *zap.Logger) *probe.Runner {

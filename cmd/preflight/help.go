@@ -79,6 +79,7 @@ var commands = []command{
 		examples: []example{
 			{"Every service of a cluster", "preflight audit --cluster prod"},
 			{"In CI before the first deploy, failing when a call was denied", "preflight audit --task-definition ./deploy/task-def.json \\\n    --subnets subnet-0a1b,subnet-2c3d --security-groups sg-0e4f --fail-undecided"},
+			{"In CI: the text report in the log, the same findings as SARIF, JUnit and HTML files", "preflight audit --cluster prod --report sarif=preflight.sarif \\\n    --report junit=preflight.xml --report html=preflight.html"},
 			{"Every fix in one round: the plan on stdout, the report on stderr", "preflight audit --cluster prod --fix cli > fix.sh && bash fix.sh"},
 			{"The least egress rule set, as Terraform (the report goes to stderr)", "preflight audit --cluster prod --service orders --egress-rules terraform > egress.tf"},
 		},

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preflight-dev/preflight/internal/schematest"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// TestAuditReportFilesBesideTheFixPlan: with --fix the plan is stdout and
+// the report goes to stderr among the log lines; the --report files get
+// the report alone, whole. Against moto_server (an empty cluster: one
+// coverage row, exit 18), which the audit package's tests need too.
+func TestAuditReportFilesBesideTheFixPlan(t *testing.T) {
+	endpoint := startMoto(t)
+	createCluster(t, endpoint, "empty")
+	t.Setenv("AWS_ENDPOINT_URL", endpoint)
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_REGION", "us-east-1")
+
+	dir := t.TempDir()
+	sarif, page := filepath.Join(dir, "a.sarif"), filepath.Join(dir, "a.html")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"audit", "--cluster", "empty", "--fix", "cli", "--log-format", "json",
+		"--report", "sarif=" + sarif, "--report", "html=" + page}, func(string) string { return "" }, &stdout, &stderr)
+	if code != report.ExitUndecided {
+		t.Errorf("exit %d; want %d\n%s", code, report.ExitUndecided, stderr.String())
+	}
+	if !strings.HasPrefix(stdout.String(), "#!/usr/bin/env bash\n") {
+		t.Errorf("got stdout\n%s\nwant the fix plan", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "preflight audit: region us-east-1") {
+		t.Errorf("got stderr\n%s\nwant the text report", stderr.String())
+	}
+	b, err := os.ReadFile(sarif)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.ValidateSARIF(t, b)
+	if !bytes.Contains(b, []byte(`"ruleId": "coverage"`)) {
+		t.Errorf("got SARIF\n%s\nwant the coverage result", b)
+	}
+	if b, err = os.ReadFile(page); err != nil || !bytes.HasPrefix(b, []byte("<!DOCTYPE html>")) {
+		t.Errorf("got page %.40q, error %v; want <!DOCTYPE html>", b, err)
+	}
+}
+
+// startMoto starts moto_server on a free port of 127.0.0.1 for this test;
+// it skips without moto_server, except in CI (CI=true), where it fails.
+func startMoto(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("moto_server"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("moto_server not installed (pip install 'moto[server]'); required in CI")
+		}
+		t.Skip("moto_server not installed (pip install 'moto[server]'); required in CI")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	host, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command("moto_server", "-H", host, "-p", port)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait() //nolint:errcheck // killed on purpose
+	})
+	// Generous: moto_server takes seconds to import on a loaded machine.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return "http://" + addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("moto_server did not listen on %s within 60s", addr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// createCluster creates an ECS cluster in moto with one CreateCluster
+// request (moto does not check the signature).
+func createCluster(t *testing.T, endpoint, name string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader(fmt.Sprintf(`{"clusterName":%q}`, name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Target", "AmazonEC2ContainerServiceV20141113.CreateCluster")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("create cluster %s: got HTTP %d; want 200", name, resp.StatusCode)
+	}
+}
