@@ -101,7 +101,7 @@ func startMotoEnv() (*motoEnv, string, error) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	m := &motoEnv{url: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	m.server = exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	m.server = dieWithTest(exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port)))
 	if err := m.server.Start(); err != nil {
 		return nil, "", err
 	}
@@ -129,7 +129,7 @@ func startMotoEnv() (*motoEnv, string, error) {
 		rp.ServeHTTP(w, r)
 	}))
 
-	m.seeder = exec.Command("python3", filepath.Join("testdata", "moto_seed.py"), m.url, "--serve")
+	m.seeder = dieWithTest(exec.Command("python3", filepath.Join("testdata", "moto_seed.py"), m.url, "--serve"))
 	m.seeder.Stderr = os.Stderr
 	if m.seedIn, err = m.seeder.StdinPipe(); err != nil {
 		m.stop()

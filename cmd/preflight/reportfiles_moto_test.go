@@ -78,7 +78,7 @@ func startMoto(t *testing.T) string {
 	addr := l.Addr().String()
 	l.Close()
 	host, port, _ := net.SplitHostPort(addr)
-	cmd := exec.Command("moto_server", "-H", host, "-p", port)
+	cmd := dieWithTest(exec.Command("moto_server", "-H", host, "-p", port))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
