@@ -130,6 +130,12 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 					errs = append(errs, inputErr("--service", "service %q in cluster %q is INACTIVE (deleted)", aws.ToString(svc.ServiceName), clusterName))
 					continue
 				}
+				if !explicit && !auditedStatus(aws.ToString(svc.Status)) {
+					// A sweep audits what runs: a DRAINING service is
+					// being deleted, an INACTIVE one is gone (AWS stops
+					// listing it; moto does not).
+					continue
+				}
 				services = append(services, svc)
 			}
 		})
@@ -151,6 +157,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 			Cluster:              clusterName,
 			Service:              report.CutName(aws.ToString(svc.ServiceName)),
 			ServiceARN:           aws.ToString(svc.ServiceArn),
+			Status:               aws.ToString(svc.Status),
 			LaunchType:           launchType(svc.LaunchType, svc.CapacityProviderStrategy, defaultStrategy),
 			EnableExecuteCommand: svc.EnableExecuteCommand,
 			TaskDefinition:       &TaskDefinition{ARN: aws.ToString(svc.TaskDefinition)},
@@ -177,6 +184,16 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	s.f.Workloads = append(s.f.Workloads, unread...)
 	return nil
 }
+
+// auditedStatus says whether a sweep audits a service of this status:
+// not when it is DRAINING (being deleted: ECS stops its tasks) or
+// INACTIVE (deleted).
+func auditedStatus(status string) bool {
+	return status != serviceDraining && status != "INACTIVE"
+}
+
+// serviceDraining is the status of a service being deleted.
+const serviceDraining = "DRAINING"
 
 // unreadService stands for a service whose description could not be read
 // (ecs:DescribeServices or ecs:ListServices failed, or ListServices
