@@ -47,10 +47,12 @@ type replayAWS struct {
 	// not).
 	listInactive bool
 	throttle     map[string]throttleSpec
-	deny         map[string]bool
+	// seen counts the requests each throttle covered.
+	seen map[string]int
+	deny map[string]bool
 }
 
-// throttleSpec throttles an action: its first Burst attempts, then
+// throttleSpec throttles the requests it covers: the first Burst, then
 // Percent of the rest, spread evenly (deterministic, so a test can count).
 type throttleSpec struct {
 	Burst, Percent int
@@ -61,7 +63,7 @@ const replayAccount = "111122223333"
 
 func newReplayAWS(t testing.TB, scenario string) *replayAWS {
 	t.Helper()
-	r := &replayAWS{t: t, calls: map[string]int{}, throttle: map[string]throttleSpec{}, deny: map[string]bool{}}
+	r := &replayAWS{t: t, calls: map[string]int{}, throttle: map[string]throttleSpec{}, seen: map[string]int{}, deny: map[string]bool{}}
 	if scenario != "" && scenario != "base" {
 		dir := filepath.Join("testdata", "replay", scenario)
 		if _, err := os.Stat(dir); err != nil {
@@ -118,9 +120,12 @@ func (r *replayAWS) serve(w http.ResponseWriter, req *http.Request) {
 	action := requestAction(req)
 	r.mu.Lock()
 	r.calls[action]++
-	n := r.calls[action]
 	denied := r.deny[action]
-	spec, throttled := r.throttleFor(action)
+	key, spec, throttled := r.throttleFor(action)
+	// A throttle counts the attempts it covers: 20 % of "*" is 20 % of
+	// every request, not of each action's.
+	r.seen[key]++
+	n := r.seen[key]
 	r.mu.Unlock()
 	svc, op, _ := strings.Cut(action, ":")
 	switch {
@@ -144,15 +149,16 @@ func (r *replayAWS) serve(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
-// throttleFor finds action's throttle: its own, its service's, or "*".
+// throttleFor finds action's throttle and its key: its own, its
+// service's ("ec2:*"), or "*".
 // The caller holds r.mu.
-func (r *replayAWS) throttleFor(action string) (throttleSpec, bool) {
+func (r *replayAWS) throttleFor(action string) (string, throttleSpec, bool) {
 	for _, k := range []string{action, action[:strings.IndexByte(action, ':')+1] + "*", "*"} {
 		if s, ok := r.throttle[k]; ok {
-			return s, true
+			return k, s, true
 		}
 	}
-	return throttleSpec{}, false
+	return "", throttleSpec{}, false
 }
 
 // throttles says whether attempt n (from 1) is throttled.
