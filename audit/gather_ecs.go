@@ -158,7 +158,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 			Service:              report.CutName(aws.ToString(svc.ServiceName)),
 			ServiceARN:           aws.ToString(svc.ServiceArn),
 			Status:               aws.ToString(svc.Status),
-			LaunchType:           launchType(svc.LaunchType, svc.CapacityProviderStrategy, defaultStrategy),
+			LaunchType:           serviceLaunchType(svc, defaultStrategy),
 			EnableExecuteCommand: svc.EnableExecuteCommand,
 			TaskDefinition:       &TaskDefinition{ARN: aws.ToString(svc.TaskDefinition)},
 		}
@@ -311,6 +311,23 @@ func launchTypeOfCompat(compat []string) string {
 		return LaunchFargate // what a RegisterTaskDefinition file usually means; the rules are strictest for it
 	}
 	return LaunchEC2
+}
+
+// serviceLaunchType is what runs svc's tasks: its launch type or capacity
+// provider strategy, else its PRIMARY deployment's (each deployment
+// carries the launch type or strategy it was made with, so a service on
+// the cluster's default strategy is classified even when DescribeClusters
+// failed), else the cluster's default strategy.
+func serviceLaunchType(svc ecstypes.Service, clusterDefault []ecstypes.CapacityProviderStrategyItem) string {
+	lt, strategy := svc.LaunchType, svc.CapacityProviderStrategy
+	if lt == "" && len(strategy) == 0 {
+		for _, d := range svc.Deployments {
+			if aws.ToString(d.Status) == "PRIMARY" {
+				lt, strategy = d.LaunchType, d.CapacityProviderStrategy
+			}
+		}
+	}
+	return launchType(lt, strategy, clusterDefault)
 }
 
 // launchType is the service's launch type; a capacity provider strategy

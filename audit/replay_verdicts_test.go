@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -223,5 +224,36 @@ func TestReplayEndpointStates(t *testing.T) {
 				t.Errorf("passing row %s %s names %s; want it never counted as a path", r.Check, r.Target, id)
 			}
 		}
+	}
+}
+
+// TestReplayCapacityProviders: a service without launchType is classified
+// by what really runs it, never defaulted to EC2: its own capacity
+// provider strategy (FARGATE_SPOT), or for a service on the cluster's
+// default strategy, the strategy its PRIMARY deployment records, which
+// still decides when DescribeClusters (the cluster default) is denied.
+func TestReplayCapacityProviders(t *testing.T) {
+	for _, deny := range []bool{false, true} {
+		t.Run(fmt.Sprintf("DescribeClusters denied=%v", deny), func(t *testing.T) {
+			r := newReplayAWS(t, "capacity")
+			if deny {
+				r.setDeny(ActionDescribeClusters)
+			}
+			facts, err := r.gather(t)
+			if err != nil {
+				t.Fatalf("gather: %v", err)
+			}
+			got := map[string]string{}
+			for _, w := range facts.Workloads {
+				got[w.Service] = w.LaunchType
+			}
+			want := map[string]string{"orders": LaunchFargate, "payments": LaunchFargate}
+			if !maps.Equal(got, want) {
+				t.Errorf("launch types %v; want %v", got, want)
+			}
+			if n := r.count(ActionListContainerInstances); n != 0 {
+				t.Errorf("got %d ListContainerInstances calls; want none (no service runs on EC2)", n)
+			}
+		})
 	}
 }
