@@ -160,8 +160,10 @@ type VPC struct {
 	// DHCPOptionsID is the associated DHCP options set ("default" or dopt-...).
 	DHCPOptionsID string
 	// DomainNameServers is the domain-name-servers value of the DHCP options
-	// ("AmazonProvidedDNS" or addresses). Nil when the set has none or was
-	// not readable (then an Undecided for ActionDescribeDhcpOptions says so).
+	// ("AmazonProvidedDNS" or addresses). Empty (not nil) when the set was
+	// read and has no domain-name-servers option; nil when it was not read
+	// (then an Undecided for ActionDescribeDhcpOptions says why) or when
+	// DHCPOptionsID is "default" (no set).
 	DomainNameServers []string
 }
 
@@ -374,6 +376,10 @@ type Workload struct {
 	Cluster    string
 	Service    string
 	ServiceARN string
+	// Status is the service's status (ACTIVE, DRAINING); empty for a task
+	// definition. A DRAINING service named with --service is reported,
+	// not audited.
+	Status string
 	// LaunchType is LaunchFargate, LaunchEC2 or LaunchExternal; a capacity
 	// provider strategy on Fargate counts as LaunchFargate.
 	LaunchType string

@@ -265,8 +265,10 @@ func (s *gathering) describeVPCAttribute(ctx context.Context, vpcID string, attr
 	}
 }
 
-// describeDHCPOptions reads the DHCP options sets of the VPCs in one call;
-// the "default" set (none) means the Amazon-provided resolver.
+// describeDHCPOptions reads the DHCP options sets of the VPCs in one call.
+// "default" is no set at all (AssociateDhcpOptions: "default to associate
+// no DHCP options with the VPC"): there is nothing to read, and the rules
+// judge it.
 func (s *gathering) describeDHCPOptions(ctx context.Context) {
 	s.mu.Lock()
 	var ids []string
@@ -284,6 +286,11 @@ func (s *gathering) describeDHCPOptions(ctx context.Context) {
 	servers := map[string][]string{}
 	err := eachPage(ctx, ec2.NewDescribeDhcpOptionsPaginator(s.api, &ec2.DescribeDhcpOptionsInput{DhcpOptionsIds: ids}), func(o *ec2.DescribeDhcpOptionsOutput) *string { return o.NextToken }, func(out *ec2.DescribeDhcpOptionsOutput) {
 		for _, o := range out.DhcpOptions {
+			// A set read without domain-name-servers is recorded as
+			// such (empty, not nil): it hands out no DNS server.
+			if _, ok := servers[aws.ToString(o.DhcpOptionsId)]; !ok {
+				servers[aws.ToString(o.DhcpOptionsId)] = []string{}
+			}
 			for _, c := range o.DhcpConfigurations {
 				if aws.ToString(c.Key) != "domain-name-servers" {
 					continue

@@ -130,6 +130,12 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 					errs = append(errs, inputErr("--service", "service %q in cluster %q is INACTIVE (deleted)", aws.ToString(svc.ServiceName), clusterName))
 					continue
 				}
+				if !explicit && !auditedStatus(aws.ToString(svc.Status)) {
+					// A sweep audits what runs: a DRAINING service is
+					// being deleted, an INACTIVE one is gone (AWS stops
+					// listing it; moto does not).
+					continue
+				}
 				services = append(services, svc)
 			}
 		})
@@ -151,7 +157,8 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 			Cluster:              clusterName,
 			Service:              report.CutName(aws.ToString(svc.ServiceName)),
 			ServiceARN:           aws.ToString(svc.ServiceArn),
-			LaunchType:           launchType(svc.LaunchType, svc.CapacityProviderStrategy, defaultStrategy),
+			Status:               aws.ToString(svc.Status),
+			LaunchType:           serviceLaunchType(svc, defaultStrategy),
 			EnableExecuteCommand: svc.EnableExecuteCommand,
 			TaskDefinition:       &TaskDefinition{ARN: aws.ToString(svc.TaskDefinition)},
 		}
@@ -177,6 +184,16 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	s.f.Workloads = append(s.f.Workloads, unread...)
 	return nil
 }
+
+// auditedStatus says whether a sweep audits a service of this status:
+// not when it is DRAINING (being deleted: ECS stops its tasks) or
+// INACTIVE (deleted).
+func auditedStatus(status string) bool {
+	return status != serviceDraining && status != "INACTIVE"
+}
+
+// serviceDraining is the status of a service being deleted.
+const serviceDraining = "DRAINING"
 
 // unreadService stands for a service whose description could not be read
 // (ecs:DescribeServices or ecs:ListServices failed, or ListServices
@@ -294,6 +311,23 @@ func launchTypeOfCompat(compat []string) string {
 		return LaunchFargate // what a RegisterTaskDefinition file usually means; the rules are strictest for it
 	}
 	return LaunchEC2
+}
+
+// serviceLaunchType is what runs svc's tasks: its launch type or capacity
+// provider strategy, else its PRIMARY deployment's (each deployment
+// carries the launch type or strategy it was made with, so a service on
+// the cluster's default strategy is classified even when DescribeClusters
+// failed), else the cluster's default strategy.
+func serviceLaunchType(svc ecstypes.Service, clusterDefault []ecstypes.CapacityProviderStrategyItem) string {
+	lt, strategy := svc.LaunchType, svc.CapacityProviderStrategy
+	if lt == "" && len(strategy) == 0 {
+		for _, d := range svc.Deployments {
+			if aws.ToString(d.Status) == "PRIMARY" {
+				lt, strategy = d.LaunchType, d.CapacityProviderStrategy
+			}
+		}
+	}
+	return launchType(lt, strategy, clusterDefault)
 }
 
 // launchType is the service's launch type; a capacity provider strategy

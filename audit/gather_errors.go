@@ -102,6 +102,10 @@ func callFailure(err error) (code, msg string) {
 		return pe.code, pe.msg
 	case errors.As(err, &tooLarge):
 		return CodeTooLarge, tooLarge.Error()
+	case errors.As(err, &apiErr) && throttledCode(apiErr.ErrorCode()):
+		// EC2 throttles with HTTP 503 (RequestLimitExceeded): that is
+		// throttling, not a server error, and its hint says to wait.
+		return apiErr.ErrorCode(), apiErr.ErrorMessage() + attempts
 	case status >= 500:
 		msg = fmt.Sprintf("HTTP %d%s", status, attempts)
 		if errors.As(err, &apiErr) {

@@ -36,6 +36,9 @@ const (
 	CheckEgress report.Check = "egress"
 	// CheckCrossRegion: a need in another region, which no endpoint serves.
 	CheckCrossRegion report.Check = "cross_region"
+	// CheckServiceStatus: a service named with --service is DRAINING, so
+	// it is not audited (a sweep leaves it out).
+	CheckServiceStatus report.Check = "service_status"
 	// CheckUndecided: a fact the audit needs could not be read.
 	CheckUndecided report.Check = "undecided"
 )
@@ -103,6 +106,14 @@ func (e *evaluator) evaluate() []report.Result {
 
 func (e *evaluator) workload(w *Workload) []report.Result {
 	f, opts := e.f, e.opts
+	if w.Status == serviceDraining {
+		// Named with --service: say why nothing else is judged.
+		return []report.Result{{
+			Check: CheckServiceStatus, Target: w.Name, Status: report.StatusSkip, Workload: w.reportWorkload(),
+			Detail:    "service is DRAINING (being deleted): ECS stops its tasks and starts no new ones, so it is not audited",
+			Resources: uniqSorted(w.ServiceARN),
+		}}
+	}
 	var out []report.Result
 	if r, ok := publicIPRow(w, opts.PublicIP); ok {
 		if runsOnInstances(w) && len(w.Subnets) == 0 {
@@ -123,7 +134,9 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 			u = findUndecided(f, ActionListServices, w.Cluster)
 		}
 		if u == nil {
-			u = findUndecided(f, ActionDescribeTaskDefinition)
+			// The workload no longer holds the ARN it could not read:
+			// any failed DescribeTaskDefinition says why.
+			u = findUndecidedAny(f, ActionDescribeTaskDefinition)
 		}
 		if u == nil {
 			u = &Undecided{Action: ActionDescribeTaskDefinition, Err: "task definition not in the facts"}
@@ -272,6 +285,17 @@ func findUndecided(f *Facts, action string, ids ...string) *Undecided {
 			if u.Resource == id {
 				return &f.Undecided[i]
 			}
+		}
+	}
+	return nil
+}
+
+// findUndecidedAny returns the first Undecided for action, whatever
+// resource it names, or nil.
+func findUndecidedAny(f *Facts, action string) *Undecided {
+	for i, u := range f.Undecided {
+		if u.Action == action {
+			return &f.Undecided[i]
 		}
 	}
 	return nil

@@ -25,12 +25,13 @@ func (e *evaluator) interfaceNeed(tn *taskNet, n Need, svc config.Service) []rep
 	if ep == nil {
 		return []report.Result{e.missingInterfaceEndpoint(tn, n, name, others, base)}
 	}
+	gep, dflt := e.withDefaultGroup(ep, tn.vpcID)
 	checks := []report.Result{
 		e.endpointFamilyRow(tn, ep, n),
 		e.privateDNSRow(ep),
 		e.endpointAZRow(tn, ep),
-		e.endpointIngressRow(tn, ep, n.Port),
-		e.taskEgressToEndpointRow(tn, ep, n.Port),
+		saysDefaultGroup(e.endpointIngressRow(tn, gep, n.Port), dflt),
+		e.taskEgressToEndpointRow(tn, gep, n.Port),
 		e.naclRow(tn, e.endpointPeers(ep), n.Port),
 	}
 	return summarise(base, fmt.Sprintf("%s (%s) available", ep.ID, name), []string{ep.ID}, checks)
@@ -439,4 +440,49 @@ func prefixesString(ps []netip.Prefix) string {
 		return "-"
 	}
 	return strings.Join(s, ",")
+}
+
+// withDefaultGroup is ep judged with the security group it is really in.
+// On AWS an interface endpoint (and an EFS mount target) always has one:
+// created without any, it is put in the VPC's default group, which
+// DescribeVpcEndpoints then lists. Facts without groups (moto leaves them
+// empty) are judged as that default group (the group named "default" of
+// vpcID), whose only inbound rule, unless changed, admits its own members.
+// dflt is the group substituted, or "" when ep names groups or the VPC's
+// default group is not in the facts.
+func (e *evaluator) withDefaultGroup(ep *Endpoint, vpcID string) (gep *Endpoint, dflt string) {
+	if len(ep.SecurityGroupIDs) > 0 {
+		return ep, ""
+	}
+	if ep.VPCID != "" {
+		vpcID = ep.VPCID
+	}
+	var ids []string
+	for id, sg := range e.f.SecurityGroups {
+		if sg.VPCID == vpcID && sg.Name == "default" {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) != 1 {
+		return ep, ""
+	}
+	c := *ep
+	c.SecurityGroupIDs = ids
+	return &c, ids[0]
+}
+
+// saysDefaultGroup notes on r that the groups judged are the VPC's
+// default group, because none was given.
+func saysDefaultGroup(r report.Result, dflt string) report.Result {
+	if dflt == "" {
+		return r
+	}
+	note := " (no security group listed: judged as the VPC's default group " + dflt + ", where AWS puts an endpoint or EFS mount target created without one)"
+	switch {
+	case r.Error != "":
+		r.Error += note
+	case r.Detail != "":
+		r.Detail += note
+	}
+	return r
 }

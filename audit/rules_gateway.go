@@ -123,6 +123,14 @@ func routesToEndpoint(rt *RouteTable, epID string, pl *PrefixList) bool {
 	return false
 }
 
+// unreadEntries is the failed GetManagedPrefixListEntries of pl, or nil.
+func (e *evaluator) unreadEntries(pl *PrefixList) *Undecided {
+	if pl == nil || len(pl.CIDRs) > 0 {
+		return nil
+	}
+	return findUndecided(e.f, ActionGetManagedPrefixListEntries, pl.ID)
+}
+
 // taskEgressToPrefixListRow: a task group must let TCP out to the prefix
 // list, by its id or a block covering all of its CIDRs (0.0.0.0/0 does).
 func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *PrefixList, port int) report.Result {
@@ -135,6 +143,15 @@ func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *Pref
 		return undecidedRow(CheckSecurityGroup, "", *u, "the prefix list "+name+" decides which addresses the tasks must reach", e.opts)
 	}
 	v := e.sgAllowsTCP(tn.sgIDs, true, port, peer)
+	if u := e.unreadEntries(pl); u != nil && !v.allowed {
+		// The entries were not read: only a rule naming the list, or
+		// one that covers every IPv4 address, is known to cover them.
+		if all := e.sgAllowsTCP(tn.sgIDs, true, port, sgPeer{cidrs: []netip.Prefix{defaultRoute4}}); all.allowed {
+			v = all
+		} else {
+			return undecidedRow(CheckSecurityGroup, "", *u, "the entries of "+pl.ID+" decide whether the task groups' rules cover them", e.opts)
+		}
+	}
 	r := report.Result{Check: CheckSecurityGroup, Resources: uniqSorted(append([]string{plID}, tn.sgIDs...)...)}
 	if pl == nil {
 		r.Resources = uniqSorted(tn.sgIDs...)

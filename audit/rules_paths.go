@@ -336,7 +336,24 @@ func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 	for _, mt := range mts {
 		ep.SubnetIDs = append(ep.SubnetIDs, mt.SubnetID)
 	}
-	checks = append(checks, e.endpointIngressRow(tn, ep, n.Port), e.taskEgressToEndpointRow(tn, ep, n.Port), e.naclRow(tn, peers, n.Port))
+	unread := false
+	for _, mt := range mts {
+		unread = unread || findUndecided(e.f, ActionDescribeMountTargetSecGroups, mt.ID) != nil
+	}
+	dflt := ""
+	if !unread {
+		ep, dflt = e.withDefaultGroup(ep, tn.vpcID)
+	}
+	ingress := saysDefaultGroup(e.endpointIngressRow(tn, ep, n.Port), dflt)
+	for _, mt := range mts {
+		// A mount target whose groups could not be read is not one
+		// without groups: its ingress is undecided, not closed.
+		if u := findUndecided(e.f, ActionDescribeMountTargetSecGroups, mt.ID); u != nil && ingress.Status != report.StatusPass {
+			ingress = undecidedRow(CheckSecurityGroup, "", *u, "the mount targets' security groups decide whether the tasks get in", e.opts)
+			break
+		}
+	}
+	checks = append(checks, ingress, e.taskEgressToEndpointRow(tn, ep, n.Port), e.naclRow(tn, peers, n.Port))
 	return summarise(base, "mount targets "+joinComma(ids), append([]string{n.FileSystemID}, ids...), checks)
 }
 

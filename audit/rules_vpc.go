@@ -76,14 +76,27 @@ func (e *evaluator) dnsSupportRow(v *VPC, reason string) report.Result {
 
 func (e *evaluator) dhcpRow(v *VPC, reason string) report.Result {
 	r := report.Result{Check: CheckDHCP, Target: v.ID, Reason: reason, Resources: uniqSorted(v.ID, v.DHCPOptionsID)}
-	if v.DomainNameServers == nil {
-		if u := findUndecided(e.f, ActionDescribeDhcpOptions, v.DHCPOptionsID, v.ID); u != nil {
-			ur := undecidedRow(CheckDHCP, v.ID, *u, "the DHCP options name the resolver the tasks use", e.opts)
-			ur.Reason = reason
-			return ur
+	if v.DHCPOptionsID == "" {
+		// The VPC was not described: which options it has is unknown.
+		u := findUndecided(e.f, ActionDescribeVpcs, v.ID)
+		if u == nil {
+			u = &Undecided{Action: ActionDescribeVpcs, Resource: v.ID, Err: "the VPC's DHCP options set is not in the facts"}
 		}
-		r.Status, r.Detail = report.StatusPass, "no domain-name-servers option: the tasks use the Amazon-provided resolver"
-		return r
+		ur := undecidedRow(CheckDHCP, v.ID, *u, "the DHCP options name the resolver the tasks use", e.opts)
+		ur.Reason = reason
+		return ur
+	}
+	if v.DHCPOptionsID == noDHCPOptions || (v.DomainNameServers != nil && len(v.DomainNameServers) == 0) {
+		return e.noResolverRow(r, v)
+	}
+	if v.DomainNameServers == nil {
+		u := findUndecided(e.f, ActionDescribeDhcpOptions, v.DHCPOptionsID, v.ID)
+		if u == nil {
+			u = &Undecided{Action: ActionDescribeDhcpOptions, Resource: v.DHCPOptionsID, Err: "the DHCP options set is not in the facts"}
+		}
+		ur := undecidedRow(CheckDHCP, v.ID, *u, "the DHCP options name the resolver the tasks use", e.opts)
+		ur.Reason = reason
+		return ur
 	}
 	var custom []string
 	for _, s := range v.DomainNameServers {
@@ -98,5 +111,28 @@ func (e *evaluator) dhcpRow(v *VPC, reason string) report.Result {
 	r.Status, r.Class = report.StatusWarn, report.ClassResolver
 	r.Error = fmt.Sprintf("DHCP options %s set domain-name-servers=%s: endpoint private DNS works only if these resolvers forward to the VPC resolver", v.DHCPOptionsID, strings.Join(v.DomainNameServers, ","))
 	r.Hint = "Run `preflight check` inside a task to prove forwarding, or make the resolvers forward the endpoint names to the VPC resolver (VPC base address +2, or 169.254.169.253) or use a Route 53 Resolver outbound/inbound pair."
+	return r
+}
+
+// noDHCPOptions is the DhcpOptionsId of a VPC with no DHCP options set.
+const noDHCPOptions = "default"
+
+// noResolverRow fails a VPC whose DHCP options name no DNS server: no set
+// at all (DhcpOptionsId "default": AssociateDhcpOptions documents it as
+// associating no DHCP options, a set with no DNS server), or a set without
+// domain-name-servers. It is not the Amazon resolver: AWS's own default
+// set names AmazonProvidedDNS explicitly (CreateDhcpOptions), and its
+// absence is what leaves instances without one.
+func (e *evaluator) noResolverRow(r report.Result, v *VPC) report.Result {
+	what := "has no DHCP options set (DhcpOptionsId=default)"
+	if v.DHCPOptionsID != noDHCPOptions {
+		what = "has DHCP options " + v.DHCPOptionsID + " without domain-name-servers"
+	}
+	r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
+	r.Error = fmt.Sprintf("VPC %s %s: DHCP hands out no DNS server, which AWS documents as no name resolution for the VPC, not the Amazon resolver; "+
+		"endpoint private DNS and every AWS name fail on instances (AWS does not document whether a Fargate task's platform resolver differs: run preflight check in a task to see)",
+		v.ID, what)
+	r.Hint = checked(fmt.Sprintf("aws ec2 create-dhcp-options --dhcp-configurations Key=domain-name-servers,Values=AmazonProvidedDNS, then aws ec2 associate-dhcp-options --vpc-id %s --dhcp-options-id with the new set's id.", v.ID),
+		vpcIDs(v.ID))
 	return r
 }

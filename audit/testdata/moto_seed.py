@@ -66,10 +66,23 @@ def service(ecs, name, td, subnets, sgs, public="DISABLED"):
             "subnets": subnets, "securityGroups": sgs, "assignPublicIp": public}})
 
 
+def create_vpc(ec2, cidr):
+    """Creates a VPC as AWS does: CreateVpc associates the Region's default
+    DHCP options set, a dopt- set with domain-name-servers=AmazonProvidedDNS.
+    moto leaves the VPC on "default" instead, which on AWS means no DHCP
+    options (no DNS server) and fails the dhcp rule."""
+    vpc = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    dopt = ec2.create_dhcp_options(DhcpConfigurations=[
+        {"Key": "domain-name", "Values": ["ec2.internal"]},
+        {"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}])["DhcpOptions"]["DhcpOptionsId"]
+    ec2.associate_dhcp_options(DhcpOptionsId=dopt, VpcId=vpc)
+    return vpc
+
+
 def seed(ec2, ecs, iam, efs, mutations):
     out = {"region": REGION, "account": ACCOUNT, "cluster": "prod"}
 
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    vpc = create_vpc(ec2, "10.0.0.0/16")
     out["vpc"] = vpc
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": "vpc_dns_support_off" not in mutations})
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": "vpc_dns_off" not in mutations})
@@ -275,7 +288,7 @@ def seed(ec2, ecs, iam, efs, mutations):
         if "bridge_instance_vpc2" in mutations:
             # Its container instance, in a VPC of its own that no task
             # subnet is in.
-            vpc2 = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+            vpc2 = create_vpc(ec2, "10.2.0.0/16")
             sn2 = ec2.create_subnet(VpcId=vpc2, CidrBlock="10.2.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
             sg2 = ec2.create_security_group(GroupName="workers", Description="workers", VpcId=vpc2)["GroupId"]
             ami = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
@@ -287,7 +300,7 @@ def seed(ec2, ecs, iam, efs, mutations):
 
     if "second_vpc" in mutations:
         # A second VPC with no endpoints at all, and a service "legacy" in it.
-        vpc2 = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+        vpc2 = create_vpc(ec2, "10.1.0.0/16")
         ec2.modify_vpc_attribute(VpcId=vpc2, EnableDnsHostnames={"Value": True})
         sn2 = ec2.create_subnet(VpcId=vpc2, CidrBlock="10.1.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
         sg2 = ec2.create_security_group(GroupName="legacy", Description="legacy", VpcId=vpc2)["GroupId"]
