@@ -28,7 +28,8 @@ func healthyFacts() *audit.Facts {
 	}
 	return &audit.Facts{
 		Region: region, Account: "111122223333", Partition: "aws",
-		VPCs: map[string]*audit.VPC{"vpc-1": {ID: "vpc-1", CIDRs: []netip.Prefix{pfx("10.0.0.0/16")}, DNSSupport: audit.TriTrue, DNSHostnames: audit.TriTrue}},
+		VPCs: map[string]*audit.VPC{"vpc-1": {ID: "vpc-1", CIDRs: []netip.Prefix{pfx("10.0.0.0/16")}, DNSSupport: audit.TriTrue, DNSHostnames: audit.TriTrue,
+			DHCPOptionsID: "dopt-1", DomainNameServers: []string{"AmazonProvidedDNS"}}},
 		Subnets: map[string]*audit.Subnet{
 			"subnet-0a": {ID: "subnet-0a", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.2.0/24")},
 			"subnet-0e": {ID: "subnet-0e", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: pfx("10.0.1.0/24")},
