@@ -36,6 +36,11 @@ func newExplainWorld(t *testing.T, f *fixture, mutations ...string) (*explainWor
 	id := func(v map[string]any, obj, key string) string { return v[obj].(map[string]any)[key].(string) }
 
 	w.vpcID = id(w.aws("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"), "Vpc", "VpcId")
+	// AWS gives a new VPC the region's default DHCP options set (with
+	// AmazonProvidedDNS); moto leaves it on "default", no set at all,
+	// which the audit rightly fails as no resolver.
+	dopt := id(w.aws("ec2", "create-dhcp-options", "--dhcp-configurations", "Key=domain-name-servers,Values=AmazonProvidedDNS"), "DhcpOptions", "DhcpOptionsId")
+	w.aws("ec2", "associate-dhcp-options", "--vpc-id", w.vpcID, "--dhcp-options-id", dopt)
 	w.aws("ec2", "modify-vpc-attribute", "--vpc-id", w.vpcID, "--enable-dns-support", `{"Value":true}`)
 	w.aws("ec2", "modify-vpc-attribute", "--vpc-id", w.vpcID, "--enable-dns-hostnames", `{"Value":true}`)
 	taskSubnetID := id(w.aws("ec2", "create-subnet", "--vpc-id", w.vpcID, "--cidr-block", taskSubnet, "--availability-zone", region+"a"), "Subnet", "SubnetId")
