@@ -30,6 +30,9 @@ type Explainer struct {
 	// Task is the task metadata (its ENI's address and MAC); nil outside
 	// ECS.
 	Task *probe.Task
+	// OSFamily is the task's operating system family (OSFamilyOf): NACL
+	// return traffic is judged on its ephemeral ports.
+	OSFamily string
 	// Targets are the run's targets, by name.
 	Targets    []config.Target
 	Classifier probe.Classifier
@@ -190,12 +193,29 @@ func (x *Explainer) findings(ctx context.Context, rows []report.Result, pending 
 		}
 		needs = append(needs, n)
 	}
+	return audit.EvaluateNetwork(facts, taskNetConfig(eni, x.OSFamily), needs, audit.Options{}), nil
+}
+
+// taskNetConfig is the network the task's own ENI gives it, judged for
+// an OS family (its return traffic comes back to that OS's ephemeral
+// ports).
+func taskNetConfig(eni probe.NetworkInterface, osFamily string) audit.NetConfig {
 	public := audit.PublicIPDisabled
 	if eni.PublicIP != "" {
 		public = audit.PublicIPEnabled
 	}
-	nc := audit.NetConfig{Name: "task ENI " + eni.ID, Subnets: []string{eni.SubnetID}, SecurityGroups: eni.SecurityGroupIDs, AssignPublicIP: public}
-	return audit.EvaluateNetwork(facts, nc, needs, audit.Options{}), nil
+	return audit.NetConfig{Name: "task ENI " + eni.ID, Subnets: []string{eni.SubnetID}, SecurityGroups: eni.SecurityGroupIDs,
+		AssignPublicIP: public, OSFamily: osFamily}
+}
+
+// OSFamilyOf names the operating system family preflight runs on (goos is
+// runtime.GOOS) as runtimePlatform.operatingSystemFamily does: the
+// explainer runs inside the task, so its own OS is the task's.
+func OSFamilyOf(goos string) string {
+	if goos == "windows" {
+		return "WINDOWS_SERVER"
+	}
+	return "LINUX"
 }
 
 // taskInterface finds the task's ENI by its private address and MAC, the

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -189,7 +190,8 @@ func causeFields(c *report.Cause) []zap.Field {
 func newExplainer(cfg *config.Config, p *plan.Plan, in plan.Inputs, d deps, log *zap.Logger) *explain.Explainer {
 	x := &explain.Explainer{
 		Mode: cfg.Explain, HasCredentials: plan.HasCredentials(in.Getenv), Region: p.Region, Task: p.Task,
-		Targets: p.Targets, Classifier: probe.Classifier{Private: cfg.PrivateCIDRs},
+		OSFamily: explain.OSFamilyOf(runtime.GOOS),
+		Targets:  p.Targets, Classifier: probe.Classifier{Private: cfg.PrivateCIDRs},
 		Interfaces: p.Interfaces(in).Client, Timeout: 2 * cfg.Timeout, Log: log,
 	}
 	if d.newAudit != nil {
