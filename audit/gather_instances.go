@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/smithy-go"
 )
 
 // describeContainerInstancesBatch is DescribeContainerInstances' limit of
@@ -82,6 +84,18 @@ func (s *gathering) clusterInstances(ctx context.Context, cluster string) {
 			// Some instances unknown: the cluster's hosts are not
 			// known, so none is judged as if it were all of them.
 			return
+		}
+		for _, f := range out.Failures {
+			// MISSING is an instance deregistered since it was listed
+			// (AWS's "API failure reasons": the container instance was
+			// not found): gone, so not a host of the cluster. Any other
+			// reason leaves an instance unknown, and so the cluster's
+			// hosts, as a failed call would.
+			if reason := aws.ToString(f.Reason); reason != "MISSING" {
+				s.failed(ActionDescribeContainerInstances, cluster, &smithy.GenericAPIError{Code: reason,
+					Message: fmt.Sprintf("container instance %s: %s", resourceName(aws.ToString(f.Arn)), aws.ToString(f.Detail))})
+				return
+			}
 		}
 		for _, ci := range out.ContainerInstances {
 			instances = append(instances, &ContainerInstance{

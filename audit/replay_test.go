@@ -64,8 +64,13 @@ const replayAccount = "111122223333"
 func newReplayAWS(t testing.TB, scenario string) *replayAWS {
 	t.Helper()
 	r := &replayAWS{t: t, calls: map[string]int{}, throttle: map[string]throttleSpec{}, seen: map[string]int{}, deny: map[string]bool{}}
-	if scenario != "" && scenario != "base" {
-		dir := filepath.Join("testdata", "replay", scenario)
+	// "a+b" layers scenario a over b (over base), so a scenario can
+	// change one answer of another.
+	for _, name := range strings.Split(scenario, "+") {
+		if name == "" || name == "base" {
+			continue
+		}
+		dir := filepath.Join("testdata", "replay", name)
 		if _, err := os.Stat(dir); err != nil {
 			t.Fatalf("replay scenario: %v", err)
 		}
