@@ -151,10 +151,10 @@ func TestNeeds(t *testing.T) {
 			want:  "ecr.api@ap-northeast-1 ecr.dkr@ap-northeast-1 ecr.layers@ap-northeast-1 host(10.0.0.5:5432)=blocked host(example.com:443)=any kms@ap-northeast-1=any logs@us-west-2",
 		},
 		{
-			name:  "=any does not weaken a derived need",
+			name:  "an =any entry wins over a derived need",
 			w:     Workload{TaskDefinition: td(Container{Name: "a", LogDriver: "awslogs"})},
 			extra: "logs=any",
-			want:  "logs@ap-northeast-1",
+			want:  "logs@ap-northeast-1=any",
 		},
 	}
 	for _, tt := range tests {
