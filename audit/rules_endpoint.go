@@ -153,8 +153,8 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 	}
 	switch tn.internetAll() {
 	case TriTrue:
-		r.Error = msg + ": the tasks resolve the public name"
-		e.publicPath(&r, tn, n, "an interface endpoint for "+name)
+		r.Error = msg
+		e.publicPath(&r, tn, n, "the tasks resolve the public name and reach it", "an interface endpoint for "+name)
 	case TriFalse:
 		r.Error = msg + ": the tasks resolve the public name and time out (a task subnet has no internet path)"
 	default:

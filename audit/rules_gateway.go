@@ -31,7 +31,7 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 		}
 		if tn.internetAll() == TriTrue {
 			r.Error = msg
-			e.publicPath(&r, tn, n, "a gateway endpoint for "+name)
+			e.publicPath(&r, tn, n, "the tasks reach it", "a gateway endpoint for "+name)
 		} else {
 			r.Error = msg + ": a task subnet has no internet path, so the connections time out"
 		}
@@ -103,7 +103,7 @@ func (e *evaluator) gatewayRouteRow(tn *taskNet, n Need, ep *Endpoint, pl *Prefi
 		// The same rule as a missing endpoint: a public path where a
 		// private one exists (the endpoint, not routed here).
 		r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s", joinComma(missing), joinComma(missingSubnets), ep.ID)
-		e.publicPath(&r, tn.only(missingSubnets), n, ep.ID+" (associate the route tables)")
+		e.publicPath(&r, tn.only(missingSubnets), n, "the tasks reach it", ep.ID+" (associate the route tables)")
 	}
 	r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-route-table-ids %s", ep.ID, strings.Join(missing, " ")),
 		endpointIDs(ep.ID), routeIDs(missing...))

@@ -17,13 +17,14 @@ import (
 // ClassDNSPosture (exit 11) unless the user accepted the path, by an entry
 // NAME=any for this need (the row names the entry that won) or by
 // --public-path warn. r carries the finding's opening ("no available
-// interface endpoint for ..."); endpoint names the endpoint that would keep
-// the traffic private. A need with no private option (a registry on the
+// interface endpoint for ..."), and how says how the tasks get there ("the
+// tasks resolve the public name and reach it"); endpoint names the endpoint
+// that would keep the traffic private. A need with no private option (a registry on the
 // internet, a log group in another region) is not judged here.
-func (e *evaluator) publicPath(r *report.Result, tn *taskNet, n Need, endpoint string) {
+func (e *evaluator) publicPath(r *report.Result, tn *taskNet, n Need, how, endpoint string) {
 	paths, viaNAT := tn.publicPaths()
 	r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
-	msg := r.Error + ": the tasks reach it only over the public path " + paths
+	msg := r.Error + ": " + how + " only over the public path " + paths
 	accepted := ""
 	switch {
 	case n.Expect == config.ExpectAny:
