@@ -63,7 +63,13 @@ func TestAuditAgainstMoto(t *testing.T) {
 		},
 		{
 			name: "missing logs endpoint, NAT path", mutations: []string{"no_logs_endpoint", "nat"}, wantExit: report.ExitDNSPosture,
-			want: []motoRow{{check: CheckEndpoint, status: report.StatusFail, target: motoFixed("logs"), errHas: "leave the VPC"}},
+			want: []motoRow{{check: CheckEndpoint, status: report.StatusFail, target: motoFixed("logs"), errHas: "reach it only over the public path nat-"}},
+		},
+		{
+			name: "missing logs endpoint, NAT path, --public-path warn", mutations: []string{"no_logs_endpoint", "nat"},
+			opts: Options{PublicPath: config.PublicPathWarn}, wantExit: report.ExitOK,
+			want: []motoRow{{check: CheckEndpoint, status: report.StatusWarn, target: motoFixed("logs"),
+				errHas: "(accepted by --public-path warn): not private; an interface endpoint for com.amazonaws.us-east-1.logs would keep it in the VPC, and NAT gateway data processing charges apply"}},
 		},
 		{
 			name: "cross-region ECR image, no internet path", mutations: []string{"cross_region_image"}, wantExit: report.ExitConnect,

@@ -31,8 +31,13 @@ type Need struct {
 	Port int
 	// Expect is the expectation an --checks entry named explicitly; empty
 	// for derived needs. ExpectAny lets an internet path stand in for a
-	// missing endpoint (a warning instead of a failure).
+	// missing endpoint (a warning instead of a failure). An entry's
+	// expectation wins over a derived need of the same name: the user
+	// named it (see mergeExpect).
 	Expect config.Expect
+	// ExpectBy is the entry whose expectation Expect is, e.g.
+	// "--checks ecr.api=any", for the row that says which entry won.
+	ExpectBy string
 	// FileSystemID is the EFS file system (NeedEFS only).
 	FileSystemID string
 	// Host is the host name or IP literal of an entry that names no
@@ -185,6 +190,9 @@ func (c *needCollector) add(n Need) {
 	}
 	old, ok := c.needs[k]
 	if !ok {
+		if n.Expect != "" {
+			n.ExpectBy = n.Reason
+		}
 		c.needs[k] = &n
 		c.order = append(c.order, k)
 		rs := &reasonSet{seen: map[string]bool{}}
@@ -195,16 +203,22 @@ func (c *needCollector) add(n Need) {
 		return
 	}
 	c.reasons[k].add(n.Reason)
-	old.Expect = mergeExpect(old.Expect, n.Expect)
+	if e := mergeExpect(old.Expect, n.Expect); e != old.Expect {
+		old.Expect, old.ExpectBy = e, n.Reason
+	}
 }
 
-// mergeExpect keeps the stricter expectation of two sources of one need.
-// A derived need (empty Expect) is never weakened to "any" by an --checks
-// entry: it came from what the task really does.
+// mergeExpect is the expectation of a need two sources name. An entry
+// (--checks, or a preflight container's PREFLIGHT_CHECKS) wins over a
+// derived need (empty Expect), as the README promises: "ecr.api=any"
+// accepts the public path for a need the task definition implies. Of two
+// entries the stricter wins.
 func mergeExpect(a, b config.Expect) config.Expect {
 	switch {
-	case a == "" || b == "":
-		return ""
+	case a == "":
+		return b
+	case b == "":
+		return a
 	case a != config.ExpectAny:
 		return a
 	default:

@@ -151,10 +151,10 @@ func TestNeeds(t *testing.T) {
 			want:  "ecr.api@ap-northeast-1 ecr.dkr@ap-northeast-1 ecr.layers@ap-northeast-1 host(10.0.0.5:5432)=blocked host(example.com:443)=any kms@ap-northeast-1=any logs@us-west-2",
 		},
 		{
-			name:  "=any does not weaken a derived need",
+			name:  "an =any entry wins over a derived need",
 			w:     Workload{TaskDefinition: td(Container{Name: "a", LogDriver: "awslogs"})},
 			extra: "logs=any",
-			want:  "logs@ap-northeast-1",
+			want:  "logs@ap-northeast-1=any",
 		},
 	}
 	for _, tt := range tests {
@@ -206,6 +206,57 @@ func TestEndpointServiceNameLocal(t *testing.T) {
 		t.Run(fmt.Sprint(tt.svc, "@", tt.region), func(t *testing.T) {
 			if got := endpointServiceName(tt.svc, tt.region); got != tt.want {
 				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestNeedsEntryWins: an entry's expectation wins over the need the task
+// definition derived, whether it comes from --checks or from the
+// PREFLIGHT_CHECKS of a preflight container, and the need names the entry.
+func TestNeedsEntryWins(t *testing.T) {
+	const region = "ap-northeast-1"
+	app := Container{Name: "app", Image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/orders:1"}
+	pf := func(checks string) Container {
+		return Container{Name: "preflight", Image: "preflight:1", Command: []string{"check"},
+			Environment: map[string]string{"PREFLIGHT_CHECKS": checks}}
+	}
+	tests := []struct {
+		name       string
+		containers []Container
+		extra      string
+		wantExpect config.Expect
+		wantBy     string
+	}{
+		{name: "derived alone", containers: []Container{app}},
+		{name: "--checks ecr.api=any", containers: []Container{app}, extra: "ecr.api=any",
+			wantExpect: config.ExpectAny, wantBy: "--checks ecr.api=any"},
+		{name: "PREFLIGHT_CHECKS ecr.api=any", containers: []Container{app, pf("ecr.api=any")},
+			wantExpect: config.ExpectAny, wantBy: `PREFLIGHT_CHECKS of container "preflight": ecr.api=any`},
+		{name: "of two entries the stricter wins", containers: []Container{app, pf("ecr.api=any")}, extra: "ecr.api=private",
+			wantExpect: config.ExpectPrivate, wantBy: "--checks ecr.api=private"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var extra []config.Entry
+			if tt.extra != "" {
+				var err error
+				if extra, err = config.ParseEntries(tt.extra); err != nil {
+					t.Fatalf("ParseEntries(%q): %v", tt.extra, err)
+				}
+			}
+			w := Workload{TaskDefinition: &TaskDefinition{Containers: tt.containers}}
+			var got *Need
+			for _, n := range Needs(&w, region, "123456789012", extra) {
+				if n.Service == "ecr.api" {
+					got = &n
+				}
+			}
+			if got == nil {
+				t.Fatal("got no ecr.api need; want one")
+			}
+			if got.Expect != tt.wantExpect || got.ExpectBy != tt.wantBy {
+				t.Errorf("got expect %q by %q; want %q by %q", got.Expect, got.ExpectBy, tt.wantExpect, tt.wantBy)
 			}
 		})
 	}

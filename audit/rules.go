@@ -52,6 +52,9 @@ type Options struct {
 	FailUndecided bool
 	// Extra are --checks entries whose needs are added to every workload.
 	Extra []config.Entry
+	// PublicPath is the --public-path policy (config.PublicPathFail or
+	// config.PublicPathWarn); empty means fail.
+	PublicPath string
 }
 
 // NetConfig is the network configuration tasks run with: a service's

@@ -153,16 +153,13 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 	}
 	switch tn.internetAll() {
 	case TriTrue:
-		msg += ": the tasks resolve the public name and leave the VPC through " + tn.internetRoutes()
-		if n.Expect == config.ExpectAny {
-			r.Status = report.StatusWarn
-		}
+		r.Error = msg
+		e.publicPath(&r, tn, n, "the tasks resolve the public name and reach it", "an interface endpoint for "+name)
 	case TriFalse:
-		msg += ": the tasks resolve the public name and time out (a task subnet has no internet path)"
+		r.Error = msg + ": the tasks resolve the public name and time out (a task subnet has no internet path)"
 	default:
-		msg += ": the tasks resolve the public name"
+		r.Error = msg + ": the tasks resolve the public name"
 	}
-	r.Error = msg
 	group := e.endpointGroup(&r, tn, n.Port)
 	r.Hint = hintCreateInterfaceEndpoint(tn.vpcID, name, tn.azSubnets(), group)
 	r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.subnetIDs()...)...)

@@ -150,6 +150,46 @@ func TestEvaluateFindings(t *testing.T) {
 			want: []expectRow{{check: CheckCrossRegion, target: "logs", status: report.StatusWarn, class: report.ClassConnect, hint: "awslogs-region log option to ap-northeast-1"}},
 		},
 		{
+			name:   "CDK default VPC (NAT, no endpoints): ECR, logs and S3 layers all fail with exit 11, naming the path",
+			mutate: cdkDefaultVPC,
+			want: []expectRow{
+				{check: CheckEndpoint, target: "ecr.api", status: report.StatusFail, class: report.ClassDNSPosture, errText: "only over the public path nat-1 via rtb-task (subnet-a,subnet-b); to accept the path, run with --public-path warn, or --checks ecr.api=any"},
+				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture, errText: "nat-1 via rtb-task"},
+				{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "nat-1 via rtb-task"},
+				{check: CheckEndpoint, target: "ecr.layers", status: report.StatusFail, class: report.ClassDNSPosture, errText: "only over the public path nat-1 via rtb-task (subnet-a,subnet-b)",
+					hint: "aws ec2 create-vpc-endpoint --vpc-id vpc-1 --vpc-endpoint-type Gateway --service-name com.amazonaws.ap-northeast-1.s3 --route-table-ids rtb-task"},
+			},
+		},
+		{
+			name:   "CDK default VPC under --public-path warn: every public path warns, naming the path, the endpoint and NAT charges",
+			mutate: cdkDefaultVPC,
+			opts:   Options{PublicPath: config.PublicPathWarn},
+			want: []expectRow{
+				{check: CheckEndpoint, target: "ecr.api", status: report.StatusWarn, class: report.ClassDNSPosture,
+					errText: "nat-1 via rtb-task (subnet-a,subnet-b) (accepted by --public-path warn): not private; an interface endpoint for com.amazonaws.ap-northeast-1.ecr.api would keep it in the VPC, and NAT gateway data processing charges apply to image pulls"},
+				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassDNSPosture, errText: "NAT gateway data processing charges"},
+				{check: CheckEndpoint, target: "logs", status: report.StatusWarn, class: report.ClassDNSPosture, errText: "nat-1 via rtb-task"},
+				{check: CheckEndpoint, target: "ecr.layers", status: report.StatusWarn, class: report.ClassDNSPosture, errText: "a gateway endpoint for com.amazonaws.ap-northeast-1.s3 would keep it in the VPC"},
+			},
+		},
+		{
+			name:   "--checks ecr.api=any relaxes the need the image derived, and says which entry won",
+			mutate: cdkDefaultVPC,
+			extra:  "ecr.api=any",
+			want: []expectRow{
+				{check: CheckEndpoint, target: "ecr.api", status: report.StatusWarn, class: report.ClassDNSPosture, errText: "(relaxed by --checks ecr.api=any)"},
+				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture},
+			},
+		},
+		{
+			name: "a registry on the internet has no private option: the NAT path passes as before, whatever --public-path says",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "public.example.com/orders:1"
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckEndpoint, target: NeedInternet, status: report.StatusPass}},
+		},
+		{
 			name:   "private DNS disabled",
 			mutate: func(f *Facts) { endpointByID(f, "vpce-dkr").PrivateDNSEnabled = false },
 			want: []expectRow{{check: CheckPrivateDNS, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture,
@@ -397,7 +437,11 @@ func TestEvaluateFindings(t *testing.T) {
 				routeTable(f, "rtb-task").Routes = routeTable(f, "rtb-task").Routes[:1]
 				addNAT(f)
 			},
-			want: []expectRow{{check: CheckRoute, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect}},
+			// The same rule as a missing endpoint: a public path where a
+			// private one exists fails with exit 11, naming the path.
+			want: []expectRow{{check: CheckRoute, target: "ecr.layers", status: report.StatusFail, class: report.ClassDNSPosture,
+				errText: "not associated with vpce-s3: the tasks reach it only over the public path nat-1 via rtb-task (subnet-a,subnet-b)",
+				hint:    "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-s3 --add-route-table-ids rtb-task"}},
 		},
 		{
 			name:   "no S3 gateway endpoint at all",
@@ -775,7 +819,9 @@ func TestEvaluateFindings(t *testing.T) {
 				// subnet-b reaches the internet through the main table,
 				// subnet-a does not: the image pull fails from subnet-a.
 				{check: CheckRoute, target: NeedInternet, status: report.StatusFail, class: report.ClassConnect},
-				{check: CheckRoute, target: "ecr.layers", status: report.StatusWarn, class: report.ClassConnect, errText: "rtb-main"},
+				// subnet-b's layers take the main table's NAT: the public
+				// path named is subnet-b's alone.
+				{check: CheckRoute, target: "ecr.layers", status: report.StatusFail, class: report.ClassDNSPosture, errText: "nat-main via rtb-main (subnet-b)"},
 			},
 		},
 		{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,6 +124,17 @@ func routeTable(f *Facts, id string) *RouteTable {
 func addNAT(f *Facts) {
 	rt := routeTable(f, "rtb-task")
 	rt.Routes = append(rt.Routes, Route{Destination: pfx("0.0.0.0/0"), Target: TargetNAT, TargetID: "nat-1", State: "active"})
+}
+
+// cdkDefaultVPC is CDK's default VPC for ApplicationLoadBalancedFargateService:
+// private subnets with a NAT gateway route and no VPC endpoints.
+func cdkDefaultVPC(f *Facts) {
+	addNAT(f)
+	for _, id := range []string{"vpce-api", "vpce-dkr", "vpce-logs", "vpce-s3"} {
+		removeEndpoint(f, id)
+	}
+	rt := routeTable(f, "rtb-task")
+	rt.Routes = slices.DeleteFunc(rt.Routes, func(r Route) bool { return r.TargetID == "vpce-s3" })
 }
 
 func firstWorkload(f *Facts) *Workload { return f.Workloads[0] }

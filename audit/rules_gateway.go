@@ -30,12 +30,11 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 			msg += " (not available: " + strings.Join(others, ", ") + ")"
 		}
 		if tn.internetAll() == TriTrue {
-			r.Status = report.StatusWarn
-			msg += ": traffic leaves through " + tn.internetRoutes() + " (NAT data charges; not private)"
+			r.Error = msg
+			e.publicPath(&r, tn, n, "the tasks reach it", "a gateway endpoint for "+name)
 		} else {
-			msg += ": a task subnet has no internet path, so the connections time out"
+			r.Error = msg + ": a task subnet has no internet path, so the connections time out"
 		}
-		r.Error = msg
 		r.Hint = hintCreateGatewayEndpoint(tn.vpcID, name, tn.routeIDs())
 		r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.routeIDs()...)...)
 		if rts := tn.routeIDs(); len(rts) > 0 {
@@ -45,7 +44,7 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 		return []report.Result{r}
 	}
 	checks := []report.Result{
-		e.gatewayRouteRow(tn, ep, pl),
+		e.gatewayRouteRow(tn, n, ep, pl),
 		e.taskEgressToPrefixListRow(tn, name, pl, n.Port),
 	}
 	if n.Service == "ecr.layers" {
@@ -74,7 +73,7 @@ func prefixListNamed(f *Facts, name string) *PrefixList {
 
 // gatewayRouteRow: every task subnet's route table must be associated with
 // the gateway endpoint (which installs the prefix-list route).
-func (e *evaluator) gatewayRouteRow(tn *taskNet, ep *Endpoint, pl *PrefixList) report.Result {
+func (e *evaluator) gatewayRouteRow(tn *taskNet, n Need, ep *Endpoint, pl *PrefixList) report.Result {
 	var missing, missingSubnets []string
 	viaInternetOnly := true
 	for _, s := range tn.subnets {
@@ -99,12 +98,13 @@ func (e *evaluator) gatewayRouteRow(tn *taskNet, ep *Endpoint, pl *PrefixList) r
 		return r
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassConnect
-	what := "so the connections time out (no internet path)"
+	r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s, so the connections time out (no internet path)", joinComma(missing), joinComma(missingSubnets), ep.ID)
 	if viaInternetOnly {
-		r.Status = report.StatusWarn
-		what = "so the traffic takes the internet path instead (NAT data charges; not private)"
+		// The same rule as a missing endpoint: a public path where a
+		// private one exists (the endpoint, not routed here).
+		r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s", joinComma(missing), joinComma(missingSubnets), ep.ID)
+		e.publicPath(&r, tn.only(missingSubnets), n, "the tasks reach it", ep.ID+" (associate the route tables)")
 	}
-	r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s, %s", joinComma(missing), joinComma(missingSubnets), ep.ID, what)
 	r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-route-table-ids %s", ep.ID, strings.Join(missing, " ")),
 		endpointIDs(ep.ID), routeIDs(missing...))
 	e.propose(&r, Change{Kind: ChangeEndpointAddRouteTables, Endpoint: ep.ID, RouteTables: missing})

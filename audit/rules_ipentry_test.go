@@ -291,6 +291,10 @@ func TestHostAndIPEntries(t *testing.T) {
 					{Destination: pfx("10.0.0.0/16"), Target: TargetLocal, TargetID: "local", State: "active"},
 					{Destination: pfx("0.0.0.0/0"), Target: TargetNAT, TargetID: "nat-b", State: "active"},
 				}})
+				// The S3 gateway endpoint serves rtb-b too: the ECR layers
+				// stay private, and the row under test is the IP entry's.
+				ep := endpointByID(f, "vpce-s3")
+				ep.RouteTableIDs = append(ep.RouteTableIDs, "rtb-b")
 			},
 			want: []hostRow{
 				{CheckRoute, report.StatusPass, "", "blocked: subnet-a: rtb-task has no route"},

@@ -183,3 +183,39 @@ func TestClosestBoundsWorkByLength(t *testing.T) {
 		t.Errorf("got %v; want an unknown flag error without a suggestion", err)
 	}
 }
+
+// TestLoadPublicPath: --public-path defaults to fail, is read from
+// PREFLIGHT_PUBLIC_PATH, takes fail or warn only, and is audit's alone.
+func TestLoadPublicPath(t *testing.T) {
+	tests := []struct {
+		name    string
+		command string
+		args    []string
+		env     map[string]string
+		want    string
+		wantErr string
+	}{
+		{name: "default", command: "audit", args: []string{"--cluster", "prod"}, want: PublicPathFail},
+		{name: "flag", command: "audit", args: []string{"--cluster", "prod", "--public-path", "warn"}, want: PublicPathWarn},
+		{name: "environment", command: "audit", args: []string{"--cluster", "prod"}, env: map[string]string{"PREFLIGHT_PUBLIC_PATH": "warn"}, want: PublicPathWarn},
+		{name: "bad value", command: "audit", args: []string{"--cluster", "prod", "--public-path=allow"}, wantErr: `flag --public-path "allow": want fail or warn`},
+		{name: "not check's", command: "check", args: []string{"--public-path=warn"}, wantErr: "--public-path does not apply to check"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.command, tt.args, env(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got error %v; want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load(%q): %v", tt.args, err)
+			}
+			if c.PublicPath != tt.want {
+				t.Errorf("got PublicPath %q; want %q", c.PublicPath, tt.want)
+			}
+		})
+	}
+}

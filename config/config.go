@@ -27,6 +27,15 @@ import (
 // IPv6 unique local addresses.
 const DefaultPrivateCIDRs = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,fc00::/7"
 
+// Public-path policies (--public-path).
+const (
+	// PublicPathFail fails a need reached only over a public path when a
+	// VPC endpoint could serve it.
+	PublicPathFail = "fail"
+	// PublicPathWarn makes such a need a warning.
+	PublicPathWarn = "warn"
+)
+
 // Config is a loaded, valid configuration. A Config that Load returned
 // without error is valid.
 type Config struct {
@@ -79,6 +88,10 @@ type Config struct {
 	Fix string
 	// FailUndecided makes an undecided finding fail (exit 18).
 	FailUndecided bool
+	// PublicPath is audit's verdict on a need that has a private option
+	// (a VPC endpoint) but is reached only over a NAT or internet
+	// gateway: PublicPathFail (default) or PublicPathWarn.
+	PublicPath string
 	// Reports are the --report files: the same report, each in its
 	// format, written after the run besides the --output one.
 	Reports []ReportFile
@@ -359,6 +372,10 @@ var options = []option{
 	}},
 	{name: "fix", values: fixKinds, usage: "print on stdout, in this format, the one ordered plan of changes that turns every failing row green (created ids carried to the steps that use them); the report goes to stderr", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.Fix = v
+		return nil
+	}},
+	{name: "public-path", def: PublicPathFail, values: []string{PublicPathFail, PublicPathWarn}, usage: "a need a VPC endpoint would serve privately, reached only over a NAT or internet gateway: fail (with its class, 11), or warn (naming the path and the endpoint)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.PublicPath = v
 		return nil
 	}},
 	{name: "fail-undecided", def: "false", isBool: true, values: boolValues, usage: "fail (exit 18) when a finding could not be decided because an API call failed (denied, throttled, a server error, no connection); default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {

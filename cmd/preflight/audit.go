@@ -80,6 +80,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 
 	opts := audit.Options{
 		PublicIP: config.PublicIPPolicy(cfg.PublicIP), FailUndecided: cfg.FailUndecided, Extra: cfg.Checks,
+		PublicPath: cfg.PublicPath,
 	}
 	rows := audit.Evaluate(facts, opts)
 	r := report.New("audit", region, facts.Account, nil, rows, time.Since(start))
