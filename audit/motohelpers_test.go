@@ -393,13 +393,7 @@ func runCLI(t testing.TB, env []string, args ...string) cliResult {
 // deadAPI is the SDK clients pointed at a closed loopback port.
 func deadAPI(t testing.TB) (API, string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	api, region, err := NewSDKClients(context.Background(), "us-east-1", testClientOptions("http://"+addr, "test", "test")...)
+	api, region, err := NewSDKClients(context.Background(), "us-east-1", testClientOptions("http://"+closedPort(t), "test", "test")...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,13 +159,7 @@ func TestNeeds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var extra []config.Entry
-			if tt.extra != "" {
-				var err error
-				if extra, err = config.ParseEntries(tt.extra); err != nil {
-					t.Fatalf("ParseEntries(%q): %v", tt.extra, err)
-				}
-			}
+			extra := mustEntries(t, tt.extra)
 			got := needSummary(Needs(&tt.w, region, "123456789012", extra))
 			if got != tt.want {
 				t.Errorf("got %s; want %s", got, tt.want)
@@ -238,13 +232,7 @@ func TestNeedsEntryWins(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var extra []config.Entry
-			if tt.extra != "" {
-				var err error
-				if extra, err = config.ParseEntries(tt.extra); err != nil {
-					t.Fatalf("ParseEntries(%q): %v", tt.extra, err)
-				}
-			}
+			extra := mustEntries(t, tt.extra)
 			w := Workload{TaskDefinition: &TaskDefinition{Containers: tt.containers}}
 			var got *Need
 			for _, n := range Needs(&w, region, "123456789012", extra) {
@@ -260,4 +248,17 @@ func TestNeedsEntryWins(t *testing.T) {
 			}
 		})
 	}
+}
+
+// mustEntries parses --checks entries; "" is none.
+func mustEntries(t *testing.T, s string) []config.Entry {
+	t.Helper()
+	if s == "" {
+		return nil
+	}
+	extra, err := config.ParseEntries(s)
+	if err != nil {
+		t.Fatalf("ParseEntries(%q): %v", s, err)
+	}
+	return extra
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -138,7 +136,7 @@ func TestAuditSARIF(t *testing.T) {
 				}
 			}
 			if golden[s.name] {
-				compareGolden(t, filepath.Join("testdata", "report-audit-"+s.name+".sarif.golden"), buf.Bytes())
+				goldenFile(t, "report-audit-"+s.name+".sarif.golden", buf.Bytes())
 			}
 		})
 	}
@@ -206,27 +204,9 @@ func TestAuditJUnit(t *testing.T) {
 				t.Errorf("got %d test cases; want %d, one per row", i, len(r.Results))
 			}
 			if s.name == "sweep" {
-				compareGolden(t, filepath.Join("testdata", "report-audit-sweep.junit.golden"), buf.Bytes())
+				goldenFile(t, "report-audit-sweep.junit.golden", buf.Bytes())
 			}
 		})
-	}
-}
-
-// compareGolden compares got with the golden file at path (-update
-// rewrites it).
-func compareGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test ./audit -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("got:\n%s\nwant (%s):\n%s", got, path, want)
 	}
 }
 
@@ -311,7 +291,7 @@ func TestAuditHTML(t *testing.T) {
 				t.Errorf("got %d red hops; want %d, one per failing need row", got, failing)
 			}
 			if s.name == "sg-block" {
-				compareGolden(t, filepath.Join("testdata", "report-audit-sg-block.html.golden"), buf.Bytes())
+				goldenFile(t, "report-audit-sg-block.html.golden", buf.Bytes())
 			}
 		})
 	}
