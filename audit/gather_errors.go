@@ -31,6 +31,14 @@ const (
 	CodePageRepeated = "pagination token repeated"
 	// CodePageCap: a paginated read still had pages after maxPages.
 	CodePageCap = "pagination cap reached"
+	// CodeUnknownInSource: no call failed; a Terraform plan or a
+	// CloudFormation template leaves the fact open (a value known only
+	// after apply, a link the reader cannot follow). Action is the call
+	// that would read the fact on AWS, so every rule that looks for it
+	// finds it; Resource is the address or logical id, and Err says which
+	// attribute and why ("network_configuration.subnets is known only
+	// after apply and comes from local.subnets").
+	CodeUnknownInSource = "unknown before deploy"
 )
 
 // EnvironmentError is an audit that cannot start: there are no AWS

@@ -317,7 +317,11 @@ func undecidedRow(check report.Check, target string, u Undecided, why string, op
 	if u.Resource != "" {
 		msg += " on " + u.Resource
 	}
-	if what != "" {
+	switch {
+	case u.Code == CodeUnknownInSource:
+		// Nothing was called: the change itself leaves the fact open.
+		msg = "could not decide: " + strings.TrimSpace(u.Resource+" "+u.Err)
+	case what != "":
 		msg += " failed (" + what + ")"
 	}
 	if why != "" {

@@ -25,6 +25,8 @@ func (u Undecided) what() string {
 // role may not call it; otherwise look at what answered, or retry.
 func (u Undecided) hint() string {
 	switch {
+	case u.Code == CodeUnknownInSource:
+		return fmt.Sprintf("Give %s a value the change itself decides (a literal, a variable, a module output or another resource's attribute), or run the audit on the account after the change is deployed.", u.Resource)
 	case deniedCode(u.Code) || u.Code == "":
 		return fmt.Sprintf("Allow %s to the role that runs preflight audit (see audit-policy.json), then run it again.", u.Action)
 	case throttledCode(u.Code):
