@@ -77,6 +77,7 @@ const (
 	ActionListContainerInstances       = "ecs:ListContainerInstances"
 	ActionDescribeContainerInstances   = "ecs:DescribeContainerInstances"
 	ActionDescribeInstances            = "ec2:DescribeInstances"
+	ActionDescribeCapacityProviders    = "ecs:DescribeCapacityProviders"
 )
 
 // Facts is everything audit knows about one region of one account: plain
@@ -108,6 +109,11 @@ type Facts struct {
 	// A cluster missing from the map was not read (an Undecided says why,
 	// or no workload needed it); an empty list means none are registered.
 	ContainerInstances map[string][]*ContainerInstance
+	// CapacityProviders are the capacity providers the workloads'
+	// strategies name, other than FARGATE and FARGATE_SPOT, by name. A
+	// provider missing from the map could not be described (an Undecided
+	// for ActionDescribeCapacityProviders names it).
+	CapacityProviders map[string]*CapacityProvider
 
 	// Workloads are the ECS services (or task definitions to be deployed)
 	// to audit.
@@ -344,6 +350,30 @@ type ContainerInstance struct {
 	// PublicIPv4 is the primary interface's public IPv4 address; invalid
 	// when it has none.
 	PublicIPv4 netip.Addr
+	// CapacityProvider is the capacity provider that launched the
+	// instance (capacityProviderName); empty for an instance registered
+	// by hand.
+	CapacityProvider string
+}
+
+// Capacity provider kinds (the provider's type).
+const (
+	ProviderASG              = "EC2_AUTOSCALING"
+	ProviderManagedInstances = "MANAGED_INSTANCES"
+)
+
+// CapacityProvider is one capacity provider a workload's strategy names:
+// an EC2 Auto Scaling group, whose instances register in the cluster, or
+// ECS Managed Instances, which ECS launches in the provider's own subnets
+// and security groups.
+type CapacityProvider struct {
+	Name string
+	// Kind is ProviderASG or ProviderManagedInstances.
+	Kind string
+	// Subnets and SecurityGroups are the instance launch template's
+	// network configuration (Managed Instances only).
+	Subnets        []string
+	SecurityGroups []string
 }
 
 // External reports whether ci is an EXTERNAL (ECS Anywhere) instance: its
@@ -357,6 +387,13 @@ const (
 	LaunchFargate  = "FARGATE"
 	LaunchEC2      = "EC2"
 	LaunchExternal = "EXTERNAL"
+	// LaunchManagedInstances: ECS Managed Instances, EC2 instances ECS
+	// launches in a capacity provider's subnets and security groups.
+	LaunchManagedInstances = "MANAGED_INSTANCES"
+	// LaunchUnknown: what runs the tasks could not be learned (a
+	// capacity provider that could not be described, a service that
+	// names neither a launch type nor a strategy). Never taken as EC2.
+	LaunchUnknown = "UNKNOWN"
 )
 
 // assignPublicIp values.
@@ -380,9 +417,22 @@ type Workload struct {
 	// definition. A DRAINING service named with --service is reported,
 	// not audited.
 	Status string
-	// LaunchType is LaunchFargate, LaunchEC2 or LaunchExternal; a capacity
-	// provider strategy on Fargate counts as LaunchFargate.
+	// LaunchType is what runs the tasks: LaunchFargate (the launch type,
+	// or a strategy of FARGATE and FARGATE_SPOT), LaunchEC2 (the launch
+	// type, or Auto Scaling group providers), LaunchExternal,
+	// LaunchManagedInstances or LaunchUnknown.
 	LaunchType string
+	// CapacityProviders are the providers of the strategy that place
+	// tasks (weight or base above 0); empty with a launch type.
+	CapacityProviders []string
+	// Deployment says which of the service's deployments or task sets
+	// the workload is, e.g. "deployment ecs-svc/123, ACTIVE"; empty when
+	// the service runs one task definition and network configuration.
+	Deployment string
+	// Rollout is true for a workload that is not what the service's
+	// own configuration says (an ACTIVE deployment or task set being
+	// replaced): a fix belongs to the service's PRIMARY, not to it.
+	Rollout bool
 	// Subnets and SecurityGroups are the awsvpcConfiguration.
 	Subnets        []string
 	SecurityGroups []string

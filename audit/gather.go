@@ -34,6 +34,7 @@ type API interface {
 	ListContainerInstances(context.Context, *ecs.ListContainerInstancesInput, ...func(*ecs.Options)) (*ecs.ListContainerInstancesOutput, error)
 	DescribeContainerInstances(context.Context, *ecs.DescribeContainerInstancesInput, ...func(*ecs.Options)) (*ecs.DescribeContainerInstancesOutput, error)
 	DescribeInstances(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
+	DescribeCapacityProviders(context.Context, *ecs.DescribeCapacityProvidersInput, ...func(*ecs.Options)) (*ecs.DescribeCapacityProvidersOutput, error)
 
 	DescribeVpcs(context.Context, *ec2.DescribeVpcsInput, ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)
 	DescribeVpcAttribute(context.Context, *ec2.DescribeVpcAttributeInput, ...func(*ec2.Options)) (*ec2.DescribeVpcAttributeOutput, error)
@@ -262,6 +263,14 @@ func (c SDKClients) DescribeContainerInstances(ctx context.Context, in *ecs.Desc
 	return c.ECS.DescribeContainerInstances(ctx, in, o...)
 }
 
+// DescribeCapacityProviders calls the ECS API.
+func (c SDKClients) DescribeCapacityProviders(ctx context.Context, in *ecs.DescribeCapacityProvidersInput, o ...func(*ecs.Options)) (*ecs.DescribeCapacityProvidersOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
+	return c.ECS.DescribeCapacityProviders(ctx, in, o...)
+}
+
 // DescribeInstances calls the EC2 API.
 func (c SDKClients) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, o ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
 	return c.EC2.DescribeInstances(ctx, in, o...)
@@ -404,6 +413,14 @@ func (l limitedAPI) DescribeContainerInstances(ctx context.Context, in *ecs.Desc
 	}
 	defer l.release()
 	return l.api.DescribeContainerInstances(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeCapacityProviders(ctx context.Context, in *ecs.DescribeCapacityProvidersInput, o ...func(*ecs.Options)) (*ecs.DescribeCapacityProvidersOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeCapacityProviders(ctx, in, o...)
 }
 
 func (l limitedAPI) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, o ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
@@ -622,6 +639,10 @@ func (g *Gatherer) Gather(ctx context.Context, in Input) (*Facts, error) {
 		if err = checkCredentials(); err == nil {
 			err = s.taskDefinitionWorkload(ctx)
 		}
+	}
+	if err == nil {
+		// What runs the tasks decides which hosts to read.
+		err = s.capacityProviders(ctx)
 	}
 	if err == nil {
 		// The container instances come first: their VPCs join the

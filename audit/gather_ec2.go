@@ -51,6 +51,8 @@ func (s *gathering) network(ctx context.Context) error {
 	for _, w := range s.f.Workloads {
 		subnetIDs = append(subnetIDs, w.Subnets...)
 	}
+	// Managed Instances run in their capacity provider's subnets.
+	subnetIDs = append(subnetIDs, s.providerSubnets()...)
 	slices.Sort(subnetIDs)
 	subnetIDs = slices.Compact(subnetIDs)
 	var vpcIDs []string

@@ -24,12 +24,15 @@ const maxPages = 1000
 
 // serviceWorkloads fills Workloads from the cluster's services: one
 // DescribeClusters, ListServices pages when no service was named,
-// DescribeServices in batches of 10, then one DescribeTaskDefinition per
-// distinct revision.
+// DescribeServices in batches of 10 (a service during a rollout gives
+// one workload per distinct task definition and network, see
+// serviceWorkloadsOf), then one DescribeTaskDefinition per distinct
+// revision.
 func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	in := s.in
 	clusterName := resourceName(in.Cluster)
 	var defaultStrategy []ecstypes.CapacityProviderStrategyItem
+	var clusterProviders []string
 	out, err := s.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{in.Cluster}})
 	switch {
 	case unreachable(ctx, err):
@@ -54,6 +57,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 		}
 		clusterName = report.CutName(aws.ToString(c.ClusterName))
 		defaultStrategy = c.DefaultCapacityProviderStrategy
+		clusterProviders = c.CapacityProviders
 		s.setAccountFromARN(aws.ToString(c.ClusterArn))
 	}
 
@@ -152,30 +156,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 	})
 	for _, svc := range services {
 		s.setAccountFromARN(aws.ToString(svc.ServiceArn))
-		w := &Workload{
-			Name:                 serviceTarget(clusterName, report.CutName(aws.ToString(svc.ServiceName))),
-			Cluster:              clusterName,
-			Service:              report.CutName(aws.ToString(svc.ServiceName)),
-			ServiceARN:           aws.ToString(svc.ServiceArn),
-			Status:               aws.ToString(svc.Status),
-			LaunchType:           serviceLaunchType(svc, defaultStrategy),
-			EnableExecuteCommand: svc.EnableExecuteCommand,
-			TaskDefinition:       &TaskDefinition{ARN: aws.ToString(svc.TaskDefinition)},
-		}
-		if nc := svc.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
-			w.Subnets = nc.AwsvpcConfiguration.Subnets
-			w.SecurityGroups = nc.AwsvpcConfiguration.SecurityGroups
-			w.AssignPublicIP = string(nc.AwsvpcConfiguration.AssignPublicIp)
-			if w.AssignPublicIP == "" {
-				w.AssignPublicIP = PublicIPDisabled // the API's default
-			}
-		}
-		for _, d := range svc.Deployments {
-			if aws.ToString(d.Status) == "PRIMARY" && d.ServiceConnectConfiguration != nil && d.ServiceConnectConfiguration.Enabled {
-				w.ServiceConnect = true
-			}
-		}
-		s.f.Workloads = append(s.f.Workloads, w)
+		s.f.Workloads = append(s.f.Workloads, serviceWorkloadsOf(svc, clusterName, clusterCapacity{defaultStrategy, clusterProviders})...)
 	}
 	slices.SortFunc(unread, func(a, b *Workload) int { return strings.Compare(a.Name, b.Name) })
 	if !listed {
@@ -307,44 +288,13 @@ func launchTypeOfCompat(compat []string) string {
 			return LaunchExternal
 		}
 	}
+	if len(compat) == 1 && compat[0] == LaunchManagedInstances {
+		// No capacity provider is named before deploy: the hosts'
+		// network is unknown, and the rules say so.
+		return LaunchManagedInstances
+	}
 	if len(compat) == 0 {
 		return LaunchFargate // what a RegisterTaskDefinition file usually means; the rules are strictest for it
-	}
-	return LaunchEC2
-}
-
-// serviceLaunchType is what runs svc's tasks: its launch type or capacity
-// provider strategy, else its PRIMARY deployment's (each deployment
-// carries the launch type or strategy it was made with, so a service on
-// the cluster's default strategy is classified even when DescribeClusters
-// failed), else the cluster's default strategy.
-func serviceLaunchType(svc ecstypes.Service, clusterDefault []ecstypes.CapacityProviderStrategyItem) string {
-	lt, strategy := svc.LaunchType, svc.CapacityProviderStrategy
-	if lt == "" && len(strategy) == 0 {
-		for _, d := range svc.Deployments {
-			if aws.ToString(d.Status) == "PRIMARY" {
-				lt, strategy = d.LaunchType, d.CapacityProviderStrategy
-			}
-		}
-	}
-	return launchType(lt, strategy, clusterDefault)
-}
-
-// launchType is the service's launch type; a capacity provider strategy
-// (the service's, else the cluster's default) on FARGATE or FARGATE_SPOT
-// counts as Fargate. With neither, ECS launches on EC2.
-func launchType(lt ecstypes.LaunchType, strategy, clusterDefault []ecstypes.CapacityProviderStrategyItem) string {
-	if lt != "" {
-		return string(lt)
-	}
-	if len(strategy) == 0 {
-		strategy = clusterDefault
-	}
-	for _, item := range strategy {
-		switch aws.ToString(item.CapacityProvider) {
-		case "FARGATE", "FARGATE_SPOT":
-			return LaunchFargate
-		}
 	}
 	return LaunchEC2
 }

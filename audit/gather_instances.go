@@ -100,7 +100,7 @@ func (s *gathering) clusterInstances(ctx context.Context, cluster string) {
 		for _, ci := range out.ContainerInstances {
 			instances = append(instances, &ContainerInstance{
 				ARN: aws.ToString(ci.ContainerInstanceArn), EC2InstanceID: aws.ToString(ci.Ec2InstanceId),
-				Status: aws.ToString(ci.Status),
+				Status: aws.ToString(ci.Status), CapacityProvider: aws.ToString(ci.CapacityProviderName),
 			})
 		}
 	}

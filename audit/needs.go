@@ -80,8 +80,10 @@ func (n Need) CrossRegion(taskRegion string) bool {
 func Needs(w *Workload, region, account string, extra []config.Entry) []Need {
 	var c needCollector
 	c.region = region
-	onInstances := runsOnInstances(w)
-	if onInstances {
+	// A launch type that could not be learned splits like an instance's:
+	// its host needs are judged undecided, never on the task ENI.
+	onInstances := splitsHost(w)
+	if onInstances && w.LaunchType != LaunchUnknown {
 		// The agent on the instance talks to these; in a subnet without
 		// internet access they need their own endpoints.
 		why := "launch type " + w.LaunchType + " (container agent)"

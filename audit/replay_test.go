@@ -30,7 +30,8 @@ import (
 // service of the cluster in DescribeServices shape: ListServices and
 // DescribeServices are computed from it. ecs/OP.json answers other ECS
 // actions (pages ecs/OP.N.json, the server adds the nextToken); task
-// definitions are ecs/DescribeTaskDefinition/FAMILY_REV.json.
+// definitions are ecs/DescribeTaskDefinition/FAMILY_REV.json;
+// DescribeCapacityProviders is computed from ecs/capacityProviders.json.
 // EFS answers are efs/DescribeMountTargets.FS.json (pages .N.json) and
 // efs/DescribeMountTargetSecurityGroups.FSMT.json.
 type replayAWS struct {
@@ -320,6 +321,8 @@ func (r *replayAWS) ecs(w http.ResponseWriter, req *http.Request, op string) {
 		NextToken      string   `json:"nextToken"`
 		Services       []string `json:"services"`
 		TaskDefinition string   `json:"taskDefinition"`
+		// CapacityProviders are DescribeCapacityProviders' names.
+		CapacityProviders []string `json:"capacityProviders"`
 	}
 	if err := json.NewDecoder(req.Body).Decode(&in); err != nil {
 		jsonError(w, http.StatusBadRequest, "SerializationException", err.Error())
@@ -331,6 +334,9 @@ func (r *replayAWS) ecs(w http.ResponseWriter, req *http.Request, op string) {
 		return
 	case "DescribeServices":
 		r.describeServices(w, in.Services)
+		return
+	case "DescribeCapacityProviders":
+		r.describeCapacityProviders(w, in.CapacityProviders, in.MaxResults, in.NextToken)
 		return
 	}
 	page, ok := pageOf(in.NextToken)
@@ -451,6 +457,76 @@ func (r *replayAWS) describeServices(w http.ResponseWriter, names []string) {
 		services = append(services, found)
 	}
 	writeJSON(w, map[string]any{"services": services, "failures": failures})
+}
+
+// capacityProviderPage is the most DescribeCapacityProviders returns in
+// a page (its maxResults is 1 to 10, 10 when not given).
+const capacityProviderPage = 10
+
+// describeCapacityProviders answers from ecs/capacityProviders.json
+// (every provider of the account, in DescribeCapacityProviders shape):
+// the named ones (by name or ARN; all without names), at most 100 names,
+// 10 a page; a name the account does not have comes back in failures
+// with reason MISSING, as AWS answers.
+func (r *replayAWS) describeCapacityProviders(w http.ResponseWriter, names []string, maxResults *int, token string) {
+	if len(names) > describeCapacityProvidersBatch {
+		jsonError(w, http.StatusBadRequest, "InvalidParameterException", "capacityProviders cannot contain more than 100 items")
+		return
+	}
+	size := capacityProviderPage
+	if maxResults != nil {
+		if *maxResults < 1 || *maxResults > capacityProviderPage {
+			jsonError(w, http.StatusBadRequest, "InvalidParameterException", "maxResults must be between 1 and 10")
+			return
+		}
+		size = *maxResults
+	}
+	body, ok := r.file("ecs/capacityProviders.json")
+	if !ok {
+		r.t.Errorf("replay: no ecs/capacityProviders.json")
+		jsonError(w, http.StatusNotImplemented, "NotImplemented", "replay: no capacity providers")
+		return
+	}
+	var all struct {
+		CapacityProviders []map[string]any `json:"capacityProviders"`
+	}
+	if err := json.Unmarshal(body, &all); err != nil {
+		r.t.Errorf("replay: ecs/capacityProviders.json: %v", err)
+	}
+	found, failures := []map[string]any{}, []map[string]any{}
+	if len(names) == 0 {
+		found = all.CapacityProviders
+	}
+	for _, n := range names {
+		var cp map[string]any
+		for _, c := range all.CapacityProviders {
+			if c["name"] == n || c["capacityProviderArn"] == n {
+				cp = c
+			}
+		}
+		if cp == nil {
+			failures = append(failures, map[string]any{"arn": "arn:aws:ecs:us-east-1:" + replayAccount + ":capacity-provider/" + n, "reason": "MISSING"})
+			continue
+		}
+		found = append(found, cp)
+	}
+	start := 0
+	if token != "" {
+		var err error
+		if start, err = strconv.Atoi(strings.TrimPrefix(token, "cp-")); err != nil || start > len(found) {
+			jsonError(w, http.StatusBadRequest, "InvalidParameterException", "Invalid token")
+			return
+		}
+	}
+	end := min(start+size, len(found))
+	out := map[string]any{"capacityProviders": found[start:end], "failures": []map[string]any{}}
+	if start == 0 {
+		out["failures"] = failures
+	}
+	if end < len(found) {
+		out["nextToken"] = fmt.Sprintf("cp-%d", end)
+	}
+	writeJSON(w, out)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -123,7 +123,12 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 			// No task ENI: the tasks share the instances' addresses.
 			r = e.instancePublicIPRow(w, r)
 		}
-		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Service != "" {
+		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Rollout {
+			// The service's PRIMARY replaces these tasks: changing the
+			// service would not touch them sooner.
+			r.Hint = "These tasks belong to " + w.Deployment + ", which the service's PRIMARY is replacing; fix the PRIMARY's network configuration if it has the same problem, and let the rollout finish."
+		}
+		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Service != "" && !w.Rollout {
 			e.propose(&r, Change{Kind: ChangeDisablePublicIP, Cluster: w.Cluster, ECSService: w.Service,
 				Subnets: slices.Clone(w.Subnets), Groups: slices.Clone(w.SecurityGroups)})
 		}
@@ -154,6 +159,10 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		// undecided row above says so, and nothing is judged.
 	case runsOnInstances(w):
 		out = append(out, e.onInstances(w, needs)...)
+	case w.LaunchType == LaunchManagedInstances:
+		out = append(out, e.onManagedInstances(w, needs)...)
+	case w.LaunchType == LaunchUnknown:
+		out = append(out, e.unknownLaunch(w, needs)...)
 	default:
 		nc := NetConfig{Name: w.Name, Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP,
 			OSFamily: w.osFamily()}

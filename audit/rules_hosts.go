@@ -96,7 +96,7 @@ func (e *evaluator) clusterInstances(w *Workload, needs []Need) ([]*ContainerIns
 	}
 	var out []*ContainerInstance
 	for _, ci := range list {
-		if ci.External() == (w.LaunchType == LaunchExternal) {
+		if ci.External() == (w.LaunchType == LaunchExternal) && w.placesOn(ci) {
 			out = append(out, ci)
 		}
 	}
@@ -104,6 +104,9 @@ func (e *evaluator) clusterInstances(w *Workload, needs []Need) ([]*ContainerIns
 		kind := "container instances"
 		if w.LaunchType == LaunchExternal {
 			kind = "external instances"
+		}
+		if len(w.CapacityProviders) > 0 {
+			kind += " of capacity provider " + joinComma(w.CapacityProviders)
 		}
 		return nil, e.hostUndecided(w, needs,
 			fmt.Sprintf("no %s registered in cluster %s: the host's network decides image pulls, logs and secrets", kind, w.Cluster),
@@ -116,19 +119,7 @@ func (e *evaluator) clusterInstances(w *Workload, needs []Need) ([]*ContainerIns
 // hostUndecided is one undecided row per need, saying why the hosts'
 // network could not be judged.
 func (e *evaluator) hostUndecided(w *Workload, needs []Need, why, hint string) []report.Result {
-	status := report.StatusWarn
-	if e.opts.FailUndecided {
-		status = report.StatusFail
-	}
-	var rows []report.Result
-	for _, n := range needs {
-		rows = append(rows, report.Result{
-			Check: CheckEndpoint, Target: needTarget(n), Port: n.Port, Status: status, Class: report.ClassUndecided,
-			Reason: w.Name + " (container instances): " + n.Reason,
-			Error:  "could not decide: " + why, Hint: hint,
-		})
-	}
-	return rows
+	return e.undecidedNeeds(w, "container instances", needs, why, hint)
 }
 
 // needTarget is the Target of a need's rows.
@@ -253,7 +244,7 @@ func (e *evaluator) instancePublicIPRow(w *Workload, r report.Result) report.Res
 	var subnets []string
 	for _, ci := range list {
 		switch {
-		case ci.External():
+		case ci.External() || !w.placesOn(ci):
 		case ci.SubnetID == "":
 			unread = append(unread, ci.EC2InstanceID)
 		case ci.PublicIPv4.IsValid():

@@ -1,0 +1,219 @@
+package audit
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/preflight-dev/preflight/report"
+)
+
+// assertWorkloadRows is assertReplayRows for the rows of one workload
+// (its name, as the rows' Workload carries it) whose reason holds
+// reasonHas.
+func assertWorkloadRows(t *testing.T, rows []report.Result, workload, reasonHas string, want replayRow) {
+	t.Helper()
+	var mine []report.Result
+	for _, r := range rows {
+		if r.Workload != nil && r.Workload.Name == workload && strings.Contains(r.Reason, reasonHas) {
+			mine = append(mine, r)
+		}
+	}
+	if len(mine) == 0 {
+		t.Errorf("no rows of %s with reason containing %q in\n%s", workload, reasonHas, motoDumpRows(rows))
+		return
+	}
+	assertReplayRows(t, mine, want)
+}
+
+// launchTypes maps each workload's service to its launch type.
+func launchTypes(f *Facts) map[string]string {
+	got := map[string]string{}
+	for _, w := range f.Workloads {
+		got[w.Service] = w.LaunchType
+	}
+	return got
+}
+
+// TestReplayLaunchTypes: every service is classified by what really runs
+// its tasks, from real DescribeServices, DescribeClusters and
+// DescribeCapacityProviders answers, and never defaulted to EC2: a
+// FARGATE_SPOT strategy and the cluster's default (FARGATE) are Fargate;
+// an Auto Scaling group provider is EC2, judged on the container
+// instances that provider launched (spare-asg has none, though the
+// cluster has three of prod-asg); a Managed Instances provider, named in
+// the strategy or found in the cluster for launchType MANAGED_INSTANCES,
+// is judged on its launch template's subnets and security groups, where
+// what the host does warns (the documents leave its path open) instead
+// of passing; a provider DescribeCapacityProviders answers MISSING is
+// undecided, naming it. One DescribeCapacityProviders call serves the
+// cluster.
+func TestReplayLaunchTypes(t *testing.T) {
+	r := newReplayAWS(t, "capacity-kinds+ec2-bridge")
+	facts, rows := replayRows(t, r, Options{})
+	want := map[string]string{
+		"orders": LaunchFargate, "payments": LaunchFargate, "worker": LaunchEC2, "spare": LaunchEC2,
+		"mi": LaunchManagedInstances, "mi-launch": LaunchManagedInstances, "gone": LaunchUnknown,
+	}
+	if got := launchTypes(facts); !maps.Equal(got, want) {
+		t.Errorf("launch types %v; want %v", got, want)
+	}
+	if n := r.count(ActionDescribeCapacityProviders); n != 1 {
+		t.Errorf("got %d DescribeCapacityProviders calls; want 1 (one cluster, 4 names)", n)
+	}
+	const miNet = "via managed instances of capacity provider mi-cp (subnet-0a11b22c33d44e551, subnet-0a11b22c33d44e552; sg-0task5e9c1b2a3d4f6)"
+	tests := []struct {
+		name, workload, reasonHas string
+		want                      replayRow
+	}{
+		{"Auto Scaling group: its instances", "service/prod/worker", "via container instance i-0a1b2c3d4e5f60701",
+			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0ecrdkr2c3d4e5f62"}}},
+		{"Auto Scaling group without instances", "service/prod/spare", "(container instances)",
+			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassUndecided,
+				errHas: "no container instances of capacity provider spare-asg registered in cluster prod"}},
+		{"Managed Instances: host need warns", "service/prod/mi", miNet,
+			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassUndecided,
+				errHas: "judged on capacity provider mi-cp's network, where it passes; not passed: the AWS documentation", resources: []string{"vpce-0ecrdkr2c3d4e5f62"}}},
+		{"Managed Instances: the agent fails there", "service/prod/mi", miNet,
+			replayRow{check: CheckEndpoint, target: "ecs-agent", status: report.StatusFail, class: report.ClassDNSPosture,
+				errHas: "no available interface endpoint for com.amazonaws.us-east-1.ecs-agent", resources: []string{"subnet-0a11b22c33d44e551"}}},
+		{"launchType MANAGED_INSTANCES: the cluster's provider", "service/prod/mi-launch", miNet,
+			replayRow{check: CheckEndpoint, target: "logs", status: report.StatusWarn, class: report.ClassUndecided, errHas: "not passed"}},
+		{"Managed Instances: the task ENI as documented", "service/prod/mi", "",
+			replayRow{check: CheckEgress, target: "service/prod/mi (task ENI)", status: report.StatusPass, resources: []string{"sg-0task5e9c1b2a3d4f6"}}},
+		{"missing provider", "service/prod/gone", "",
+			replayRow{check: CheckUndecided, target: "service/prod/gone", status: report.StatusWarn, class: report.ClassUndecided,
+				errHas: "ecs:DescribeCapacityProviders on gone-cp failed (MISSING", resources: []string{"gone-cp"}}},
+		{"missing provider: host needs undecided", "service/prod/gone", "(host)",
+			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassUndecided, errHas: "what runs the tasks"}},
+		{"FARGATE_SPOT", "service/prod/orders", "",
+			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0ecrdkr2c3d4e5f62"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertWorkloadRows(t, rows, tt.workload, tt.reasonHas, tt.want)
+		})
+	}
+	for _, row := range rows {
+		if row.Workload != nil && row.Workload.Name == "service/prod/gone" && row.Check == CheckEndpoint &&
+			strings.Contains(row.Reason, "(host)") && row.Status == report.StatusPass {
+			t.Errorf("host need %s of a service on an unknown provider passed; want undecided", row.Target)
+		}
+	}
+}
+
+// TestReplayCapacityProvidersDenied: when ecs:DescribeCapacityProviders
+// is denied, no service on a custom provider is taken as EC2: each is
+// undecided, its row naming its providers and the denial, and no
+// container instance is read for them. Without DescribeClusters as well,
+// a service that names neither a launch type nor a strategy is
+// undecided too.
+func TestReplayCapacityProvidersDenied(t *testing.T) {
+	t.Run("DescribeCapacityProviders", func(t *testing.T) {
+		r := newReplayAWS(t, "capacity-kinds+ec2-bridge")
+		r.setDeny(ActionDescribeCapacityProviders)
+		facts, rows := replayRows(t, r, Options{})
+		want := map[string]string{
+			"orders": LaunchFargate, "payments": LaunchFargate, "worker": LaunchUnknown, "spare": LaunchUnknown,
+			"mi": LaunchUnknown, "mi-launch": LaunchManagedInstances, "gone": LaunchUnknown,
+		}
+		if got := launchTypes(facts); !maps.Equal(got, want) {
+			t.Errorf("launch types %v; want %v", got, want)
+		}
+		for svc, provider := range map[string]string{"worker": "prod-asg", "spare": "spare-asg", "mi": "mi-cp"} {
+			assertWorkloadRows(t, rows, "service/prod/"+svc, "", replayRow{check: CheckUndecided, target: "service/prod/" + svc,
+				status: report.StatusWarn, class: report.ClassUndecided,
+				errHas: "ecs:DescribeCapacityProviders on " + provider + " failed (AccessDeniedException", resources: []string{provider}})
+		}
+		assertWorkloadRows(t, rows, "service/prod/mi-launch", "(managed instances)", replayRow{check: CheckEndpoint, target: "ecr.dkr",
+			status: report.StatusWarn, class: report.ClassUndecided, errHas: "no capacity provider known"})
+		if n := r.count(ActionListContainerInstances); n != 0 {
+			t.Errorf("got %d ListContainerInstances calls; want none (no service is known to run on EC2)", n)
+		}
+	})
+	t.Run("DescribeClusters", func(t *testing.T) {
+		r := newReplayAWS(t, "capacity-kinds+ec2-bridge")
+		r.setDeny(ActionDescribeClusters)
+		facts, rows := replayRows(t, r, Options{})
+		if got := launchTypes(facts)["payments"]; got != LaunchUnknown {
+			t.Errorf("payments (no launch type, no strategy, cluster default unread): launch type %s; want %s", got, LaunchUnknown)
+		}
+		assertWorkloadRows(t, rows, "service/prod/payments", "", replayRow{check: CheckUndecided, target: "service/prod/payments",
+			status: report.StatusWarn, class: report.ClassUndecided, errHas: "ecs:DescribeClusters on prod failed (AccessDeniedException", resources: []string{"prod"}})
+	})
+}
+
+// TestReplayRollouts: during a rollout every distinct task definition and
+// network configuration that runs is judged, and every row says which
+// deployment or task set it is about. orders (ECS controller) moves from
+// shop:7 with a public IP to shop:8 without: the ACTIVE deployment's
+// public IP fails, naming the deployment, with no change proposed to a
+// service whose PRIMARY already replaces it. checkout (CODE_DEPLOY) keeps
+// its task sets in taskSets: the ACTIVE (green) one runs in the VPC's
+// default group, which the EFS mount targets do not admit; its DRAINING
+// task set is not judged. billing's two deployments share a task
+// definition and network: one workload, today's name. Each distinct task
+// definition is read once.
+func TestReplayRollouts(t *testing.T) {
+	r := newReplayAWS(t, "rollout")
+	facts, rows := replayRows(t, r, Options{})
+	var names []string
+	for _, w := range facts.Workloads {
+		names = append(names, w.Name)
+	}
+	wantNames := []string{
+		"service/prod/billing",
+		"service/prod/checkout (task set ecs-svc/6300000000000000001, PRIMARY)",
+		"service/prod/checkout (task set ecs-svc/6300000000000000002, ACTIVE)",
+		"service/prod/orders (deployment ecs-svc/6100000000000000002, PRIMARY)",
+		"service/prod/orders (deployment ecs-svc/6100000000000000001, ACTIVE)",
+	}
+	if !slices.Equal(names, wantNames) {
+		t.Errorf("workloads %q; want %q", names, wantNames)
+	}
+	const ordersActive = "service/prod/orders (deployment ecs-svc/6100000000000000001, ACTIVE)"
+	const checkoutGreen = "service/prod/checkout (task set ecs-svc/6300000000000000002, ACTIVE)"
+	tests := []struct {
+		name, workload, reasonHas string
+		want                      replayRow
+	}{
+		{"ACTIVE deployment's public IP", ordersActive, "",
+			replayRow{check: report.CheckPublicIP, target: ordersActive, status: report.StatusFail, class: report.ClassPublicIP,
+				errHas: "assignPublicIp=ENABLED", resources: []string{"arn:aws:ecs:us-east-1:111122223333:service/prod/orders"}}},
+		{"PRIMARY deployment's public IP", "service/prod/orders (deployment ecs-svc/6100000000000000002, PRIMARY)", "",
+			replayRow{check: report.CheckPublicIP, target: "service/prod/orders (deployment ecs-svc/6100000000000000002, PRIMARY)", status: report.StatusPass}},
+		{"green task set's EFS", checkoutGreen, checkoutGreen,
+			replayRow{check: CheckSecurityGroup, target: "efs", status: report.StatusFail, class: report.ClassConnect,
+				errHas: "from the task security groups sg-0def05e9c1b2a3d4f9", resources: []string{"sg-0efs05e9c1b2a3d4f8", "fs-0c1d2e3f4a5b6c7d8"}}},
+		{"blue task set's EFS", "service/prod/checkout (task set ecs-svc/6300000000000000001, PRIMARY)", "",
+			replayRow{check: CheckEndpoint, target: "efs", status: report.StatusPass, resources: []string{"sg-0task5e9c1b2a3d4f6"}}},
+		{"one workload, today's name", "service/prod/billing", "",
+			replayRow{check: report.CheckPublicIP, target: "service/prod/billing", status: report.StatusPass}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertWorkloadRows(t, rows, tt.workload, tt.reasonHas, tt.want)
+		})
+	}
+	for _, row := range rows {
+		if row.Check == report.CheckPublicIP && row.Target == ordersActive && !strings.Contains(row.Hint, "PRIMARY is replacing") {
+			t.Errorf("ACTIVE deployment's public IP hint %q; want it to say the PRIMARY replaces it", row.Hint)
+		}
+		if strings.Contains(row.Reason, "6300000000000000000") || row.Workload != nil && strings.Contains(row.Workload.Name, "6300000000000000000") {
+			t.Errorf("row %s %s is about the DRAINING task set; want none", row.Check, row.Target)
+		}
+	}
+	// The changes the rows ask for (PlanFixes would refuse the replay's
+	// ids, which are not all hex).
+	e := &evaluator{f: facts}
+	e.evaluate()
+	for _, c := range e.fixes {
+		if c.Kind == ChangeDisablePublicIP {
+			t.Errorf("plan has %+v; want no update-service for a deployment the PRIMARY replaces", c)
+		}
+	}
+	if n := r.count(ActionDescribeTaskDefinition); n != 2 {
+		t.Errorf("got %d DescribeTaskDefinition calls; want 2 (shop:7 and shop:8, once each)", n)
+	}
+}

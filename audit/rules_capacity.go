@@ -1,0 +1,222 @@
+package audit
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/preflight-dev/preflight/report"
+)
+
+// splitsHost reports whether part of what w's tasks need is done by a
+// host outside the task (image pulls, awslogs, secrets, the agent), or
+// may be: EC2, EXTERNAL and Managed Instances, and a launch type that
+// could not be learned.
+func splitsHost(w *Workload) bool {
+	switch w.LaunchType {
+	case LaunchEC2, LaunchExternal, LaunchManagedInstances, LaunchUnknown:
+		return true
+	}
+	return false
+}
+
+// splitNeeds separates what the host does for the tasks from what the
+// tasks do themselves.
+func splitNeeds(needs []Need) (host, task []Need) {
+	for _, n := range needs {
+		if n.ViaInstance {
+			host = append(host, n)
+		} else {
+			task = append(task, n)
+		}
+	}
+	return host, task
+}
+
+// managedInstancesOpen is what the rows of the host's needs on Managed
+// Instances say: the documents give the network the instances run in,
+// not which interface the host's own traffic leaves by.
+const managedInstancesOpen = "the AWS documentation gives the capacity provider's subnets and security groups as the network of the managed instances, " +
+	"but does not say that the host's image pulls, logs and secrets leave by it (on EC2 they leave by the instance's primary interface)"
+
+// onManagedInstances judges a Managed Instances workload: what the tasks
+// do on their task ENI (awsvpc), or with the host network mode on the
+// instances' network; what the host does (ViaInstance needs) on the
+// network of each of its capacity providers' instance launch template.
+// A host need that would pass there warns instead, saying the documents
+// leave that path open: it is never passed.
+func (e *evaluator) onManagedInstances(w *Workload, needs []Need) []report.Result {
+	host, task := splitNeeds(needs)
+	var rows []report.Result
+	open := map[string]bool{}
+	for _, n := range host {
+		open[needTarget(n)] = true
+	}
+	onHost := host
+	if len(w.Subnets) > 0 {
+		nc := NetConfig{Name: w.Name + " (task ENI)", Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP, OSFamily: w.osFamily()}
+		rows = append(rows, e.network(nc, task)...)
+	} else {
+		// Host mode: the containers share the instance's network, as
+		// the documents say, so the tasks' own needs are judged there
+		// as they are.
+		for _, n := range task {
+			delete(open, needTarget(n))
+		}
+		onHost = oneNetworkNeeds(e.f.Region, host, task)
+	}
+	if len(onHost) == 0 {
+		return rows
+	}
+	var providers []*CapacityProvider
+	for _, name := range w.CapacityProviders {
+		if p := e.f.CapacityProviders[providerKey(w.Cluster, name)]; p != nil {
+			providers = append(providers, p)
+		}
+	}
+	if len(providers) == 0 {
+		return append(rows, e.undecidedNeeds(w, "managed instances", onHost,
+			"no capacity provider known: the Managed Instances capacity provider's subnets and security groups decide image pulls, logs and secrets",
+			"Audit the deployed service (--cluster, --service) so that its capacity provider's network is read.")...)
+	}
+	for _, p := range providers {
+		if len(p.Subnets) == 0 {
+			rows = append(rows, e.undecidedNeeds(w, "managed instances of capacity provider "+p.Name, onHost,
+				"capacity provider "+p.Name+" gives no subnets in its instance launch template",
+				"Set subnets and security groups in the capacity provider's instanceLaunchTemplate.networkConfiguration.")...)
+			continue
+		}
+		nc := NetConfig{Name: w.Name + " via " + p.label(), Subnets: p.Subnets, SecurityGroups: p.SecurityGroups,
+			AssignPublicIP: e.launchPublicIP(p.Subnets), OSFamily: w.osFamily()}
+		for _, r := range e.judge(nc, onHost, false) {
+			if open[r.Target] && r.Status == report.StatusPass {
+				r.Status, r.Class = report.StatusWarn, report.ClassUndecided
+				if e.opts.FailUndecided {
+					r.Status = report.StatusFail
+				}
+				r.Error = "judged on capacity provider " + p.Name + "'s network, where it passes; not passed: " + managedInstancesOpen
+				r.Hint = "Run preflight check in a task on these instances to see the path the host takes, or give the task ENI and the instances' subnets the same endpoints and routes."
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+// label names a Managed Instances provider's network in the rows'
+// reasons: "managed instances of capacity provider mi-cp (subnet-1,
+// subnet-2; sg-1)".
+func (p *CapacityProvider) label() string {
+	groups := joinComma(p.SecurityGroups)
+	if groups == "" {
+		groups = "no security group"
+	}
+	return fmt.Sprintf("managed instances of capacity provider %s (%s; %s)", p.Name,
+		strings.ReplaceAll(joinComma(p.Subnets), ",", ", "), strings.ReplaceAll(groups, ",", ", "))
+}
+
+// launchPublicIP is whether instances launched in subnets get a public
+// IPv4 address: the launch template of a Managed Instances provider has
+// no such setting, so the subnets' auto-assign decides. Only when every
+// subnet assigns one is an internet gateway taken as a path.
+func (e *evaluator) launchPublicIP(subnets []string) string {
+	for _, id := range subnets {
+		if s := e.f.Subnets[id]; s == nil || !s.MapPublicIPOnLaunch {
+			return PublicIPDisabled
+		}
+	}
+	return PublicIPEnabled
+}
+
+// unknownLaunch judges a workload whose launch type could not be learned:
+// one undecided row naming what could not be read; the tasks' own needs
+// on their task ENI (awsvpc carries them whatever the host is); every
+// host need undecided, since Fargate would carry it on the task ENI and
+// an instance on its own.
+func (e *evaluator) unknownLaunch(w *Workload, needs []Need) []report.Result {
+	rows := []report.Result{e.launchUndecidedRow(w)}
+	host, task := splitNeeds(needs)
+	if len(w.Subnets) > 0 {
+		nc := NetConfig{Name: w.Name + " (task ENI)", Subnets: w.Subnets, SecurityGroups: w.SecurityGroups, AssignPublicIP: w.AssignPublicIP, OSFamily: w.osFamily()}
+		rows = append(rows, e.network(nc, task)...)
+	} else {
+		host = oneNetworkNeeds(e.f.Region, host, task)
+	}
+	return append(rows, e.undecidedNeeds(w, "host", host,
+		"what runs the tasks (Fargate, EC2 instances, Managed Instances) is unknown, and it decides which network carries image pulls, logs and secrets",
+		"See the undecided row of "+w.Name+" for the read that failed.")...)
+}
+
+// launchUndecidedRow says why w's launch type is unknown: a capacity
+// provider that could not be described (named in Resources), providers
+// of different kinds, or a deployment that names neither a launch type
+// nor a strategy (with the cluster's default unread or empty).
+func (e *evaluator) launchUndecidedRow(w *Workload) report.Result {
+	const why = "what runs the tasks decides which network is judged, and it is never taken as EC2"
+	var unknown, kinds []string
+	for _, name := range w.CapacityProviders {
+		if isFargateProvider(name) {
+			kinds = append(kinds, name+" (Fargate)")
+			continue
+		}
+		p := e.f.CapacityProviders[providerKey(w.Cluster, name)]
+		if p == nil {
+			unknown = append(unknown, name)
+			continue
+		}
+		kinds = append(kinds, fmt.Sprintf("%s (%s)", name, p.Kind))
+	}
+	switch {
+	case len(unknown) > 0:
+		u := findUndecided(e.f, ActionDescribeCapacityProviders, unknown[0])
+		if u == nil {
+			u = &Undecided{Action: ActionDescribeCapacityProviders, Resource: unknown[0], Err: "capacity provider not in the facts"}
+		}
+		r := undecidedRow(CheckUndecided, w.Name, *u, fmt.Sprintf("capacity provider %s is not known to be Fargate, an Auto Scaling group or Managed Instances; %s", unknown[0], why), e.opts)
+		r.Resources = uniqSorted(append(r.Resources, unknown...)...)
+		return r
+	case len(w.CapacityProviders) > 0:
+		status := report.StatusWarn
+		if e.opts.FailUndecided {
+			status = report.StatusFail
+		}
+		return report.Result{
+			Check: CheckUndecided, Target: w.Name, Status: status, Class: report.ClassUndecided,
+			Error:     "could not decide: the capacity provider strategy mixes kinds of host (" + strings.Join(kinds, ", ") + "); the audit judges one kind per workload",
+			Hint:      "Audit each capacity provider's tasks on its own network, or run preflight check in a task of each.",
+			Resources: slices.Clone(w.CapacityProviders),
+		}
+	}
+	u := findUndecided(e.f, ActionDescribeClusters, w.Cluster)
+	if u == nil {
+		u = &Undecided{Action: ActionDescribeServices, Resource: w.Name, Code: CodeUnknownInSource,
+			Err: "gives neither launchType nor capacityProviderStrategy, and the cluster has no default capacity provider strategy"}
+	}
+	return undecidedRow(CheckUndecided, w.Name, *u, why, e.opts)
+}
+
+// undecidedNeeds is one undecided row per need, saying why the network
+// where (container instances, managed instances, host) could not be
+// judged.
+func (e *evaluator) undecidedNeeds(w *Workload, where string, needs []Need, why, hint string) []report.Result {
+	status := report.StatusWarn
+	if e.opts.FailUndecided {
+		status = report.StatusFail
+	}
+	var rows []report.Result
+	for _, n := range needs {
+		rows = append(rows, report.Result{
+			Check: CheckEndpoint, Target: needTarget(n), Port: n.Port, Status: status, Class: report.ClassUndecided,
+			Reason: w.Name + " (" + where + "): " + n.Reason,
+			Error:  "could not decide: " + why, Hint: hint,
+		})
+	}
+	return rows
+}
+
+// placesOn reports whether w's tasks may be placed on ci: any instance
+// of the cluster under the EC2 launch type, only those its Auto Scaling
+// group providers launched under a capacity provider strategy.
+func (w *Workload) placesOn(ci *ContainerInstance) bool {
+	return len(w.CapacityProviders) == 0 || slices.Contains(w.CapacityProviders, ci.CapacityProvider)
+}
