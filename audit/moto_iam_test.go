@@ -66,8 +66,10 @@ func assertReadOnlyPolicyActions(t *testing.T, actions []string) {
 func TestAuditCallsOnlyPolicyActions(t *testing.T) {
 	m := moto(t)
 	// ec2_service: an EC2 launch type service and a container instance,
-	// whose reads (ecs:ListContainerInstances, ...) are in the policy too.
-	w := m.scenario(t, "sweep3", "nat", "custom_dhcp", "efs", "ec2_service")
+	// whose reads (ecs:ListContainerInstances, ...) are in the policy too;
+	// asg_default puts it on the cluster's default strategy, an Auto
+	// Scaling group provider (ecs:DescribeCapacityProviders).
+	w := m.scenario(t, "sweep3", "nat", "custom_dhcp", "efs", "ec2_service", "asg_default")
 	var all []string
 	for _, in := range []Input{
 		{Cluster: w.Cluster},

@@ -44,9 +44,10 @@ func launchTypes(f *Facts) map[string]string {
 // instances that provider launched (spare-asg has none, though the
 // cluster has three of prod-asg); a Managed Instances provider, named in
 // the strategy or found in the cluster for launchType MANAGED_INSTANCES,
-// is judged on its launch template's subnets and security groups, where
-// what the host does warns (the documents leave its path open) instead
-// of passing; a provider DescribeCapacityProviders answers MISSING is
+// is judged on its launch template's subnets and security groups: the
+// image pulls and logs AWS documents on the instance's primary interface
+// as usual, the agent's endpoint (whose path AWS does not document) as a
+// warning instead of a pass; a provider DescribeCapacityProviders answers MISSING is
 // undecided, naming it. One DescribeCapacityProviders call serves the
 // cluster.
 func TestReplayLaunchTypes(t *testing.T) {
@@ -72,14 +73,16 @@ func TestReplayLaunchTypes(t *testing.T) {
 		{"Auto Scaling group without instances", "service/prod/spare", "(container instances)",
 			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassUndecided,
 				errHas: "no container instances of capacity provider spare-asg registered in cluster prod"}},
-		{"Managed Instances: host need warns", "service/prod/mi", miNet,
-			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassUndecided,
-				errHas: "judged on capacity provider mi-cp's network, where it passes; not passed: the AWS documentation", resources: []string{"vpce-0ecrdkr2c3d4e5f62"}}},
-		{"Managed Instances: the agent fails there", "service/prod/mi", miNet,
-			replayRow{check: CheckEndpoint, target: "ecs-agent", status: report.StatusFail, class: report.ClassDNSPosture,
-				errHas: "no available interface endpoint for com.amazonaws.us-east-1.ecs-agent", resources: []string{"subnet-0a11b22c33d44e551"}}},
+		{"Managed Instances: ECR pulls on the primary ENI, as documented", "service/prod/mi", miNet,
+			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0ecrdkr2c3d4e5f62", "sg-0task5e9c1b2a3d4f6"}}},
+		{"Managed Instances: the agent's path is not documented", "service/prod/mi", miNet,
+			replayRow{check: CheckEndpoint, target: "ecs-agent", status: report.StatusWarn, class: report.ClassUndecided,
+				errHas: "judged on capacity provider mi-cp's network, where it passes; not passed: AWS documents image downloads from ECR", resources: []string{"vpce-0ecsagt2c3d4e5f66"}}},
+		{"Managed Instances: no ecs endpoint fails there", "service/prod/mi", miNet,
+			replayRow{check: CheckEndpoint, target: "ecs", status: report.StatusFail, class: report.ClassDNSPosture,
+				errHas: "no available interface endpoint for com.amazonaws.us-east-1.ecs", resources: []string{"subnet-0a11b22c33d44e551"}}},
 		{"launchType MANAGED_INSTANCES: the cluster's provider", "service/prod/mi-launch", miNet,
-			replayRow{check: CheckEndpoint, target: "logs", status: report.StatusWarn, class: report.ClassUndecided, errHas: "not passed"}},
+			replayRow{check: CheckEndpoint, target: "logs", status: report.StatusPass, resources: []string{"vpce-0logs012c3d4e5f63"}}},
 		{"Managed Instances: the task ENI as documented", "service/prod/mi", "",
 			replayRow{check: CheckEgress, target: "service/prod/mi (task ENI)", status: report.StatusPass, resources: []string{"sg-0task5e9c1b2a3d4f6"}}},
 		{"missing provider", "service/prod/gone", "",

@@ -33,24 +33,47 @@ func splitNeeds(needs []Need) (host, task []Need) {
 	return host, task
 }
 
-// managedInstancesOpen is what the rows of the host's needs on Managed
-// Instances say: the documents give the network the instances run in,
-// not which interface the host's own traffic leaves by.
-const managedInstancesOpen = "the AWS documentation gives the capacity provider's subnets and security groups as the network of the managed instances, " +
-	"but does not say that the host's image pulls, logs and secrets leave by it (on EC2 they leave by the instance's primary interface)"
+// managedInstancesOpen is what the rows of a host need on Managed
+// Instances say when AWS does not document its path: "Allocate a network
+// interface for tasks on Amazon ECS Managed Instances" lists image
+// downloads from Amazon ECR, secrets and credentials retrieval and log
+// uploads as using the instance's primary network interface (which is in
+// the capacity provider's subnets and security groups), and no other
+// traffic of the host.
+const managedInstancesOpen = "AWS documents image downloads from ECR, secrets retrieval and log uploads of Managed Instances as using the instance's primary network interface, " +
+	"but not this traffic of the host"
+
+// documentedOnPrimaryENI reports whether AWS documents that a host need
+// of Managed Instances leaves by the instance's primary network
+// interface (see managedInstancesOpen): ECR image downloads (ecr.api,
+// ecr.dkr and the layers in S3), secrets and credentials (Secrets
+// Manager, SSM parameters) and awslogs uploads. Not the agent's own
+// endpoints, a registry on the internet or a FireLens file in S3.
+func documentedOnPrimaryENI(n Need) bool {
+	if n.Internet || n.Service == NeedHost {
+		return false
+	}
+	switch n.Service {
+	case "ecr.api", "ecr.dkr", "ecr.layers", "secretsmanager", "ssm", "logs":
+		return true
+	}
+	return false
+}
 
 // onManagedInstances judges a Managed Instances workload: what the tasks
 // do on their task ENI (awsvpc), or with the host network mode on the
 // instances' network; what the host does (ViaInstance needs) on the
 // network of each of its capacity providers' instance launch template.
-// A host need that would pass there warns instead, saying the documents
-// leave that path open: it is never passed.
+// A host need whose path AWS does not document (the agent's endpoints, a
+// registry on the internet) warns instead of passing there, saying so.
 func (e *evaluator) onManagedInstances(w *Workload, needs []Need) []report.Result {
 	host, task := splitNeeds(needs)
 	var rows []report.Result
 	open := map[string]bool{}
 	for _, n := range host {
-		open[needTarget(n)] = true
+		if !documentedOnPrimaryENI(n) {
+			open[needTarget(n)] = true
+		}
 	}
 	onHost := host
 	if len(w.Subnets) > 0 {
@@ -95,7 +118,7 @@ func (e *evaluator) onManagedInstances(w *Workload, needs []Need) []report.Resul
 					r.Status = report.StatusFail
 				}
 				r.Error = "judged on capacity provider " + p.Name + "'s network, where it passes; not passed: " + managedInstancesOpen
-				r.Hint = "Run preflight check in a task on these instances to see the path the host takes, or give the task ENI and the instances' subnets the same endpoints and routes."
+				r.Hint = "Run preflight check with the host network mode on these instances to see the path the host takes."
 			}
 			rows = append(rows, r)
 		}
