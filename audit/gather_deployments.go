@@ -46,7 +46,8 @@ func runningStatus(status string) bool {
 // rollouts lists what runs svc's tasks, PRIMARY first: its task sets when
 // its deployment controller is CODE_DEPLOY or EXTERNAL (DescribeServices
 // gives them in taskSets, and its deployments list is empty), else its
-// deployments. A field a deployment leaves empty is the service's; with
+// deployments, the PRIMARY with the service's own fields where it has
+// them. A field a deployment leaves empty is the service's; with
 // neither, the service itself stands as the one rollout.
 func rollouts(svc ecstypes.Service) []rollout {
 	var out []rollout
@@ -77,6 +78,19 @@ func rollouts(svc ecstypes.Service) []rollout {
 	}
 	for i := range out {
 		r := &out[i]
+		if r.kind != "task set" && r.status == "PRIMARY" {
+			// The service's own fields are its desired configuration,
+			// which AWS gives its PRIMARY deployment: they decide where
+			// they are set (moto, unlike AWS, leaves the deployment as
+			// it was created after an update-service).
+			r.taskDefinition = cmp.Or(aws.ToString(svc.TaskDefinition), r.taskDefinition)
+			if svc.NetworkConfiguration != nil && svc.NetworkConfiguration.AwsvpcConfiguration != nil {
+				r.network = svc.NetworkConfiguration
+			}
+			if svc.LaunchType != "" || len(svc.CapacityProviderStrategy) > 0 {
+				r.launchType, r.strategy = svc.LaunchType, svc.CapacityProviderStrategy
+			}
+		}
 		r.taskDefinition = cmp.Or(r.taskDefinition, aws.ToString(svc.TaskDefinition))
 		if r.network == nil {
 			r.network = svc.NetworkConfiguration

@@ -265,18 +265,7 @@ def seed(ec2, ecs, iam, efs, mutations):
                 "logConfiguration": {"logDriver": "awslogs", "options": {
                     "awslogs-group": "/ecs/batch", "awslogs-region": REGION, "awslogs-stream-prefix": "app"}},
             }])["taskDefinition"]["taskDefinitionArn"]
-        launch = {"launchType": "EC2"}
-        if "asg_default" in mutations:
-            # "asg_default": batch names no launch type; the cluster's
-            # default strategy is an Auto Scaling group capacity
-            # provider, which the audit must describe to know it is EC2.
-            ecs.create_capacity_provider(name="batch-asg", autoScalingGroupProvider={
-                "autoScalingGroupArn": f"arn:aws:autoscaling:{REGION}:{ACCOUNT}:autoScalingGroup:"
-                                       "6f1d2c3b-4a5e-4f60-8a7b-0c1d2e3f4a51:autoScalingGroupName/batch-asg"})
-            ecs.put_cluster_capacity_providers(cluster="prod", capacityProviders=["batch-asg"],
-                                               defaultCapacityProviderStrategy=[{"capacityProvider": "batch-asg", "weight": 1}])
-            launch = {}
-        ecs.create_service(cluster="prod", serviceName="batch", taskDefinition=td, desiredCount=1, **launch,
+        ecs.create_service(cluster="prod", serviceName="batch", taskDefinition=td, desiredCount=1, launchType="EC2",
                            networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [batch_sg]}})
         out["services"].append("batch")
         # "ec2_second_instance": another one, in the second subnet.
