@@ -51,6 +51,16 @@ package audit
 //     VPCs of the instances are gathered like the task subnets' VPCs: the
 //     host's own traffic (image pulls, awslogs, secrets, the agent) leaves
 //     through the instance's primary network interface.
+//   - Capacity providers (CapacityProviders) are described for the
+//     workloads whose strategy names one other than FARGATE and
+//     FARGATE_SPOT: ecs:DescribeCapacityProviders, once per cluster for
+//     the names it needs. A provider that could not be described has no
+//     key and an Undecided (ActionDescribeCapacityProviders, Resource the
+//     provider name); its workloads stay LaunchUnknown, never LaunchEC2.
+//   - A service during a rollout is one workload per distinct task
+//     definition, network configuration and launch type among its
+//     PRIMARY and ACTIVE deployments (or task sets, for the CODE_DEPLOY
+//     and EXTERNAL controllers); Workload.Deployment names them.
 
 import (
 	"net/netip"
@@ -406,7 +416,8 @@ const (
 // deployed with a network configuration) would run.
 type Workload struct {
 	// Name is "service/CLUSTER/NAME" or "taskdef/FAMILY:REV"; it is the
-	// Target of workload-level findings.
+	// Target of workload-level findings. During a rollout it ends with
+	// the Deployment in parentheses.
 	Name string
 	// Cluster is the cluster name (not the ARN); Service the service name
 	// (empty for a task definition). Both are used in hints.

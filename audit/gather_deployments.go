@@ -157,8 +157,15 @@ func serviceWorkloadsOf(svc ecstypes.Service, cluster string, capacity clusterCa
 				w.AssignPublicIP = PublicIPDisabled // the API's default
 			}
 		}
+		// Fargate and Fargate Spot run on the same network: a strategy
+		// change between them is no new thing to judge. Other
+		// providers decide the hosts, so they are part of what runs.
+		keyProviders := joinComma(providers)
+		if lt == LaunchFargate {
+			keyProviders = ""
+		}
 		key := strings.Join([]string{r.taskDefinition, joinComma(uniqSorted(w.Subnets...)), joinComma(uniqSorted(w.SecurityGroups...)),
-			w.AssignPublicIP, lt, joinComma(providers)}, "|")
+			w.AssignPublicIP, lt, keyProviders}, "|")
 		g := byKey[key]
 		if g == nil {
 			g = &group{w: w}
