@@ -220,3 +220,48 @@ func TestReplayRollouts(t *testing.T) {
 		t.Errorf("got %d DescribeTaskDefinition calls; want 2 (shop:7 and shop:8, once each)", n)
 	}
 }
+
+// TestReplayCapacityProvidersPagedAndThrottled: DescribeCapacityProviders
+// answers 10 providers a page: 12 services on 12 Auto Scaling group
+// providers take one call of two pages, and every service is EC2. A
+// short burst of throttling is retried to the same answer; throttling
+// that outlasts the retries leaves each provider undecided, its row
+// saying AWS throttled the call, never EC2.
+func TestReplayCapacityProvidersPagedAndThrottled(t *testing.T) {
+	t.Run("paged", func(t *testing.T) {
+		r := newReplayAWS(t, "capacity-paged+capacity-kinds+ec2-bridge")
+		facts, _ := replayRows(t, r, Options{})
+		for _, w := range facts.Workloads {
+			if w.LaunchType != LaunchEC2 {
+				t.Errorf("%s: launch type %s; want %s", w.Name, w.LaunchType, LaunchEC2)
+			}
+		}
+		if len(facts.Workloads) != 12 || len(facts.CapacityProviders) != 12 {
+			t.Errorf("got %d workloads and %d providers; want 12 and 12", len(facts.Workloads), len(facts.CapacityProviders))
+		}
+		if n := r.count(ActionDescribeCapacityProviders); n != 2 {
+			t.Errorf("got %d DescribeCapacityProviders requests; want 2 (12 names, 10 a page)", n)
+		}
+	})
+	t.Run("burst of 2", func(t *testing.T) {
+		r := newReplayAWS(t, "capacity-kinds+ec2-bridge")
+		r.setThrottle(ActionDescribeCapacityProviders, throttleSpec{Burst: 2})
+		facts, _ := replayRows(t, r, Options{})
+		if got := launchTypes(facts)["worker"]; got != LaunchEC2 {
+			t.Errorf("worker: launch type %s; want %s after the retries", got, LaunchEC2)
+		}
+		if n := r.count(ActionDescribeCapacityProviders); n != 3 {
+			t.Errorf("got %d DescribeCapacityProviders requests; want 3 (two throttled, then the answer)", n)
+		}
+	})
+	t.Run("throttled throughout", func(t *testing.T) {
+		r := newReplayAWS(t, "capacity-kinds+ec2-bridge")
+		r.setThrottle(ActionDescribeCapacityProviders, throttleSpec{Burst: 1000})
+		facts, rows := replayRows(t, r, Options{})
+		if got := launchTypes(facts)["worker"]; got != LaunchUnknown {
+			t.Errorf("worker: launch type %s; want %s", got, LaunchUnknown)
+		}
+		assertWorkloadRows(t, rows, "service/prod/worker", "", replayRow{check: CheckUndecided, target: "service/prod/worker",
+			status: report.StatusWarn, class: report.ClassUndecided, errHas: "ecs:DescribeCapacityProviders on prod-asg failed (ThrottlingException", resources: []string{"prod-asg"}})
+	})
+}
