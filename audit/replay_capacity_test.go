@@ -48,14 +48,15 @@ func launchTypes(f *Facts) map[string]string {
 // image pulls and logs AWS documents on the instance's primary interface
 // as usual, the agent's endpoint (whose path AWS does not document) as a
 // warning instead of a pass; a provider DescribeCapacityProviders answers MISSING is
-// undecided, naming it. One DescribeCapacityProviders call serves the
-// cluster.
+// undecided, naming it; launchType EXTERNAL runs on external instances
+// (the cluster has only EC2 ones: undecided). One
+// DescribeCapacityProviders call serves the cluster.
 func TestReplayLaunchTypes(t *testing.T) {
 	r := newReplayAWS(t, "capacity-kinds+ec2-bridge")
 	facts, rows := replayRows(t, r, Options{})
 	want := map[string]string{
 		"orders": LaunchFargate, "payments": LaunchFargate, "worker": LaunchEC2, "spare": LaunchEC2,
-		"mi": LaunchManagedInstances, "mi-launch": LaunchManagedInstances, "gone": LaunchUnknown,
+		"mi": LaunchManagedInstances, "mi-launch": LaunchManagedInstances, "gone": LaunchUnknown, "edge": LaunchExternal,
 	}
 	if got := launchTypes(facts); !maps.Equal(got, want) {
 		t.Errorf("launch types %v; want %v", got, want)
@@ -90,6 +91,9 @@ func TestReplayLaunchTypes(t *testing.T) {
 				errHas: "ecs:DescribeCapacityProviders on gone-cp failed (MISSING", resources: []string{"gone-cp"}}},
 		{"missing provider: host needs undecided", "service/prod/gone", "(host)",
 			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassUndecided, errHas: "what runs the tasks"}},
+		{"EXTERNAL: on external instances, of which the cluster has none", "service/prod/edge", "(container instances)",
+			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassUndecided,
+				errHas: "no external instances registered in cluster prod"}},
 		{"FARGATE_SPOT", "service/prod/orders", "",
 			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0ecrdkr2c3d4e5f62"}}},
 	}
@@ -119,7 +123,7 @@ func TestReplayCapacityProvidersDenied(t *testing.T) {
 		facts, rows := replayRows(t, r, Options{})
 		want := map[string]string{
 			"orders": LaunchFargate, "payments": LaunchFargate, "worker": LaunchUnknown, "spare": LaunchUnknown,
-			"mi": LaunchUnknown, "mi-launch": LaunchManagedInstances, "gone": LaunchUnknown,
+			"mi": LaunchUnknown, "mi-launch": LaunchManagedInstances, "gone": LaunchUnknown, "edge": LaunchExternal,
 		}
 		if got := launchTypes(facts); !maps.Equal(got, want) {
 			t.Errorf("launch types %v; want %v", got, want)
@@ -131,8 +135,10 @@ func TestReplayCapacityProvidersDenied(t *testing.T) {
 		}
 		assertWorkloadRows(t, rows, "service/prod/mi-launch", "(managed instances)", replayRow{check: CheckEndpoint, target: "ecr.dkr",
 			status: report.StatusWarn, class: report.ClassUndecided, errHas: "no capacity provider known"})
-		if n := r.count(ActionListContainerInstances); n != 0 {
-			t.Errorf("got %d ListContainerInstances calls; want none (no service is known to run on EC2)", n)
+		// Only edge (EXTERNAL) runs on container instances now: one
+		// listing of two pages.
+		if n := r.count(ActionListContainerInstances); n != 2 {
+			t.Errorf("got %d ListContainerInstances calls; want 2 (edge's cluster, two pages), none for the services of unknown providers", n)
 		}
 	})
 	t.Run("DescribeClusters", func(t *testing.T) {
@@ -155,9 +161,10 @@ func TestReplayCapacityProvidersDenied(t *testing.T) {
 // service whose PRIMARY already replaces it. checkout (CODE_DEPLOY) keeps
 // its task sets in taskSets: the ACTIVE (green) one runs in the VPC's
 // default group, which the EFS mount targets do not admit; its DRAINING
-// task set is not judged. billing's two deployments share a task
-// definition and network: one workload, today's name. Each distinct task
-// definition is read once.
+// task set is not judged. edge (EXTERNAL controller, no task definition
+// of its own) runs one task set, and billing's two deployments share a
+// task definition and network: one workload each, today's name. Each
+// distinct task definition is read once.
 func TestReplayRollouts(t *testing.T) {
 	r := newReplayAWS(t, "rollout")
 	facts, rows := replayRows(t, r, Options{})
@@ -169,6 +176,7 @@ func TestReplayRollouts(t *testing.T) {
 		"service/prod/billing",
 		"service/prod/checkout (task set ecs-svc/6300000000000000001, PRIMARY)",
 		"service/prod/checkout (task set ecs-svc/6300000000000000002, ACTIVE)",
+		"service/prod/edge",
 		"service/prod/orders (deployment ecs-svc/6100000000000000002, PRIMARY)",
 		"service/prod/orders (deployment ecs-svc/6100000000000000001, ACTIVE)",
 	}
