@@ -184,6 +184,11 @@ func TestReplayRollouts(t *testing.T) {
 		t.Errorf("workloads %q; want %q", names, wantNames)
 	}
 	const ordersActive = "service/prod/orders (deployment ecs-svc/6100000000000000001, ACTIVE)"
+	for _, row := range rows {
+		if row.Workload != nil && row.Workload.Name == ordersActive && row.Workload.Deployment != "deployment ecs-svc/6100000000000000001, ACTIVE" {
+			t.Errorf("row %s %s: workload deployment %q; want the ACTIVE deployment", row.Check, row.Target, row.Workload.Deployment)
+		}
+	}
 	const checkoutGreen = "service/prod/checkout (task set ecs-svc/6300000000000000002, ACTIVE)"
 	tests := []struct {
 		name, workload, reasonHas string

@@ -190,7 +190,7 @@ func (w *Workload) osFamily() string {
 
 // reportWorkload names w for the report's rows.
 func (w *Workload) reportWorkload() *report.Workload {
-	wl := &report.Workload{Name: w.Name, Cluster: w.Cluster, Service: w.Service}
+	wl := &report.Workload{Name: w.Name, Cluster: w.Cluster, Service: w.Service, Deployment: w.Deployment}
 	switch td := w.TaskDefinition; {
 	case td == nil || td.Family == "":
 	case td.Revision == 0:

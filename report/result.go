@@ -112,6 +112,10 @@ type Workload struct {
 	Service string `json:"service,omitempty"`
 	// TaskDefinition is FAMILY:REVISION; empty when it could not be read.
 	TaskDefinition string `json:"task_definition,omitempty"`
+	// Deployment names the deployments or task sets of a service during
+	// a rollout ("deployment ecs-svc/123, ACTIVE"), which Name ends
+	// with; empty when the service runs one configuration.
+	Deployment string `json:"deployment,omitempty"`
 }
 
 // Cause explains a failing row from the control plane, in the words of an
