@@ -57,12 +57,18 @@ func TestReplayLaunchTypes(t *testing.T) {
 	want := map[string]string{
 		"orders": LaunchFargate, "payments": LaunchFargate, "worker": LaunchEC2, "spare": LaunchEC2,
 		"mi": LaunchManagedInstances, "mi-launch": LaunchManagedInstances, "gone": LaunchUnknown, "edge": LaunchExternal,
+		"relay": LaunchManagedInstances,
 	}
 	if got := launchTypes(facts); !maps.Equal(got, want) {
 		t.Errorf("launch types %v; want %v", got, want)
 	}
 	if n := r.count(ActionDescribeCapacityProviders); n != 1 {
 		t.Errorf("got %d DescribeCapacityProviders calls; want 1 (one cluster, 4 names)", n)
+	}
+	for _, row := range rows {
+		if row.Check == report.CheckPublicIP && row.Target == "service/prod/relay" && !strings.Contains(row.Detail, "subnets subnet-0a11b22c33d44e551,subnet-0a11b22c33d44e552 of the capacity provider assign no public IPv4 address") {
+			t.Errorf("relay public_ip detail %q; want it to name the provider's subnets", row.Detail)
+		}
 	}
 	const miNet = "via managed instances of capacity provider mi-cp (subnet-0a11b22c33d44e551, subnet-0a11b22c33d44e552; sg-0task5e9c1b2a3d4f6)"
 	tests := []struct {
@@ -91,6 +97,10 @@ func TestReplayLaunchTypes(t *testing.T) {
 				errHas: "ecs:DescribeCapacityProviders on gone-cp failed (MISSING", resources: []string{"gone-cp"}}},
 		{"missing provider: host needs undecided", "service/prod/gone", "(host)",
 			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassUndecided, errHas: "what runs the tasks"}},
+		{"Managed Instances, host mode: the instances' public IPv4", "service/prod/relay", "",
+			replayRow{check: report.CheckPublicIP, target: "service/prod/relay", status: report.StatusPass}},
+		{"Managed Instances, host mode: awslogs on the instances", "service/prod/relay", miNet,
+			replayRow{check: CheckEndpoint, target: "logs", status: report.StatusPass, resources: []string{"vpce-0logs012c3d4e5f63"}}},
 		{"EXTERNAL: on external instances, of which the cluster has none", "service/prod/edge", "(container instances)",
 			replayRow{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassUndecided,
 				errHas: "no external instances registered in cluster prod"}},
@@ -124,6 +134,7 @@ func TestReplayCapacityProvidersDenied(t *testing.T) {
 		want := map[string]string{
 			"orders": LaunchFargate, "payments": LaunchFargate, "worker": LaunchUnknown, "spare": LaunchUnknown,
 			"mi": LaunchUnknown, "mi-launch": LaunchManagedInstances, "gone": LaunchUnknown, "edge": LaunchExternal,
+			"relay": LaunchUnknown,
 		}
 		if got := launchTypes(facts); !maps.Equal(got, want) {
 			t.Errorf("launch types %v; want %v", got, want)
@@ -277,4 +288,18 @@ func TestReplayCapacityProvidersPagedAndThrottled(t *testing.T) {
 		assertWorkloadRows(t, rows, "service/prod/worker", "", replayRow{check: CheckUndecided, target: "service/prod/worker",
 			status: report.StatusWarn, class: report.ClassUndecided, errHas: "ecs:DescribeCapacityProviders on prod-asg failed (ThrottlingException", resources: []string{"prod-asg"}})
 	})
+}
+
+// TestReplayManagedInstancesPublicIP: host-mode tasks on Managed
+// Instances share the instance's address, which the capacity provider's
+// subnets assign (AWS documents the subnet's IPv4 public addressing as
+// what gives the primary interface one): subnets that map a public IPv4
+// fail, naming them.
+func TestReplayManagedInstancesPublicIP(t *testing.T) {
+	r := newReplayAWS(t, "subnets-public-ip+capacity-kinds+ec2-bridge")
+	_, rows := replayRows(t, r, Options{})
+	assertWorkloadRows(t, rows, "service/prod/relay", "", replayRow{check: report.CheckPublicIP, target: "service/prod/relay",
+		status: report.StatusFail, class: report.ClassPublicIP,
+		errHas:    "subnets subnet-0a11b22c33d44e551,subnet-0a11b22c33d44e552 of the Managed Instances capacity provider assign a public IPv4 address",
+		resources: []string{"subnet-0a11b22c33d44e551", "subnet-0a11b22c33d44e552"}})
 }

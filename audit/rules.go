@@ -123,6 +123,9 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 			// No task ENI: the tasks share the instances' addresses.
 			r = e.instancePublicIPRow(w, r)
 		}
+		if w.LaunchType == LaunchManagedInstances && len(w.Subnets) == 0 {
+			r = e.managedPublicIPRow(w, r)
+		}
 		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Rollout {
 			// The service's PRIMARY replaces these tasks: changing the
 			// service would not touch them sooner.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -242,4 +243,53 @@ func (e *evaluator) undecidedNeeds(w *Workload, where string, needs []Need, why,
 // group providers launched under a capacity provider strategy.
 func (w *Workload) placesOn(ci *ContainerInstance) bool {
 	return len(w.CapacityProviders) == 0 || slices.Contains(w.CapacityProviders, ci.CapacityProvider)
+}
+
+// managedPublicIPRow judges the public IPv4 of a Managed Instances
+// workload without a task ENI (host mode): its tasks use the instance's
+// address, which AWS documents as assigned by the subnet's IPv4 public
+// addressing (the launch template has no such setting). r is the row
+// publicIPRow made, whose task-side verdict does not apply.
+func (e *evaluator) managedPublicIPRow(w *Workload, r report.Result) report.Result {
+	r.Reason = "the managed instances' public IPv4: in host mode the tasks use the instance's address"
+	r.Detail, r.Error, r.Hint, r.Class, r.PublicIP = "", "", "", "", nil
+	var public, unread, subnets []string
+	for _, name := range w.CapacityProviders {
+		p := e.f.CapacityProviders[providerKey(w.Cluster, name)]
+		if p == nil {
+			continue
+		}
+		for _, id := range p.Subnets {
+			subnets = append(subnets, id)
+			switch s := e.f.Subnets[id]; {
+			case s == nil:
+				unread = append(unread, id)
+			case s.MapPublicIPOnLaunch:
+				public = append(public, id)
+			}
+		}
+	}
+	switch {
+	case len(public) > 0:
+		r.Status, r.Class = report.StatusFail, report.ClassPublicIP
+		if e.opts.PublicIP == config.PublicIPWarn {
+			r.Status = report.StatusWarn
+		}
+		public = uniqSorted(public...)
+		r.Error = fmt.Sprintf("subnets %s of the Managed Instances capacity provider assign a public IPv4 address to the instances launched in them, which host-mode tasks share", joinComma(public))
+		r.Resources = append(r.Resources, public...)
+		r.Hint = checked(fmt.Sprintf("Turn auto-assign off (aws ec2 modify-subnet-attribute --subnet-id %s --no-map-public-ip-on-launch) or give the capacity provider private subnets.", public[0]), subnetIDs(public...))
+		r.PublicIP = &report.PublicIP{Verdict: report.VerdictPresent, Evidence: "MapPublicIpOnLaunch on " + joinComma(public), Source: "ec2"}
+	case len(subnets) == 0 || len(unread) > 0:
+		r.Status, r.Class = report.StatusWarn, report.ClassPublicIPUnknown
+		if e.opts.PublicIP == config.PublicIPStrict {
+			r.Status = report.StatusFail
+		}
+		r.Error = "the capacity provider's subnets could not be read: whether the managed instances have a public IPv4 address is unknown"
+		r.PublicIP = &report.PublicIP{Verdict: report.VerdictUnknown, Evidence: "capacity provider subnets not read", Source: "ec2"}
+	default:
+		r.Status, r.Detail = report.StatusPass, "subnets "+joinComma(uniqSorted(subnets...))+" of the capacity provider assign no public IPv4 address"
+		r.PublicIP = &report.PublicIP{Verdict: report.VerdictNone, Evidence: r.Detail, Source: "ec2"}
+	}
+	return r
 }
