@@ -112,7 +112,16 @@ func TestEvaluateFindings(t *testing.T) {
 		{
 			name:   "endpoint pending is not available",
 			mutate: func(f *Facts) { endpointByID(f, "vpce-logs").State = "pendingAcceptance" },
-			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "vpce-logs (pendingAcceptance)"}},
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "vpce-logs for logs is pendingAcceptance, not available"}},
+		},
+		{
+			// DescribeVpcEndpoints returns a service name on
+			// GatewayLoadBalancer endpoints; a need is never served by
+			// an endpoint of another kind than the one it needs.
+			name:   "endpoint of another type is not a path",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-logs").Type = "GatewayLoadBalancer" },
+			want: []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture,
+				errText: "vpce-logs for logs is a GatewayLoadBalancer endpoint, not an interface endpoint"}},
 		},
 		{
 			name:   "endpoint state matched case-insensitively",
