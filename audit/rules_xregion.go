@@ -177,8 +177,8 @@ func (e *evaluator) ecsEndpointSetRow(tn *taskNet, n Need, ep *Endpoint, base re
 	r := base
 	r.Check, r.Status, r.Class = CheckEndpoint, report.StatusFail, report.ClassDNSPosture
 	r.Resources = uniqSorted(append([]string{ep.ID, tn.vpcID}, tn.subnetIDs()...)...)
-	msg := fmt.Sprintf("%s for %s does not count: %s is a Region introduced after 2023-12-23, where the ECS endpoints work only as a set of three, and %s has no available %s, so the traffic goes to the public endpoints (%s)",
-		ep.ID, n.Service, n.Region, tn.vpcID, strings.Join(missing, ", "), source)
+	msg := fmt.Sprintf("%s for %s does not count: %s is a Region introduced starting on 2023-12-23, where the ECS traffic uses the VPC endpoints only when all three of ecs, ecs-agent and ecs-telemetry exist (%s), and %s has no available interface endpoint for %s, so it goes to the public endpoints",
+		ep.ID, n.Service, n.Region, source, tn.vpcID, strings.Join(missing, ", "))
 	switch tn.internetAll() {
 	case TriTrue:
 		r.Error = msg
