@@ -18,8 +18,9 @@ import (
 // Manager: with the three cross-Region endpoints the image pull passes
 // through them; the log group and the secret keep today's verdict, and
 // their rows say the service has no cross-Region endpoint. Without the
-// S3 one the layers fail, named; without any, the one ECR row says which
-// endpoint is missing.
+// S3 one, or with one whose private DNS answers only inbound Resolver
+// endpoints, the layers fail, named; without any, the one ECR row says
+// which endpoint is missing.
 func TestReplayCrossRegionEndpoints(t *testing.T) {
 	const (
 		api = "vpce-0a2b3c4d5e6f70801"
@@ -53,6 +54,16 @@ func TestReplayCrossRegionEndpoints(t *testing.T) {
 				{check: CheckCrossRegion, target: "ecr.layers", status: report.StatusFail, class: report.ClassConnect,
 					errHas:    "no available cross-Region interface endpoint for com.amazonaws.us-west-2.s3: the image pull times out",
 					resources: []string{replayVPC}},
+			}, otherRegion...),
+		},
+		{
+			// Private DNS only for inbound Resolver endpoints: the tasks
+			// resolve S3's public addresses, so the endpoint is no path.
+			scenario: "xregion-s3-inbound+xregion-taskdef",
+			want: append([]replayRow{
+				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{dkr}},
+				{check: CheckPrivateDNS, target: "ecr.layers", status: report.StatusFail, class: report.ClassDNSPosture,
+					errHas: s3 + " has private DNS only for inbound Resolver endpoints", resources: []string{s3}},
 			}, otherRegion...),
 		},
 		{

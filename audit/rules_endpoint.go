@@ -136,7 +136,7 @@ func withBase(base, r report.Result) report.Result {
 // An endpoint of another kind for the same name (a GatewayLoadBalancer,
 // Resource or ServiceNetwork endpoint) is never a path for a need; an S3
 // interface endpoint beside the gateway one is judged by the S3 rule
-// (s3InterfaceNote), so Interface and Gateway mismatches are not listed.
+// (s3InboundOnly), so Interface and Gateway mismatches are not listed.
 func findEndpoint(f *Facts, vpcID, serviceName, typ, label string) (*Endpoint, []skipped) {
 	var found []*Endpoint
 	var others []skipped
@@ -146,7 +146,11 @@ func findEndpoint(f *Facts, vpcID, serviceName, typ, label string) (*Endpoint, [
 		}
 		if !strings.EqualFold(ep.Type, typ) {
 			if !strings.EqualFold(ep.Type, EndpointInterface) && !strings.EqualFold(ep.Type, EndpointGateway) {
-				others = append(others, skipped{ep.ID, fmt.Sprintf("%s for %s is a %s endpoint, not an %s endpoint", ep.ID, label, cmp.Or(ep.Type, "typeless"), strings.ToLower(typ))})
+				want := "an interface endpoint"
+				if strings.EqualFold(typ, EndpointGateway) {
+					want = "a gateway endpoint"
+				}
+				others = append(others, skipped{ep.ID, fmt.Sprintf("%s for %s is a %s endpoint, not %s", ep.ID, label, cmp.Or(ep.Type, "typeless"), want)})
 			}
 			continue
 		}
@@ -274,7 +278,7 @@ func (e *evaluator) privateDNSRow(ep *Endpoint) report.Result {
 	if ep.PrivateDNSEnabled && ep.PrivateDNSOnlyForInbound {
 		// DnsOptions: private DNS answers only queries from a Route 53
 		// Resolver inbound endpoint; the VPC's own clients get the public
-		// addresses (see s3InboundOnlyNote).
+		// addresses (see s3InboundOnly).
 		r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
 		r.Error = fmt.Sprintf("%s has private DNS only for inbound Resolver endpoints: tasks in the VPC resolve the service's public addresses, not the endpoint's", ep.ID)
 		r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --dns-options PrivateDnsOnlyForInboundResolverEndpoint=false", ep.ID), endpointIDs(ep.ID))
