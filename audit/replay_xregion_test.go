@@ -98,6 +98,28 @@ func TestReplayCrossRegionEndpoints(t *testing.T) {
 	}
 }
 
+// TestReplayCrossRegionFromTokyo is the issue's own case: a VPC in
+// ap-northeast-1 pulls an image of us-west-2 through us-west-2 ECR and S3
+// endpoints (ServiceRegion us-west-2): a path, passed and named; the log
+// group in us-west-2 still fails, as before.
+func TestReplayCrossRegionFromTokyo(t *testing.T) {
+	_, rows := replayRowsIn(t, newReplayAWS(t, "xregion-endpoints+xregion-taskdef"), "ap-northeast-1")
+	for _, w := range []replayRow{
+		{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0a2b3c4d5e6f70802"}},
+		{check: CheckEndpoint, target: "ecr.api", status: report.StatusPass, resources: []string{"vpce-0a2b3c4d5e6f70801"}},
+		{check: CheckEndpoint, target: "ecr.layers", status: report.StatusPass, resources: []string{"vpce-0a2b3c4d5e6f70803"}},
+		{check: CheckCrossRegion, target: "logs", status: report.StatusFail, class: report.ClassConnect,
+			errHas: "logs in us-west-2 is outside the task's region ap-northeast-1, and logs has no cross-Region VPC endpoint", resources: []string{"subnet-0a11b22c33d44e551"}},
+	} {
+		assertReplayRows(t, rows, w)
+	}
+	for _, r := range rows {
+		if r.Target == "ecr.dkr" && r.Check == CheckEndpoint && !strings.Contains(r.Detail, "a cross-Region endpoint (service Region us-west-2) from ap-northeast-1") {
+			t.Errorf("got detail %q; want it to say the endpoint is cross-Region", r.Detail)
+		}
+	}
+}
+
 // TestReplayS3InboundOnly: an S3 interface endpoint whose private DNS
 // answers only inbound Resolver endpoints (DnsOptions
 // PrivateDnsOnlyForInboundResolverEndpoint) serves on-premises clients;
