@@ -211,7 +211,7 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 	if n.CrossRegion(e.f.Region) {
 		// The fix plan's writers know no service Region: the hint is
 		// the command.
-		r.Hint = hintCreateCrossRegionEndpoint(tn.vpcID, name, n.Region, tn.azSubnets())
+		r.Hint = hintCreateCrossRegionEndpoint(tn.vpcID, name, n.Region, tn.azSubnets(), e.existingEndpointGroup(tn, n.Port))
 		return r
 	}
 	group := e.endpointGroup(&r, tn, n.Port)
@@ -226,6 +226,20 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 // that already admits TCP port from the tasks, else the group the plan
 // creates for the endpoints (with that ingress), which it proposes for r.
 func (e *evaluator) endpointGroup(r *report.Result, tn *taskNet, port int) string {
+	if id := e.existingEndpointGroup(tn, port); id != "" {
+		return id
+	}
+	ref := endpointGroupRef(tn.vpcID)
+	e.propose(r, Change{Kind: ChangeCreateSecurityGroup, VPC: tn.vpcID, Group: ref,
+		Description: "VPC interface endpoints of the ECS tasks (preflight fix plan)"})
+	e.propose(r, e.ingressFromTasks(tn, ref, port)...)
+	return ref
+}
+
+// existingEndpointGroup is a security group that other interface
+// endpoints of the task's VPC use and that already admits TCP port from
+// the tasks, or "".
+func (e *evaluator) existingEndpointGroup(tn *taskNet, port int) string {
 	var ids []string
 	for _, ep := range e.f.Endpoints {
 		if ep.VPCID == tn.vpcID && strings.EqualFold(ep.Type, EndpointInterface) {
@@ -237,11 +251,7 @@ func (e *evaluator) endpointGroup(r *report.Result, tn *taskNet, port int) strin
 			return id
 		}
 	}
-	ref := endpointGroupRef(tn.vpcID)
-	e.propose(r, Change{Kind: ChangeCreateSecurityGroup, VPC: tn.vpcID, Group: ref,
-		Description: "VPC interface endpoints of the ECS tasks (preflight fix plan)"})
-	e.propose(r, e.ingressFromTasks(tn, ref, port)...)
-	return ref
+	return ""
 }
 
 // sgPeer is the tasks as a security group rule names them: their groups,

@@ -136,19 +136,25 @@ func (e *evaluator) crossRegionLayers(tn *taskNet, n Need, svc config.Service) [
 		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
 		r.Error = msg + "; whether the task subnets have an internet path is unknown"
 	}
-	r.Hint = hintCreateCrossRegionEndpoint(tn.vpcID, name, n.Region, tn.azSubnets())
+	r.Hint = hintCreateCrossRegionEndpoint(tn.vpcID, name, n.Region, tn.azSubnets(), e.existingEndpointGroup(tn, n.Port))
 	return []report.Result{r}
 }
 
-// hintCreateCrossRegionEndpoint creates a cross-Region interface endpoint.
-// The fix plan does not create these (its writers have no service
-// Region), so the hint is the command.
-func hintCreateCrossRegionEndpoint(vpcID, serviceName, serviceRegion string, subnets []string) string {
-	if bad := checkHintIDs(vpcIDs(vpcID), serviceNames(serviceName), regions(serviceRegion), subnetIDs(subnets...)); bad != "" {
+// hintCreateCrossRegionEndpoint creates a cross-Region interface endpoint
+// in group, an endpoint group of the VPC that admits the tasks ("" when
+// there is none: the hint says what the group needs). The fix plan does
+// not create these (its writers have no service Region), so the hint is
+// the command.
+func hintCreateCrossRegionEndpoint(vpcID, serviceName, serviceRegion string, subnets []string, group string) string {
+	if bad := checkHintIDs(vpcIDs(vpcID), serviceNames(serviceName), regions(serviceRegion), subnetIDs(subnets...), groupIDs(group)); bad != "" {
 		return bad
 	}
-	return fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-id %s --vpc-endpoint-type Interface --service-name %s --service-region %s --subnet-ids %s --security-group-ids GROUP --private-dns-enabled (GROUP admits TCP 443 from the task groups; see %s)",
-		vpcID, serviceName, serviceRegion, strings.Join(subnets, " "), config.CrossRegionSource())
+	cmd := fmt.Sprintf("aws ec2 create-vpc-endpoint --vpc-id %s --vpc-endpoint-type Interface --service-name %s --service-region %s --subnet-ids %s --private-dns-enabled",
+		vpcID, serviceName, serviceRegion, strings.Join(subnets, " "))
+	if group != "" {
+		return cmd + " --security-group-ids " + group
+	}
+	return fmt.Sprintf("Create a security group that admits TCP 443 from the task groups, then: %s --security-group-ids <that group> (see %s).", cmd, config.CrossRegionSource())
 }
 
 // ecsEndpointSetRow judges the ECS endpoints (ecs, ecs-agent,
