@@ -240,7 +240,15 @@ func egressRuleFor(f *Facts, vpcID string, n Need) (EgressRule, bool) {
 			}
 		}
 		return r, false
-	case n.Internet || n.Expect == config.ExpectPublic || n.CrossRegion(f.Region):
+	case n.Internet || n.Expect == config.ExpectPublic:
+		r.CIDR = defaultRoute4.String()
+		return r, true
+	case n.CrossRegion(f.Region):
+		// A cross-Region interface endpoint keeps it in the VPC.
+		if ep := crossRegionEndpoint(f, vpcID, n); ep != nil && len(ep.SecurityGroupIDs) > 0 {
+			r.DestinationGroupID = uniqSorted(ep.SecurityGroupIDs...)[0]
+			return r, true
+		}
 		r.CIDR = defaultRoute4.String()
 		return r, true
 	}
@@ -257,7 +265,7 @@ func egressRuleFor(f *Facts, vpcID string, n Need) (EgressRule, bool) {
 		r.PrefixListID = pl.ID
 		return r, true
 	}
-	ep, _ := findEndpoint(f, vpcID, name, EndpointInterface)
+	ep, _ := findEndpoint(f, vpcID, name, EndpointInterface, n.Service)
 	if ep == nil || len(ep.SecurityGroupIDs) == 0 {
 		return r, false
 	}

@@ -187,6 +187,9 @@ func TestEgressRulesKeepWhatTheAuditPassed(t *testing.T) {
 // the path its verdict judges.
 func TestEgressRuleForFollowsTheVerdict(t *testing.T) {
 	f := egressNeedsFacts()
+	// A cross-Region interface endpoint for ECR of us-west-2.
+	f.Endpoints = append(f.Endpoints, &Endpoint{ID: "vpce-xdkr", VPCID: "vpc-1", ServiceName: "com.amazonaws.us-west-2.ecr.dkr", ServiceRegion: "us-west-2",
+		Type: EndpointInterface, State: "available", PrivateDNSEnabled: true, SubnetIDs: []string{"subnet-ea", "subnet-eb"}, SecurityGroupIDs: []string{"sg-sm"}})
 	tests := []struct {
 		name string
 		n    Need
@@ -194,6 +197,8 @@ func TestEgressRuleForFollowsTheVerdict(t *testing.T) {
 	}{
 		{"=public catalogue entry", Need{Service: "sts", Region: testRegion, Port: 443, Expect: config.ExpectPublic}, "443 0.0.0.0/0"},
 		{"catalogue service in another region", Need{Service: "secretsmanager", Region: "us-east-1", Port: 443}, "443 0.0.0.0/0"},
+		{"another region through a cross-Region endpoint", Need{Service: "ecr.dkr", Region: "us-west-2", Port: 443}, "443 sg-sm"},
+		{"another region, no cross-Region endpoint for it", Need{Service: "ecr.api", Region: "us-west-2", Port: 443}, "443 0.0.0.0/0"},
 		{"interface endpoint", Need{Service: "secretsmanager", Region: testRegion, Port: 443}, "443 sg-sm"},
 		{"interface endpoint on another port", Need{Service: "secretsmanager", Region: testRegion, Port: 8443}, "8443 sg-sm"},
 		{"gateway service", Need{Service: "dynamodb", Region: testRegion, Port: 443}, "443 pl-ddb"},

@@ -249,13 +249,26 @@ const (
 type Endpoint struct {
 	ID    string
 	VPCID string
-	// ServiceName is e.g. "com.amazonaws.us-east-1.ecr.dkr".
+	// ServiceName is e.g. "com.amazonaws.us-east-1.ecr.dkr". Empty for the
+	// VPC Lattice types (Resource, ServiceNetwork), which name an ARN.
 	ServiceName string
-	// Type is EndpointInterface, EndpointGateway or "GatewayLoadBalancer".
+	// ServiceRegion is the Region of the service the endpoint reaches:
+	// another Region than the VPC's for a cross-Region interface endpoint
+	// (its ServiceName names that Region too). Empty when not given.
+	ServiceRegion string
+	// Type is EndpointInterface, EndpointGateway, "GatewayLoadBalancer",
+	// "Resource" or "ServiceNetwork".
 	Type string
-	// State is e.g. "available", "pending", "rejected" (any case).
+	// State is e.g. "available", "pending", "pendingAcceptance",
+	// "rejected", "failed", "deleting", "deleted" (any case).
 	State             string
 	PrivateDNSEnabled bool
+	// PrivateDNSOnlyForInbound is DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint:
+	// on an S3 interface endpoint its private DNS answers only queries
+	// that come in through a Route 53 Resolver inbound endpoint (on
+	// premises); clients in the VPC resolve S3's public addresses, which
+	// the VPC's S3 gateway endpoint routes.
+	PrivateDNSOnlyForInbound bool
 	// SubnetIDs are the subnets with an endpoint ENI (interface endpoints).
 	SubnetIDs []string
 	// NetworkInterfaceIDs are the endpoint's ENIs (interface endpoints).

@@ -432,11 +432,15 @@ func (s *gathering) describeEndpoints(ctx context.Context, vpcIDs []string) {
 	for _, e := range eps {
 		ep := &Endpoint{
 			ID: aws.ToString(e.VpcEndpointId), VPCID: aws.ToString(e.VpcId),
-			ServiceName: aws.ToString(e.ServiceName), Type: string(e.VpcEndpointType), State: string(e.State),
+			ServiceName: aws.ToString(e.ServiceName), ServiceRegion: aws.ToString(e.ServiceRegion),
+			Type: string(e.VpcEndpointType), State: string(e.State),
 			PrivateDNSEnabled: aws.ToBool(e.PrivateDnsEnabled),
 			SubnetIDs:         e.SubnetIds, RouteTableIDs: e.RouteTableIds,
 			NetworkInterfaceIDs: e.NetworkInterfaceIds,
 			PolicyDocument:      aws.ToString(e.PolicyDocument),
+		}
+		if e.DnsOptions != nil {
+			ep.PrivateDNSOnlyForInbound = aws.ToBool(e.DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint)
 		}
 		for _, g := range e.Groups {
 			ep.SecurityGroupIDs = append(ep.SecurityGroupIDs, aws.ToString(g.GroupId))

@@ -198,18 +198,22 @@ func TestReplayDefaultGroup(t *testing.T) {
 }
 
 // TestReplayEndpointStates: endpoints that are not available (pending
-// minutes after creation, pendingAcceptance, rejected, failed, deleting)
-// and endpoints of types Resource, ServiceNetwork and GatewayLoadBalancer
-// (no service name, or a partner's) never crash a rule and never count
-// as a path: the need fails naming them, or is served by the available
-// endpoint beside them.
+// minutes after creation, pendingAcceptance, rejected, failed, deleting,
+// and deleted, which DescribeVpcEndpoints still lists for a while with
+// no subnets or interfaces) and endpoints of types Resource,
+// ServiceNetwork and GatewayLoadBalancer (no service name, or a
+// partner's) never crash a rule and never count as a path: the need fails,
+// its row saying of each endpoint why it did not count and naming it, or
+// is served by the available endpoint beside them.
 func TestReplayEndpointStates(t *testing.T) {
 	_, rows := replayRows(t, newReplayAWS(t, "endpoint-states"), Options{})
 	want := []replayRow{
 		{check: CheckEndpoint, target: "ecr.api", status: report.StatusFail, class: report.ClassDNSPosture,
-			errHas: "no available interface endpoint for com.amazonaws.us-east-1.ecr.api in vpc-0a1b2c3d4e5f60789 (not available: vpce-0ecrapi2c3d4e5f61 (pending))"},
+			errHas:    "no available interface endpoint for com.amazonaws.us-east-1.ecr.api in vpc-0a1b2c3d4e5f60789 (vpce-0ecrapi0ld4e5f6b for ecr.api is deleted, not available; vpce-0ecrapi2c3d4e5f61 for ecr.api is pending, not available)",
+			resources: []string{"vpc-0a1b2c3d4e5f60789", "vpce-0ecrapi0ld4e5f6b", "vpce-0ecrapi2c3d4e5f61"}},
 		{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture,
-			errHas: "(not available: vpce-0logs012c3d4e5f63 (failed), vpce-0logs022c3d4e5f64 (pendingAcceptance), vpce-0logs032c3d4e5f65 (rejected))"},
+			errHas:    "(vpce-0logs012c3d4e5f63 for logs is failed, not available; vpce-0logs022c3d4e5f64 for logs is pendingAcceptance, not available; vpce-0logs032c3d4e5f65 for logs is rejected, not available)",
+			resources: []string{"vpce-0logs012c3d4e5f63", "vpce-0logs022c3d4e5f64", "vpce-0logs032c3d4e5f65"}},
 		{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0ecrdkr2c3d4e5f62"}},
 	}
 	for _, w := range want {
@@ -219,7 +223,7 @@ func TestReplayEndpointStates(t *testing.T) {
 		if r.Class == report.ClassInternal {
 			t.Errorf("got an internal row %s %s: %s; want none", r.Check, r.Target, r.Error)
 		}
-		for _, id := range []string{"vpce-0ecrdkr0ld4e5f6a", "vpce-0res0a1b2c3d4e5f6", "vpce-0sn00a1b2c3d4e5f6", "vpce-0gwlb1b2c3d4e5f6"} {
+		for _, id := range []string{"vpce-0ecrdkr0ld4e5f6a", "vpce-0ecrapi0ld4e5f6b", "vpce-0ecrapi2c3d4e5f61", "vpce-0res0a1b2c3d4e5f6", "vpce-0sn00a1b2c3d4e5f6", "vpce-0gwlb1b2c3d4e5f6"} {
 			if r.Status == report.StatusPass && slices.Contains(r.Resources, id) {
 				t.Errorf("passing row %s %s names %s; want it never counted as a path", r.Check, r.Target, id)
 			}

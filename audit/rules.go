@@ -34,7 +34,8 @@ const (
 	CheckEndpointPolicy report.Check = "endpoint_policy"
 	// CheckEgress: the task security groups are not open to the internet.
 	CheckEgress report.Check = "egress"
-	// CheckCrossRegion: a need in another region, which no endpoint serves.
+	// CheckCrossRegion: a need in another region that no cross-Region
+	// interface endpoint of the VPC serves.
 	CheckCrossRegion report.Check = "cross_region"
 	// CheckServiceStatus: a service named with --service is DRAINING, so
 	// it is not audited (a sweep leaves it out).

@@ -21,9 +21,12 @@ func (e *evaluator) interfaceNeed(tn *taskNet, n Need, svc config.Service) []rep
 	if u := findUndecided(e.f, ActionDescribeVpcEndpoints, tn.vpcID); u != nil {
 		return []report.Result{withBase(base, undecidedRow(CheckEndpoint, n.Service, *u, "the VPC endpoints decide whether "+name+" is reachable privately", e.opts))}
 	}
-	ep, others := findEndpoint(e.f, tn.vpcID, name, EndpointInterface)
+	ep, others := findEndpoint(e.f, tn.vpcID, name, EndpointInterface, n.Service)
 	if ep == nil {
 		return []report.Result{e.missingInterfaceEndpoint(tn, n, name, others, base)}
+	}
+	if row, ok := e.ecsEndpointSetRow(tn, n, ep, base); ok {
+		return []report.Result{row}
 	}
 	gep, dflt := e.withDefaultGroup(ep, tn.vpcID)
 	checks := []report.Result{
@@ -34,7 +37,11 @@ func (e *evaluator) interfaceNeed(tn *taskNet, n Need, svc config.Service) []rep
 		e.taskEgressToEndpointRow(tn, gep, n.Port),
 		e.naclRow(tn, e.endpointPeers(ep), n.Port),
 	}
-	return summarise(base, fmt.Sprintf("%s (%s) available", ep.ID, name), []string{ep.ID}, checks)
+	head := fmt.Sprintf("%s (%s) available", ep.ID, name)
+	if n.CrossRegion(e.f.Region) {
+		head += fmt.Sprintf(", a cross-Region endpoint (service Region %s) from %s", cmp.Or(ep.ServiceRegion, n.Region), e.f.Region)
+	}
+	return summarise(base, head, []string{ep.ID}, checks)
 }
 
 // endpointFamilyRow: tasks in IPv6-only subnets have no IPv4 address, so
@@ -121,22 +128,39 @@ func withBase(base, r report.Result) report.Result {
 }
 
 // findEndpoint returns the first available endpoint (by id) of type typ
-// for serviceName in vpcID, and the ids and states of the others that are
-// not available.
-func findEndpoint(f *Facts, vpcID, serviceName, typ string) (*Endpoint, []string) {
+// for serviceName in vpcID, and for every other endpoint of that name why
+// it does not count ("vpce-0abc for ecr.dkr is pendingAcceptance, not
+// available"), label naming the service. Only an available endpoint
+// carries traffic: pending (minutes after creation), pendingAcceptance,
+// rejected, failed, expired, partial, deleting and deleted ones do not.
+// An endpoint of another kind for the same name (a GatewayLoadBalancer,
+// Resource or ServiceNetwork endpoint) is never a path for a need; an S3
+// interface endpoint beside the gateway one is judged by the S3 rule
+// (s3InboundOnly), so Interface and Gateway mismatches are not listed.
+func findEndpoint(f *Facts, vpcID, serviceName, typ, label string) (*Endpoint, []skipped) {
 	var found []*Endpoint
-	var others []string
+	var others []skipped
 	for _, ep := range f.Endpoints {
-		if ep.VPCID != vpcID || ep.ServiceName != serviceName || !strings.EqualFold(ep.Type, typ) {
+		if ep.VPCID != vpcID || ep.ServiceName == "" || ep.ServiceName != serviceName {
+			continue
+		}
+		if !strings.EqualFold(ep.Type, typ) {
+			if !strings.EqualFold(ep.Type, EndpointInterface) && !strings.EqualFold(ep.Type, EndpointGateway) {
+				want := "an interface endpoint"
+				if strings.EqualFold(typ, EndpointGateway) {
+					want = "a gateway endpoint"
+				}
+				others = append(others, skipped{ep.ID, fmt.Sprintf("%s for %s is a %s endpoint, not %s", ep.ID, label, cmp.Or(ep.Type, "typeless"), want)})
+			}
 			continue
 		}
 		if strings.EqualFold(ep.State, "available") {
 			found = append(found, ep)
 		} else {
-			others = append(others, fmt.Sprintf("%s (%s)", ep.ID, ep.State))
+			others = append(others, skipped{ep.ID, fmt.Sprintf("%s for %s is %s, not available", ep.ID, label, cmp.Or(ep.State, "in no state"))})
 		}
 	}
-	sort.Strings(others)
+	sort.Slice(others, func(i, j int) bool { return others[i].id < others[j].id })
 	if len(found) == 0 {
 		return nil, others
 	}
@@ -144,13 +168,36 @@ func findEndpoint(f *Facts, vpcID, serviceName, typ string) (*Endpoint, []string
 	return found[0], others
 }
 
-func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, others []string, base report.Result) report.Result {
+// skipped is an endpoint findEndpoint did not count, and why.
+type skipped struct{ id, why string }
+
+// notCounted is the note on a row about the endpoints findEndpoint did
+// not count, "" when there are none.
+func notCounted(others []skipped) string {
+	if len(others) == 0 {
+		return ""
+	}
+	why := make([]string, len(others))
+	for i, o := range others {
+		why[i] = o.why
+	}
+	return " (" + strings.Join(why, "; ") + ")"
+}
+
+// skippedIDs are the ids of the endpoints not counted, for a row's
+// resources.
+func skippedIDs(others []skipped) []string {
+	ids := make([]string, len(others))
+	for i, o := range others {
+		ids[i] = o.id
+	}
+	return ids
+}
+
+func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, others []skipped, base report.Result) report.Result {
 	r := base
 	r.Check, r.Status, r.Class = CheckEndpoint, report.StatusFail, report.ClassDNSPosture
-	msg := fmt.Sprintf("no available interface endpoint for %s in %s", name, tn.vpcID)
-	if len(others) > 0 {
-		msg += " (not available: " + strings.Join(others, ", ") + ")"
-	}
+	msg := fmt.Sprintf("no available interface endpoint for %s in %s", name, tn.vpcID) + notCounted(others)
 	switch tn.internetAll() {
 	case TriTrue:
 		r.Error = msg
@@ -160,9 +207,15 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 	default:
 		r.Error = msg + ": the tasks resolve the public name"
 	}
+	r.Resources = uniqSorted(append(append([]string{tn.vpcID}, tn.subnetIDs()...), skippedIDs(others)...)...)
+	if n.CrossRegion(e.f.Region) {
+		// The fix plan's writers know no service Region: the hint is
+		// the command.
+		r.Hint = hintCreateCrossRegionEndpoint(tn.vpcID, name, n.Region, tn.azSubnets(), e.existingEndpointGroup(tn, n.Port))
+		return r
+	}
 	group := e.endpointGroup(&r, tn, n.Port)
 	r.Hint = hintCreateInterfaceEndpoint(tn.vpcID, name, tn.azSubnets(), group)
-	r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.subnetIDs()...)...)
 	e.propose(&r, Change{Kind: ChangeCreateInterfaceEndpoint, VPC: tn.vpcID, Service: name,
 		Endpoint: endpointRef(tn.vpcID, name, n.Region), Subnets: tn.azSubnets(), Groups: []string{group}})
 	return r
@@ -173,6 +226,20 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 // that already admits TCP port from the tasks, else the group the plan
 // creates for the endpoints (with that ingress), which it proposes for r.
 func (e *evaluator) endpointGroup(r *report.Result, tn *taskNet, port int) string {
+	if id := e.existingEndpointGroup(tn, port); id != "" {
+		return id
+	}
+	ref := endpointGroupRef(tn.vpcID)
+	e.propose(r, Change{Kind: ChangeCreateSecurityGroup, VPC: tn.vpcID, Group: ref,
+		Description: "VPC interface endpoints of the ECS tasks (preflight fix plan)"})
+	e.propose(r, e.ingressFromTasks(tn, ref, port)...)
+	return ref
+}
+
+// existingEndpointGroup is a security group that other interface
+// endpoints of the task's VPC use and that already admits TCP port from
+// the tasks, or "".
+func (e *evaluator) existingEndpointGroup(tn *taskNet, port int) string {
 	var ids []string
 	for _, ep := range e.f.Endpoints {
 		if ep.VPCID == tn.vpcID && strings.EqualFold(ep.Type, EndpointInterface) {
@@ -184,11 +251,7 @@ func (e *evaluator) endpointGroup(r *report.Result, tn *taskNet, port int) strin
 			return id
 		}
 	}
-	ref := endpointGroupRef(tn.vpcID)
-	e.propose(r, Change{Kind: ChangeCreateSecurityGroup, VPC: tn.vpcID, Group: ref,
-		Description: "VPC interface endpoints of the ECS tasks (preflight fix plan)"})
-	e.propose(r, e.ingressFromTasks(tn, ref, port)...)
-	return ref
+	return ""
 }
 
 // sgPeer is the tasks as a security group rule names them: their groups,
@@ -222,6 +285,15 @@ func (e *evaluator) ingressFromTasks(tn *taskNet, group string, port int) []Chan
 
 func (e *evaluator) privateDNSRow(ep *Endpoint) report.Result {
 	r := report.Result{Check: CheckPrivateDNS, Resources: []string{ep.ID}}
+	if ep.PrivateDNSEnabled && ep.PrivateDNSOnlyForInbound {
+		// DnsOptions: private DNS answers only queries from a Route 53
+		// Resolver inbound endpoint; the VPC's own clients get the public
+		// addresses (see s3InboundOnly).
+		r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
+		r.Error = fmt.Sprintf("%s has private DNS only for inbound Resolver endpoints: tasks in the VPC resolve the service's public addresses, not the endpoint's", ep.ID)
+		r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --dns-options PrivateDnsOnlyForInboundResolverEndpoint=false", ep.ID), endpointIDs(ep.ID))
+		return r
+	}
 	if ep.PrivateDNSEnabled {
 		r.Status, r.Detail = report.StatusPass, "private DNS on"
 		return r

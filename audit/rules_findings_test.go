@@ -112,7 +112,16 @@ func TestEvaluateFindings(t *testing.T) {
 		{
 			name:   "endpoint pending is not available",
 			mutate: func(f *Facts) { endpointByID(f, "vpce-logs").State = "pendingAcceptance" },
-			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "vpce-logs (pendingAcceptance)"}},
+			want:   []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "vpce-logs for logs is pendingAcceptance, not available"}},
+		},
+		{
+			// DescribeVpcEndpoints returns a service name on
+			// GatewayLoadBalancer endpoints; a need is never served by
+			// an endpoint of another kind than the one it needs.
+			name:   "endpoint of another type is not a path",
+			mutate: func(f *Facts) { endpointByID(f, "vpce-logs").Type = "GatewayLoadBalancer" },
+			want: []expectRow{{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture,
+				errText: "vpce-logs for logs is a GatewayLoadBalancer endpoint, not an interface endpoint"}},
 		},
 		{
 			name:   "endpoint state matched case-insensitively",
@@ -140,6 +149,27 @@ func TestEvaluateFindings(t *testing.T) {
 			},
 			want: []expectRow{{check: CheckCrossRegion, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassConnect,
 				hint: "aws ecr put-replication-configuration --region us-west-2 --replication-configuration 'rules=[{destinations=[{region=ap-northeast-1,registryId=123456789012}]}]'"}},
+		},
+		{
+			// A cross-Region ecr.dkr endpoint alone: each of the three
+			// is judged, the missing ones as public paths with the
+			// --service-region command (the fix plan makes none).
+			name: "ECR image in another region, cross-Region ecr.dkr endpoint only, NAT path",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/orders:1"
+				ep := endpointByID(f, "vpce-dkr")
+				ep.ServiceName, ep.ServiceRegion = "com.amazonaws.us-west-2.ecr.dkr", "us-west-2"
+				addNAT(f)
+			},
+			want: []expectRow{
+				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusPass},
+				{check: CheckEndpoint, target: "ecr.api", status: report.StatusFail, class: report.ClassDNSPosture,
+					errText: "no available interface endpoint for com.amazonaws.us-west-2.ecr.api", hint: "--service-name com.amazonaws.us-west-2.ecr.api --service-region us-west-2 --subnet-ids"},
+				{check: CheckEndpoint, target: "ecr.api", status: report.StatusFail, class: report.ClassDNSPosture, hint: "--private-dns-enabled --security-group-ids sg-"},
+				{check: CheckCrossRegion, target: "ecr.layers", status: report.StatusFail, class: report.ClassDNSPosture,
+					errText: "no available cross-Region interface endpoint for com.amazonaws.us-west-2.s3", hint: "--service-name com.amazonaws.us-west-2.s3 --service-region us-west-2"},
+			},
+			absent: []expectRow{{check: CheckCrossRegion, target: "ecr.dkr"}},
 		},
 		{
 			name: "awslogs in another region, NAT path",

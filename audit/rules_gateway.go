@@ -20,14 +20,15 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 	if u := findUndecided(e.f, ActionDescribeVpcEndpoints, tn.vpcID); u != nil {
 		return []report.Result{withBase(base, undecidedRow(CheckEndpoint, n.Service, *u, "the VPC endpoints decide whether "+name+" is routed privately", e.opts))}
 	}
-	ep, others := findEndpoint(e.f, tn.vpcID, name, EndpointGateway)
+	ep, others := findEndpoint(e.f, tn.vpcID, name, EndpointGateway, n.Service)
 	pl := prefixListNamed(e.f, name)
 	if ep == nil {
 		r := base
 		r.Check, r.Status, r.Class = CheckEndpoint, report.StatusFail, report.ClassConnect
-		msg := fmt.Sprintf("no available gateway endpoint for %s in %s", name, tn.vpcID)
-		if len(others) > 0 {
-			msg += " (not available: " + strings.Join(others, ", ") + ")"
+		msg := fmt.Sprintf("no available gateway endpoint for %s in %s", name, tn.vpcID) + notCounted(others)
+		inbound := s3InboundOnly(e.f, tn.vpcID, name)
+		if len(inbound) > 0 {
+			msg += fmt.Sprintf(" (%s for %s is an interface endpoint with private DNS only for inbound Resolver endpoints: it answers on-premises clients, and the tasks in the VPC still resolve S3's public addresses, which only a gateway endpoint routes privately)", joinComma(inbound), n.Service)
 		}
 		if tn.internetAll() == TriTrue {
 			r.Error = msg
@@ -36,7 +37,7 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 			r.Error = msg + ": a task subnet has no internet path, so the connections time out"
 		}
 		r.Hint = hintCreateGatewayEndpoint(tn.vpcID, name, tn.routeIDs())
-		r.Resources = uniqSorted(append([]string{tn.vpcID}, tn.routeIDs()...)...)
+		r.Resources = uniqSorted(append(append(append([]string{tn.vpcID}, tn.routeIDs()...), inbound...), skippedIDs(others)...)...)
 		if rts := tn.routeIDs(); len(rts) > 0 {
 			e.propose(&r, Change{Kind: ChangeCreateGatewayEndpoint, VPC: tn.vpcID, Service: name, RouteTables: rts,
 				Endpoint: endpointRef(tn.vpcID, name, n.Region)})
@@ -58,6 +59,28 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 		checks = append(checks, e.naclRow(tn, peers, n.Port))
 	}
 	return summarise(base, fmt.Sprintf("%s (%s) available", ep.ID, name), []string{ep.ID}, checks)
+}
+
+// s3InboundOnly lists the available interface endpoints for name in
+// vpcID whose private DNS answers only a Route 53 Resolver inbound
+// endpoint (DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint). AWS
+// offers the option only for services with gateway endpoints too (S3):
+// it "routes traffic that originates from the VPC to the gateway endpoint
+// and traffic that originates from on-premises to the interface endpoint"
+// (EC2 API reference, DnsOptionsSpecification; S3 User Guide, "AWS
+// PrivateLink for Amazon S3", Private DNS:
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/privatelink-interface-endpoints.html#private-dns).
+// So such an endpoint is never the tasks' path: the gateway endpoint's
+// route still has to exist.
+func s3InboundOnly(f *Facts, vpcID, name string) []string {
+	var ids []string
+	for _, ep := range f.Endpoints {
+		if ep.VPCID == vpcID && ep.ServiceName == name && strings.EqualFold(ep.Type, EndpointInterface) &&
+			strings.EqualFold(ep.State, "available") && ep.PrivateDNSEnabled && ep.PrivateDNSOnlyForInbound {
+			ids = append(ids, ep.ID)
+		}
+	}
+	return uniqSorted(ids...)
 }
 
 // prefixListNamed finds the managed prefix list named name

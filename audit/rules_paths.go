@@ -187,34 +187,6 @@ func (e *evaluator) internetEgressRow(tn *taskNet, port int) report.Result {
 	return r
 }
 
-// crossRegionNeed judges a need in another region. VPC endpoints serve
-// only their own region, so the tasks resolve the other region's public
-// name: it works through an internet path (warn: traffic leaves the VPC)
-// and times out without one (fail).
-func (e *evaluator) crossRegionNeed(tn *taskNet, n Need) []report.Result {
-	// One row per cross-region registry: ecr.dkr speaks for ecr.api and
-	// the layers, which share its region and its remedy.
-	if n.Service == "ecr.api" || n.Service == "ecr.layers" {
-		return nil
-	}
-	r := report.Result{Check: CheckCrossRegion, Target: n.Service, Port: n.Port, Reason: tn.reason(n),
-		Resources: uniqSorted(append(tn.subnetIDs(), tn.routeIDs()...)...)}
-	what := fmt.Sprintf("%s in %s is outside the task's region %s, and VPC endpoints serve only their own region", n.Service, n.Region, e.f.Region)
-	r.Hint = checked(crossRegionHint(n, e.f.Region, e.f.Account), regions(e.f.Region, n.Region), accounts(e.f.Account))
-	switch tn.internetAll() {
-	case TriTrue:
-		r.Status, r.Class = report.StatusWarn, report.ClassConnect
-		r.Error = what + ": the traffic leaves through " + tn.internetRoutes()
-	case TriFalse:
-		r.Status, r.Class = report.StatusFail, report.ClassConnect
-		r.Error = what + ": the tasks resolve the public name and time out (a task subnet has no internet path)"
-	default:
-		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
-		r.Error = what + "; whether the task subnets have an internet path is unknown"
-	}
-	return []report.Result{r}
-}
-
 func crossRegionHint(n Need, region, account string) string {
 	switch {
 	case strings.HasPrefix(n.Service, "ecr."):

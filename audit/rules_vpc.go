@@ -14,7 +14,14 @@ import (
 func (e *evaluator) vpcRows(tn *taskNet, needs []Need) []report.Result {
 	var why []string
 	for _, n := range needs {
-		if svc, ok := config.LookupService(n.Service); ok && svc.Kind == config.Interface && !n.Internet && !n.CrossRegion(e.f.Region) {
+		svc, ok := config.LookupService(n.Service)
+		if !ok || n.Internet {
+			continue
+		}
+		// A cross-Region interface endpoint (for S3 too) resolves by
+		// private DNS like a local one.
+		if n.CrossRegion(e.f.Region) && crossRegionEndpoint(e.f, tn.vpcID, n) != nil ||
+			svc.Kind == config.Interface && !n.CrossRegion(e.f.Region) {
 			why = append(why, n.Service)
 		}
 	}

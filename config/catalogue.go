@@ -45,7 +45,59 @@ type Service struct {
 	// what `aws ec2 describe-vpc-endpoint-services` returns; see the sources
 	// above the catalogue.
 	ReverseDNSIn []string
+	// CrossRegion is true when AWS PrivateLink serves the service from
+	// another Region of the partition: an interface endpoint created with
+	// --service-region, whose service name is the other Region's
+	// (com.amazonaws.us-west-2.ecr.dkr in a VPC of ap-northeast-1). See
+	// crossRegionSource.
+	CrossRegion bool
 }
+
+// crossRegionSource is where CrossRegion comes from: AWS PrivateLink's
+// list of cross-Region enabled AWS services, which names S3, IAM, ECR
+// (ecr.api, ecr.dkr), KMS (kms, kms-fips), ECS (ecs), Lambda, Data
+// Firehose, Managed Service for Apache Flink and Route 53; CloudWatch
+// Logs, Secrets Manager, SSM and the ECS agent's ecs-agent and
+// ecs-telemetry are not on it, so they are served only in their own
+// Region.
+const crossRegionSource = "https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-cross-region-privatelink-support.html"
+
+// CrossRegionSource is the page that lists the services AWS PrivateLink
+// serves across Regions (Service.CrossRegion).
+func CrossRegionSource() string { return crossRegionSource }
+
+// ecsEndpointSetSource is the ECS interface VPC endpoint page. Under
+// "Considerations for endpoints in Regions introduced starting on
+// December 23, 2023" it says those Regions must have all three of
+// com.amazonaws.REGION.ecs-agent, .ecs-telemetry and .ecs, and: "If you do
+// not configure all of the endpoints, your traffic will go over the public
+// endpoints, not your VPC endpoint." (its example is ca-west-1). The page
+// says no such thing for older Regions, where each endpoint serves its
+// own traffic.
+const ecsEndpointSetSource = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/vpc-endpoints.html"
+
+// ecsEndpointSetRegions are the Regions of the aws partition introduced
+// starting on December 23, 2023 (ecsEndpointSetSource): ca-west-1 is the
+// page's own example; the others opened after it (Asia Pacific (Malaysia)
+// ap-southeast-5, 2024; Asia Pacific (Thailand) ap-southeast-7 and Mexico
+// (Central) mx-central-1, January 2025; Asia Pacific (Taipei) ap-east-2
+// and Asia Pacific (New Zealand) ap-southeast-6, 2025). Every other
+// Region of the partition table predates the cut-off. Regions of the
+// other partitions are not listed: the page does not say whether the rule
+// applies there.
+var ecsEndpointSetRegions = []string{"ap-east-2", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "mx-central-1"}
+
+// ECSEndpointSet reports whether region is one where the ECS agent uses
+// its VPC endpoints only when all three of ECSEndpointSetServices exist
+// (a Region introduced starting on December 23, 2023), and the page that
+// says so.
+func ECSEndpointSet(region string) (bool, string) {
+	return slices.Contains(ecsEndpointSetRegions, region), ecsEndpointSetSource
+}
+
+// ECSEndpointSetServices are the catalogue names of the three ECS
+// endpoints that ECSEndpointSet Regions need together.
+func ECSEndpointSetServices() []string { return []string{"ecs", "ecs-agent", "ecs-telemetry"} }
 
 // Where ReverseDNSIn comes from. AWS documents the per-service VPC endpoint
 // service names only through describe-vpc-endpoint-services, so:
@@ -94,10 +146,12 @@ const noHostECSAgent = "the ECS agent on EC2 container instances gets its %s hos
 // catalogue is the data table behind catalogue names. Adding a service is a
 // row here, nothing else.
 var catalogue = []Service{
-	{Name: "ecr.api", HostTemplate: "api.ecr.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ecr.api", Kind: Interface, ReverseDNSIn: reverseECR},
-	{Name: "ecr.dkr", HostTemplate: "{account}.dkr.ecr.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ecr.dkr", Kind: Interface, ReverseDNSIn: reverseECR},
-	{Name: "ecr.layers", HostTemplate: "prod-{region}-starport-layer-bucket.s3.{region}.{dns}", Expect: ExpectAny, EndpointService: "s3", Kind: Gateway},
-	{Name: "s3", HostTemplate: "s3.{region}.{dns}", Expect: ExpectAny, EndpointService: "s3", Kind: Gateway},
+	{Name: "ecr.api", HostTemplate: "api.ecr.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ecr.api", Kind: Interface, ReverseDNSIn: reverseECR, CrossRegion: true},
+	{Name: "ecr.dkr", HostTemplate: "{account}.dkr.ecr.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ecr.dkr", Kind: Interface, ReverseDNSIn: reverseECR, CrossRegion: true},
+	// A gateway endpoint serves only its own Region; across Regions S3 (and
+	// so the layers) has an interface endpoint only (CrossRegion).
+	{Name: "ecr.layers", HostTemplate: "prod-{region}-starport-layer-bucket.s3.{region}.{dns}", Expect: ExpectAny, EndpointService: "s3", Kind: Gateway, CrossRegion: true},
+	{Name: "s3", HostTemplate: "s3.{region}.{dns}", Expect: ExpectAny, EndpointService: "s3", Kind: Gateway, CrossRegion: true},
 	{Name: "dynamodb", HostTemplate: "dynamodb.{region}.{dns}", Expect: ExpectAny, EndpointService: "dynamodb", Kind: Gateway},
 	{Name: "logs", HostTemplate: "logs.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "logs", Kind: Interface},
 	{Name: "monitoring", HostTemplate: "monitoring.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "monitoring", Kind: Interface, ReverseDNSIn: []string{PartitionChina, "us-iso-west-1"}},
@@ -105,9 +159,9 @@ var catalogue = []Service{
 	{Name: "ssm", HostTemplate: "ssm.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ssm", Kind: Interface},
 	{Name: "ssmmessages", HostTemplate: "ssmmessages.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ssmmessages", Kind: Interface},
 	{Name: "ec2messages", HostTemplate: "ec2messages.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ec2messages", Kind: Interface},
-	{Name: "kms", HostTemplate: "kms.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "kms", Kind: Interface},
+	{Name: "kms", HostTemplate: "kms.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "kms", Kind: Interface, CrossRegion: true},
 	{Name: "sts", HostTemplate: "sts.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "sts", Kind: Interface, ReverseDNSIn: []string{PartitionChina}},
-	{Name: "ecs", HostTemplate: "ecs.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ecs", Kind: Interface},
+	{Name: "ecs", HostTemplate: "ecs.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ecs", Kind: Interface, CrossRegion: true},
 	{Name: "ecs-agent", NoHost: fmt.Sprintf(noHostECSAgent, "control", "a", "com.amazonaws.REGION.ecs-agent"), Expect: ExpectPrivate, EndpointService: "ecs-agent", Kind: Interface},
 	{Name: "ecs-telemetry", NoHost: fmt.Sprintf(noHostECSAgent, "telemetry", "t", "com.amazonaws.REGION.ecs-telemetry"), Expect: ExpectPrivate, EndpointService: "ecs-telemetry", Kind: Interface},
 	{Name: "ec2", HostTemplate: "ec2.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "ec2", Kind: Interface, ReverseDNSIn: reverseCNISO},
@@ -119,7 +173,7 @@ var catalogue = []Service{
 	// service names in aws-cn and the ISO partitions are unconfirmed: no
 	// source lists them, so they follow the partition-wide default.
 	{Name: "kinesis-streams", HostTemplate: "kinesis.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "kinesis-streams", Kind: Interface},
-	{Name: "firehose", HostTemplate: "firehose.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "kinesis-firehose", Kind: Interface},
+	{Name: "firehose", HostTemplate: "firehose.{region}.{dns}", Expect: ExpectPrivate, EndpointService: "kinesis-firehose", Kind: Interface, CrossRegion: true},
 }
 
 // bundles are catalogue names that stand for several services.

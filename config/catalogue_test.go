@@ -197,3 +197,63 @@ func TestCatalogueCopiesAreIndependent(t *testing.T) {
 		t.Errorf("after changing copies, ecr.dkr in cn-north-1 = %q; want cn.com.amazonaws.cn-north-1.ecr.dkr", got)
 	}
 }
+
+// TestCrossRegion: the services AWS PrivateLink serves across Regions
+// (its cross-Region enabled services page) are marked, and the ones it
+// serves only in their own Region are not.
+func TestCrossRegion(t *testing.T) {
+	want := map[string]bool{
+		"ecr.api": true, "ecr.dkr": true, "ecr.layers": true, "s3": true, "ecs": true, "kms": true, "firehose": true,
+		"logs": false, "secretsmanager": false, "ssm": false, "ecs-agent": false, "ecs-telemetry": false, "sts": false, "dynamodb": false,
+	}
+	for name, w := range want {
+		t.Run(name, func(t *testing.T) {
+			svc, ok := LookupService(name)
+			if !ok {
+				t.Fatalf("%s not in the catalogue", name)
+			}
+			if svc.CrossRegion != w {
+				t.Errorf("got CrossRegion %v; want %v", svc.CrossRegion, w)
+			}
+		})
+	}
+	if !strings.HasPrefix(CrossRegionSource(), "https://docs.aws.amazon.com/") {
+		t.Errorf("got source %q; want an AWS documentation page", CrossRegionSource())
+	}
+}
+
+// TestECSEndpointSet: Regions introduced starting on 2023-12-23 need the
+// three ECS endpoints together; older ones do not, and every listed
+// Region is a Region of the aws partition.
+func TestECSEndpointSet(t *testing.T) {
+	tests := []struct {
+		region string
+		want   bool
+	}{
+		{"ca-west-1", true}, {"mx-central-1", true}, {"ap-southeast-5", true}, {"ap-southeast-7", true},
+		{"ap-east-2", true}, {"ap-southeast-6", true},
+		{"us-east-1", false}, {"ap-northeast-1", false}, {"il-central-1", false}, {"ap-southeast-4", false},
+		{"ca-central-1", false}, {"cn-north-1", false}, {"us-gov-west-1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.region, func(t *testing.T) {
+			got, source := ECSEndpointSet(tt.region)
+			if got != tt.want {
+				t.Errorf("got %v; want %v", got, tt.want)
+			}
+			if !strings.Contains(source, "AmazonECS/latest/developerguide/vpc-endpoints") {
+				t.Errorf("got source %q; want the ECS VPC endpoint page", source)
+			}
+		})
+	}
+	for _, r := range ecsEndpointSetRegions {
+		if p := PartitionOf(r); p.Name != PartitionAWS || !ValidRegion(r) {
+			t.Errorf("listed Region %s: got partition %q; want a known Region of aws", r, p.Name)
+		}
+	}
+	for _, name := range ECSEndpointSetServices() {
+		if _, ok := LookupService(name); !ok {
+			t.Errorf("%s is not a catalogue service", name)
+		}
+	}
+}
