@@ -78,10 +78,13 @@ const ecsEndpointSetSource = "https://docs.aws.amazon.com/AmazonECS/latest/devel
 
 // ecsEndpointSetRegions are the Regions of the aws partition introduced
 // starting on December 23, 2023 (ecsEndpointSetSource): ca-west-1 is the
-// page's own example; the others opened after it (Asia Pacific (Malaysia)
-// ap-southeast-5, 2024; Asia Pacific (Thailand) ap-southeast-7 and Mexico
-// (Central) mx-central-1, January 2025; Asia Pacific (Taipei) ap-east-2
-// and Asia Pacific (New Zealand) ap-southeast-6, 2025). Every other
+// page's own example (launched December 20, 2023, yet named by the page);
+// the others opened after it, by the launch dates of the Regions
+// document history
+// (https://docs.aws.amazon.com/global-infrastructure/latest/regions/doc-history.html):
+// ap-southeast-5 August 21, 2024; ap-southeast-7 January 7, 2025;
+// mx-central-1 January 14, 2025; ap-east-2 June 6, 2025; ap-southeast-6
+// September 2, 2025. Every other
 // Region of the partition table predates the cut-off. Regions of the
 // other partitions are not listed: the page does not say whether the rule
 // applies there.
