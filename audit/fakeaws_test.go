@@ -170,6 +170,7 @@ const fakeTaskDefinition = `{"taskDefinition":{"family":"orders","revision":1,"t
 	`"networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"containerDefinitions":[{"name":"app","image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/orders:1"}]}}`
 
 var fakeECS = map[string]string{
+	"ecs:ListClusters":     `{"clusterArns":["arn:aws:ecs:us-east-1:111122223333:cluster/prod"]}`,
 	"ecs:DescribeClusters": `{"clusters":[{"clusterName":"prod","clusterArn":"arn:aws:ecs:us-east-1:111122223333:cluster/prod","status":"ACTIVE"}],"failures":[]}`,
 	"ecs:ListServices":     `{"serviceArns":["arn:aws:ecs:us-east-1:111122223333:service/prod/orders"]}`,
 	"ecs:DescribeServices": `{"services":[{"serviceName":"orders","serviceArn":"arn:aws:ecs:us-east-1:111122223333:service/prod/orders","status":"ACTIVE","launchType":"FARGATE",` +
