@@ -146,6 +146,12 @@ func (s *gathering) listClusters(ctx context.Context) ([]string, error) {
 func (s *gathering) describeClusters(ctx context.Context, refs []string) ([]sweepCluster, error) {
 	var clusters []sweepCluster
 	var errs []error
+	// A name and an ARN may name one cluster: it is read once.
+	add := func(c sweepCluster) {
+		if !slices.ContainsFunc(clusters, func(o sweepCluster) bool { return o.name == c.name }) {
+			clusters = append(clusters, c)
+		}
+	}
 	for i, batch := range slices.Collect(slices.Chunk(refs, describeClustersBatch)) {
 		out, err := s.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: batch})
 		switch {
@@ -156,7 +162,7 @@ func (s *gathering) describeClusters(ctx context.Context, refs []string) ([]swee
 		case err != nil:
 			for _, ref := range batch {
 				s.failed(ActionDescribeClusters, resourceName(ref), err)
-				clusters = append(clusters, sweepCluster{ref: ref, name: resourceName(ref)})
+				add(sweepCluster{ref: ref, name: resourceName(ref)})
 			}
 			if err := s.fatal(); err != nil {
 				return nil, err
@@ -169,7 +175,7 @@ func (s *gathering) describeClusters(ctx context.Context, refs []string) ([]swee
 			case err != nil:
 				errs = append(errs, err)
 			case c != nil:
-				clusters = append(clusters, *c)
+				add(*c)
 			}
 		}
 	}
