@@ -409,10 +409,25 @@ func (r *replayAWS) throttledTotal() int {
 	return n
 }
 
-// answered is how many requests of action got an answer that was not a
-// throttle: its calls, when none ran out of attempts.
-func (r *replayAWS) answered(action string) int {
+// invoked records a call of action by its invocation id. The caller
+// holds r.mu.
+func (r *replayAWS) invoked(action, id string) {
+	if id == "" {
+		return
+	}
+	if r.invocations == nil {
+		r.invocations = map[string]map[string]bool{}
+	}
+	if r.invocations[action] == nil {
+		r.invocations[action] = map[string]bool{}
+	}
+	r.invocations[action][id] = true
+}
+
+// callsOf is how many calls of action r got, each with all its attempts
+// counted once.
+func (r *replayAWS) callsOf(action string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.calls[action] - r.throttledN[action]
+	return len(r.invocations[action])
 }

@@ -56,6 +56,9 @@ type replayAWS struct {
 	// maxAttempt is the highest attempt number a request carried (the
 	// SDK's amz-sdk-request header: attempt=N; max=M).
 	maxAttempt int
+	// invocations are the distinct calls of each action (the SDK's
+	// amz-sdk-invocation-id, the same on every attempt of a call).
+	invocations map[string]map[string]bool
 	// sweep, when set, answers the calls it generates (a sweep of many
 	// clusters, see replay_sweep_test.go) before the response files.
 	sweep *sweepScenario
@@ -141,6 +144,7 @@ func (r *replayAWS) serve(w http.ResponseWriter, req *http.Request) {
 	r.seen[key]++
 	n := r.seen[key]
 	r.maxAttempt = max(r.maxAttempt, sdkAttempt(req))
+	r.invoked(action, req.Header.Get("amz-sdk-invocation-id"))
 	throttleNow := !denied && throttled && spec.throttles(n)
 	if throttleNow {
 		r.throttledN[action]++
