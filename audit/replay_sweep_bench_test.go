@@ -20,13 +20,19 @@ import (
 // that ran out of attempts (undecided). backoff=none retries at once, so
 // ns/op is the audit's own work; backoff=sdk waits as shipped (jittered,
 // up to 2^attempt s, 20 s at most) with 30 ms a round trip, so ns/op is
-// the wall time a user waits. Run it with
+// the wall time a user waits. Adaptive mode at 20 % takes minutes a
+// sweep (see the README); run the others with
 //
-//	go test ./audit -run '^$' -bench SweepThrottled -benchtime 20x
+//	go test ./audit -run '^$' -bench 'SweepThrottled/.*/mode=standard' -benchtime 3x
 func BenchmarkSweepThrottled(b *testing.B) {
 	for _, backoff := range []string{"none", "sdk"} {
 		for _, percent := range []int{0, 20} {
 			for _, mode := range []aws.RetryMode{aws.RetryModeStandard, aws.RetryModeAdaptive} {
+				if backoff == "sdk" && mode == aws.RetryModeAdaptive {
+					// Adaptive mode took 194 s a sweep at 20 % without
+					// any backoff wait: with the waits, longer still.
+					continue
+				}
 				b.Run(fmt.Sprintf("backoff=%s/throttle=%d%%/mode=%s", backoff, percent, mode), func(b *testing.B) {
 					benchmarkSweep(b, backoff == "sdk", percent, mode)
 				})
