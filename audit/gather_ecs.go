@@ -23,9 +23,9 @@ const describeServicesBatch = 10
 const maxPages = 1000
 
 // clusterServices fills Workloads from one cluster's services:
-// ListServices pages when no service was named, DescribeServices in
-// batches of 10, then one DescribeTaskDefinition per distinct revision
-// (see serviceWorkloads for the clusters).
+// ListServices pages when no service was named, then DescribeServices in
+// batches of 10 (serviceWorkloads runs it for each cluster; the task
+// definitions are read afterwards, once for every cluster).
 func (s *gathering) clusterServices(ctx context.Context, c sweepCluster) error {
 	// in is the input narrowed to this cluster.
 	in := s.in

@@ -315,3 +315,26 @@ func TestReplaySweepThrottledAtScale(t *testing.T) {
 	}
 	t.Logf("%d calls, %d requests, %d retries (%d throttled), at most attempt %d of %d", calls, requests, retries, throttled, r.maxAttempt, maxAttempts)
 }
+
+// TestReplayAllClustersBase: on the base account's response files,
+// --all-clusters finds the one cluster with ecs:ListClusters and judges
+// it as --cluster prod does, with one call more.
+func TestReplayAllClustersBase(t *testing.T) {
+	_, want := replayRows(t, newReplayAWS(t, ""), Options{})
+	r := newReplayAWS(t, "")
+	facts, err := r.gatherInput(t, Input{AllClusters: true})
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	if d := rowsDiff(Evaluate(facts, Options{}), want); d != "" {
+		t.Errorf("rows differ from --cluster prod (+got, -want):\n%s", d)
+	}
+	for action, n := range replayActions {
+		if got := r.count(action); got != n {
+			t.Errorf("got %d requests of %s; want %d", got, action, n)
+		}
+	}
+	if got := r.count(ActionListClusters); got != 1 {
+		t.Errorf("got %d requests of %s; want 1", got, ActionListClusters)
+	}
+}
