@@ -98,7 +98,14 @@ func (f *fakeAWS) api(t testing.TB) (API, string) {
 func fakeClients(t testing.TB, endpoint string, opts ...func(*awsconfig.LoadOptions) error) (API, string) {
 	t.Helper()
 	noWait := retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-	api, region, err := newSDKClients(context.Background(), "us-east-1", clientSettings{backoff: noWait}, append([]func(*awsconfig.LoadOptions) error{
+	return testClients(t, endpoint, clientSettings{backoff: noWait}, opts...)
+}
+
+// testClients is the audit's SDK clients pointed at endpoint with static
+// credentials and set's seams (the zero value: the shipped backoff).
+func testClients(t testing.TB, endpoint string, set clientSettings, opts ...func(*awsconfig.LoadOptions) error) (API, string) {
+	t.Helper()
+	api, region, err := newSDKClients(context.Background(), "us-east-1", set, append([]func(*awsconfig.LoadOptions) error{
 		awsconfig.WithBaseEndpoint(endpoint),
 		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
 		awsconfig.WithSharedConfigFiles([]string{}), awsconfig.WithSharedCredentialsFiles([]string{}),
@@ -170,6 +177,7 @@ const fakeTaskDefinition = `{"taskDefinition":{"family":"orders","revision":1,"t
 	`"networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"containerDefinitions":[{"name":"app","image":"111122223333.dkr.ecr.us-east-1.amazonaws.com/orders:1"}]}}`
 
 var fakeECS = map[string]string{
+	"ecs:ListClusters":     `{"clusterArns":["arn:aws:ecs:us-east-1:111122223333:cluster/prod"]}`,
 	"ecs:DescribeClusters": `{"clusters":[{"clusterName":"prod","clusterArn":"arn:aws:ecs:us-east-1:111122223333:cluster/prod","status":"ACTIVE"}],"failures":[]}`,
 	"ecs:ListServices":     `{"serviceArns":["arn:aws:ecs:us-east-1:111122223333:service/prod/orders"]}`,
 	"ecs:DescribeServices": `{"services":[{"serviceName":"orders","serviceArn":"arn:aws:ecs:us-east-1:111122223333:service/prod/orders","status":"ACTIVE","launchType":"FARGATE",` +

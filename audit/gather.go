@@ -27,6 +27,7 @@ import (
 // faults. Each method has the SDK client's own signature, so the SDK's
 // paginators accept an API.
 type API interface {
+	ListClusters(context.Context, *ecs.ListClustersInput, ...func(*ecs.Options)) (*ecs.ListClustersOutput, error)
 	DescribeClusters(context.Context, *ecs.DescribeClustersInput, ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
 	ListServices(context.Context, *ecs.ListServicesInput, ...func(*ecs.Options)) (*ecs.ListServicesOutput, error)
 	DescribeServices(context.Context, *ecs.DescribeServicesInput, ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
@@ -55,6 +56,7 @@ type API interface {
 // IAM actions gather calls that the rules do not look up (the others are
 // the Action* constants in facts.go). audit-policy.json lists them all.
 const (
+	ActionListClusters                = "ecs:ListClusters"
 	ActionDescribeClusters            = "ecs:DescribeClusters"
 	ActionListServices                = "ecs:ListServices"
 	ActionGetManagedPrefixListEntries = "ec2:GetManagedPrefixListEntries"
@@ -215,6 +217,14 @@ func newRetryer(mode aws.RetryMode, attempts int, backoff retry.BackoffDelayer) 
 	return retry.NewStandard(std)
 }
 
+// ListClusters calls the ECS API.
+func (c SDKClients) ListClusters(ctx context.Context, in *ecs.ListClustersInput, o ...func(*ecs.Options)) (*ecs.ListClustersOutput, error) {
+	if c.ECS == nil {
+		return nil, ErrNoClient
+	}
+	return c.ECS.ListClusters(ctx, in, o...)
+}
+
 // DescribeClusters calls the ECS API.
 func (c SDKClients) DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, o ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error) {
 	if c.ECS == nil {
@@ -366,6 +376,14 @@ func (l limitedAPI) acquire(ctx context.Context) error {
 }
 
 func (l limitedAPI) release() { <-l.sem }
+
+func (l limitedAPI) ListClusters(ctx context.Context, in *ecs.ListClustersInput, o ...func(*ecs.Options)) (*ecs.ListClustersOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.ListClusters(ctx, in, o...)
+}
 
 func (l limitedAPI) DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, o ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error) {
 	if err := l.acquire(ctx); err != nil {
@@ -538,8 +556,12 @@ func (l limitedAPI) DescribeMountTargetSecurityGroups(ctx context.Context, in *e
 // Input is what to audit: a cluster's services, or a task definition with
 // the network configuration it would be deployed with.
 type Input struct {
-	// Cluster is a cluster name or ARN.
+	// Cluster is a cluster name or ARN, or a comma-separated list of
+	// them.
 	Cluster string
+	// AllClusters sweeps every cluster of the Region (ecs:ListClusters)
+	// instead of Cluster.
+	AllClusters bool
 	// Services are service names in Cluster; empty means every service.
 	Services []string
 	// TaskDefinition is FAMILY[:REV], an ARN, or a path to a
@@ -571,11 +593,12 @@ func inputErr(input, format string, args ...any) *InputError {
 func (in Input) Validate() error {
 	var errs []error
 	switch {
-	case in.Cluster == "" && in.TaskDefinition == "":
-		errs = append(errs, inputErr("--cluster", "audit needs --cluster (a service sweep) or --task-definition (before deploy)"))
+	case in.Cluster == "" && in.TaskDefinition == "" && !in.AllClusters:
+		errs = append(errs, inputErr("--cluster", "audit needs --cluster or --all-clusters (a service sweep), or --task-definition (before deploy)"))
 	case in.TaskDefinition != "" && len(in.Services) > 0:
 		errs = append(errs, inputErr("--service", "audits a deployed service; it does not combine with --task-definition"))
 	}
+	errs = append(errs, in.validateClusters()...)
 	if len(in.Subnets) > 0 && len(in.SecurityGroups) == 0 {
 		errs = append(errs, inputErr("--subnets", "needs --security-groups: without the task's security groups no path can be judged"))
 	}
@@ -722,6 +745,9 @@ type gathering struct {
 	mu       sync.Mutex
 	f        *Facts
 	fatalErr error
+	// clusterMu lets one cluster of a sweep at a time add its
+	// workloads (the clusters are read in parallel).
+	clusterMu sync.Mutex
 }
 
 // parallel runs fns concurrently and waits for them; the calls they make

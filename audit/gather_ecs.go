@@ -22,44 +22,17 @@ const describeServicesBatch = 10
 // returning a token cannot keep the audit going forever.
 const maxPages = 1000
 
-// serviceWorkloads fills Workloads from the cluster's services: one
-// DescribeClusters, ListServices pages when no service was named,
-// DescribeServices in batches of 10 (a service during a rollout gives
-// one workload per distinct task definition and network, see
-// serviceWorkloadsOf), then one DescribeTaskDefinition per distinct
-// revision.
-func (s *gathering) serviceWorkloads(ctx context.Context) error {
+// clusterServices fills Workloads from one cluster's services:
+// ListServices pages when no service was named, then DescribeServices in
+// batches of 10 (a service during a rollout gives one workload per
+// distinct task definition and network, see serviceWorkloadsOf;
+// serviceWorkloads runs it for each cluster; the task definitions are
+// read afterwards, once for every cluster).
+func (s *gathering) clusterServices(ctx context.Context, c sweepCluster) error {
+	// in is the input narrowed to this cluster.
 	in := s.in
-	clusterName := resourceName(in.Cluster)
-	var defaultStrategy []ecstypes.CapacityProviderStrategyItem
-	var clusterProviders []string
-	out, err := s.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{in.Cluster}})
-	switch {
-	case unreachable(ctx, err):
-		// The first call: nothing answers, so every other call would fail
-		// the same way.
-		return &EnvironmentError{Err: fmt.Errorf("the AWS API could not be reached (%s): %s", ActionDescribeClusters, connectionMessage(err))}
-	case err != nil:
-		s.failed(ActionDescribeClusters, clusterName, err)
-		if err := s.fatal(); err != nil {
-			return err
-		}
-	case len(out.Clusters) == 0:
-		reason := "MISSING"
-		if len(out.Failures) > 0 {
-			reason = aws.ToString(out.Failures[0].Reason)
-		}
-		return inputErr("--cluster", "cluster %q not found in %s (DescribeClusters: %s)", in.Cluster, s.g.Region, reason)
-	default:
-		c := out.Clusters[0]
-		if st := aws.ToString(c.Status); st != "" && st != "ACTIVE" && st != "PROVISIONING" {
-			return inputErr("--cluster", "cluster %q is %s", in.Cluster, st)
-		}
-		clusterName = report.CutName(aws.ToString(c.ClusterName))
-		defaultStrategy = c.DefaultCapacityProviderStrategy
-		clusterProviders = c.CapacityProviders
-		s.setAccountFromARN(aws.ToString(c.ClusterArn))
-	}
+	in.Cluster = c.ref
+	clusterName, defaultStrategy, clusterProviders := c.name, c.defaultStrategy, c.providers
 
 	names := in.Services
 	explicit := len(names) > 0
@@ -78,7 +51,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 				err = guard.next(token)
 			}
 			if err != nil {
-				if apiCode(err) == "ClusterNotFoundException" {
+				if apiCode(err) == "ClusterNotFoundException" && !in.AllClusters {
 					return inputErr("--cluster", "cluster %q not found in %s (ListServices: %s)", in.Cluster, s.g.Region, apiMessage(err))
 				}
 				s.failed(ActionListServices, clusterName, err)
@@ -90,7 +63,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 				// passing what was listed (or nothing).
 				listed = false
 				if len(names) == 0 {
-					s.f.Workloads = append(s.f.Workloads, unreadService(clusterName, "*"))
+					s.addWorkloads(unreadService(clusterName, "*"))
 					return nil
 				}
 				break
@@ -114,7 +87,7 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				if apiCode(err) == "ClusterNotFoundException" {
+				if apiCode(err) == "ClusterNotFoundException" && !in.AllClusters {
 					errs = append(errs, inputErr("--cluster", "cluster %q not found in %s (DescribeServices: %s)", in.Cluster, s.g.Region, apiMessage(err)))
 					return
 				}
@@ -145,6 +118,8 @@ func (s *gathering) serviceWorkloads(ctx context.Context) error {
 		})
 	}
 	s.parallel(ctx, batches...)
+	s.clusterMu.Lock()
+	defer s.clusterMu.Unlock()
 	if err := s.fatal(); err != nil {
 		return err
 	}

@@ -71,6 +71,7 @@ func TestAuditCallsOnlyPolicyActions(t *testing.T) {
 	var all []string
 	for _, in := range []Input{
 		{Cluster: w.Cluster},
+		{AllClusters: true},
 		{Cluster: w.Cluster, Services: []string{"orders", "search"}},
 		{TaskDefinition: "orders:1", Subnets: w.Subnets, SecurityGroups: []string{w.TaskSG}},
 		{TaskDefinition: "../task-def.example.json", Subnets: w.Subnets, SecurityGroups: []string{w.TaskSG}},

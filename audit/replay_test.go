@@ -51,6 +51,18 @@ type replayAWS struct {
 	// seen counts the requests each throttle covered.
 	seen map[string]int
 	deny map[string]bool
+	// throttledN counts the throttled answers of each action: the
+	// retries, when every call ended in an answer.
+	throttledN map[string]int
+	// maxAttempt is the highest attempt number a request carried (the
+	// SDK's amz-sdk-request header: attempt=N; max=M).
+	maxAttempt int
+	// invocations are the distinct calls of each action (the SDK's
+	// amz-sdk-invocation-id, the same on every attempt of a call).
+	invocations map[string]map[string]bool
+	// sweep, when set, answers the calls it generates (a sweep of many
+	// clusters, see replay_sweep_test.go) before the response files.
+	sweep *sweepScenario
 }
 
 // throttleSpec throttles the requests it covers: the first Burst, then
@@ -64,7 +76,7 @@ const replayAccount = "111122223333"
 
 func newReplayAWS(t testing.TB, scenario string) *replayAWS {
 	t.Helper()
-	r := &replayAWS{t: t, calls: map[string]int{}, throttle: map[string]throttleSpec{}, seen: map[string]int{}, deny: map[string]bool{}}
+	r := &replayAWS{t: t, calls: map[string]int{}, throttle: map[string]throttleSpec{}, seen: map[string]int{}, deny: map[string]bool{}, throttledN: map[string]int{}}
 	// "a+b" layers scenario a over b (over base), so a scenario can
 	// change one answer of another.
 	for _, name := range strings.Split(scenario, "+") {
@@ -132,14 +144,26 @@ func (r *replayAWS) serve(w http.ResponseWriter, req *http.Request) {
 	// every request, not of each action's.
 	r.seen[key]++
 	n := r.seen[key]
+	r.maxAttempt = max(r.maxAttempt, sdkAttempt(req))
+	r.invoked(action, req.Header.Get("amz-sdk-invocation-id"))
+	throttleNow := !denied && throttled && spec.throttles(n)
+	if throttleNow {
+		r.throttledN[action]++
+	}
+	sweep := r.sweep
 	r.mu.Unlock()
 	svc, op, _ := strings.Cut(action, ":")
+	if sweep != nil {
+		sweep.wait()
+	}
 	switch {
 	case denied:
 		r.denied(w, svc, action)
 		return
-	case throttled && spec.throttles(n):
+	case throttleNow:
 		r.throttled(w, svc)
+		return
+	case sweep != nil && sweep.serve(w, req, svc, op):
 		return
 	}
 	switch svc {

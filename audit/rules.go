@@ -143,7 +143,7 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		// either: name the call that failed first.
 		u := findUndecided(f, ActionDescribeServices, w.Name)
 		if u == nil && strings.HasSuffix(w.Name, "/*") {
-			u = findUndecided(f, ActionListServices, w.Cluster)
+			u = unlistedUndecided(f, w.Cluster)
 		}
 		if u == nil {
 			// The workload no longer holds the ARN it could not read:

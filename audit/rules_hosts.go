@@ -20,7 +20,23 @@ func (e *evaluator) unreadService(w *Workload) bool {
 	if findUndecided(e.f, ActionDescribeServices, w.Name) != nil {
 		return true
 	}
-	return strings.HasSuffix(w.Name, "/*") && findUndecided(e.f, ActionListServices, w.Cluster) != nil
+	return strings.HasSuffix(w.Name, "/*") && unlistedUndecided(e.f, w.Cluster) != nil
+}
+
+// unlistedUndecided is the failed call that left services of cluster
+// unlisted (a "/*" placeholder workload): ListServices, a cluster gone
+// mid-sweep (DescribeClusters), or ListClusters for cluster "*".
+func unlistedUndecided(f *Facts, cluster string) *Undecided {
+	if u := findUndecided(f, ActionListServices, cluster); u != nil {
+		return u
+	}
+	if u := findUndecided(f, ActionDescribeClusters, cluster); u != nil && u.Code == CodeClusterGone {
+		return u
+	}
+	if cluster == "*" {
+		return findUndecidedAny(f, ActionListClusters)
+	}
+	return nil
 }
 
 // onInstances judges a workload of the EC2 or EXTERNAL launch type. What

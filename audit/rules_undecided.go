@@ -27,6 +27,8 @@ func (u Undecided) hint() string {
 	switch {
 	case u.Code == CodeUnknownInSource:
 		return fmt.Sprintf("Give %s a value the change itself decides (a literal, a variable, a module output or another resource's attribute), or run the audit on the account after the change is deployed.", u.Resource)
+	case u.Code == CodeClusterGone:
+		return fmt.Sprintf("Cluster %s was deleted while the sweep ran: nothing of it is audited; run the audit again to confirm it is gone.", u.Resource)
 	case deniedCode(u.Code) || u.Code == "":
 		return fmt.Sprintf("Allow %s to the role that runs preflight audit (see audit-policy.json), then run it again.", u.Action)
 	case throttledCode(u.Code):

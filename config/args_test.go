@@ -219,3 +219,43 @@ func TestLoadPublicPath(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadAllClusters: --all-clusters is a bool that defaults to false, is
+// read from PREFLIGHT_ALL_CLUSTERS, and is audit's alone; --cluster keeps
+// a comma-separated list as given (the audit package splits it).
+func TestLoadAllClusters(t *testing.T) {
+	tests := []struct {
+		name        string
+		command     string
+		args        []string
+		env         map[string]string
+		want        bool
+		wantCluster string
+		wantErr     string
+	}{
+		{name: "default", command: "audit", args: []string{"--cluster", "prod"}, wantCluster: "prod"},
+		{name: "flag", command: "audit", args: []string{"--all-clusters"}, want: true},
+		{name: "flag false", command: "audit", args: []string{"--all-clusters=false", "--cluster", "prod"}, wantCluster: "prod"},
+		{name: "environment", command: "audit", env: map[string]string{"PREFLIGHT_ALL_CLUSTERS": "true"}, want: true},
+		{name: "a list of clusters", command: "audit", args: []string{"--cluster", "prod,staging"}, wantCluster: "prod,staging"},
+		{name: "bad value", command: "audit", args: []string{"--all-clusters=maybe"}, wantErr: `flag --all-clusters "maybe"`},
+		{name: "not check's", command: "check", args: []string{"--all-clusters"}, wantErr: "--all-clusters does not apply to check"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.command, tt.args, env(tt.env))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got error %v; want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load(%q): %v", tt.args, err)
+			}
+			if c.AllClusters != tt.want || c.Cluster != tt.wantCluster {
+				t.Errorf("got AllClusters %v, Cluster %q; want %v, %q", c.AllClusters, c.Cluster, tt.want, tt.wantCluster)
+			}
+		})
+	}
+}

@@ -73,6 +73,8 @@ type Config struct {
 	// are checked by the audit package, which also asks AWS whether the
 	// named resources exist.
 	Cluster string
+	// AllClusters sweeps every cluster of the Region instead of Cluster.
+	AllClusters bool
 	// Services are --service names; empty with a cluster means every
 	// service in it.
 	Services       []string
@@ -342,8 +344,12 @@ var options = []option{
 		c.LogFormat = v
 		return nil
 	}},
-	{name: "cluster", placeholder: "name", usage: "the ECS cluster (name or ARN) whose services to audit", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "cluster", placeholder: "name", usage: "the ECS cluster (name or ARN) whose services to audit, or a comma-separated list of clusters", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.Cluster = v
+		return nil
+	}},
+	{name: "all-clusters", def: "false", isBool: true, values: boolValues, usage: "audit the services of every cluster in the region (ecs:ListClusters) instead of --cluster", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.AllClusters = v == "true"
 		return nil
 	}},
 	{name: "service", placeholder: "list", usage: "comma-separated service names in --cluster (default: every service in the cluster)", commands: []string{"audit"}, set: func(c *Config, v string) error {

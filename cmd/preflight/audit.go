@@ -27,7 +27,7 @@ import (
 func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer, log *zap.Logger) int {
 	start := time.Now()
 	in := audit.Input{
-		Cluster: cfg.Cluster, Services: cfg.Services,
+		Cluster: cfg.Cluster, AllClusters: cfg.AllClusters, Services: cfg.Services,
 		TaskDefinition: cfg.TaskDefinition, Subnets: cfg.Subnets, SecurityGroups: cfg.SecurityGroups,
 		AssignPublicIP: cfg.AssignPublicIP,
 	}
