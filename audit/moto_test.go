@@ -77,8 +77,10 @@ func TestAuditAgainstMoto(t *testing.T) {
 				resources: motoIDs(func(w motoWorld) []string { return []string{w.RouteTable} }), errHas: "eu-west-1"}},
 		},
 		{
-			name: "cross-region ECR image through NAT", mutations: []string{"cross_region_image", "nat"}, wantExit: report.ExitOK,
-			want: []motoRow{{check: CheckCrossRegion, status: report.StatusWarn, target: motoFixed("ecr.dkr"), errHas: "nat-"}},
+			// A cross-Region ECR endpoint would keep it private: the
+			// public-path rule fails it (exit 11) unless accepted.
+			name: "cross-region ECR image through NAT", mutations: []string{"cross_region_image", "nat"}, wantExit: report.ExitDNSPosture,
+			want: []motoRow{{check: CheckCrossRegion, status: report.StatusFail, target: motoFixed("ecr.dkr"), errHas: "nat-"}},
 		},
 		{
 			name: "endpoint private DNS off", mutations: []string{"private_dns_off"}, wantExit: report.ExitDNSPosture,

@@ -147,8 +147,27 @@ func TestEvaluateFindings(t *testing.T) {
 				firstWorkload(f).TaskDefinition.Containers[0].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/orders:1"
 				addNAT(f)
 			},
-			want: []expectRow{{check: CheckCrossRegion, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassConnect,
+			// ECR has a private option across Regions (a cross-Region
+			// endpoint), so the one rule for public paths fails it.
+			want: []expectRow{{check: CheckCrossRegion, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture, errText: "only over the public path nat-1",
 				hint: "aws ecr put-replication-configuration --region us-west-2 --replication-configuration 'rules=[{destinations=[{region=ap-northeast-1,registryId=123456789012}]}]'"}},
+		},
+		{
+			name: "ECR image in another region, NAT path accepted with --public-path warn",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].Image = "123456789012.dkr.ecr.us-west-2.amazonaws.com/orders:1"
+				addNAT(f)
+			},
+			opts: Options{PublicPath: config.PublicPathWarn},
+			want: []expectRow{{check: CheckCrossRegion, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassDNSPosture, errText: "a cross-Region interface endpoint for com.amazonaws.us-west-2.ecr.dkr would keep it in the VPC"}},
+		},
+		{
+			name: "log group in another region, NAT path: no private option, a warning",
+			mutate: func(f *Facts) {
+				firstWorkload(f).TaskDefinition.Containers[0].LogOptions["awslogs-region"] = "us-west-2"
+				addNAT(f)
+			},
+			want: []expectRow{{check: CheckCrossRegion, target: "logs", status: report.StatusWarn, class: report.ClassConnect, errText: "PrivateLink serves it only in its own Region"}},
 		},
 		{
 			// A cross-Region ecr.dkr endpoint alone: each of the three

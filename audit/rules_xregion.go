@@ -18,8 +18,10 @@ import (
 // the task VPC is a path, judged like any interface endpoint. Without one
 // (and always for CloudWatch Logs, Secrets Manager, SSM and the other
 // services PrivateLink serves only in their own Region) the tasks resolve
-// the public name: it works through an internet path (warn: traffic
-// leaves the VPC) and times out without one (fail).
+// the public name: it times out without an internet path (fail); through
+// one it is a public path (publicPath: fail unless accepted) for the
+// services a cross-Region endpoint would serve, and a warning for the
+// others, which have no private option.
 func (e *evaluator) crossRegionNeed(tn *taskNet, n Need) []report.Result {
 	svc, ok := config.LookupService(n.Service)
 	if ok && svc.CrossRegion {
@@ -61,11 +63,18 @@ func (e *evaluator) crossRegionNeed(tn *taskNet, n Need) []report.Result {
 	} else {
 		what += fmt.Sprintf(", and %s has no cross-Region VPC endpoint (AWS PrivateLink serves it only in its own Region: %s)", n.Service, config.CrossRegionSource())
 	}
-	switch tn.internetAll() {
-	case TriTrue:
+	internet := tn.internetAll()
+	switch {
+	case internet == TriTrue && ok && svc.CrossRegion:
+		// A cross-Region endpoint would keep it private: the one rule
+		// for public paths judges it, as it does a need in the tasks'
+		// own Region.
+		r.Error = what
+		e.publicPath(&r, tn, n, "the tasks resolve the public name and reach it", "a cross-Region interface endpoint for "+config.EndpointServiceName(svc, n.Region))
+	case internet == TriTrue:
 		r.Status, r.Class = report.StatusWarn, report.ClassConnect
 		r.Error = what + ": the traffic leaves through " + tn.internetRoutes()
-	case TriFalse:
+	case internet == TriFalse:
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
 		r.Error = what + ": the tasks resolve the public name and time out (a task subnet has no internet path)"
 	default:
