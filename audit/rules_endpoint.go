@@ -156,9 +156,12 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 		r.Error = msg
 		e.publicPath(&r, tn, n, "the tasks resolve the public name and reach it", "an interface endpoint for "+name)
 	case TriFalse:
-		r.Error = msg + ": the tasks resolve the public name and time out (a task subnet has no internet path)"
+		r.Error = msg + ": the tasks resolve the public name and time out (a task subnet has no internet path" + tn.bpaNote() + ")"
 	default:
 		r.Error = msg + ": the tasks resolve the public name"
+		if why := tn.bpaWhy(true); why != "" {
+			r.Error += "; whether they reach it is unknown: " + why
+		}
 	}
 	group := e.endpointGroup(&r, tn, n.Port)
 	r.Hint = hintCreateInterfaceEndpoint(tn.vpcID, name, tn.azSubnets(), group)
