@@ -114,6 +114,35 @@ func TestReplayBPA(t *testing.T) {
 				errHas: "could not decide: ec2:DescribeVpcBlockPublicAccessOptions failed (UnauthorizedOperation"},
 		}},
 	}
+	// An IP entry on the internet takes the same path: BPA closes it too.
+	ipEntry, err := config.ParseEntries("198.51.100.7:443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests = append(tests,
+		struct {
+			name, scenario, deny string
+			opts                 Options
+			want                 []replayRow
+			hint                 string
+		}{name: "IP entry over NAT, BPA off", scenario: "bpa-nat", opts: Options{Extra: ipEntry}},
+		struct {
+			name, scenario, deny string
+			opts                 Options
+			want                 []replayRow
+			hint                 string
+		}{name: "IP entry over NAT, block-bidirectional", scenario: "bpa-bidir+bpa-nat", opts: Options{Extra: ipEntry}, want: []replayRow{
+			{check: CheckRoute, target: "198.51.100.7", status: report.StatusFail, class: report.ClassConnect,
+				errHas: "VPC Block Public Access is block-bidirectional in us-east-1 and closes " + bpaNATGW}}},
+		struct {
+			name, scenario, deny string
+			opts                 Options
+			want                 []replayRow
+			hint                 string
+		}{name: "IP entry over NAT, options denied", scenario: "bpa-nat", deny: ActionDescribeBPAOptions, opts: Options{Extra: ipEntry}, want: []replayRow{
+			{check: CheckRoute, target: "198.51.100.7", status: report.StatusWarn, class: report.ClassUndecided,
+				errHas: "could not decide: ec2:DescribeVpcBlockPublicAccessOptions failed"}}},
+	)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newReplayAWS(t, tt.scenario)
@@ -131,6 +160,15 @@ func TestReplayBPA(t *testing.T) {
 			for _, row := range rows {
 				if row.Target == "internet" && row.Status == report.StatusFail && tt.hint != "" && !strings.Contains(row.Hint, tt.hint) {
 					t.Errorf("internet row hint %q; want it to hold %q", row.Hint, tt.hint)
+				}
+			}
+			if tt.name == "IP entry over NAT, BPA off" {
+				routed := false
+				for _, row := range rows {
+					routed = routed || row.Check == CheckRoute && row.Target == "198.51.100.7" && row.Status == report.StatusPass && strings.Contains(row.Detail, bpaNATGW)
+				}
+				if !routed {
+					t.Errorf("no passing route row for 198.51.100.7 via %s in\n%s", bpaNATGW, motoDumpRows(rows))
 				}
 			}
 			if strings.Contains(tt.scenario, "bpa-excl-paged") {
