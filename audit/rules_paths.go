@@ -292,6 +292,9 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 	r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
 	r.Resources = sgs
 	r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets reach the internet (%s): nothing limits where a compromised task sends data", sg, tn.internetRoutes())
+	if why := tn.bpaWhy(true); why != "" {
+		r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets may reach the internet (%s; %s): nothing limits where a compromised task sends data", sg, tn.internetRoutes(), why)
+	}
 	r.Hint = checked(fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit%s --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg, e.checksFlag()),
 		groupIDs(sgs...))
 	return []report.Result{r}
