@@ -88,6 +88,8 @@ const (
 	ActionDescribeContainerInstances   = "ecs:DescribeContainerInstances"
 	ActionDescribeInstances            = "ec2:DescribeInstances"
 	ActionDescribeCapacityProviders    = "ecs:DescribeCapacityProviders"
+	ActionDescribeBPAOptions           = "ec2:DescribeVpcBlockPublicAccessOptions"
+	ActionDescribeBPAExclusions        = "ec2:DescribeVpcBlockPublicAccessExclusions"
 )
 
 // Facts is everything audit knows about one region of one account: plain
@@ -124,6 +126,11 @@ type Facts struct {
 	// provider missing from the map could not be described (an Undecided
 	// for ActionDescribeCapacityProviders names it).
 	CapacityProviders map[string]*CapacityProvider
+	// BPA is the account's VPC Block Public Access in the Region. Nil
+	// when it was not read: an Undecided for ActionDescribeBPAOptions
+	// says why when the read failed; a source with no Undecided for it
+	// and no BPA is judged as BPA off, the AWS default.
+	BPA *BlockPublicAccess
 
 	// Workloads are the ECS services (or task definitions to be deployed)
 	// to audit.
@@ -340,6 +347,56 @@ type PrefixList struct {
 	// Name is e.g. "com.amazonaws.us-east-1.s3".
 	Name  string
 	CIDRs []netip.Prefix
+}
+
+// BPA modes (InternetGatewayBlockMode) and exclusion modes
+// (InternetGatewayExclusionMode), as the EC2 API spells them.
+const (
+	BPAOff                = "off"
+	BPABlockBidirectional = "block-bidirectional"
+	BPABlockIngress       = "block-ingress"
+	BPAAllowBidirectional = "allow-bidirectional"
+	BPAAllowEgress        = "allow-egress"
+)
+
+// BlockPublicAccess is VPC Block Public Access (BPA) of one account in
+// one Region (ec2:DescribeVpcBlockPublicAccessOptions), with its
+// exclusions (ec2:DescribeVpcBlockPublicAccessExclusions). It closes
+// internet paths whatever the routes say; rules_bpa.go says which.
+type BlockPublicAccess struct {
+	// Mode is BPAOff, BPABlockBidirectional or BPABlockIngress.
+	Mode string
+	// State is default-state, update-in-progress or update-complete.
+	State string
+	// ExclusionsAllowed is "allowed" or "not-allowed" (a declarative
+	// policy of the organization); empty when not given.
+	ExclusionsAllowed string
+	// ExclusionsRead is false when the exclusions could not be read
+	// (then an Undecided for ActionDescribeBPAExclusions says why).
+	ExclusionsRead bool
+	// Exclusions are every exclusion of the account in the Region, in
+	// whatever state.
+	Exclusions []BPAExclusion
+}
+
+// BPAExclusion is one VPC BPA exclusion: a VPC or a subnet exempt from
+// the account's mode.
+type BPAExclusion struct {
+	ID string
+	// ResourceID is the excluded vpc-... or subnet-... id (from the
+	// exclusion's ResourceArn).
+	ResourceID string
+	// Mode is BPAAllowBidirectional or BPAAllowEgress.
+	Mode string
+	// State is create-complete, update-complete (in effect) or
+	// create-in-progress, update-in-progress, delete-in-progress, ...
+	State string
+}
+
+// Active reports whether x is in effect: created or updated, not being
+// created, changed, disabled or deleted.
+func (x BPAExclusion) Active() bool {
+	return x.State == "create-complete" || x.State == "update-complete"
 }
 
 // MountTarget is one EFS mount target.

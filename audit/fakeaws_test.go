@@ -203,4 +203,8 @@ var fakeEC2 = map[string]string{
 		`</entrySet><associationSet><item><subnetId>subnet-0a1b</subnetId></item></associationSet></item></networkAclSet>`,
 	"ec2:DescribeManagedPrefixLists":  `<prefixListSet><item><prefixListId>pl-0a</prefixListId><prefixListName>com.amazonaws.us-east-1.s3</prefixListName></item></prefixListSet>`,
 	"ec2:GetManagedPrefixListEntries": `<entrySet><item><cidr>203.0.113.0/24</cidr></item></entrySet>`,
+	// VPC Block Public Access as a new account has it: off, no exclusions.
+	"ec2:DescribeVpcBlockPublicAccessOptions": `<vpcBlockPublicAccessOptions><awsAccountId>111122223333</awsAccountId><awsRegion>us-east-1</awsRegion>` +
+		`<state>default-state</state><internetGatewayBlockMode>off</internetGatewayBlockMode><exclusionsAllowed>allowed</exclusionsAllowed><managedBy>account</managedBy></vpcBlockPublicAccessOptions>`,
+	"ec2:DescribeVpcBlockPublicAccessExclusions": `<vpcBlockPublicAccessExclusionSet/>`,
 }

@@ -48,6 +48,8 @@ type API interface {
 	DescribeManagedPrefixLists(context.Context, *ec2.DescribeManagedPrefixListsInput, ...func(*ec2.Options)) (*ec2.DescribeManagedPrefixListsOutput, error)
 	GetManagedPrefixListEntries(context.Context, *ec2.GetManagedPrefixListEntriesInput, ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error)
 	DescribeNetworkInterfaces(context.Context, *ec2.DescribeNetworkInterfacesInput, ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error)
+	DescribeVpcBlockPublicAccessOptions(context.Context, *ec2.DescribeVpcBlockPublicAccessOptionsInput, ...func(*ec2.Options)) (*ec2.DescribeVpcBlockPublicAccessOptionsOutput, error)
+	DescribeVpcBlockPublicAccessExclusions(context.Context, *ec2.DescribeVpcBlockPublicAccessExclusionsInput, ...func(*ec2.Options)) (*ec2.DescribeVpcBlockPublicAccessExclusionsOutput, error)
 
 	DescribeMountTargets(context.Context, *efs.DescribeMountTargetsInput, ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error)
 	DescribeMountTargetSecurityGroups(context.Context, *efs.DescribeMountTargetSecurityGroupsInput, ...func(*efs.Options)) (*efs.DescribeMountTargetSecurityGroupsOutput, error)
@@ -331,6 +333,16 @@ func (c SDKClients) DescribeManagedPrefixLists(ctx context.Context, in *ec2.Desc
 	return c.EC2.DescribeManagedPrefixLists(ctx, in, o...)
 }
 
+// DescribeVpcBlockPublicAccessOptions calls the EC2 API.
+func (c SDKClients) DescribeVpcBlockPublicAccessOptions(ctx context.Context, in *ec2.DescribeVpcBlockPublicAccessOptionsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcBlockPublicAccessOptionsOutput, error) {
+	return c.EC2.DescribeVpcBlockPublicAccessOptions(ctx, in, o...)
+}
+
+// DescribeVpcBlockPublicAccessExclusions calls the EC2 API.
+func (c SDKClients) DescribeVpcBlockPublicAccessExclusions(ctx context.Context, in *ec2.DescribeVpcBlockPublicAccessExclusionsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcBlockPublicAccessExclusionsOutput, error) {
+	return c.EC2.DescribeVpcBlockPublicAccessExclusions(ctx, in, o...)
+}
+
 // GetManagedPrefixListEntries calls the EC2 API.
 func (c SDKClients) GetManagedPrefixListEntries(ctx context.Context, in *ec2.GetManagedPrefixListEntriesInput, o ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
 	return c.EC2.GetManagedPrefixListEntries(ctx, in, o...)
@@ -535,6 +547,22 @@ func (l limitedAPI) DescribeNetworkInterfaces(ctx context.Context, in *ec2.Descr
 	}
 	defer l.release()
 	return l.api.DescribeNetworkInterfaces(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeVpcBlockPublicAccessOptions(ctx context.Context, in *ec2.DescribeVpcBlockPublicAccessOptionsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcBlockPublicAccessOptionsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeVpcBlockPublicAccessOptions(ctx, in, o...)
+}
+
+func (l limitedAPI) DescribeVpcBlockPublicAccessExclusions(ctx context.Context, in *ec2.DescribeVpcBlockPublicAccessExclusionsInput, o ...func(*ec2.Options)) (*ec2.DescribeVpcBlockPublicAccessExclusionsOutput, error) {
+	if err := l.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer l.release()
+	return l.api.DescribeVpcBlockPublicAccessExclusions(ctx, in, o...)
 }
 
 func (l limitedAPI) DescribeMountTargets(ctx context.Context, in *efs.DescribeMountTargetsInput, o ...func(*efs.Options)) (*efs.DescribeMountTargetsOutput, error) {

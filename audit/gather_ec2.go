@@ -87,7 +87,8 @@ func (s *gathering) network(ctx context.Context) error {
 
 // vpcNetwork reads everything the network rules need about vpcIDs: the
 // VPCs and their DNS attributes and DHCP options, subnets, route tables,
-// endpoints, security groups, network ACLs and prefix lists.
+// endpoints, security groups, network ACLs and prefix lists, and the
+// Region's VPC Block Public Access.
 func (s *gathering) vpcNetwork(ctx context.Context, vpcIDs []string) error {
 	var prefixLists []ec2types.ManagedPrefixList
 	calls := []func(context.Context){
@@ -98,6 +99,7 @@ func (s *gathering) vpcNetwork(ctx context.Context, vpcIDs []string) error {
 		func(ctx context.Context) { s.describeSecurityGroups(ctx, vpcIDs) },
 		func(ctx context.Context) { s.describeNACLs(ctx, vpcIDs) },
 		func(ctx context.Context) { prefixLists = s.describePrefixLists(ctx) },
+		s.describeBPA,
 	}
 	for _, id := range vpcIDs {
 		for _, attr := range []ec2types.VpcAttributeName{ec2types.VpcAttributeNameEnableDnsSupport, ec2types.VpcAttributeNameEnableDnsHostnames} {

@@ -121,10 +121,17 @@ func startMotoEnv() (*motoEnv, string, error) {
 	target, _ := url.Parse(m.url)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	m.proxy = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if action := requestAction(r); action != "" {
+		action := requestAction(r)
+		if action != "" {
 			m.mu.Lock()
 			m.actions = append(m.actions, action)
 			m.mu.Unlock()
+		}
+		if body, ok := motoMissing[action]; ok {
+			op := strings.TrimPrefix(action, "ec2:")
+			w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+			fmt.Fprintf(w, `<%sResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>moto-missing</requestId>%s</%sResponse>`, op, body, op)
+			return
 		}
 		rp.ServeHTTP(w, r)
 	}))
@@ -146,6 +153,19 @@ func startMotoEnv() (*motoEnv, string, error) {
 		return nil, "", err
 	}
 	return m, "", nil
+}
+
+// motoMissing answers the calls moto does not implement: moto 5.2.1
+// answers DescribeVpcBlockPublicAccessOptions and
+// DescribeVpcBlockPublicAccessExclusions with an HTML "500 Internal
+// Server Error", which the SDK retries and the audit would then report as
+// undecided for every internet path. The proxy answers them (recorded
+// like any call) as a new account has them on AWS: BPA off, no
+// exclusions. The replay server tests BPA itself.
+var motoMissing = map[string]string{
+	ActionDescribeBPAOptions: `<vpcBlockPublicAccessOptions><awsAccountId>123456789012</awsAccountId><awsRegion>us-east-1</awsRegion>` +
+		`<state>default-state</state><internetGatewayBlockMode>off</internetGatewayBlockMode><exclusionsAllowed>allowed</exclusionsAllowed></vpcBlockPublicAccessOptions>`,
+	ActionDescribeBPAExclusions: `<vpcBlockPublicAccessExclusionSet/>`,
 }
 
 func (m *motoEnv) stop() {

@@ -34,6 +34,8 @@ var replayActions = map[string]int{
 	ActionDescribeNetworkInterfaces:    1,
 	ActionDescribeMountTargets:         1,
 	ActionDescribeMountTargetSecGroups: 2,
+	ActionDescribeBPAOptions:           1,
+	ActionDescribeBPAExclusions:        1,
 }
 
 // replayRows gathers and evaluates r's sweep, failing on a gather error.
@@ -145,6 +147,7 @@ func TestReplayPaging(t *testing.T) {
 		ActionGetManagedPrefixListEntries: 2,
 		ActionDescribeNetworkInterfaces:   2,
 		ActionDescribeMountTargets:        2,
+		ActionDescribeBPAExclusions:       2,
 	}
 	for action, n := range pages {
 		if got := r.count(action); got != n {
@@ -170,12 +173,15 @@ func TestReplayNamedServiceMissing(t *testing.T) {
 // (every service has a launch type), the S3 prefix list's entries are
 // covered by the task group's allow-all egress whatever they are, and the
 // endpoint ENIs' addresses refine what the endpoint group's VPC-wide rule
-// already admits. Without them every row is still decided, as on a
-// healthy account.
+// already admits; VPC Block Public Access closes only internet paths, and
+// the base account uses none. Without them every row is still decided,
+// as on a healthy account.
 var decidedWithout = map[string]bool{
 	ActionDescribeClusters:            true,
 	ActionGetManagedPrefixListEntries: true,
 	ActionDescribeNetworkInterfaces:   true,
+	ActionDescribeBPAOptions:          true,
+	ActionDescribeBPAExclusions:       true,
 }
 
 // replayCode is the error code AWS gives when it throttles or denies
@@ -255,12 +261,12 @@ func TestReplayThrottledFraction(t *testing.T) {
 	for _, n := range r.counts() {
 		total += n
 	}
-	// 35 calls (TestReplayPaging's pages plus 6 unpaged calls); every
+	// 38 calls (TestReplayPaging's pages plus 7 unpaged calls); every
 	// fifth request is throttled and retried, so N requests with N/5 of
-	// them throttled leave 35: N = 43.
-	t.Logf("%d requests for 35 calls with 20 %% throttled", total)
-	if total != 43 {
-		t.Errorf("got %d requests; want 43 (35 calls, each throttled one retried)", total)
+	// them throttled leave 38: N = 47.
+	t.Logf("%d requests for 38 calls with 20 %% throttled", total)
+	if total != 47 {
+		t.Errorf("got %d requests; want 47 (38 calls, each throttled one retried)", total)
 	}
 }
 

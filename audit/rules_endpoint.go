@@ -203,9 +203,12 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 		r.Error = msg
 		e.publicPath(&r, tn, n, "the tasks resolve the public name and reach it", "an interface endpoint for "+name)
 	case TriFalse:
-		r.Error = msg + ": the tasks resolve the public name and time out (a task subnet has no internet path)"
+		r.Error = msg + ": the tasks resolve the public name and time out (a task subnet has no internet path" + tn.bpaNote() + ")"
 	default:
 		r.Error = msg + ": the tasks resolve the public name"
+		if why := tn.bpaWhy(true); why != "" {
+			r.Error += "; whether they reach it is unknown: " + why
+		}
 	}
 	r.Resources = uniqSorted(append(append([]string{tn.vpcID}, tn.subnetIDs()...), skippedIDs(others)...)...)
 	if n.CrossRegion(e.f.Region) {

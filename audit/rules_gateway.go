@@ -35,6 +35,11 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 			e.publicPath(&r, tn, n, "the tasks reach it", "a gateway endpoint for "+name)
 		} else {
 			r.Error = msg + ": a task subnet has no internet path, so the connections time out"
+			if note := tn.bpaNote(); note != "" {
+				r.Error += " (" + strings.TrimPrefix(note, "; ") + ")"
+			} else if why := tn.bpaWhy(true); why != "" {
+				r.Error = msg + ": whether the tasks reach it over the internet is unknown: " + why
+			}
 		}
 		r.Hint = hintCreateGatewayEndpoint(tn.vpcID, name, tn.routeIDs())
 		r.Resources = uniqSorted(append(append(append([]string{tn.vpcID}, tn.routeIDs()...), inbound...), skippedIDs(others)...)...)
@@ -121,7 +126,7 @@ func (e *evaluator) gatewayRouteRow(tn *taskNet, n Need, ep *Endpoint, pl *Prefi
 		return r
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassConnect
-	r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s, so the connections time out (no internet path)", joinComma(missing), joinComma(missingSubnets), ep.ID)
+	r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s, so the connections time out (no internet path%s)", joinComma(missing), joinComma(missingSubnets), ep.ID, tn.only(missingSubnets).bpaNote())
 	if viaInternetOnly {
 		// The same rule as a missing endpoint: a public path where a
 		// private one exists (the endpoint, not routed here).

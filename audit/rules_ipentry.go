@@ -38,6 +38,10 @@ type addrPath struct {
 	undecided *Undecided
 	// noFamily: the task subnet has no block of the address's family.
 	noFamily bool
+	// bpa is what VPC Block Public Access does to a route through an
+	// internet, egress-only internet or NAT gateway (or an appliance) to
+	// a public address, when it closes it or may.
+	bpa *bpaVerdict
 }
 
 // hostNeed judges a NeedHost need: a host name is skipped with the reason,
@@ -126,6 +130,13 @@ func (e *evaluator) addrPaths(tn *taskNet, a netip.Addr) []addrPath {
 			default:
 				p.open = true
 				p.how = fmt.Sprintf("%s sends it via %s", p.rt.ID, routeHop(r))
+				// A public address through a gateway to the internet is
+				// an internet path: BPA may close it.
+				if k := bpaKindOf(r.Target); k != bpaElsewhere && !a.IsPrivate() {
+					if v := e.bpaPath(s, k, r.TargetID); v.open != TriTrue {
+						p.open, p.bpa, p.how = false, &v, v.why
+					}
+				}
 			}
 		}
 		out = append(out, p)
@@ -322,6 +333,10 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 			unknown = append(unknown, line)
 		case p.undecided != nil:
 			return undecidedRow(CheckRoute, "", *p.undecided, "the VPC's subnets decide whether an interface can hold "+a.String(), e.opts)
+		case p.bpa != nil && p.bpa.open == TriUnknown && p.bpa.undecided != nil:
+			return undecidedRow(CheckRoute, "", *p.bpa.undecided, "VPC Block Public Access decides whether "+a.String()+" is reachable over "+p.route.TargetID, e.opts)
+		case p.bpa != nil && p.bpa.open == TriUnknown:
+			unknown = append(unknown, line)
 		case p.open:
 			open = append(open, line)
 		default:
@@ -334,7 +349,15 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 	case len(closed) > 0:
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
 		r.Error = fmt.Sprintf("no path from the task subnets to %s (%s): connections time out", a, closed)
+		var bpaHints []string
+		for _, p := range paths {
+			if p.bpa != nil && p.bpa.hint != "" && !contains(bpaHints, p.bpa.hint) {
+				bpaHints = append(bpaHints, p.bpa.hint)
+			}
+		}
 		switch {
+		case len(bpaHints) > 0:
+			r.Hint = "Reopen the path VPC Block Public Access closes: " + strings.Join(bpaHints, "; ")
 		case noSubnet:
 			r.Hint = checked(fmt.Sprintf("Check the address: no subnet of %s contains %s.", tn.vpcID, a), vpcIDs(tn.vpcID))
 		case noFamily:
@@ -455,7 +478,7 @@ func (e *evaluator) blockedAddrRows(tn *taskNet, n Need, base report.Result, pat
 	var byRoute, byACL bySubnet
 	var open, routeIDs, aclIDs, openIDs []string
 	for _, p := range paths {
-		if (p.rt != nil || p.noFamily) && !p.open && p.undecided == nil {
+		if (p.rt != nil || p.noFamily) && !p.open && p.undecided == nil && (p.bpa == nil || p.bpa.open == TriFalse) {
 			byRoute = append(byRoute, [2]string{p.subnet.ID, p.how})
 			routeIDs = append(routeIDs, p.subnet.ID)
 			if p.rt != nil {

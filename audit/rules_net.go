@@ -28,6 +28,10 @@ type taskNet struct {
 	// public address for IPv6) from a subnet with an IPv6 block.
 	internet6    map[string]Tri
 	internet6Via map[string]string
+	// bpa and bpa6 are, per task subnet, what VPC Block Public Access
+	// does to the IPv4 and IPv6 internet paths the routes give, when it
+	// closes them (internet is then TriFalse) or may (TriUnknown).
+	bpa, bpa6 map[string]*bpaVerdict
 	// ephemeral are the ports the tasks' OS picks for its side of a
 	// connection: the return traffic comes back to them.
 	ephemeral ephemeralRange
@@ -110,6 +114,8 @@ func (e *evaluator) resolve(nc NetConfig) (*taskNet, []report.Result) {
 		internetVia:  map[string]string{},
 		internet6:    map[string]Tri{},
 		internet6Via: map[string]string{},
+		bpa:          map[string]*bpaVerdict{},
+		bpa6:         map[string]*bpaVerdict{},
 		ephemeral:    ephemeralPorts(nc.OSFamily),
 	}
 	var rows []report.Result
@@ -160,21 +166,48 @@ func (e *evaluator) resolve(nc NetConfig) (*taskNet, []report.Result) {
 			}
 			continue
 		}
-		via, ok := internetPath(rt, tn.publicIP)
+		route, ok := internetPath(rt, tn.publicIP)
+		via := ""
+		if ok {
+			via = route.TargetID
+		}
 		if !s.CIDR.IsValid() {
 			// An IPv6-only subnet's tasks have no IPv4 address: an IPv4
 			// default route carries nothing of theirs. NAT64 (a route
 			// for 64:ff9b::/96 to a NAT gateway) reaches IPv4
 			// destinations, given DNS64 on the subnet.
-			via, ok = nat64Path(rt)
+			route, ok = nat64Path(rt)
+			via = ""
+			if ok {
+				via = route.TargetID + " (NAT64; needs DNS64 on the subnet)"
+			}
 		}
+		// VPC Block Public Access may close what the route opens.
 		tn.internet[s.ID] = TriOf(ok)
+		if ok {
+			if v := e.bpaPath(s, bpaKindOf(route.Target), route.TargetID); v.open != TriTrue {
+				tn.bpa[s.ID] = &v
+				tn.internet[s.ID] = v.open
+				if v.open == TriFalse {
+					via = ""
+				}
+			}
+		}
 		tn.internetVia[s.ID] = via
-		via6, ok6 := internet6Path(rt)
+		route6, ok6 := internet6Path(rt)
 		ok6 = ok6 && s.IPv6.IsValid()
 		tn.internet6[s.ID] = TriOf(ok6)
 		if ok6 {
-			tn.internet6Via[s.ID] = via6
+			tn.internet6Via[s.ID] = route6.TargetID
+			// IPv6 to an internet gateway is the task's own address
+			// going straight out (bpaDirect).
+			if v := e.bpaPath(s, bpaKindOf(route6.Target), route6.TargetID); v.open != TriTrue {
+				tn.bpa6[s.ID] = &v
+				tn.internet6[s.ID] = v.open
+				if v.open == TriFalse {
+					delete(tn.internet6Via, s.ID)
+				}
+			}
 		}
 	}
 	return tn, rows
@@ -199,13 +232,14 @@ func routeTableFor(f *Facts, s *Subnet) *RouteTable {
 
 var defaultRoute4 = netip.MustParsePrefix("0.0.0.0/0")
 
-// internetPath reports whether rt sends IPv4 internet traffic somewhere
-// that reaches the internet, and through what. An internet gateway only
-// counts when the task has a public IP: without one its packets are not
-// translated. NAT gateways, transit gateways, virtual private gateways and
-// appliance ENIs/instances are assumed to lead out (an inspection VPC or
-// on-premises egress); peering connections do not forward to the internet.
-func internetPath(rt *RouteTable, publicIP bool) (string, bool) {
+// internetPath returns the route by which rt sends IPv4 internet traffic
+// somewhere that reaches the internet. An internet gateway only counts
+// when the task has a public IP: without one its packets are not
+// translated. NAT gateways, transit gateways, virtual private gateways
+// and appliance ENIs/instances are assumed to lead out (an inspection VPC
+// or on-premises egress); peering connections do not forward to the
+// internet. VPC Block Public Access is judged apart (bpaPath).
+func internetPath(rt *RouteTable, publicIP bool) (Route, bool) {
 	for _, r := range rt.Routes {
 		if r.Destination != defaultRoute4 || strings.EqualFold(r.State, "blackhole") {
 			continue
@@ -213,13 +247,13 @@ func internetPath(rt *RouteTable, publicIP bool) (string, bool) {
 		switch r.Target {
 		case TargetIGW:
 			if publicIP {
-				return r.TargetID, true
+				return r, true
 			}
 		case TargetNAT, TargetTGW, TargetVGW, TargetENI, TargetInstance:
-			return r.TargetID, true
+			return r, true
 		}
 	}
-	return "", false
+	return Route{}, false
 }
 
 var (
@@ -227,32 +261,33 @@ var (
 	nat64Prefix   = netip.MustParsePrefix("64:ff9b::/96")
 )
 
-// internet6Path reports whether rt sends IPv6 internet traffic out, and
-// through what: an egress-only internet gateway or an internet gateway
-// (IPv6 addresses are global, nothing to translate), or, as for IPv4, a
-// transit gateway or an appliance assumed to lead out.
-func internet6Path(rt *RouteTable) (string, bool) {
+// internet6Path returns the route by which rt sends IPv6 internet traffic
+// out: to an egress-only internet gateway or an internet gateway (IPv6
+// addresses are global, nothing to translate), or, as for IPv4, a transit
+// gateway or an appliance assumed to lead out.
+func internet6Path(rt *RouteTable) (Route, bool) {
 	for _, r := range rt.Routes {
 		if r.Destination != defaultRoute6 || strings.EqualFold(r.State, "blackhole") {
 			continue
 		}
 		switch r.Target {
 		case TargetEIGW, TargetIGW, TargetTGW, TargetENI, TargetInstance:
-			return r.TargetID, true
+			return r, true
 		}
 	}
-	return "", false
+	return Route{}, false
 }
 
-// nat64Path reports whether rt sends the NAT64 prefix to a NAT gateway,
-// which translates an IPv6-only task's traffic to IPv4 destinations.
-func nat64Path(rt *RouteTable) (string, bool) {
+// nat64Path returns the route by which rt sends the NAT64 prefix to a NAT
+// gateway, which translates an IPv6-only task's traffic to IPv4
+// destinations.
+func nat64Path(rt *RouteTable) (Route, bool) {
 	for _, r := range rt.Routes {
 		if r.Destination == nat64Prefix && r.Target == TargetNAT && !strings.EqualFold(r.State, "blackhole") {
-			return r.TargetID + " (NAT64; needs DNS64 on the subnet)", true
+			return r, true
 		}
 	}
-	return "", false
+	return Route{}, false
 }
 
 // azSubnets picks one task subnet per AZ, sorted by AZ, for hints that

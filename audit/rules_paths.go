@@ -25,6 +25,10 @@ func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 	case TriFalse:
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
 		natHint := "add a NAT gateway route (0.0.0.0/0) to route tables " + joinComma(tn.routeIDs()) + "."
+		if tn.bpaOnly() {
+			// The routes give a path and BPA closes it: reopen it.
+			natHint = "reopen the path: " + tn.bpaHints()
+		}
 		if n.Internet {
 			r.Error = "the registry is only reachable over the internet and a task subnet has no internet path: the image pull times out"
 			r.Hint = "Copy the image into ECR in " + e.f.Region + " (or an ECR pull-through cache rule: aws ecr create-pull-through-cache-rule) and use that URI, or " + natHint
@@ -32,12 +36,13 @@ func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 			r.Error = "the check asks for the public path and a task subnet has no internet path: connections time out"
 			r.Hint = "To reach it publicly, " + natHint
 		}
+		if why := tn.bpaWhy(false); why != "" {
+			r.Error += " (" + why + ")"
+		}
 		r.Hint = checked(r.Hint, regions(e.f.Region), routeIDs(tn.routeIDs()...))
 		return []report.Result{r}
 	case TriUnknown:
-		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
-		r.Error = "could not decide whether the task subnets have an internet path (route tables not in the facts)"
-		return []report.Result{r}
+		return []report.Result{withBase(base, e.unknownInternetRow(tn, CheckRoute, "the task subnets have an internet path"))}
 	}
 	// The destination's addresses are unknown, so only ACL rules that
 	// cover 0.0.0.0/0 on the need's port (443, or a registry's own port)
@@ -77,16 +82,23 @@ func (e *evaluator) dualStackNeed(tn *taskNet, n Need) []report.Result {
 			paths = append(paths, fmt.Sprintf("%s via %s (IPv4)", s.ID, tn.internetVia[s.ID]))
 		case r6 == TriTrue && sg6.allowed:
 			paths = append(paths, fmt.Sprintf("%s via %s (IPv6)", s.ID, tn.internet6Via[s.ID]))
-		case r4 == TriUnknown && r6 != TriTrue:
+		case r4 == TriUnknown && r6 != TriTrue, r6 == TriUnknown && r4 != TriTrue:
 			unknown = append(unknown, s.ID)
 		case r6 == TriTrue:
 			sg6Needed = append(sg6Needed, fmt.Sprintf("%s (IPv6 via %s)", s.ID, tn.internet6Via[s.ID]))
 		case r4 == TriTrue:
 			sg4Needed = append(sg4Needed, fmt.Sprintf("%s (IPv4 via %s)", s.ID, tn.internetVia[s.ID]))
 		default:
-			why := "no IPv4 internet path, no ::/0 route to an egress-only or internet gateway"
+			why4, why6 := "no IPv4 internet path", "no ::/0 route to an egress-only or internet gateway"
+			if v := tn.bpa[s.ID]; v != nil && v.open == TriFalse {
+				why4 = v.why
+			}
+			if v := tn.bpa6[s.ID]; v != nil && v.open == TriFalse {
+				why6 = v.why
+			}
+			why := why4 + "; " + why6
 			if !s.IPv6.IsValid() {
-				why = "no IPv4 internet path, and no IPv6 block"
+				why = why4 + "; and no IPv6 block"
 			}
 			noRoute = append(noRoute, s.ID+" ("+why+")")
 		}
@@ -103,11 +115,15 @@ func (e *evaluator) dualStackNeed(tn *taskNet, n Need) []report.Result {
 			r.Hint += fmt.Sprintf("; or pull through the IPv4 name %s with the ecr.api, ecr.dkr and S3 gateway endpoints", host)
 		}
 		r.Hint = checked(r.Hint+".", vpcIDs(tn.vpcID), routeIDs(tn.routeIDs()...))
+		if h := tn.bpaHints(); h != "" {
+			r.Hint += " Or reopen the path VPC Block Public Access closes: " + h
+		}
 		rows = append(rows, r)
 	}
 	if len(unknown) > 0 {
-		rows = append(rows, report.Result{Check: CheckRoute, Status: report.StatusWarn, Class: report.ClassUndecided, Resources: unknown,
-			Error: fmt.Sprintf("could not decide whether %s have an internet path (route tables not in the facts)", joinComma(unknown))})
+		u := e.unknownInternetRow(tn.only(unknown), CheckRoute, joinComma(unknown)+" have an internet path")
+		u.Resources = uniqSorted(append(u.Resources, unknown...)...)
+		rows = append(rows, u)
 	}
 	if len(sg4Needed)+len(sg6Needed) > 0 {
 		u := sg6.undecided
@@ -242,6 +258,9 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 	r.Status, r.Class = report.StatusWarn, report.ClassEgressOpen
 	r.Resources = sgs
 	r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets reach the internet (%s): nothing limits where a compromised task sends data", sg, tn.internetRoutes())
+	if why := tn.bpaWhy(true); why != "" {
+		r.Error = fmt.Sprintf("%s allows all traffic to 0.0.0.0/0 and the task subnets may reach the internet (%s; %s): nothing limits where a compromised task sends data", sg, tn.internetRoutes(), why)
+	}
 	r.Hint = checked(fmt.Sprintf("Replace the allow-all egress of %s with the least rule set: preflight audit%s --egress-rules cli prints the rules to add and the revoke of the allow-all.", sg, e.checksFlag()),
 		groupIDs(sgs...))
 	return []report.Result{r}

@@ -76,10 +76,16 @@ func (e *evaluator) crossRegionNeed(tn *taskNet, n Need) []report.Result {
 		r.Error = what + ": the traffic leaves through " + tn.internetRoutes()
 	case internet == TriFalse:
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
-		r.Error = what + ": the tasks resolve the public name and time out (a task subnet has no internet path)"
+		r.Error = what + ": the tasks resolve the public name and time out (a task subnet has no internet path" + tn.bpaNote() + ")"
+		if tn.bpaOnly() {
+			r.Hint += " Or reopen the internet path: " + tn.bpaHints()
+		}
 	default:
 		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
 		r.Error = what + "; whether the task subnets have an internet path is unknown"
+		if why := tn.bpaWhy(true); why != "" {
+			r.Error += ": " + why
+		}
 	}
 	return []report.Result{r}
 }
@@ -140,10 +146,13 @@ func (e *evaluator) crossRegionLayers(tn *taskNet, n Need, svc config.Service) [
 		r.Error = msg
 		e.publicPath(&r, tn, n, "the tasks reach it", "a cross-Region interface endpoint for "+name)
 	case TriFalse:
-		r.Error = msg + ": the image pull times out (a task subnet has no internet path)"
+		r.Error = msg + ": the image pull times out (a task subnet has no internet path" + tn.bpaNote() + ")"
 	default:
 		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
 		r.Error = msg + "; whether the task subnets have an internet path is unknown"
+		if why := tn.bpaWhy(true); why != "" {
+			r.Error += ": " + why
+		}
 	}
 	r.Hint = hintCreateCrossRegionEndpoint(tn.vpcID, name, n.Region, tn.azSubnets(), e.existingEndpointGroup(tn, n.Port))
 	return []report.Result{r}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -175,15 +176,21 @@ func TestPublicIPInSimulatedVPC(t *testing.T) {
 	expectHint(t, res.find(t, "public_ip", "task"), "assignPublicIp")
 }
 
-// waitForTCP waits until addr accepts connections from inside ns.
-// startMotoInVPC runs moto_server on a host of the fixture's VPC
-// namespace, where the task reaches it as its EC2 endpoint, and returns
-// its URL. The server is killed when the test ends.
+// startMotoInVPC runs moto_server (through testdata/moto_server_bpa.py)
+// on a host of the fixture's VPC namespace, where the task reaches it as
+// its EC2 endpoint, and returns its URL. The server is killed when the
+// test ends.
 func startMotoInVPC(t *testing.T, f *fixture) string {
 	t.Helper()
 	const ec2Endpoint = "10.0.0.50"
 	f.addAddr(ec2Endpoint)
-	moto := exec.Command("ip", "netns", "exec", f.vpcNS, "moto_server", "-H", ec2Endpoint, "-p", "5000")
+	// The launcher is moto_server plus the VPC Block Public Access reads
+	// moto lacks (answered as BPA off), which audit's network read makes.
+	launcher, err := filepath.Abs(filepath.Join("testdata", "moto_server_bpa.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	moto := exec.Command("ip", "netns", "exec", f.vpcNS, "python3", launcher, "-H", ec2Endpoint, "-p", "5000")
 	if err := moto.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -192,6 +199,7 @@ func startMotoInVPC(t *testing.T, f *fixture) string {
 	return "http://" + ec2Endpoint + ":5000"
 }
 
+// waitForTCP waits until addr accepts connections from inside ns.
 func waitForTCP(t testing.TB, ns, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
