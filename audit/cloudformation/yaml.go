@@ -146,6 +146,12 @@ func (p *yamlParser) lineRest() string {
 	return strings.TrimSpace(string(p.src[p.pos:end]))
 }
 
+// atDocumentEnd reports whether pos is at a "---" or "..." marker.
+func (p *yamlParser) atDocumentEnd() bool {
+	return p.col() == 0 && (p.startsWith("---") || p.startsWith("...")) &&
+		(p.pos+3 == len(p.src) || isSpace(p.src[p.pos+3]))
+}
+
 // isSeqEntry reports whether pos is at a block sequence's "- ".
 func (p *yamlParser) isSeqEntry() bool {
 	return p.pos < len(p.src) && p.src[p.pos] == '-' && (p.pos+1 == len(p.src) || isSpace(p.src[p.pos+1]))
@@ -162,7 +168,7 @@ func (p *yamlParser) node(parent int) (any, error) {
 	case '&', '*':
 		return nil, p.errorf("YAML anchors and aliases are not allowed: CloudFormation refuses them, and they are how a YAML bomb multiplies")
 	case '!':
-		return p.tagged(parent)
+		return p.tagged(parent, false)
 	case '|', '>':
 		return p.blockScalar(parent)
 	case '[', '{':
@@ -183,7 +189,7 @@ func (p *yamlParser) node(parent int) (any, error) {
 }
 
 // tagged reads "!Tag value" into {"Fn::Tag": value}.
-func (p *yamlParser) tagged(parent int) (any, error) {
+func (p *yamlParser) tagged(parent int, inFlow bool) (any, error) {
 	start := p.pos + 1
 	p.pos++
 	for p.pos < len(p.src) && !isSpace(p.src[p.pos]) && !strings.ContainsRune(",]}", rune(p.src[p.pos])) {
@@ -200,10 +206,15 @@ func (p *yamlParser) tagged(parent int) (any, error) {
 			return map[string]any{key: ""}, nil
 		}
 		var err error
-		if v, err = p.node(parent); err != nil {
+		if inFlow {
+			v, err = p.flowValue()
+		} else {
+			v, err = p.node(parent)
+		}
+		if err != nil {
 			return nil, err
 		}
-	} else if p.nextLine() && p.col() > parent {
+	} else if !inFlow && p.nextLine() && p.col() > parent {
 		var err error
 		if v, err = p.node(parent); err != nil {
 			return nil, err
@@ -287,6 +298,9 @@ func (p *yamlParser) mapping(col int) (any, error) {
 		if p.col() > col {
 			return nil, p.errorf("unexpected %q: bad indentation", p.lineRest())
 		}
+		if p.atDocumentEnd() {
+			return m, nil
+		}
 		if !p.isKey() {
 			if p.isSeqEntry() {
 				return m, nil // a sequence that ends a parent's entry at the same column
@@ -345,7 +359,7 @@ func (p *yamlParser) sequence(col int) (any, error) {
 		if p.col() > col {
 			return nil, p.errorf("unexpected %q: bad indentation", p.lineRest())
 		}
-		if !p.isSeqEntry() {
+		if !p.isSeqEntry() || p.atDocumentEnd() {
 			return list, nil // the parent mapping's next key
 		}
 	}
@@ -429,7 +443,7 @@ func (p *yamlParser) flowValue() (any, error) {
 	case '&', '*':
 		return nil, p.errorf("YAML anchors and aliases are not allowed: CloudFormation refuses them, and they are how a YAML bomb multiplies")
 	case '!':
-		return p.tagged(1 << 30)
+		return p.tagged(0, true)
 	}
 	return p.scalar(true)
 }

@@ -1,0 +1,304 @@
+package cloudformation
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// readString reads a template given as text.
+func readString(t *testing.T, text string, opts Options) (*audit.Facts, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "template.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return Read(path, opts)
+}
+
+// TestNetworkYAML reads the hand-written short-form template and checks
+// the facts each intrinsic and each default decides.
+func TestNetworkYAML(t *testing.T) {
+	f, err := Read(filepath.Join("testdata", "yaml", "network.yaml"), Options{Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"Ref parameter default", f.VPCs["Vpc"].CIDRs[0].String(), "10.20.0.0/16"},
+		{"EnableDnsSupport default", f.VPCs["Vpc"].DNSSupport, audit.TriTrue},
+		{"EnableDnsHostnames set", f.VPCs["Vpc"].DNSHostnames, audit.TriTrue},
+		{"FindInMap by parameter", f.Subnets["SubnetA"].CIDR.String(), "10.20.1.0/24"},
+		{"FindInMap in block form", f.Subnets["SubnetB"].CIDR.String(), "10.20.2.0/24"},
+		{"GetAtt VpcId", f.Subnets["SubnetB"].VPCID, "Vpc"},
+		{"Select GetAZs", f.Subnets["SubnetA"].AZ, "eu-west-1-zone1"},
+		{"Select GetAZs of AWS::Region", f.Subnets["SubnetB"].AZ, "eu-west-1-zone2"},
+		{"endpoint Sub", endpoint(f, "S3").ServiceName, "com.amazonaws.eu-west-1.s3"},
+		{"endpoint type default", endpoint(f, "S3").Type, audit.EndpointGateway},
+		{"endpoint Join", endpoint(f, "EcrDkr").ServiceName, "com.amazonaws.eu-west-1.ecr.dkr"},
+		{"private DNS default", endpoint(f, "EcrDkr").PrivateDNSEnabled, false},
+		{"endpoint group default", endpoint(f, "EcrDkr").SecurityGroupIDs, []string{"Vpc.DefaultSecurityGroup"}},
+		{"false condition drops the resource", endpoint(f, "ProdOnly") == nil, true},
+		{"group without egress allows all", f.SecurityGroups["TaskGroup"].Egress[0].CIDRs[0].String(), "0.0.0.0/0"},
+		{"separate egress replaces allow-all", len(f.SecurityGroups["LockedGroup"].Egress), 1},
+		{"separate egress merged", f.SecurityGroups["LockedGroup"].Egress[0].CIDRs[0].String(), "10.20.0.0/16"},
+		{"default group admits its members", f.SecurityGroups["Vpc.DefaultSecurityGroup"].Ingress[0].GroupIDs, []string{"Vpc.DefaultSecurityGroup"}},
+		{"If on a condition of a condition", f.Workloads[0].SecurityGroups, []string{"TaskGroup"}},
+		{"NoValue leaves the default", f.Workloads[0].AssignPublicIP, audit.PublicIPDisabled},
+		{"service name", f.Workloads[0].Name, "service/Cluster/Service"},
+		{"task definition family Sub", f.Workloads[0].TaskDefinition.Family, "app-dev"},
+		{"image Sub with the stand-in account", f.Workloads[0].TaskDefinition.Containers[0].Image, "000000000000.dkr.ecr.eu-west-1.amazonaws.com/app:latest"},
+		{"log options", f.Workloads[0].TaskDefinition.Containers[0].LogOptions["awslogs-region"], "eu-west-1"},
+		{"no undecided", len(f.Undecided), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if fmt.Sprint(tt.got) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v; want %v", tt.got, tt.want)
+			}
+		})
+	}
+	// A subnet without an association uses the main table, which has
+	// only the local route; the default NACL allows all.
+	var main *audit.RouteTable
+	for _, rt := range f.RouteTables {
+		if rt.Main {
+			main = rt
+		}
+	}
+	if main == nil || len(main.Routes) != 1 || main.Routes[0].Target != audit.TargetLocal || len(main.SubnetIDs) != 0 {
+		t.Errorf("got main table %+v; want one local route and no associations", main)
+	}
+	var def *audit.NetworkACL
+	for _, acl := range f.NetworkACLs {
+		if acl.Default {
+			def = acl
+		}
+	}
+	if def == nil || !def.Entries[0].Allow || def.Entries[0].Protocol != "-1" {
+		t.Errorf("got default ACL %+v; want rule 100 allowing all", def)
+	}
+	rows := audit.Evaluate(f, audit.Options{})
+	assertRows(t, rows, []wantRow{
+		{"route", "ecr.layers", report.StatusFail, []string{"SubnetB", "Vpc.MainRouteTable", "S3"}},
+		{"private_dns", "ecr.dkr", report.StatusFail, []string{"EcrDkr"}},
+		{"security_group", "ecr.dkr", report.StatusFail, []string{"EcrDkr", "Vpc.DefaultSecurityGroup"}},
+		{"endpoint", "logs", report.StatusFail, []string{"Vpc"}},
+	})
+}
+
+func endpoint(f *audit.Facts, id string) *audit.Endpoint {
+	for _, ep := range f.Endpoints {
+		if ep.ID == id {
+			return ep
+		}
+	}
+	return nil
+}
+
+// TestParameterOverride: --parameter wins over Default, and conditions
+// follow it.
+func TestParameterOverride(t *testing.T) {
+	f, err := Read(filepath.Join("testdata", "yaml", "network.yaml"), Options{Region: "us-east-1", Parameters: map[string]string{"Env": "prod"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Subnets["SubnetA"].CIDR.String(); got != "10.20.11.0/24" {
+		t.Errorf("got SubnetA %s; want 10.20.11.0/24", got)
+	}
+	if got := f.Workloads[0].SecurityGroups; !slices.Equal(got, []string{"LockedGroup"}) {
+		t.Errorf("got groups %v; want [LockedGroup]", got)
+	}
+	if ep := endpoint(f, "ProdOnly"); ep == nil || ep.ServiceName != "com.amazonaws.us-east-1.logs" || !ep.PrivateDNSEnabled {
+		t.Errorf("got ProdOnly %+v; want the logs endpoint with private DNS", ep)
+	}
+	if _, err := Read(filepath.Join("testdata", "yaml", "network.yaml"), Options{Region: "us-east-1", Parameters: map[string]string{"Nope": "x"}}); err == nil || !strings.Contains(err.Error(), "--parameter Nope") {
+		t.Errorf("got %v; want an error naming --parameter Nope", err)
+	}
+}
+
+// serviceTemplate is a template whose service's subnets come from
+// subnets (a YAML value), for the undecided cases.
+func serviceTemplate(params, subnets string) string {
+	return `Parameters:
+` + params + `
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      LaunchType: FARGATE
+      NetworkConfiguration:
+        AwsvpcConfiguration:
+          Subnets: ` + subnets + `
+`
+}
+
+// TestUndecidedInTemplate: every fact the template leaves open is an
+// Undecided with CodeUnknownInSource that names the logical id and the
+// property, and the rows say "could not decide", never pass.
+func TestUndecidedInTemplate(t *testing.T) {
+	const none = "  Unused: {Type: String, Default: x}"
+	tests := []struct {
+		name, params, subnets string
+		wantErr               string
+	}{
+		{"ImportValue", none, "[!ImportValue shared-subnet]", "NetworkConfiguration.AwsvpcConfiguration.Subnets comes from Fn::ImportValue shared-subnet, exported by a stack outside the input"},
+		{"parameter without default", "  Subnets: {Type: 'List<AWS::EC2::Subnet::Id>'}", "!Ref Subnets", "comes from parameter Subnets, which has no Default (give --parameter Subnets=VALUE)"},
+		{"SSM parameter", "  Subnet: {Type: 'AWS::SSM::Parameter::Value<String>', Default: /net/subnet}", "[!Ref Subnet]", "comes from parameter Subnet, resolved from SSM at deploy"},
+		{"unknown attribute", none, "[!GetAtt Subnet.OutpostArn2]", "comes from Fn::GetAtt Subnet.OutpostArn2, known only after deploy"},
+		{"dynamic reference", none, "['{{resolve:ssm:/net/subnet}}']", "is a dynamic reference resolved at deploy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := readString(t, serviceTemplate(tt.params, tt.subnets), Options{Region: "eu-west-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Undecided) != 1 {
+				t.Fatalf("got undecided %+v; want one", f.Undecided)
+			}
+			u := f.Undecided[0]
+			if u.Code != audit.CodeUnknownInSource || u.Action != audit.ActionDescribeServices || u.Resource != "service/default/Service" || !strings.Contains(u.Err, tt.wantErr) {
+				t.Errorf("got %+v; want %s on service/default/Service, %q", u, audit.ActionDescribeServices, tt.wantErr)
+			}
+			rows := audit.Evaluate(f, audit.Options{})
+			found := false
+			for _, r := range rows {
+				if r.Status == report.StatusPass && r.Check != "public_ip" {
+					t.Errorf("got pass %s %s; want nothing judged on open subnets", r.Check, r.Target)
+				}
+				if r.Class == report.ClassUndecided && strings.Contains(r.Error, "Service") && strings.Contains(r.Error, tt.wantErr) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no undecided row naming the service and %q; rows:%s", tt.wantErr, dumpRows(rows))
+			}
+			if got := report.ExitCode(audit.Evaluate(f, audit.Options{FailUndecided: true})); got != report.ExitUndecided {
+				t.Errorf("got exit %d with --fail-undecided; want %d", got, report.ExitUndecided)
+			}
+		})
+	}
+}
+
+// TestOpenEndpoint: an endpoint whose existence or subnets are open makes
+// its need undecided, not failed and not passed.
+func TestOpenEndpoint(t *testing.T) {
+	text := serviceTemplate("  Unused: {Type: String, Default: x}", "[!Ref Subnet]") + `  Dkr:
+    Type: AWS::EC2::VPCEndpoint
+    Properties:
+      VpcId: !Ref Vpc
+      ServiceName: !ImportValue dkr-service-name
+`
+	f, err := readString(t, text, Options{Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := f.Undecided
+	if len(u) != 1 || u[0].Action != audit.ActionDescribeVpcEndpoints || u[0].Resource != "Vpc" || !strings.Contains(u[0].Err, "Dkr ServiceName comes from Fn::ImportValue dkr-service-name") {
+		t.Errorf("got undecided %+v; want DescribeVpcEndpoints on Vpc naming Dkr ServiceName", u)
+	}
+	extra, err := config.ParseEntries("ecr.dkr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := audit.Evaluate(f, audit.Options{Extra: extra})
+	r := findRow(rows, "endpoint", "ecr.dkr")
+	if r == nil || r.Status != report.StatusWarn || r.Class != report.ClassUndecided || !strings.Contains(r.Error, "Dkr ServiceName") {
+		t.Errorf("got ecr.dkr row %+v; want undecided naming Dkr ServiceName; rows:%s", r, dumpRows(rows))
+	}
+}
+
+// TestBadTemplates: input that cannot be read exits 2 with an error
+// naming the problem and where.
+func TestBadTemplates(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"unknown intrinsic in JSON", `{"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": {"Fn::Bogus": "x"}}}}}`, "Resources.Vpc.Properties.CidrBlock: unknown intrinsic function Fn::Bogus"},
+		{"unknown intrinsic elsewhere", `{"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"X": [{"Fn::Nope": 1}]}}}}`, "Resources.Role.Properties.X[0]: unknown intrinsic function Fn::Nope"},
+		{"unknown short tag", "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: !Nope x}\n", "line 4: unknown tag !Nope"},
+		{"Ref to nothing", "Resources:\n  S:\n    Type: AWS::EC2::Subnet\n    Properties: {VpcId: !Ref Missing}\n", "Ref Missing: no parameter or resource of that name"},
+		{"not JSON", `{"Resources": `, "invalid JSON"},
+		{"Terraform state", `{"terraform_version": "1.9.0", "values": {}}`, "this is Terraform's JSON (use --plan)"},
+		{"no resources", "AWSTemplateFormatVersion: '2010-09-09'\n", "no Resources mapping"},
+		{"YAML bomb", "a: &a [x, x]\nb: [*a, *a]\nResources: {}\n", "YAML anchors and aliases are not allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := readString(t, tt.text, Options{Region: "eu-west-1"})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v; want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLargeFileBounded: a file over MaxTemplateBytes is refused from its
+// size, before it is read; a device is refused as not a regular file.
+func TestLargeFileBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.json")
+	fh, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sparse 1 GiB file: no disk, and reading it would take 1 GiB.
+	if err := fh.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	fh.Close()
+	if _, err := Read(path, Options{Region: "eu-west-1"}); err == nil || !strings.Contains(err.Error(), "larger than 8 MiB") {
+		t.Errorf("error = %v; want larger than 8 MiB", err)
+	}
+	if _, err := Read("/dev/zero", Options{Region: "eu-west-1"}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("error = %v; want not a regular file", err)
+	}
+}
+
+// TestAssemblyManifest: a cdk.out directory reads every stack its
+// manifest lists, and a manifest cannot point outside the directory.
+func TestAssemblyManifest(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("Net.template.json", `{"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}}},
+		"Outputs": {"VpcOut": {"Value": {"Ref": "Vpc"}, "Export": {"Name": "net-vpc"}}}}`)
+	write("App.template.json", `{"Resources": {"Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Fn::ImportValue": "net-vpc"}, "CidrBlock": "10.9.1.0/24"}}}}`)
+	write("manifest.json", `{"version": "36.0.0", "artifacts": {
+		"Net": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Net.template.json"}},
+		"App": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "App.template.json"}},
+		"Tree": {"type": "cdk:tree", "properties": {"file": "tree.json"}}}}`)
+	f, err := Read(dir, Options{Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := f.Subnets["Subnet"]; s == nil || s.VPCID != "Vpc" || f.VPCs["Vpc"] == nil {
+		t.Errorf("got subnets %v, VPCs %v; want Subnet in Vpc through the export", f.Subnets, f.VPCs)
+	}
+	write("manifest.json", `{"artifacts": {"Evil": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "../../etc/passwd"}}}}`)
+	if _, err := Read(dir, Options{Region: "eu-west-1"}); err == nil || !strings.Contains(err.Error(), "is not inside the assembly") {
+		t.Errorf("error = %v; want not inside the assembly", err)
+	}
+	if _, err := Read(t.TempDir(), Options{Region: "eu-west-1"}); err == nil || !strings.Contains(err.Error(), "without manifest.json") {
+		t.Errorf("error = %v; want a directory without manifest.json", err)
+	}
+}
