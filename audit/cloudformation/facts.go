@@ -147,6 +147,13 @@ func parameters(st *stack, given map[string]string, used map[string]bool) (map[s
 			}
 			v, have = s, true
 		}
+		if p.noEcho {
+			// A NoEcho value is a secret: it never enters the facts, so
+			// no row, log line or error can print it.
+			p.why = fmt.Sprintf("comes from NoEcho parameter %s, whose value preflight does not read", name)
+			out[name] = p
+			continue
+		}
 		if !have {
 			p.why = fmt.Sprintf("comes from parameter %s, which has no Default (give --parameter %s=VALUE)", name, name)
 			out[name] = p
