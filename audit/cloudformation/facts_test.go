@@ -302,3 +302,6 @@ func TestAssemblyManifest(t *testing.T) {
 		t.Errorf("error = %v; want a directory without manifest.json", err)
 	}
 }
+
+// parseEntries is config.ParseEntries, for --checks entries in tests.
+func parseEntries(s string) ([]config.Entry, error) { return config.ParseEntries(s) }
