@@ -1164,7 +1164,55 @@ func (b *builder) finish() {
 		}
 		f.Workloads = append(f.Workloads, w)
 	}
+	b.outside()
 	f.Undecided = dedupe(f.Undecided)
+}
+
+// outsideWhy is why a resource the template names but does not create is
+// undecided: --template reads no account.
+const outsideWhy = "is not created by the input; preflight reads no AWS account with --template"
+
+// outside makes undecided every resource the workloads and the subnets
+// name but the input does not create (a literal subnet-0abc, a VPC
+// imported by id): it may well exist, so it is neither missing nor passed.
+func (b *builder) outside() {
+	f := b.f
+	for _, w := range f.Workloads {
+		for _, id := range w.Subnets {
+			if f.Subnets[id] == nil && !b.undecidedFor(audit.ActionDescribeSubnets, id) {
+				b.undecided(audit.ActionDescribeSubnets, id, "subnet of "+w.Service, outsideWhy)
+			}
+		}
+		for _, id := range w.SecurityGroups {
+			if f.SecurityGroups[id] == nil && !b.undecidedFor(audit.ActionDescribeSecurityGroups, id) {
+				b.undecided(audit.ActionDescribeSecurityGroups, id, "security group of "+w.Service, outsideWhy)
+			}
+		}
+	}
+	for _, id := range sortedKeys(f.Subnets) {
+		if v := f.Subnets[id].VPCID; f.VPCs[v] == nil {
+			for _, action := range []string{audit.ActionDescribeVpcs, audit.ActionDescribeRouteTables, audit.ActionDescribeVpcEndpoints, audit.ActionDescribeNetworkAcls} {
+				b.undecided(action, v, "VPC of "+id, outsideWhy)
+			}
+		}
+	}
+	for _, ep := range f.Endpoints {
+		for _, id := range ep.SecurityGroupIDs {
+			if f.SecurityGroups[id] == nil && !b.undecidedFor(audit.ActionDescribeSecurityGroups, id) {
+				b.undecided(audit.ActionDescribeSecurityGroups, id, "security group of "+ep.ID, outsideWhy)
+			}
+		}
+	}
+}
+
+// undecidedFor reports whether an undecided fact already covers id.
+func (b *builder) undecidedFor(action, id string) bool {
+	for _, u := range b.f.Undecided {
+		if u.Action == action && u.Resource == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) markInline(group string) {

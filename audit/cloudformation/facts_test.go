@@ -305,3 +305,45 @@ func TestAssemblyManifest(t *testing.T) {
 
 // parseEntries is config.ParseEntries, for --checks entries in tests.
 func parseEntries(s string) ([]config.Entry, error) { return config.ParseEntries(s) }
+
+// TestOutsideResources: a subnet, security group or VPC the template
+// names but does not create is undecided, not missing: it may exist.
+func TestOutsideResources(t *testing.T) {
+	text := `Resources:
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: vpc-0abc, CidrBlock: 10.0.1.0/24}
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      LaunchType: FARGATE
+      NetworkConfiguration:
+        AwsvpcConfiguration:
+          Subnets: [subnet-0def, !Ref Subnet]
+          SecurityGroups: [sg-0123]
+`
+	f, err := readString(t, text, Options{Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		audit.ActionDescribeSubnets + " subnet-0def":    "subnet of Service is not created by the input",
+		audit.ActionDescribeSecurityGroups + " sg-0123": "security group of Service is not created by the input",
+		audit.ActionDescribeVpcs + " vpc-0abc":          "VPC of Subnet is not created by the input",
+		audit.ActionDescribeVpcEndpoints + " vpc-0abc":  "VPC of Subnet",
+		audit.ActionDescribeRouteTables + " vpc-0abc":   "VPC of Subnet",
+	}
+	for _, u := range f.Undecided {
+		if w, ok := want[u.Action+" "+u.Resource]; ok && strings.Contains(u.Err, w) {
+			delete(want, u.Action+" "+u.Resource)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("got undecided %+v; missing %v", f.Undecided, want)
+	}
+	for _, r := range audit.Evaluate(f, audit.Options{}) {
+		if strings.Contains(r.Error, "does not exist") {
+			t.Errorf("got %s %s: %s; want undecided, not missing", r.Status, r.Check, r.Error)
+		}
+	}
+}
