@@ -993,20 +993,24 @@ func register(v any, path string, inOptions bool) (any, string) {
 		return nil, path + " " + t.why
 	case map[string]any:
 		out := map[string]any{}
+		container := strings.HasPrefix(path, "ContainerDefinitions[") && !strings.Contains(path, ".")
 		for _, k := range sortedKeys(t) {
+			if container && !readContainerKey(k) {
+				continue // not read; may hold values open until deploy
+			}
 			key := k
 			if !inOptions {
 				key = lowerFirst(k)
-				if k == "FilesystemId" {
+				switch k {
+				case "FilesystemId":
 					key = "fileSystemId"
+				case "EFSVolumeConfiguration":
+					key = "efsVolumeConfiguration"
 				}
 			}
 			child := t[k]
 			if k == "Environment" && !inOptions {
 				child = preflightEnv(child)
-			}
-			if k == "DockerLabels" || k == "Ulimits" || k == "HealthCheck" || k == "MountPoints" || k == "PortMappings" {
-				continue // not read; may carry open values
 			}
 			c, why := register(child, path+"."+k, inOptions || k == "Options")
 			if why != "" {
@@ -1032,6 +1036,17 @@ func register(v any, path string, inOptions bool) (any, string) {
 		return t.String(), ""
 	}
 	return v, ""
+}
+
+// readContainerKey reports whether the audit reads a container
+// definition's property k (what ParseTaskDefinitionJSON reads).
+func readContainerKey(k string) bool {
+	switch k {
+	case "Name", "Image", "RepositoryCredentials", "Secrets", "EntryPoint", "Command", "Environment",
+		"FirelensConfiguration", "LogConfiguration":
+		return true
+	}
+	return false
 }
 
 // preflightEnv keeps the PREFLIGHT_* entries of a container's Environment.

@@ -347,3 +347,74 @@ func TestOutsideResources(t *testing.T) {
 		}
 	}
 }
+
+// TestTaskDefinitionMapping: a CloudFormation task definition reads as the
+// RegisterTaskDefinition JSON would (EFSVolumeConfiguration.FilesystemId,
+// RuntimePlatform, FireLens, secrets, PREFLIGHT_* variables), and an open
+// value in a property the audit does not read leaves it decided.
+func TestTaskDefinitionMapping(t *testing.T) {
+	text := `Parameters:
+  Memory: {Type: Number}
+Resources:
+  Secret:
+    Type: AWS::SecretsManager::Secret
+  TaskDef:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      NetworkMode: awsvpc
+      RuntimePlatform: {OperatingSystemFamily: WINDOWS_SERVER_2022_CORE, CpuArchitecture: X86_64}
+      Volumes:
+        - Name: data
+          EFSVolumeConfiguration: {FilesystemId: fs-0123456789abcdef0, TransitEncryption: ENABLED}
+      ContainerDefinitions:
+        - Name: app
+          Image: public.ecr.aws/docker/library/nginx:latest
+          Memory: !Ref Memory
+          Secrets: [{Name: DB, ValueFrom: !Ref Secret}]
+          Environment:
+            - {Name: PREFLIGHT_CHECKS, Value: 's3,logs'}
+            - {Name: OTHER, Value: !ImportValue other}
+          LogConfiguration:
+            LogDriver: awsfirelens
+            Options: {Name: cloudwatch_logs, region: !Ref AWS::Region}
+        - Name: router
+          Image: public.ecr.aws/aws-observability/aws-for-fluent-bit:stable
+          FirelensConfiguration: {Type: fluentbit, Options: {enable-ecs-log-metadata: 'true'}}
+`
+	var b strings.Builder
+	td := taskDefinitionOf(t, text)
+	fmt.Fprintf(&b, "%s|%s|%v|", td.OSFamily, td.NetworkMode, td.EFSVolumes)
+	app, router := td.Containers[0], td.Containers[1]
+	fmt.Fprintf(&b, "%v|%v|%s|%v|%v", app.Secrets, app.Environment, app.LogDriver, app.LogOptions, router.FireLens)
+	want := "WINDOWS_SERVER_2022_CORE|awsvpc|[{data fs-0123456789abcdef0 true}]|[arn:aws:secretsmanager:eu-west-1:111122223333:secret:Secret]|map[PREFLIGHT_CHECKS:s3,logs]|awsfirelens|map[Name:cloudwatch_logs region:eu-west-1]|&{fluentbit map[enable-ecs-log-metadata:true]}"
+	if b.String() != want {
+		t.Errorf("got %s; want %s", b.String(), want)
+	}
+}
+
+// taskDefinitionOf reads the TaskDef resource of a template.
+func taskDefinitionOf(t *testing.T, text string) *audit.TaskDefinition {
+	t.Helper()
+	doc, err := parseTemplate([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &stack{Path: "t.yaml", Doc: doc}
+	s := &scope{st: st, region: "eu-west-1", account: "111122223333", partition: "aws", urlSuffix: "amazonaws.com",
+		resources: map[string]map[string]any{}, condCache: map[string]any{}, condBusy: map[string]bool{}, id: func(l string) string { return l }}
+	for id, r := range doc["Resources"].(map[string]any) {
+		s.resources[id] = r.(map[string]any)
+	}
+	if s.params, err = parameters(st, nil, map[string]bool{}); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := s.eval(s.resources["TaskDef"]["Properties"], "Resources.TaskDef.Properties")
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := taskDefinition("TaskDef", "TaskDef", props{m: ev.(map[string]any)})
+	if td.why != "" {
+		t.Fatalf("task definition open: %s", td.why)
+	}
+	return td.td
+}
