@@ -294,6 +294,22 @@ func TestAssemblyManifest(t *testing.T) {
 	if s := f.Subnets["Subnet"]; s == nil || s.VPCID != "Vpc" || f.VPCs["Vpc"] == nil {
 		t.Errorf("got subnets %v, VPCs %v; want Subnet in Vpc through the export", f.Subnets, f.VPCs)
 	}
+	// A CDK Stage is a nested assembly, one directory down.
+	if err := os.Mkdir(filepath.Join(dir, "assembly-Prod"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	write("assembly-Prod/manifest.json", `{"artifacts": {"ProdNet": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "ProdNet.template.json", "stackName": "Prod-Net"}}}}`)
+	write("assembly-Prod/ProdNet.template.json", `{"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.8.0.0/16"}}}}`)
+	write("manifest.json", `{"artifacts": {"Stage": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Prod"}},
+		"Net": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Net.template.json"}}}}`)
+	f, err = Read(dir, Options{Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Both stacks have a Vpc: each id is qualified with its stack's name.
+	if f.VPCs["Prod-Net/Vpc"] == nil || f.VPCs["Net/Vpc"] == nil || len(f.VPCs) != 2 {
+		t.Errorf("got VPCs %v; want Prod-Net/Vpc and Net/Vpc", f.VPCs)
+	}
 	write("manifest.json", `{"artifacts": {"Evil": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "../../etc/passwd"}}}}`)
 	if _, err := Read(dir, Options{Region: "eu-west-1"}); err == nil || !strings.Contains(err.Error(), "is not inside the assembly") {
 		t.Errorf("error = %v; want not inside the assembly", err)
