@@ -1,7 +1,9 @@
 package cloudformation
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -133,6 +135,41 @@ func TestCDKFixtures(t *testing.T) {
 			assertRows(t, rows, tt.want)
 			if got := report.ExitCode(rows); got != tt.exitCode {
 				t.Errorf("got exit code %d; want %d; rows:%s", got, tt.exitCode, dumpRows(rows))
+			}
+		})
+	}
+}
+
+// TestCDKFixturesYAML: the same templates written as YAML with the
+// short-form tags by yaml-cfn (testdata/cdk/synth.js) read into the same
+// facts as their JSON.
+func TestCDKFixturesYAML(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "cdkyaml", "*.template.yaml"))
+	if err != nil || len(files) < 7 {
+		t.Fatalf("got %d YAML templates (%v); want at least 7", len(files), err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".template.yaml")
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), "!Ref ") {
+				t.Fatalf("%s has no short-form tag; want the YAML form", file)
+			}
+			fromYAML, err := Read(file, Options{Region: "eu-west-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromJSON, err := Read(filepath.Join("testdata", "cdkout", name), Options{Region: "eu-west-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, _ := json.Marshal(fromYAML)
+			j, _ := json.Marshal(fromJSON)
+			if string(y) != string(j) {
+				t.Errorf("facts from YAML differ from JSON:\nyaml %s\njson %s", y, j)
 			}
 		})
 	}

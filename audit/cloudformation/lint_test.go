@@ -34,7 +34,8 @@ func TestFixturesLint(t *testing.T) {
 	if err != nil || len(files) < 7 {
 		t.Fatalf("got %d CDK templates (%v); want at least 7", len(files), err)
 	}
-	files = append(files, filepath.Join("testdata", "yaml", "network.yaml"))
+	yamls, _ := filepath.Glob(filepath.Join("testdata", "cdkyaml", "*.template.yaml"))
+	files = append(append(files, yamls...), filepath.Join("testdata", "yaml", "network.yaml"), filepath.Join("testdata", "yaml", "separate.yaml"))
 	args := append([]string{"--regions", "eu-west-1", "--non-zero-exit-code", "error", "--"}, files...)
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		t.Errorf("cfn-lint: got %v; want no error\n%s", err, out)

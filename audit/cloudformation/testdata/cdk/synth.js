@@ -12,6 +12,7 @@ const ecr = require('aws-cdk-lib/aws-ecr');
 const logs = require('aws-cdk-lib/aws-logs');
 const secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
 const patterns = require('aws-cdk-lib/aws-ecs-patterns');
+const { yamlDump } = require('yaml-cfn');
 
 // The secret planted in the fixtures: no output of preflight may carry it.
 const PLANTED = 'planted-s3cr3t-value-4242';
@@ -110,6 +111,10 @@ const cases = {
 };
 
 const root = path.join(__dirname, '..', 'cdkout');
+// The same templates in YAML with the short-form tags (yaml-cfn), so the
+// YAML reader is tested on what a tool writes, against the JSON.
+const yamlRoot = path.join(__dirname, '..', 'cdkyaml');
+fs.mkdirSync(yamlRoot, { recursive: true });
 for (const [name, build] of Object.entries(cases)) {
   const outdir = path.join(root, name);
   fs.rmSync(outdir, { recursive: true, force: true });
@@ -123,6 +128,9 @@ for (const [name, build] of Object.entries(cases)) {
   for (const f of fs.readdirSync(outdir)) {
     if (f !== 'manifest.json' && !f.endsWith('.template.json')) {
       fs.rmSync(path.join(outdir, f), { recursive: true, force: true });
+    } else if (f.endsWith('.template.json')) {
+      const doc = JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8'));
+      fs.writeFileSync(path.join(yamlRoot, name + '.template.yaml'), yamlDump(doc));
     }
   }
 }
