@@ -187,16 +187,19 @@ type builder struct {
 	assocACL    [][2]string // subnet, network ACL
 	sgRules     []pendingRule
 	naclEntries []pendingEntry
-	gwAttach    map[string]string // internet gateway → VPC
 	dhcp        map[string][]string
-	dhcpAssoc   [][2]string       // VPC, DHCP options
-	clusters    map[string]string // cluster id → name
-	taskDefs    map[string]*taskDef
-	services    []*audit.Workload
-	svcTaskDef  map[*audit.Workload]string
-	sgOpen      map[string]bool
-	openTables  map[string]string
-	pendingVPC  []pendingVPC
+	dhcpAssoc   [][2]string // VPC, DHCP options
+	// clusterLaunch is the launch type a cluster's default capacity
+	// provider strategy gives a service that names neither a launch
+	// type nor a strategy.
+	clusterLaunch map[string]string
+	defaulted     map[*audit.Workload]bool
+	taskDefs      map[string]*taskDef
+	services      []*audit.Workload
+	svcTaskDef    map[*audit.Workload]string
+	sgOpen        map[string]bool
+	openTables    map[string]string
+	pendingVPC    []pendingVPC
 	// inline marks the groups whose egress the template wrote (inline or
 	// by a first AWS::EC2::SecurityGroupEgress), so no allow-all default.
 	inline map[string]bool
@@ -328,8 +331,8 @@ func (p props) prefix(key string) (netip.Prefix, *open) {
 // stack reads the resources of one stack.
 func (b *builder) stack(s *scope) error {
 	if b.tables == nil {
-		b.tables, b.acls, b.gwAttach, b.dhcp = map[string]*audit.RouteTable{}, map[string]*audit.NetworkACL{}, map[string]string{}, map[string][]string{}
-		b.clusters, b.taskDefs, b.svcTaskDef = map[string]string{}, map[string]*taskDef{}, map[*audit.Workload]string{}
+		b.tables, b.acls, b.dhcp = map[string]*audit.RouteTable{}, map[string]*audit.NetworkACL{}, map[string][]string{}
+		b.clusterLaunch, b.defaulted, b.taskDefs, b.svcTaskDef = map[string]string{}, map[*audit.Workload]bool{}, map[string]*taskDef{}, map[*audit.Workload]string{}
 		b.sgOpen, b.openTables = map[string]bool{}, map[string]string{}
 	}
 	for _, logical := range sortedKeys(s.resources) {
@@ -449,8 +452,8 @@ func knownFunction(k string) bool {
 	return false
 }
 
-// ref reads a property that names another resource of the input by its
-// id; open when the template leaves it open.
+// need reads a string property that names another resource by its id;
+// false when it is absent, or open (then an Undecided says why).
 func (b *builder) need(p props, key, action, resource string) (string, bool) {
 	v, o, ok := p.str(key)
 	switch {
@@ -544,13 +547,9 @@ func (b *builder) resource(s *scope, typ, id, logical string, p props) error {
 		if ok && ok2 {
 			b.assocRT = append(b.assocRT, [2]string{sn, rt})
 		}
-	case "AWS::EC2::VPCGatewayAttachment":
-		vpc, _, _ := p.str("VpcId")
-		if igw, _, ok := p.str("InternetGatewayId"); ok {
-			b.gwAttach[igw] = vpc
-		}
-	case "AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::EIP":
-		// Route targets: their kind is in b.kinds.
+	case "AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::EIP", "AWS::EC2::VPCGatewayAttachment":
+		// Route targets: their kind is in b.kinds. CloudFormation refuses
+		// a route to a gateway not attached to the route table's VPC.
 	case "AWS::EC2::NetworkAcl":
 		vpc, ok := b.need(p, "VpcId", audit.ActionDescribeNetworkAcls, id)
 		if ok {
@@ -632,8 +631,15 @@ func (b *builder) resource(s *scope, typ, id, logical string, p props) error {
 	case "AWS::EC2::VPCEndpoint":
 		return b.endpoint(id, p)
 	case "AWS::ECS::Cluster":
-		b.clusters[id] = logical
+		if lt := strategyLaunch(p.m["DefaultCapacityProviderStrategy"]); lt != "" {
+			b.clusterLaunch[id] = lt
+		}
 	case "AWS::ECS::ClusterCapacityProviderAssociations":
+		if cluster, _, ok := p.str("Cluster"); ok {
+			if lt := strategyLaunch(p.m["DefaultCapacityProviderStrategy"]); lt != "" {
+				b.clusterLaunch[cluster] = lt
+			}
+		}
 	case "AWS::ECS::TaskDefinition":
 		b.taskDefs[id] = taskDefinition(id, logical, p)
 	case "AWS::ECS::Service":
@@ -707,7 +713,8 @@ func (b *builder) route(p props) (audit.Route, string) {
 	return r, ""
 }
 
-// protocol normalises IpProtocol; "" when open.
+// sgRule reads one security group rule (inline or a separate
+// SecurityGroupIngress/Egress); why is non-empty when it is open.
 func sgRule(p props, egress bool) (audit.Rule, string) {
 	r := audit.Rule{}
 	proto, o, _ := p.str("IpProtocol")
@@ -891,17 +898,11 @@ func (b *builder) service(id string, p props) {
 	case ok:
 		w.LaunchType = launch
 	default:
-		w.LaunchType = defaultLaunchType
-		if cps, isList := p.m["CapacityProviderStrategy"].([]any); isList && len(cps) > 0 {
-			// A strategy of Fargate providers counts as Fargate.
-			w.LaunchType = audit.LaunchFargate
-			for _, c := range cps {
-				m, _ := c.(map[string]any)
-				cp, _, _ := props{m: m}.str("CapacityProvider")
-				if cp != "FARGATE" && cp != "FARGATE_SPOT" {
-					w.LaunchType = audit.LaunchEC2
-				}
-			}
+		w.LaunchType = strategyLaunch(p.m["CapacityProviderStrategy"])
+		if w.LaunchType == "" {
+			// The cluster's default strategy decides (in finish).
+			w.LaunchType = defaultLaunchType
+			b.defaulted[w] = true
 		}
 	}
 	exec, _ := p.boolean("EnableExecuteCommand", false)
@@ -948,6 +949,24 @@ func (b *builder) service(id string, p props) {
 		w.AssignPublicIP = defaultAssignPublicIP
 	}
 	w.Subnets, w.SecurityGroups = subnets, groups
+}
+
+// strategyLaunch is the launch type a capacity provider strategy gives:
+// Fargate when every provider is FARGATE or FARGATE_SPOT, else EC2 (an
+// Auto Scaling group provider); "" for no strategy.
+func strategyLaunch(v any) string {
+	list, ok := v.([]any)
+	if !ok || len(list) == 0 {
+		return ""
+	}
+	for _, c := range list {
+		m, _ := c.(map[string]any)
+		cp, _, _ := props{m: m}.str("CapacityProvider")
+		if cp != "FARGATE" && cp != "FARGATE_SPOT" {
+			return audit.LaunchEC2
+		}
+	}
+	return audit.LaunchFargate
 }
 
 // taskDefinition maps an AWS::ECS::TaskDefinition onto the
@@ -1163,6 +1182,9 @@ func (b *builder) finish() {
 		f.NetworkACLs = append(f.NetworkACLs, acl)
 	}
 	for _, w := range b.services {
+		if lt, ok := b.clusterLaunch[w.Cluster]; ok && b.defaulted[w] {
+			w.LaunchType = lt
+		}
 		if tdID, ok := b.svcTaskDef[w]; ok {
 			switch td := b.taskDefs[tdID]; {
 			case td == nil:

@@ -111,3 +111,43 @@ func TestNACLBlocks(t *testing.T) {
 		t.Errorf("no failing row naming Acl; rows:%s", dumpRows(rows))
 	}
 }
+
+// TestLaunchType: a service's launch type is its LaunchType, else its
+// capacity provider strategy, else its cluster's default strategy, else
+// EC2.
+func TestLaunchType(t *testing.T) {
+	text := `Resources:
+  Fargate:
+    Type: AWS::ECS::Cluster
+  FargateDefault:
+    Type: AWS::ECS::ClusterCapacityProviderAssociations
+    Properties:
+      Cluster: !Ref Fargate
+      CapacityProviders: [FARGATE, FARGATE_SPOT]
+      DefaultCapacityProviderStrategy: [{CapacityProvider: FARGATE_SPOT, Weight: 1}]
+  Mixed:
+    Type: AWS::ECS::Cluster
+    Properties:
+      DefaultCapacityProviderStrategy: [{CapacityProvider: FARGATE, Weight: 1}, {CapacityProvider: Asg, Weight: 1}]
+  Plain:
+    Type: AWS::ECS::Cluster
+  OnFargateDefault: {Type: AWS::ECS::Service, Properties: {Cluster: !Ref Fargate}}
+  OnMixedDefault: {Type: AWS::ECS::Service, Properties: {Cluster: !Ref Mixed}}
+  OnPlain: {Type: AWS::ECS::Service, Properties: {Cluster: !Ref Plain}}
+  Strategy: {Type: AWS::ECS::Service, Properties: {Cluster: !Ref Plain, CapacityProviderStrategy: [{CapacityProvider: FARGATE}]}}
+  Explicit: {Type: AWS::ECS::Service, Properties: {Cluster: !Ref Fargate, LaunchType: EXTERNAL}}
+`
+	f, err := readString(t, text, Options{Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, w := range f.Workloads {
+		got[w.Service] = w.LaunchType
+	}
+	want := map[string]string{"OnFargateDefault": audit.LaunchFargate, "OnMixedDefault": audit.LaunchEC2, "OnPlain": audit.LaunchEC2,
+		"Strategy": audit.LaunchFargate, "Explicit": audit.LaunchExternal}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v; want %v", got, want)
+	}
+}

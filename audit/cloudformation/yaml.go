@@ -44,7 +44,7 @@ type yamlParser struct {
 	depth int
 }
 
-// syntaxError is a problem at a line of the source.
+// errorf is a problem at the line of pos.
 func (p *yamlParser) errorf(format string, args ...any) error {
 	line := 1 + strings.Count(string(p.src[:min(p.pos, len(p.src))]), "\n")
 	return fmt.Errorf("line %d: %s", line, fmt.Sprintf(format, args...))
