@@ -200,6 +200,11 @@ type builder struct {
 	sgOpen        map[string]bool
 	openTables    map[string]string
 	pendingVPC    []pendingVPC
+	// openSubnets are subnets whose route table or network ACL the
+	// template leaves open: the rules fall back on the VPC's main table
+	// or default ACL when a subnet has none, so such a subnet is taken
+	// out of the facts and made undecided instead.
+	openSubnets map[string]string
 	// inline marks the groups whose egress the template wrote (inline or
 	// by a first AWS::EC2::SecurityGroupEgress), so no allow-all default.
 	inline map[string]bool
@@ -333,7 +338,7 @@ func (b *builder) stack(s *scope) error {
 	if b.tables == nil {
 		b.tables, b.acls, b.dhcp = map[string]*audit.RouteTable{}, map[string]*audit.NetworkACL{}, map[string][]string{}
 		b.clusterLaunch, b.defaulted, b.taskDefs, b.svcTaskDef = map[string]string{}, map[*audit.Workload]bool{}, map[string]*taskDef{}, map[*audit.Workload]string{}
-		b.sgOpen, b.openTables = map[string]bool{}, map[string]string{}
+		b.sgOpen, b.openTables, b.openSubnets = map[string]bool{}, map[string]string{}, map[string]string{}
 	}
 	for _, logical := range sortedKeys(s.resources) {
 		b.kinds[s.id(logical)], _ = s.resources[logical]["Type"].(string)
@@ -342,6 +347,7 @@ func (b *builder) stack(s *scope) error {
 		r := s.resources[logical]
 		typ := r["Type"].(string)
 		id := s.id(logical)
+		var openCond string
 		if cond, ok := r["Condition"].(string); ok {
 			c, err := s.condition(cond, "Resources."+logical+".Condition")
 			if err != nil {
@@ -351,10 +357,7 @@ func (b *builder) stack(s *scope) error {
 				continue
 			}
 			if o, isOpen := c.(open); isOpen {
-				if action := actionOf(typ); action != "" {
-					b.undecided(action, id, "Condition "+cond, "(whether the resource is created) "+o.why)
-				}
-				continue
+				openCond = "Condition " + cond + " (whether " + logical + " is created) " + o.why
 			}
 		}
 		if !readsType(typ) {
@@ -377,8 +380,41 @@ func (b *builder) stack(s *scope) error {
 		if err := b.resource(s, typ, id, logical, props{m: m, id: id}); err != nil {
 			return err
 		}
+		if openCond != "" {
+			b.openExistence(typ, id, props{m: m, id: id}, openCond)
+		}
 	}
 	return nil
+}
+
+// openExistence makes undecided what depends on a resource whose
+// Condition is open: it is read as if created, and the Undecided is
+// keyed where the rules that would use it look first, so they neither
+// pass on it nor fail without it.
+func (b *builder) openExistence(typ, id string, p props, why string) {
+	action := actionOf(typ)
+	resource := id
+	str := func(key string) string { v, _, _ := p.str(key); return v }
+	switch typ {
+	case "AWS::ECS::Service":
+		w := b.services[len(b.services)-1]
+		resource, w.Subnets = w.Name, nil
+	case "AWS::EC2::VPCEndpoint", "AWS::EC2::RouteTable", "AWS::EC2::NetworkAcl":
+		resource = str("VpcId")
+	case "AWS::EC2::Route":
+		b.openTables[str("RouteTableId")] = why
+		return
+	case "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::SubnetNetworkAclAssociation":
+		b.openSubnets[str("SubnetId")] = why
+		return
+	case "AWS::EC2::SecurityGroupEgress", "AWS::EC2::SecurityGroupIngress":
+		resource = str("GroupId")
+	case "AWS::EC2::NetworkAclEntry", "AWS::EC2::VPCCidrBlock", "AWS::EC2::VPCDHCPOptionsAssociation", "AWS::EC2::DHCPOptions":
+		resource = "" // every network ACL (VPC) is in doubt
+	}
+	if action != "" {
+		b.undecided(action, resource, why, "")
+	}
 }
 
 // readsType reports whether audit reads resources of type typ.
@@ -541,11 +577,21 @@ func (b *builder) resource(s *scope, typ, id, logical string, p props) error {
 			return nil
 		}
 		b.routes = append(b.routes, pendingRoute{rt, r})
-	case "AWS::EC2::SubnetRouteTableAssociation":
-		sn, ok := b.need(p, "SubnetId", audit.ActionDescribeRouteTables, id)
-		rt, ok2 := b.need(p, "RouteTableId", audit.ActionDescribeRouteTables, sn)
-		if ok && ok2 {
-			b.assocRT = append(b.assocRT, [2]string{sn, rt})
+	case "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::SubnetNetworkAclAssociation":
+		sn, ok := b.need(p, "SubnetId", actionOf(typ), "")
+		key := "RouteTableId"
+		if typ == "AWS::EC2::SubnetNetworkAclAssociation" {
+			key = "NetworkAclId"
+		}
+		target, o, ok2 := p.str(key)
+		switch {
+		case !ok:
+		case o != nil:
+			b.openSubnets[sn] = logical + " " + key + " " + o.why
+		case ok2 && key == "RouteTableId":
+			b.assocRT = append(b.assocRT, [2]string{sn, target})
+		case ok2:
+			b.assocACL = append(b.assocACL, [2]string{sn, target})
 		}
 	case "AWS::EC2::InternetGateway", "AWS::EC2::NatGateway", "AWS::EC2::EIP", "AWS::EC2::VPCGatewayAttachment":
 		// Route targets: their kind is in b.kinds. CloudFormation refuses
@@ -566,12 +612,6 @@ func (b *builder) resource(s *scope, typ, id, logical string, p props) error {
 			return nil
 		}
 		b.naclEntries = append(b.naclEntries, pendingEntry{acl, e})
-	case "AWS::EC2::SubnetNetworkAclAssociation":
-		sn, ok := b.need(p, "SubnetId", audit.ActionDescribeNetworkAcls, id)
-		acl, ok2 := b.need(p, "NetworkAclId", audit.ActionDescribeNetworkAcls, sn)
-		if ok && ok2 {
-			b.assocACL = append(b.assocACL, [2]string{sn, acl})
-		}
 	case "AWS::EC2::SecurityGroup":
 		vpc, ok := b.need(p, "VpcId", audit.ActionDescribeSecurityGroups, id)
 		if !ok {
@@ -1141,7 +1181,7 @@ func (b *builder) finish() {
 		if why, isOpen := b.openTables[id]; isOpen {
 			for _, a := range b.assocRT {
 				if a[1] == id {
-					b.undecided(audit.ActionDescribeRouteTables, a[0], why, "")
+					b.openSubnets[a[0]] = why
 				}
 			}
 			continue
@@ -1180,6 +1220,12 @@ func (b *builder) finish() {
 			}
 		}
 		f.NetworkACLs = append(f.NetworkACLs, acl)
+	}
+	for _, sn := range sortedKeys(b.openSubnets) {
+		if f.Subnets[sn] != nil {
+			delete(f.Subnets, sn)
+			b.undecided(audit.ActionDescribeSubnets, sn, b.openSubnets[sn], "")
+		}
 	}
 	for _, w := range b.services {
 		if lt, ok := b.clusterLaunch[w.Cluster]; ok && b.defaulted[w] {

@@ -434,3 +434,80 @@ func taskDefinitionOf(t *testing.T, text string) *audit.TaskDefinition {
 	}
 	return td.td
 }
+
+// TestOpenConditions: a resource whose Condition the template leaves open
+// (a parameter without a value), and a route table association whose
+// table is open, make what depends on them undecided: the rules neither
+// pass on an endpoint that may not exist nor fall back on the main table.
+func TestOpenConditions(t *testing.T) {
+	text := `Parameters:
+  WithEndpoint: {Type: String, AllowedValues: ['yes', 'no']}
+  Table: {Type: String}
+Conditions:
+  Endpoint: !Equals [!Ref WithEndpoint, 'yes']
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16, EnableDnsHostnames: true}
+  SubnetA:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}
+  SubnetB:
+    Type: AWS::EC2::Subnet
+    Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24}
+  BAssoc:
+    Type: AWS::EC2::SubnetRouteTableAssociation
+    Properties: {SubnetId: !Ref SubnetB, RouteTableId: !Ref Table}
+  Dkr:
+    Type: AWS::EC2::VPCEndpoint
+    Condition: Endpoint
+    Properties: {VpcId: !Ref Vpc, ServiceName: com.amazonaws.eu-west-1.ecr.dkr, VpcEndpointType: Interface, PrivateDnsEnabled: true, SubnetIds: [!Ref SubnetA]}
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      LaunchType: FARGATE
+      NetworkConfiguration: {AwsvpcConfiguration: {Subnets: [!Ref SubnetA]}}
+  Maybe:
+    Type: AWS::ECS::Service
+    Condition: Endpoint
+    Properties:
+      LaunchType: FARGATE
+      NetworkConfiguration: {AwsvpcConfiguration: {Subnets: [!Ref SubnetA]}}
+`
+	f, err := readString(t, text, Options{Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		audit.ActionDescribeVpcEndpoints + " Vpc":               "Condition Endpoint (whether Dkr is created) comes from parameter WithEndpoint",
+		audit.ActionDescribeServices + " service/default/Maybe": "Condition Endpoint (whether Maybe is created)",
+		audit.ActionDescribeSubnets + " SubnetB":                "BAssoc RouteTableId comes from parameter Table",
+	}
+	for _, u := range f.Undecided {
+		if w, ok := want[u.Action+" "+u.Resource]; ok && strings.Contains(u.Err, w) {
+			delete(want, u.Action+" "+u.Resource)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("got undecided %+v; missing %v", f.Undecided, want)
+	}
+	if f.Subnets["SubnetB"] != nil {
+		t.Errorf("SubnetB is in the facts; want it out, so no main table stands in for its open one")
+	}
+	extra, err := parseEntries("ecr.dkr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := audit.Evaluate(f, audit.Options{Extra: extra})
+	for _, target := range []string{"ecr.dkr"} {
+		for _, r := range rows {
+			if r.Target == target && r.Status != report.StatusWarn {
+				t.Errorf("got %s %s %s: %s; want undecided", r.Status, r.Check, r.Target, r.Error)
+			}
+		}
+	}
+	maybe := findRow(rows, "undecided", "service/default/Maybe")
+	if maybe == nil || !strings.Contains(maybe.Error, "whether Maybe is created") {
+		t.Errorf("got Maybe row %+v; want undecided on its Condition; rows:%s", maybe, dumpRows(rows))
+	}
+}

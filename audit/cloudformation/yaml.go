@@ -185,7 +185,66 @@ func (p *yamlParser) node(parent int) (any, error) {
 	if p.isKey() {
 		return p.mapping(p.col())
 	}
-	return p.scalar(false)
+	v, err := p.scalar(false)
+	if err != nil {
+		return nil, err
+	}
+	if str, ok := v.(string); ok || v == nil {
+		if more := p.continuation(parent); more != "" {
+			return strings.TrimSpace(str + " " + more), nil
+		}
+	}
+	return v, nil
+}
+
+// continuation reads the lines that continue a plain scalar in a block
+// (indented deeper than its parent, not a comment), folded as YAML does:
+// each line break a space, an empty line a newline. It returns "" and
+// leaves pos alone when the next line does not continue it.
+func (p *yamlParser) continuation(parent int) string {
+	var b strings.Builder
+	newlines := 0
+	for {
+		save := p.pos
+		for p.pos < len(p.src) && p.src[p.pos] != '\n' {
+			p.pos++
+		}
+		if p.pos >= len(p.src) {
+			p.pos = save
+			break
+		}
+		p.pos++ // the line break
+		lineStart := p.pos
+		for p.pos < len(p.src) && (p.src[p.pos] == ' ' || p.src[p.pos] == '\t') {
+			p.pos++
+		}
+		if p.pos < len(p.src) && (p.src[p.pos] == '\n' || p.src[p.pos] == '\r') {
+			newlines++ // an empty line; pos is at its end
+			continue
+		}
+		if p.pos >= len(p.src) || p.pos-lineStart <= parent || p.src[p.pos] == '#' || p.isKey() || p.isSeqEntry() {
+			p.pos = save
+			break
+		}
+		start := p.pos
+		for p.pos < len(p.src) && p.src[p.pos] != '\n' && !(p.src[p.pos] == '#' && isSpace(p.src[p.pos-1])) {
+			p.pos++
+		}
+		if b.Len() > 0 || newlines > 0 {
+			if newlines > 0 {
+				b.WriteString(strings.Repeat("\n", newlines))
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		newlines = 0
+		b.WriteString(strings.TrimSpace(string(p.src[start:p.pos])))
+		// pos is at the end of this line: the loop looks at the next.
+		for p.pos < len(p.src) && p.src[p.pos] != '\n' {
+			p.pos++
+		}
+	}
+	return b.String()
 }
 
 // tagged reads "!Tag value" into {"Fn::Tag": value}.

@@ -26,6 +26,8 @@ func TestYAMLAsJSON(t *testing.T) {
 		{"literal and folded block scalars", "a: |\n  line 1\n  line 2\nb: >-\n  folded\n  text\nc: x\n",
 			`{"a":"line 1\nline 2\n","b":"folded text","c":"x"}`},
 		{"document marker and comments", "# head\n---\n# inside\na: 1 # one\n...\n", `{"a":1}`},
+		{"plain scalars over several lines", "Description: A long\n  description # c\n  in three lines\n\n  and a paragraph\nList:\n  - one\n    more\n  - two\nNext: x\n",
+			`{"Description":"A long description in three lines\nand a paragraph","List":["one more","two"],"Next":"x"}`},
 		{"quoted keys and colons in values", "\"a b\": 'x: y'\nurl: http://example.com/x\n", `{"a b":"x: y","url":"http://example.com/x"}`},
 	}
 	for _, tt := range tests {
@@ -74,4 +76,23 @@ func TestYAMLRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseYAML: any input ends, without a panic, in a value or an error
+// (the seeds run in every go test; go test -fuzz FuzzParseYAML explores).
+func FuzzParseYAML(f *testing.F) {
+	for _, seed := range []string{
+		"a: 1\n", "a:\n  - b: !Ref X\n    c: [1, {d: e}]\n", "k: |\n  x\n\n  y\nz: >-\n  f\n", "- a\n  b\n\n  c\n",
+		"a: !Sub\n  - '${X}'\n  - X: !GetAtt R.Arn\n", "\"q\": 'it''s'\n", "a: [\n  1,\n  2\n]\n", "--- \n...\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = parseYAML(b)
+		}()
+		<-done
+	})
 }
