@@ -54,7 +54,21 @@ type scope struct {
 	// in their own stack (Fn::ImportValue).
 	exports map[string]func() (any, error)
 	depth   int
+	// steps counts evaluations, and attCache and attBusy hold the
+	// properties Fn::GetAtt read: a crafted template whose references
+	// branch or loop ends in an error, not in exponential work.
+	steps    *int
+	attCache map[string]any
+	attBusy  map[string]bool
 }
+
+// maxSteps bounds the evaluations of one input: a 200-service template
+// takes about 60,000.
+const maxSteps = 2_000_000
+
+// maxValueBytes bounds a string Fn::Join or Fn::Sub builds: references
+// that double a value at each step would otherwise fill memory.
+const maxValueBytes = 1 << 20
 
 // intrinsic reports whether m is an intrinsic function call: one key that
 // is Ref, Condition or Fn::*.
@@ -77,6 +91,11 @@ func (s *scope) eval(v any, path string) (any, error) {
 	defer func() { s.depth-- }()
 	if s.depth > 4*maxDepth {
 		return nil, &evalError{path, "references nested too deep (a cycle?)"}
+	}
+	if s.steps != nil {
+		if *s.steps++; *s.steps > maxSteps {
+			return nil, &evalError{path, fmt.Sprintf("more than %d evaluations: the references of the template multiply", maxSteps)}
+		}
 	}
 	switch t := v.(type) {
 	case map[string]any:
@@ -147,6 +166,13 @@ func (s *scope) call(fn string, arg any, path string) (any, error) {
 				return nil, &evalError{at, "want strings to join"}
 			}
 			parts = append(parts, str)
+		}
+		n := len(delim) * len(parts)
+		for _, p := range parts {
+			n += len(p)
+		}
+		if n > maxValueBytes {
+			return nil, &evalError{at, fmt.Sprintf("a value over %d KiB: the references of the template multiply", maxValueBytes>>10)}
 		}
 		return strings.Join(parts, delim), nil
 	case "Fn::Select":
@@ -379,7 +405,23 @@ func (s *scope) getAtt(arg any, at string) (any, error) {
 		if !ok {
 			return open{fmt.Sprintf("comes from Fn::GetAtt %s.%s, which the template leaves to AWS", res, attr)}, nil
 		}
-		return s.eval(v, "Resources."+res+".Properties."+name)
+		key := res + "." + name
+		if r, done := s.attCache[key]; done {
+			return r, nil
+		}
+		if s.attBusy[key] {
+			return nil, &evalError{at, fmt.Sprintf("Fn::GetAtt %s.%s refers to itself", res, attr)}
+		}
+		if s.attCache == nil {
+			s.attCache, s.attBusy = map[string]any{}, map[string]bool{}
+		}
+		s.attBusy[key] = true
+		r, err := s.eval(v, "Resources."+res+".Properties."+name)
+		s.attBusy[key] = false
+		if err == nil {
+			s.attCache[key] = r
+		}
+		return r, err
 	}
 	switch typ + "." + attr {
 	case "AWS::EC2::VPC.VpcId", "AWS::EC2::Subnet.SubnetId", "AWS::EC2::SecurityGroup.GroupId",
@@ -468,6 +510,9 @@ func (s *scope) sub(arg any, at string) (any, error) {
 			return nil, &evalError{at, fmt.Sprintf("${%s} is not a string", name)}
 		}
 		b.WriteString(str2)
+		if b.Len() > maxValueBytes {
+			return nil, &evalError{at, fmt.Sprintf("a value over %d KiB: the references of the template multiply", maxValueBytes>>10)}
+		}
 	}
 }
 

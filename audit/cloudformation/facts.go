@@ -59,11 +59,12 @@ func build(stacks []*stack, opts Options) (*audit.Facts, error) {
 		}
 	}
 	used := map[string]bool{}
+	steps := 0
 	exports := map[string]func() (any, error){}
 	scopes := make([]*scope, len(stacks))
 	for i, st := range stacks {
 		s := &scope{st: st, region: opts.Region, account: account, partition: part.Name, urlSuffix: part.DNSSuffix,
-			resources: map[string]map[string]any{}, condCache: map[string]any{}, condBusy: map[string]bool{}, exports: exports}
+			resources: map[string]map[string]any{}, condCache: map[string]any{}, condBusy: map[string]bool{}, exports: exports, steps: &steps}
 		s.id = func(logical string) string {
 			if count[logical] > 1 && st.Name != "" {
 				return st.Name + "/" + logical

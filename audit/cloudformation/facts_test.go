@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/config"
@@ -509,5 +510,41 @@ Resources:
 	maybe := findRow(rows, "undecided", "service/default/Maybe")
 	if maybe == nil || !strings.Contains(maybe.Error, "whether Maybe is created") {
 		t.Errorf("got Maybe row %+v; want undecided on its Condition; rows:%s", maybe, dumpRows(rows))
+	}
+}
+
+// TestReferencesBounded: references that loop or multiply end in an
+// error naming them, not in endless or exponential work.
+func TestReferencesBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Resources:\n  V0: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "  V%d: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Join ['', [!GetAtt V%d.CidrBlock, !GetAtt V%d.CidrBlock]]}}\n", i, i-1, i-1)
+	}
+	tests := []struct{ name, text, want string }{
+		{"self", "Resources:\n  V: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !GetAtt V.CidrBlock}}\n", "Fn::GetAtt V.CidrBlock refers to itself"},
+		{"cycle through Sub", "Resources:\n  A: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Sub '${B.CidrBlock}'}}\n  B: {Type: AWS::EC2::VPC, Properties: {CidrBlock: !Sub '${A.CidrBlock}'}}\n", "refers to itself"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := readString(t, tt.text, Options{Region: "eu-west-1"})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v; want %q", err, tt.want)
+			}
+		})
+	}
+	// 2^40 paths through the references: the cache reads each once.
+	done := make(chan error, 1)
+	go func() {
+		_, err := readString(t, b.String(), Options{Region: "eu-west-1"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "a value over 1024 KiB") {
+			t.Errorf("doubling template: error = %v; want a value over 1024 KiB", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("doubling template: no answer within a minute")
 	}
 }

@@ -2,6 +2,8 @@ package cloudformation
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -94,5 +96,26 @@ func FuzzParseYAML(f *testing.F) {
 			_, _ = parseYAML(b)
 		}()
 		<-done
+	})
+}
+
+// FuzzTemplate: any template text is read into facts or refused with an
+// error, never a panic (intrinsics of every shape, missing properties).
+func FuzzTemplate(f *testing.F) {
+	for _, name := range []string{"network.yaml", "separate.yaml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "yaml", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"Resources": {"S": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Fn::Select": [5, {"Fn::Split": [",", "a,b"]}]}}}}}`))
+	f.Add([]byte("Conditions:\n  C: !Not [!Condition C]\nResources:\n  V: {Type: AWS::EC2::VPC, Condition: C}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		doc, err := parseTemplate(b)
+		if err != nil {
+			return
+		}
+		_, _ = build([]*stack{{Path: "fuzz.yaml", Doc: doc}}, Options{Region: "eu-west-1"})
 	})
 }
