@@ -97,6 +97,12 @@ type Config struct {
 	// Reports are the --report files: the same report, each in its
 	// format, written after the run besides the --output one.
 	Reports []ReportFile
+	// Template is --template: a CloudFormation template or a cdk.out
+	// directory whose facts replace the account's (no AWS call).
+	Template string
+	// Parameters are the --parameter KEY=VALUE values of the template's
+	// parameters, by key.
+	Parameters map[string]string
 
 	sources map[string]string
 }
@@ -384,10 +390,42 @@ var options = []option{
 		c.PublicPath = v
 		return nil
 	}},
+	{name: "template", placeholder: "file|dir", usage: "audit a change before it exists: a CloudFormation template (JSON or YAML) or a cdk.out directory (every stack of its manifest); no AWS call, the services come from the template, its Region from --region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.Template = v
+		return nil
+	}},
+	{name: "parameter", placeholder: "key=value", repeatable: true, usage: "a value for the template's parameter KEY (with --template), over its Default; repeat it for more parameters (the variable: a comma-separated list, so a list value needs the flag)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		key, value, ok := strings.Cut(v, "=")
+		if !ok || !isLogicalID(key) {
+			return errors.New("want KEY=VALUE, KEY a parameter's logical id (letters and digits)")
+		}
+		if _, dup := c.Parameters[key]; dup {
+			return fmt.Errorf("parameter %s given twice", key)
+		}
+		if c.Parameters == nil {
+			c.Parameters = map[string]string{}
+		}
+		c.Parameters[key] = value
+		return nil
+	}},
 	{name: "fail-undecided", def: "false", isBool: true, values: boolValues, usage: "fail (exit 18) when a finding could not be decided because an API call failed (denied, throttled, a server error, no connection); default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.FailUndecided = v == "true"
 		return nil
 	}},
+}
+
+// isLogicalID reports whether s is a CloudFormation logical id: 1 to 255
+// ASCII letters and digits (the template anatomy's rule for parameters).
+func isLogicalID(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // checkValue checks v against o's enumeration, if it has one. Bool values

@@ -24,8 +24,19 @@ import (
 // --fix the fix plan, with --egress-rules the least egress set, goes to
 // stdout and the report to stderr; the exit code is the report's either way.
 // Each --report file gets the same report in its format after that.
-func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer, log *zap.Logger) int {
+func auditCommand(ctx context.Context, cfg *config.Config, getenv func(string) string, stdout, stderr io.Writer, log *zap.Logger) int {
 	start := time.Now()
+	if cfg.Template != "" {
+		// A change before it exists: the facts come from the template,
+		// with no AWS call and no credentials.
+		facts, err := templateFacts(cfg, getenv)
+		if err != nil {
+			printUsageError(stderr, "audit", err)
+			return report.ExitUsage
+		}
+		logUndecided(log, facts)
+		return judgeFacts(cfg, facts, facts.Region, start, stdout, stderr)
+	}
 	in := audit.Input{
 		Cluster: cfg.Cluster, AllClusters: cfg.AllClusters, Services: cfg.Services,
 		TaskDefinition: cfg.TaskDefinition, Subnets: cfg.Subnets, SecurityGroups: cfg.SecurityGroups,
@@ -71,12 +82,27 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
 		return report.ExitInternal
 	}
+	logUndecided(log, facts)
+	return judgeFacts(cfg, facts, region, start, stdout, stderr)
+}
+
+// logUndecided warns of each fact the rules will call undecided, and
+// says how much was read.
+func logUndecided(log *zap.Logger, facts *audit.Facts) {
 	for _, u := range facts.Undecided {
-		log.Warn("AWS API call failed; the findings that need it are undecided",
-			zap.String("action", u.Action), zap.String("resource", u.Resource), zap.String("code", u.Code), zap.String("error", u.Err))
+		msg := "AWS API call failed; the findings that need it are undecided"
+		if u.Code == audit.CodeUnknownInSource {
+			msg = "the template leaves a fact open; the findings that need it are undecided"
+		}
+		log.Warn(msg, zap.String("action", u.Action), zap.String("resource", u.Resource), zap.String("code", u.Code), zap.String("error", u.Err))
 	}
 	log.Debug("gathered", zap.Int("workloads", len(facts.Workloads)), zap.Int("vpcs", len(facts.VPCs)),
 		zap.Int("subnets", len(facts.Subnets)), zap.Int("endpoints", len(facts.Endpoints)))
+}
+
+// judgeFacts runs the rules on facts, whatever their source, and writes
+// the report, the fix plan or the egress rules.
+func judgeFacts(cfg *config.Config, facts *audit.Facts, region string, start time.Time, stdout, stderr io.Writer) int {
 
 	opts := audit.Options{
 		PublicIP: config.PublicIPPolicy(cfg.PublicIP), FailUndecided: cfg.FailUndecided, Extra: cfg.Checks,
@@ -92,12 +118,17 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	if audit.IsTaskDefinitionFile(cfg.TaskDefinition) {
 		r.Source = cfg.TaskDefinition
 	}
+	if cfg.Template != "" {
+		r.Source = cfg.Template
+	}
 	// The fix plan goes to stdout alone with --fix (as the egress rules do
 	// with --egress-rules), the report to stderr, so `> fix.sh` holds only
 	// the plan. A text report ends with the plan in CLI form instead.
 	var plan *audit.Plan
 	var planErr error
-	if cfg.Fix != "" || report.Output(cfg.Output) == report.OutputText {
+	// A template's ids are logical ids, which no AWS command takes: its
+	// rows name them, and no plan is written (--fix is refused for it).
+	if (cfg.Fix != "" || report.Output(cfg.Output) == report.OutputText) && cfg.Template == "" {
 		// A plan is refused when an id from AWS does not match its
 		// pattern: --fix then fails; a text report says so at its end.
 		plan, planErr = audit.PlanFixes(facts, opts)

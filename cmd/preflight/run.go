@@ -105,7 +105,7 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		})
 	case "audit":
 		return withConfig(cmd, rest, getenv, stdout, stderr, d.sdkLog, func(cfg *config.Config, log *zap.Logger) int {
-			return auditCommand(ctx, cfg, stdout, stderr, log)
+			return auditCommand(ctx, cfg, getenv, stdout, stderr, log)
 		})
 	case "healthcheck":
 		return withConfig(cmd, rest, getenv, stdout, stderr, d.sdkLog, func(cfg *config.Config, log *zap.Logger) int {
