@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/audit"
@@ -35,45 +34,34 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 		printUsageError(stderr, "audit", errors.New("--fix and --egress-rules both print on stdout: give one (the fix plan holds the egress rules the findings need)"))
 		return report.ExitUsage
 	}
-	if err := in.Validate(); err != nil {
-		printUsageError(stderr, "audit", err)
-		return report.ExitUsage
-	}
 	if (cfg.Fix != "" || cfg.EgressRules != "") && report.Output(cfg.Output) == report.OutputJSON {
 		// The JSON report is all of stderr, so that it parses: its rows
 		// carry every warning the log would have said.
 		log = zap.NewNop()
 	}
-	api, region, err := audit.NewSDKClients(ctx, cfg.Region,
-		// The SDK's own warnings go through the log, never raw to stderr.
-		awsconfig.WithLogger(sdkLogger{log: log}))
-	var envErr *audit.EnvironmentError
-	switch {
-	case errors.As(err, &envErr):
-		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-		return report.ExitEnvironment
-	case err != nil:
-		printUsageError(stderr, "audit", err)
-		return report.ExitUsage
-	}
-	g := &audit.Gatherer{API: api, Region: region}
-	facts, err := g.Gather(ctx, in)
-	if err != nil {
-		var inputErr *audit.InputError
-		switch {
-		case errors.As(err, &inputErr):
+	var facts *audit.Facts
+	var region string
+	if cfg.Plan != "" {
+		if err := planAlone(cfg); err != nil {
 			printUsageError(stderr, "audit", err)
 			return report.ExitUsage
-		case errors.As(err, &envErr):
-			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-			return report.ExitEnvironment
 		}
-		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-		return report.ExitInternal
-	}
-	for _, u := range facts.Undecided {
-		log.Warn("AWS API call failed; the findings that need it are undecided",
-			zap.String("action", u.Action), zap.String("resource", u.Resource), zap.String("code", u.Code), zap.String("error", u.Err))
+		f, err := readPlan(ctx, cfg.Plan, cfg.Region, log)
+		if err != nil {
+			printUsageError(stderr, "audit", err)
+			return report.ExitUsage
+		}
+		facts, region = f, f.Region
+		for _, u := range facts.Undecided {
+			log.Warn("the plan leaves a fact open; the findings that need it are undecided",
+				zap.String("action", u.Action), zap.String("resource", u.Resource), zap.String("error", u.Err))
+		}
+	} else {
+		var code int
+		facts, region, code = gatherFacts(ctx, cfg, in, stderr, log)
+		if facts == nil {
+			return code
+		}
 	}
 	log.Debug("gathered", zap.Int("workloads", len(facts.Workloads)), zap.Int("vpcs", len(facts.VPCs)),
 		zap.Int("subnets", len(facts.Subnets)), zap.Int("endpoints", len(facts.Endpoints)))
@@ -91,6 +79,9 @@ func auditCommand(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	r.ConsoleDomain = config.ConsoleDomain(region)
 	if audit.IsTaskDefinitionFile(cfg.TaskDefinition) {
 		r.Source = cfg.TaskDefinition
+	}
+	if cfg.Plan != "" {
+		r.Source = cfg.Plan
 	}
 	// The fix plan goes to stdout alone with --fix (as the egress rules do
 	// with --egress-rules), the report to stderr, so `> fix.sh` holds only
