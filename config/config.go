@@ -347,9 +347,6 @@ var options = []option{
 		return nil
 	}},
 	{name: "plan", placeholder: "file", usage: "audit a change before it is applied: the JSON of a Terraform plan (terraform show -json tfplan), or the binary plan when terraform is on PATH; no AWS credentials needed", commands: []string{"audit"}, set: func(c *Config, v string) error {
-		if strings.TrimSpace(v) == "" {
-			return errors.New("want a file: the plan's JSON (terraform show -json tfplan > plan.json)")
-		}
 		c.Plan = v
 		return nil
 	}},

@@ -87,7 +87,11 @@ func (b *builder) build() {
 func (b *builder) undecided(action, scope string, in *instance, p path, err error) {
 	why := strings.TrimPrefix(err.Error(), "it ")
 	msg := fmt.Sprintf("%s is known only after apply and %s", p, why)
-	if !strings.HasPrefix(why, "comes from") && !strings.HasPrefix(why, "is ") {
+	switch {
+	case !in.unknownAt(p) && strings.HasPrefix(why, "is "):
+		// Known, but not what the reader can use ("is not an id").
+		msg = fmt.Sprintf("%s %s", p, why)
+	case !strings.HasPrefix(why, "comes from") && !strings.HasPrefix(why, "is "):
 		msg = fmt.Sprintf("%s is known only after apply: %s", p, why)
 	}
 	if scope != b.idOf(in) {
