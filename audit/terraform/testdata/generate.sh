@@ -4,6 +4,7 @@
 # 127.0.0.1 (no real account, no network beyond the loopback).
 #   TF_PLUGIN_DIR  the plugin directory (default /opt/tf-plugins)
 #   MOTO_PORT      a free port for moto_server (default: one the kernel picks)
+#   OUT_DIR        where CASE/plan.json goes (default: here, the committed fixtures)
 # Usage: audit/terraform/testdata/generate.sh [case...]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,6 +17,7 @@ for _ in $(seq 1 50); do
   curl -fs "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break
   sleep 0.2
 done
+out="${OUT_DIR:-$PWD}"
 cases=("$@")
 [ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress)
 for c in "${cases[@]}"; do
@@ -30,7 +32,8 @@ for c in "${cases[@]}"; do
     terraform show -json tfplan >plan.json
   )
   # The moto port is not part of the case: write the variable's default.
-  sed "s#http://127.0.0.1:$port#http://127.0.0.1:5000#g" "$work/plan.json" | python3 -m json.tool --indent 1 >"$c/plan.json"
+  mkdir -p "$out/$c"
+  sed "s#http://127.0.0.1:$port#http://127.0.0.1:5000#g" "$work/plan.json" | python3 -m json.tool --indent 1 >"$out/$c/plan.json"
   rm -rf "$work"
-  echo "$c/plan.json"
+  echo "$out/$c/plan.json"
 done
