@@ -99,4 +99,3 @@ func BenchmarkReadAndJudge5000(b *testing.B) {
 		}
 	}
 }
-

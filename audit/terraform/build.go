@@ -46,8 +46,8 @@ func newBuilder(p *plan) *builder {
 		mod := moduleOf(rc)
 		in := &instance{
 			addr: rc.Address, module: mod, resource: rc.Type + "." + rc.Name, typ: rc.Type,
-			create: created(rc.Change.Actions),
-			after:  jsonAny(rc.Change.After), unknown: jsonAny(rc.Change.AfterUnknown),
+			create:   created(rc.Change.Actions),
+			afterRaw: rc.Change.After, unknownRaw: rc.Change.AfterUnknown,
 		}
 		if len(rc.Index) > 0 {
 			_ = json.Unmarshal(rc.Index, &in.index)

@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,9 +43,11 @@ type resourceChange struct {
 	Name          string          `json:"name"`
 	Index         json.RawMessage `json:"index"`
 	Change        struct {
-		Actions      []string        `json:"actions"`
-		After        json.RawMessage `json:"after"`
-		AfterUnknown json.RawMessage `json:"after_unknown"`
+		Actions []string `json:"actions"`
+		// After and AfterUnknown keep their attributes undecoded: the
+		// reader decodes the few it reads (tags and the like stay bytes).
+		After        map[string]json.RawMessage `json:"after"`
+		AfterUnknown map[string]json.RawMessage `json:"after_unknown"`
 	} `json:"change"`
 }
 
@@ -114,64 +117,155 @@ func (c *capReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// skipValue decodes any JSON value into nothing.
-type skipValue struct{}
-
-func (*skipValue) UnmarshalJSON([]byte) error { return nil }
-
 // decodePlan reads a plan document key by key: resource_changes one
 // element at a time, keeping only the managed resources, and the values
-// it does not read (planned_values, prior_state) decoded into nothing.
-// Its errors name the problem, never a value of the document.
+// it does not read (planned_values, prior_state: half of a plan or more)
+// skipped by a byte scanner that holds none of them in memory. Its errors
+// name the problem, never a value of the document.
 func decodePlan(r io.Reader, limit int64, keep func(typ string) bool) (*plan, error) {
-	dec := json.NewDecoder(&capReader{r: r, left: limit, limit: limit})
+	sc := &scanner{br: bufio.NewReaderSize(&capReader{r: r, left: limit, limit: limit}, 64<<10)}
 	p := &plan{}
-	tok, err := dec.Token()
+	c, err := sc.next()
 	if err != nil {
 		return nil, decodeErr("not JSON", err)
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, errors.New("not JSON of a Terraform plan: the document is not a JSON object")
+	if c != '{' {
+		if c == '[' {
+			return nil, errors.New("not JSON of a Terraform plan: the document is not a JSON object")
+		}
+		return nil, errors.New("not JSON: the document does not start with { (make the plan's JSON with terraform show -json tfplan)")
 	}
-	for dec.More() {
-		tok, err := dec.Token()
+	for first := true; ; first = false {
+		c, err := sc.next()
 		if err != nil {
 			return nil, decodeErr("invalid JSON", err)
 		}
-		key, _ := tok.(string)
+		if c == '}' && first {
+			break
+		}
+		if !first {
+			if c == '}' {
+				break
+			}
+			if c != ',' {
+				return nil, fmt.Errorf("invalid JSON: at byte %d: want , or } after a value", sc.off)
+			}
+			if c, err = sc.next(); err != nil {
+				return nil, decodeErr("invalid JSON", err)
+			}
+		}
+		if c != '"' {
+			return nil, fmt.Errorf("invalid JSON: at byte %d: want a key", sc.off)
+		}
+		key, err := sc.key()
+		if err != nil {
+			return nil, decodeErr("invalid JSON", err)
+		}
+		if c, err = sc.next(); err != nil || c != ':' {
+			return nil, decodeErr("invalid JSON", orErr(err, fmt.Errorf("at byte %d: want : after a key", sc.off)))
+		}
 		switch key {
 		case "format_version":
-			err = dec.Decode(&p.FormatVersion)
+			err = sc.decode(&p.FormatVersion)
 		case "errored":
-			err = dec.Decode(&p.Errored)
+			err = sc.decode(&p.Errored)
 		case "variables":
-			err = dec.Decode(&p.Variables)
+			err = sc.decode(&p.Variables)
 		case "configuration":
-			err = dec.Decode(&p.Config)
+			err = sc.decode(&p.Config)
 		case "resource_changes":
 			p.ResourceChangesSeen = true
-			err = decodeChanges(dec, p, keep)
+			err = sc.changes(p, keep)
 		case "planned_values":
 			p.PlannedValues = true
-			err = dec.Decode(&skipValue{})
+			err = sc.skip()
 		case "values":
 			p.Values = true
-			err = dec.Decode(&skipValue{})
+			err = sc.skip()
 		default:
-			err = dec.Decode(&skipValue{})
+			err = sc.skip()
 		}
 		if err != nil {
 			return nil, decodeErr("invalid JSON at key "+strconv.Quote(key), err)
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, decodeErr("invalid JSON", err)
-	}
 	return p, nil
 }
 
-// decodeChanges streams the resource_changes array.
-func decodeChanges(dec *json.Decoder, p *plan, keep func(string) bool) error {
+func orErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// scanner reads the top level of a JSON document itself and hands single
+// values to encoding/json. A json.Decoder reads ahead: what it buffered
+// is put back in front of the stream after each value.
+type scanner struct {
+	br  *bufio.Reader
+	off int64
+}
+
+// next is the next byte that is not white space.
+func (s *scanner) next() (byte, error) {
+	for {
+		c, err := s.br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		s.off++
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		}
+		return c, nil
+	}
+}
+
+// key reads a key after its opening quote. Keys of the plan format are
+// plain names; an escaped one is kept with its escapes (and matches none).
+func (s *scanner) key() (string, error) {
+	var b []byte
+	for {
+		c, err := s.br.ReadByte()
+		if err != nil {
+			return "", err
+		}
+		s.off++
+		switch {
+		case c == '"':
+			return string(b), nil
+		case c == '\\':
+			if _, err := s.br.ReadByte(); err != nil {
+				return "", err
+			}
+			s.off++
+			b = append(b, '\\')
+		case len(b) < 256:
+			b = append(b, c)
+		}
+	}
+}
+
+// decode decodes the next value into v with encoding/json.
+func (s *scanner) decode(v any) error {
+	dec := json.NewDecoder(s.br)
+	err := dec.Decode(v)
+	s.resume(dec)
+	return err
+}
+
+// resume puts what dec read ahead back in front of the stream.
+func (s *scanner) resume(dec *json.Decoder) {
+	s.off += dec.InputOffset()
+	s.br = bufio.NewReaderSize(io.MultiReader(dec.Buffered(), s.br), 64<<10)
+}
+
+// changes streams the resource_changes array.
+func (s *scanner) changes(p *plan, keep func(string) bool) error {
+	dec := json.NewDecoder(s.br)
+	defer s.resume(dec)
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -199,6 +293,78 @@ func decodeChanges(dec *json.Decoder, p *plan, keep func(string) bool) error {
 	}
 	_, err = dec.Token()
 	return err
+}
+
+// skip reads past one value without keeping it: strings with their
+// escapes, objects and arrays by depth. It checks only what it needs to
+// find the value's end.
+func (s *scanner) skip() error {
+	c, err := s.next()
+	if err != nil {
+		return err
+	}
+	depth := 0
+	for {
+		switch c {
+		case '"':
+			if err := s.skipString(); err != nil {
+				return err
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth < 0 {
+				return fmt.Errorf("at byte %d: unexpected %c", s.off, c)
+			}
+		default:
+			if depth == 0 {
+				// A number, true, false or null: up to the next delimiter.
+				for {
+					c, err := s.br.ReadByte()
+					if err != nil {
+						return err
+					}
+					if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\t' || c == '\r' {
+						return s.br.UnreadByte()
+					}
+					s.off++
+				}
+			}
+		}
+		if depth == 0 {
+			return nil
+		}
+		if c, err = s.br.ReadByte(); err != nil {
+			return err
+		}
+		s.off++
+	}
+}
+
+// skipString reads past a string after its opening quote.
+func (s *scanner) skipString() error {
+	for {
+		chunk, err := s.br.ReadSlice('"')
+		s.off += int64(len(chunk))
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		// The quote ends the string unless an odd run of backslashes
+		// escapes it. A run split by a full buffer is counted from this
+		// chunk alone: Terraform does not write strings of 64 KiB of
+		// backslashes.
+		n := 0
+		for i := len(chunk) - 2; i >= 0 && chunk[i] == '\\'; i-- {
+			n++
+		}
+		if n%2 == 0 {
+			return nil
+		}
+	}
 }
 
 // decodeErr words a decoding error: the size cap as it is, a syntax

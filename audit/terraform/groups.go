@@ -194,13 +194,13 @@ func (b *builder) ruleResource(in *instance, open map[string]bool, egress bool, 
 }
 
 func strFrom(in *instance, p path) string {
-	v, _ := lookup(in.after, p)
+	v, _ := in.afterAt(p)
 	s, _ := v.(string)
 	return strings.TrimSpace(s)
 }
 
 func numberFrom(in *instance, p path) (int, bool) {
-	v, _ := lookup(in.after, p)
+	v, _ := in.afterAt(p)
 	f, ok := v.(float64)
 	return int(f), ok
 }

@@ -224,7 +224,7 @@ func (b *builder) inlineRoutes(in *instance, rt *audit.RouteTable, block string)
 	}
 	for i := 0; i < in.blocks(block); i++ {
 		sub := &instance{addr: in.addr, module: in.module, typ: in.typ, index: in.index, create: in.create,
-			after: asMap(lookupAny(in.after, block, i)), unknown: asMap(lookupAny(in.unknown, block, i))}
+			after: in.mapAt(false, path{block, i}), unknown: in.mapAt(true, path{block, i})}
 		r, ok := b.route(sub, rt.VPCID, "cidr_block", "ipv6_cidr_block")
 		if ok {
 			rt.Routes = append(rt.Routes, r...)
@@ -458,7 +458,7 @@ func (b *builder) aclBlocks(in *instance, acl *audit.NetworkACL, vpcAttr string)
 			return
 		}
 		for i := 0; i < in.blocks(dir); i++ {
-			sub := &instance{addr: in.addr, module: in.module, typ: in.typ, after: asMap(lookupAny(in.after, dir, i))}
+			sub := &instance{addr: in.addr, module: in.module, typ: in.typ, after: in.mapAt(false, path{dir, i})}
 			if e, ok := b.aclEntry(sub, acl.VPCID, "rule_no", "action"); ok {
 				e.Egress = dir == "egress"
 				acl.Entries = append(acl.Entries, e)
@@ -552,7 +552,10 @@ func lookupAny(v any, p ...any) any {
 	return x
 }
 
-func asMap(v any) map[string]any {
+// mapAt is the object at p of the planned values (or after_unknown): a
+// nested block.
+func (in *instance) mapAt(unknown bool, p path) map[string]any {
+	v, _ := in.at(unknown, p)
 	m, _ := v.(map[string]any)
 	return m
 }

@@ -1,8 +1,6 @@
 package terraform
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -153,18 +151,6 @@ func (b *builder) region(flag string) (string, error) {
 		}
 	}
 	return "", errors.New("the plan does not say its AWS region (the aws provider's region is not a literal or a root variable): give --region")
-}
-
-// jsonAny decodes raw into a generic value (nil for null or absent).
-func jsonAny(raw json.RawMessage) map[string]any {
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil
-	}
-	var m map[string]any
-	if json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	return m
 }
 
 // kept says whether the plan leaves the instance in place after apply.

@@ -49,7 +49,7 @@ func (in *instance) expr(p path) map[string]any {
 // attribute holds one value.
 func (r *resolver) values(in *instance, p path, scalar bool) ([]value, error) {
 	if !in.unknownAt(p) {
-		v, ok := lookup(in.after, p)
+		v, ok := in.afterAt(p)
 		if !ok || v == nil {
 			return nil, nil
 		}

@@ -22,10 +22,13 @@ type instance struct {
 	index any
 	// create is true when the plan creates the instance (the account does
 	// not have it yet).
-	create  bool
-	after   map[string]any
-	unknown map[string]any
-	cfg     *configResource
+	create bool
+	// afterRaw and unknownRaw are the planned values and after_unknown by
+	// attribute, undecoded; after and unknown cache the decoded ones (a
+	// nested block's instance has only these).
+	afterRaw, unknownRaw map[string]json.RawMessage
+	after, unknown       map[string]any
+	cfg                  *configResource
 }
 
 // path is an attribute path into after / after_unknown: strings for
@@ -76,15 +79,65 @@ func lookup(v any, p path) (any, bool) {
 	return v, true
 }
 
+// top is the decoded top-level attribute k of the planned values (or of
+// after_unknown).
+func (in *instance) top(unknown bool, k string) (any, bool) {
+	cache, raw := &in.after, in.afterRaw
+	if unknown {
+		cache, raw = &in.unknown, in.unknownRaw
+	}
+	if v, ok := (*cache)[k]; ok {
+		return v, true
+	}
+	r, ok := raw[k]
+	if !ok {
+		return nil, false
+	}
+	var v any
+	if json.Unmarshal(r, &v) != nil {
+		return nil, false
+	}
+	if *cache == nil {
+		*cache = map[string]any{}
+	}
+	(*cache)[k] = v
+	return v, true
+}
+
+// at walks the planned values (or after_unknown) along p.
+func (in *instance) at(unknown bool, p path) (any, bool) {
+	if len(p) == 0 {
+		return nil, false
+	}
+	k, ok := p[0].(string)
+	if !ok {
+		return nil, false
+	}
+	v, ok := in.top(unknown, k)
+	if !ok {
+		return nil, false
+	}
+	return lookup(v, p[1:])
+}
+
+// afterAt is the planned value at p.
+func (in *instance) afterAt(p path) (any, bool) { return in.at(false, p) }
+
 // unknownAt reports whether after_unknown marks p, or any part of it, as
 // known only after apply.
 func (in *instance) unknownAt(p path) bool {
-	var v any = in.unknown
-	for _, e := range p {
+	if len(p) == 0 {
+		return false
+	}
+	k, _ := p[0].(string)
+	v, ok := in.top(true, k)
+	if !ok {
+		return false
+	}
+	for _, e := range p[1:] {
 		if b, ok := v.(bool); ok {
 			return b
 		}
-		var ok bool
 		v, ok = lookup(v, path{e})
 		if !ok {
 			return false
@@ -115,21 +168,21 @@ func anyTrue(v any) bool {
 
 // str is the known string at p ("" when absent or null).
 func (in *instance) str(p ...any) string {
-	v, _ := lookup(in.after, p)
+	v, _ := in.afterAt(p)
 	s, _ := v.(string)
 	return s
 }
 
 // boolean is the known bool at p, and whether it was set.
 func (in *instance) boolean(p ...any) (bool, bool) {
-	v, _ := lookup(in.after, p)
+	v, _ := in.afterAt(p)
 	b, ok := v.(bool)
 	return b, ok
 }
 
 // number is the known number at p as an int.
 func (in *instance) number(p ...any) (int, bool) {
-	v, _ := lookup(in.after, p)
+	v, _ := in.afterAt(p)
 	switch n := v.(type) {
 	case float64:
 		return int(n), true
@@ -142,7 +195,7 @@ func (in *instance) number(p ...any) (int, bool) {
 
 // strs is the known list of strings at p.
 func (in *instance) strs(p ...any) []string {
-	v, _ := lookup(in.after, p)
+	v, _ := in.afterAt(p)
 	l, _ := v.([]any)
 	var out []string
 	for _, e := range l {
@@ -155,7 +208,7 @@ func (in *instance) strs(p ...any) []string {
 
 // blocks is the number of elements of the nested block (or list) at p.
 func (in *instance) blocks(p ...any) int {
-	v, _ := lookup(in.after, p)
+	v, _ := in.afterAt(p)
 	l, _ := v.([]any)
 	return len(l)
 }
