@@ -68,32 +68,31 @@ func (b *builder) securityGroups() {
 func (b *builder) inlineRules(in *instance, sg *audit.SecurityGroup, open map[string]bool) bool {
 	for _, dir := range []string{"ingress", "egress"} {
 		n := in.blocks(dir)
-		for i := 0; i < n; i++ {
-			if !in.unknownAt(path{dir, i}) {
-				continue
-			}
-			// Sets do not keep the configuration's order: only a group
-			// with one block of the kind can be matched to its
-			// expressions.
-			cfgBlocks, _ := lookupAny(in.cfg.exprs(), dir).([]any)
-			if len(cfgBlocks) != 1 || n != 1 {
-				b.undecided(audit.ActionDescribeSecurityGroups, sg.ID, in, path{dir}, &unresolved{why: "holds a rule with a value computed at apply"})
-				open[sg.ID] = true
-				return false
-			}
-		}
 		if n == 0 && in.unknownAt(path{dir}) && !computedUnset(in, dir) {
 			b.undecided(audit.ActionDescribeSecurityGroups, sg.ID, in, path{dir}, &unresolved{why: "is a dynamic block or a computed set"})
 			open[sg.ID] = true
 			return false
 		}
 		for i := 0; i < n; i++ {
-			r, ok := b.rule(in, sg.ID, path{dir, i}, "protocol", "security_groups", "", "cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids")
+			sub := in.block(dir, i)
+			if in.unknownAt(path{dir, i}) {
+				// Sets do not keep the configuration's order: a rule with
+				// a value known only after apply is matched to its
+				// expressions only when it is the one rule of its kind.
+				cb := blockExpressions(in, dir, n, sub)
+				if cb == nil {
+					b.undecided(audit.ActionDescribeSecurityGroups, sg.ID, in, path{dir}, &unresolved{why: "holds a rule with a value computed at apply"})
+					open[sg.ID] = true
+					return false
+				}
+				sub.cfg = &configResource{Expressions: cb}
+			}
+			r, ok := b.rule(sub, sg.ID, nil, "protocol", "security_groups", "", "cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids")
 			if !ok {
 				open[sg.ID] = true
 				return false
 			}
-			if self, _ := in.boolean(dir, i, "self"); self {
+			if self, _ := sub.boolean("self"); self {
 				r.GroupIDs = append(r.GroupIDs, sg.ID)
 			}
 			if dir == "egress" {

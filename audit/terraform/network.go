@@ -204,32 +204,91 @@ func (b *builder) addTable(rt *audit.RouteTable) {
 }
 
 // inlineRoutes reads the route blocks of an aws_route_table or
-// aws_default_route_table.
+// aws_default_route_table. A block with a value known only after apply
+// (a gateway the plan creates) is matched to its block in the
+// configuration, whose references say what it names: by its destination,
+// or as the only block.
 func (b *builder) inlineRoutes(in *instance, rt *audit.RouteTable, block string) {
-	if in.unknownAt(path{block}) {
-		// Terraform marks the whole set when any of its routes is open.
-		n := in.blocks(block)
-		for i := 0; i < n; i++ {
-			if in.unknownAt(path{block, i}) {
-				b.undecided(audit.ActionDescribeRouteTables, rt.VPCID, in, path{block}, &unresolved{why: "it holds a route whose target or destination is computed at apply"})
+	n := in.blocks(block)
+	if n == 0 && in.unknownAt(path{block}) && !computedUnset(in, block) {
+		b.undecided(audit.ActionDescribeRouteTables, rt.VPCID, in, path{block}, &unresolved{why: "it is a dynamic block or a computed set"})
+		b.rtOpen[rt.VPCID] = true
+		return
+	}
+	for i := 0; i < n; i++ {
+		sub := in.block(block, i)
+		if in.unknownAt(path{block, i}) {
+			cb := blockExpressions(in, block, n, sub)
+			if cb == nil {
+				b.undecided(audit.ActionDescribeRouteTables, rt.VPCID, in, path{block}, &unresolved{why: "it holds a route computed at apply that matches no one block of the configuration"})
 				b.rtOpen[rt.VPCID] = true
 				return
 			}
+			sub.cfg = &configResource{Expressions: cb}
 		}
-		if n == 0 && !computedUnset(in, block) {
-			b.undecided(audit.ActionDescribeRouteTables, rt.VPCID, in, path{block}, &unresolved{why: "it is a dynamic block or a computed set"})
-			b.rtOpen[rt.VPCID] = true
-			return
-		}
-	}
-	for i := 0; i < in.blocks(block); i++ {
-		sub := &instance{addr: in.addr, module: in.module, typ: in.typ, index: in.index, create: in.create,
-			after: in.mapAt(false, path{block, i}), unknown: in.mapAt(true, path{block, i})}
 		r, ok := b.route(sub, rt.VPCID, "cidr_block", "ipv6_cidr_block")
 		if ok {
 			rt.Routes = append(rt.Routes, r...)
 		}
 	}
+}
+
+// block is the instance of the i-th element of a nested block set.
+func (in *instance) block(name string, i int) *instance {
+	return &instance{addr: in.addr, module: in.module, typ: in.typ, index: in.index, create: in.create,
+		after: in.mapAt(false, path{name, i}), unknown: in.mapAt(true, path{name, i})}
+}
+
+// blockExpressions finds the configuration expressions of one element
+// (sub) of a block set of n elements. Written as blocks, it is matched
+// by matchBlock; written as an attribute (route = [...], ingress = [...],
+// how Terraform shows these "attributes as blocks"), the attribute's
+// references are those of sub's one value known only after apply, when
+// the set has one element with one such value.
+func blockExpressions(in *instance, block string, n int, sub *instance) map[string]any {
+	switch raw := lookupAny(in.cfg.exprs(), block).(type) {
+	case []any:
+		return matchBlock(raw, n, sub)
+	case map[string]any:
+		var open []string
+		for k, v := range sub.unknown {
+			if anyTrue(v) {
+				open = append(open, k)
+			}
+		}
+		if n == 1 && len(open) == 1 {
+			return map[string]any{open[0]: raw}
+		}
+	}
+	return nil
+}
+
+// matchBlock finds the configuration block of a route block: the one
+// block when there is one, else the only block whose destination is the
+// same constant.
+func matchBlock(cfgBlocks []any, n int, sub *instance) map[string]any {
+	if len(cfgBlocks) == 1 && n == 1 {
+		m, _ := cfgBlocks[0].(map[string]any)
+		return m
+	}
+	var found map[string]any
+	for _, raw := range cfgBlocks {
+		m, _ := raw.(map[string]any)
+		same := false
+		for _, attr := range []string{"cidr_block", "ipv6_cidr_block", "destination_prefix_list_id"} {
+			e, _ := m[attr].(map[string]any)
+			if c, ok := e["constant_value"].(string); ok && c != "" && c == sub.str(attr) {
+				same = true
+			}
+		}
+		if same {
+			if found != nil {
+				return nil
+			}
+			found = m
+		}
+	}
+	return found
 }
 
 // route reads one route (an aws_route, or one block of a table).

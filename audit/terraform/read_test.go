@@ -171,6 +171,16 @@ func TestFixtureVerdicts(t *testing.T) {
 			},
 		},
 		{
+			// Routes to gateways the plan creates: an inline route to an
+			// internet gateway, an aws_route to a NAT gateway.
+			name: "public-nat", exit: report.ExitDNSPosture,
+			rows: []want{
+				{"public_ip", "aws_ecs_service.public", "fail", "assignPublicIp=ENABLED"},
+				{"endpoint", "ecr.api", "fail", "public path aws_nat_gateway.main via aws_route_table.private (aws_subnet.private)"},
+				{"endpoint", "ecr.dkr", "fail", "public path aws_internet_gateway.main via aws_route_table.public (aws_subnet.public)"},
+			},
+		},
+		{
 			// Nothing judged is never a pass.
 			name: "local-link", exit: report.ExitUndecided,
 			rows: []want{
@@ -382,5 +392,42 @@ func TestNoPackageState(t *testing.T) {
 				t.Errorf("%s:%d: %q; want no package state", name, i+1, line)
 			}
 		}
+	}
+}
+
+// TestUndecidedPaths: every link the reader cannot follow names the
+// address and the attribute, and says why (testdata/unfollowable).
+func TestUndecidedPaths(t *testing.T) {
+	f := readCase(t, "unfollowable")
+	tests := []struct {
+		name, action, resource, err string
+	}{
+		{"a module with count", audit.ActionDescribeServices, "aws_ecs_service.app",
+			"network_configuration.subnets is known only after apply and comes from module.net[0].subnets, a module with count or for_each"},
+		{"a function of two resources", audit.ActionDescribeSecurityGroups, "aws_security_group.task",
+			"vpc_id is known only after apply and is a function of several values: aws_vpc.a.id, aws_vpc.b.id"},
+		{"each.value", audit.ActionDescribeVpcEndpoints, "",
+			`depends on aws_vpc_endpoint_subnet_association.logs["0"]: vpc_endpoint_id is known only after apply and comes from each.value[0]`},
+		{"container definitions known after apply", audit.ActionDescribeTaskDefinition, "aws_ecs_service.app",
+			"depends on aws_ecs_task_definition.app: container_definitions is known only after apply and comes from aws_ecr_repository.app.repository_url"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, u := range f.Undecided {
+				if u.Action == tt.action && u.Resource == tt.resource && u.Err == tt.err && u.Code == audit.CodeUnknownInSource {
+					return
+				}
+			}
+			t.Errorf("got %+v; want %s on %q: %q", f.Undecided, tt.action, tt.resource, tt.err)
+		})
+	}
+	rows := audit.Evaluate(f, audit.Options{})
+	for _, r := range rows {
+		if r.Check != report.CheckPublicIP && r.Status == report.StatusPass {
+			t.Errorf("row %s %s passed; want nothing beyond the public IP judged", r.Check, r.Target)
+		}
+	}
+	if got := audit.ExitCode(rows); got != report.ExitUndecided {
+		t.Errorf("exit code %d; want %d", got, report.ExitUndecided)
 	}
 }

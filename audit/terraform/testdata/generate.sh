@@ -19,7 +19,7 @@ for _ in $(seq 1 50); do
 done
 out="${OUT_DIR:-$PWD}"
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress)
+[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable)
 for c in "${cases[@]}"; do
   work=$(mktemp -d)
   cp -r "$c"/. "$work"/
