@@ -1,6 +1,8 @@
 package terraform
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -429,5 +431,57 @@ func TestUndecidedPaths(t *testing.T) {
 	}
 	if got := audit.ExitCode(rows); got != report.ExitUndecided {
 		t.Errorf("exit code %d; want %d", got, report.ExitUndecided)
+	}
+}
+
+// TestDeletedEndpoint: the change a reviewer must catch, an endpoint the
+// plan deletes (the endpoints plan with ecr.dkr's action made a delete),
+// fails the need it served; the unchanged plan passes.
+func TestDeletedEndpoint(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "endpoints", "plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, rc := range doc["resource_changes"].([]any) {
+		m := rc.(map[string]any)
+		if m["address"] == `aws_vpc_endpoint.interface["ecr.dkr"]` {
+			change := m["change"].(map[string]any)
+			change["actions"] = []any{"delete"}
+			change["before"], change["after"] = change["after"], nil
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("no ecr.dkr endpoint in the fixture")
+	}
+	b, _ := json.Marshal(doc)
+	for _, tt := range []struct {
+		name   string
+		doc    []byte
+		status report.Status
+	}{
+		{"unchanged", raw, report.StatusPass},
+		{"ecr.dkr deleted", b, report.StatusFail},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Read(bytes.NewReader(tt.doc), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []report.Status
+			for _, r := range audit.Evaluate(f, audit.Options{}) {
+				if r.Check == "endpoint" && r.Target == "ecr.dkr" {
+					got = append(got, r.Status)
+				}
+			}
+			if len(got) != 1 || got[0] != tt.status {
+				t.Errorf("ecr.dkr rows %v; want one %s", got, tt.status)
+			}
+		})
 	}
 }
