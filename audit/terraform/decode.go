@@ -186,7 +186,11 @@ func decodePlan(r io.Reader, limit int64, keep func(typ string) bool) (*plan, er
 			err = sc.skip()
 		}
 		if err != nil {
-			return nil, decodeErr("invalid JSON at key "+strconv.Quote(key), err)
+			where := "a top-level key"
+			if safeID(key) && len(key) <= 64 {
+				where = "key " + strconv.Quote(key)
+			}
+			return nil, decodeErr("invalid JSON at "+where, err)
 		}
 	}
 	return p, nil

@@ -158,6 +158,11 @@ func (b *builder) taskDefinition(svc *instance) *audit.TaskDefinition {
 		return nil
 	}
 	td.ARN = in.addr
+	if !safeID(td.Family) {
+		// The family reaches the report's workload line: a crafted one
+		// is named by its address instead.
+		td.Family = in.addr
+	}
 	return td
 }
 

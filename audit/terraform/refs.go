@@ -138,6 +138,11 @@ func targets(raw any) []string {
 	var all []string
 	for _, e := range l {
 		if s, ok := e.(string); ok {
+			if !safeID(s) {
+				// A crafted configuration's reference reaches the
+				// messages: one that is not an address is not printed.
+				s = "(a reference that is not an address)"
+			}
 			all = append(all, s)
 		}
 	}

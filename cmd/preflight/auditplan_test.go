@@ -195,8 +195,9 @@ func TestAuditPlanSecrets(t *testing.T) {
 	}
 }
 
-// craftedPlan is the endpoints plan with a secret put where ids go: the
-// service's subnets and its cluster's name.
+// craftedPlan is the endpoints plan with a secret put where ids, names
+// and references go: the service's subnets, its cluster's name, the task
+// definition's family and a reference the reader cannot follow.
 func craftedPlan(t *testing.T, raw []byte) string {
 	t.Helper()
 	var doc map[string]any
@@ -214,6 +215,24 @@ func craftedPlan(t *testing.T, raw []byte) string {
 			change["after_unknown"].(map[string]any)["network_configuration"] = []any{map[string]any{}}
 		case "aws_ecs_cluster":
 			after["name"] = "PLANTED-container-env-9c2e\n"
+		case "aws_ecs_task_definition":
+			after["family"] = "PLANTED family\x1b[2J"
+		}
+	}
+	// A reference the reader names in an undecided row.
+	cfg := doc["configuration"].(map[string]any)["root_module"].(map[string]any)
+	for _, r := range cfg["resources"].([]any) {
+		m := r.(map[string]any)
+		if m["address"] == "aws_route_table_association.private" {
+			m["expressions"].(map[string]any)["subnet_id"] = map[string]any{"references": []any{"local.PLANTED secret; rm -rf /"}}
+		}
+	}
+	for _, rc := range doc["resource_changes"].([]any) {
+		m := rc.(map[string]any)
+		if m["type"] == "aws_route_table_association" {
+			change := m["change"].(map[string]any)
+			change["after"].(map[string]any)["subnet_id"] = nil
+			change["after_unknown"].(map[string]any)["subnet_id"] = true
 		}
 	}
 	b, err := json.Marshal(doc)
