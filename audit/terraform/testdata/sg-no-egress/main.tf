@@ -36,9 +36,12 @@ resource "aws_vpc_endpoint" "s3" {
 }
 
 resource "aws_ecs_task_definition" "app" {
-  family                = "app"
-  network_mode          = "awsvpc"
-  container_definitions = jsonencode([{ name = "app", image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1", essential = true }])
+  family                   = "app"
+  network_mode             = "awsvpc"
+  requires_compatibilities = ["FARGATE"]
+  cpu                      = "256"
+  memory                   = "512"
+  container_definitions    = jsonencode([{ name = "app", image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1", essential = true }])
 }
 
 resource "aws_ecs_service" "app" {
