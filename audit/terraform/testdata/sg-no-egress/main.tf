@@ -44,9 +44,13 @@ resource "aws_ecs_task_definition" "app" {
   container_definitions    = jsonencode([{ name = "app", image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1", essential = true }])
 }
 
+resource "aws_ecs_cluster" "main" {
+  name = "prod"
+}
+
 resource "aws_ecs_service" "app" {
   name            = "app"
-  cluster         = "prod"
+  cluster         = aws_ecs_cluster.main.id
   task_definition = aws_ecs_task_definition.app.arn
   launch_type     = "FARGATE"
   network_configuration {
