@@ -10,8 +10,13 @@ ARG TARGETOS=linux
 ARG TARGETARCH=amd64
 ARG VERSION=dev
 ARG COMMIT=unknown
+# -gcflags: no inlining inside the AWS SDK and smithy-go. Their code is
+# request encoding and response decoding around network calls, where
+# inlining buys nothing measurable, and it is a quarter of the binary:
+# without it the image is 265 KB smaller gzipped, which every task start
+# pulls (cmd/preflight/size_test.go holds the budget and these flags).
 RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
-    go build -trimpath -ldflags "-s -w -X main.version=$VERSION -X main.commit=$COMMIT" \
+    go build -trimpath -gcflags="github.com/aws/...=-l" -ldflags "-s -w -X main.version=$VERSION -X main.commit=$COMMIT" \
     -o /out/preflight ./cmd/preflight
 
 # Static binary on distroless: no shell, CA certificates included, runs as

@@ -160,7 +160,14 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 	switch {
 	case e.unreadService(w):
 		// Its network configuration is unknown, not absent: the
-		// undecided row above says so, and nothing is judged.
+		// undecided row above says so, and nothing is judged. A plan
+		// can know the task definition and leave the network open:
+		// then this row says so.
+		if w.TaskDefinition != nil {
+			if u := findUndecided(f, ActionDescribeServices, w.Name); u != nil {
+				out = append(out, undecidedRow(CheckUndecided, w.Name, *u, "the network configuration decides every network rule", opts))
+			}
+		}
 	case runsOnInstances(w):
 		out = append(out, e.onInstances(w, needs)...)
 	case w.LaunchType == LaunchManagedInstances:

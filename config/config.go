@@ -94,6 +94,10 @@ type Config struct {
 	// (a VPC endpoint) but is reached only over a NAT or internet
 	// gateway: PublicPathFail (default) or PublicPathWarn.
 	PublicPath string
+	// Plan is the --plan file: the JSON of a Terraform plan (or a binary
+	// plan, shown with terraform show -json) whose facts audit judges
+	// instead of reading the account.
+	Plan string
 	// Reports are the --report files: the same report, each in its
 	// format, written after the run besides the --output one.
 	Reports []ReportFile
@@ -348,6 +352,10 @@ var options = []option{
 	}},
 	{name: "log-format", values: []string{"json", "console"}, usage: "log encoding (default: console on a terminal, json otherwise)", commands: logCommands, set: func(c *Config, v string) error {
 		c.LogFormat = v
+		return nil
+	}},
+	{name: "plan", placeholder: "file", usage: "audit a change before it is applied: the JSON of a Terraform plan (terraform show -json tfplan), or the binary plan when terraform is on PATH; no AWS credentials needed", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.Plan = v
 		return nil
 	}},
 	{name: "cluster", placeholder: "name", usage: "the ECS cluster (name or ARN) whose services to audit, or a comma-separated list of clusters", commands: []string{"audit"}, set: func(c *Config, v string) error {

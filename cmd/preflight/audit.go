@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/audit"
@@ -26,28 +25,12 @@ import (
 // Each --report file gets the same report in its format after that.
 func auditCommand(ctx context.Context, cfg *config.Config, getenv func(string) string, stdout, stderr io.Writer, log *zap.Logger) int {
 	start := time.Now()
-	if cfg.Template != "" {
-		// A change before it exists: the facts come from the template,
-		// with no AWS call and no credentials.
-		facts, err := templateFacts(cfg, getenv)
-		if err != nil {
-			printUsageError(stderr, "audit", err)
-			return report.ExitUsage
-		}
-		logUndecided(log, facts)
-		return judgeFacts(cfg, facts, facts.Region, start, stdout, stderr)
-	}
-	in := audit.Input{
-		Cluster: cfg.Cluster, AllClusters: cfg.AllClusters, Services: cfg.Services,
-		TaskDefinition: cfg.TaskDefinition, Subnets: cfg.Subnets, SecurityGroups: cfg.SecurityGroups,
-		AssignPublicIP: cfg.AssignPublicIP,
+	if cfg.Plan != "" && cfg.Template != "" {
+		printUsageError(stderr, "audit", errors.New("--plan and --template each give the whole change: give one"))
+		return report.ExitUsage
 	}
 	if cfg.Fix != "" && cfg.EgressRules != "" {
 		printUsageError(stderr, "audit", errors.New("--fix and --egress-rules both print on stdout: give one (the fix plan holds the egress rules the findings need)"))
-		return report.ExitUsage
-	}
-	if err := in.Validate(); err != nil {
-		printUsageError(stderr, "audit", err)
 		return report.ExitUsage
 	}
 	if (cfg.Fix != "" || cfg.EgressRules != "") && report.Output(cfg.Output) == report.OutputJSON {
@@ -55,32 +38,41 @@ func auditCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 		// carry every warning the log would have said.
 		log = zap.NewNop()
 	}
-	api, region, err := audit.NewSDKClients(ctx, cfg.Region,
-		// The SDK's own warnings go through the log, never raw to stderr.
-		awsconfig.WithLogger(sdkLogger{log: log}))
-	var envErr *audit.EnvironmentError
+	// One fact model, three sources: a change before it exists (a
+	// Terraform plan or a CloudFormation template, with no AWS call and
+	// no credentials) or the account as it is.
+	var facts *audit.Facts
+	var region string
 	switch {
-	case errors.As(err, &envErr):
-		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-		return report.ExitEnvironment
-	case err != nil:
-		printUsageError(stderr, "audit", err)
-		return report.ExitUsage
-	}
-	g := &audit.Gatherer{API: api, Region: region}
-	facts, err := g.Gather(ctx, in)
-	if err != nil {
-		var inputErr *audit.InputError
-		switch {
-		case errors.As(err, &inputErr):
+	case cfg.Plan != "":
+		if err := planAlone(cfg); err != nil {
 			printUsageError(stderr, "audit", err)
 			return report.ExitUsage
-		case errors.As(err, &envErr):
-			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-			return report.ExitEnvironment
 		}
-		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-		return report.ExitInternal
+		f, err := readPlan(ctx, cfg.Plan, cfg.Region, log)
+		if err != nil {
+			printUsageError(stderr, "audit", err)
+			return report.ExitUsage
+		}
+		facts, region = f, f.Region
+	case cfg.Template != "":
+		f, err := templateFacts(cfg, getenv)
+		if err != nil {
+			printUsageError(stderr, "audit", err)
+			return report.ExitUsage
+		}
+		facts, region = f, f.Region
+	default:
+		in := audit.Input{
+			Cluster: cfg.Cluster, AllClusters: cfg.AllClusters, Services: cfg.Services,
+			TaskDefinition: cfg.TaskDefinition, Subnets: cfg.Subnets, SecurityGroups: cfg.SecurityGroups,
+			AssignPublicIP: cfg.AssignPublicIP,
+		}
+		var code int
+		facts, region, code = gatherFacts(ctx, cfg, in, stderr, log)
+		if facts == nil {
+			return code
+		}
 	}
 	logUndecided(log, facts)
 	return judgeFacts(cfg, facts, region, start, stdout, stderr)
@@ -92,7 +84,7 @@ func logUndecided(log *zap.Logger, facts *audit.Facts) {
 	for _, u := range facts.Undecided {
 		msg := "AWS API call failed; the findings that need it are undecided"
 		if u.Code == audit.CodeUnknownInSource {
-			msg = "the template leaves a fact open; the findings that need it are undecided"
+			msg = "the plan or template leaves a fact open; the findings that need it are undecided"
 		}
 		log.Warn(msg, zap.String("action", u.Action), zap.String("resource", u.Resource), zap.String("code", u.Code), zap.String("error", u.Err))
 	}
@@ -120,6 +112,9 @@ func judgeFacts(cfg *config.Config, facts *audit.Facts, region string, start tim
 	}
 	if cfg.Template != "" {
 		r.Source = cfg.Template
+	}
+	if cfg.Plan != "" {
+		r.Source = cfg.Plan
 	}
 	// The fix plan goes to stdout alone with --fix (as the egress rules do
 	// with --egress-rules), the report to stderr, so `> fix.sh` holds only

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Regenerates every case's plan.json with Terraform and the hashicorp/aws
+# provider from a local plugin directory, planned against moto_server on
+# 127.0.0.1 (no real account, no network beyond the loopback).
+#   TF_PLUGIN_DIR  the plugin directory (default /opt/tf-plugins)
+#   MOTO_PORT      a free port for moto_server (default: one the kernel picks)
+#   OUT_DIR        where CASE/plan.json goes (default: here, the committed fixtures)
+# Usage: audit/terraform/testdata/generate.sh [case...]
+set -euo pipefail
+cd "$(dirname "$0")"
+plugins="${TF_PLUGIN_DIR:-/opt/tf-plugins}"
+port="${MOTO_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &
+moto=$!
+trap 'kill "$moto" 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -fs "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+out="${OUT_DIR:-$PWD}"
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable)
+for c in "${cases[@]}"; do
+  work=$(mktemp -d)
+  cp -r "$c"/. "$work"/
+  cp provider.tf.in "$work/provider.tf"
+  (
+    cd "$work"
+    export TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+    terraform init -input=false -no-color -plugin-dir="$plugins" >/dev/null
+    terraform plan -input=false -no-color -out=tfplan -var "endpoint=http://127.0.0.1:$port" >/dev/null
+    terraform show -json tfplan >plan.json
+  )
+  # The moto port is not part of the case: write the variable's default.
+  mkdir -p "$out/$c"
+  sed "s#http://127.0.0.1:$port#http://127.0.0.1:5000#g" "$work/plan.json" | python3 -m json.tool --indent 1 >"$out/$c/plan.json"
+  rm -rf "$work"
+  echo "$out/$c/plan.json"
+done

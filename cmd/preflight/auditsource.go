@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"go.uber.org/zap"
+
+	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/terraform"
+	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
+)
+
+// terraformShowTimeout bounds `terraform show -json` on a binary plan: it
+// loads the providers' schemas, which takes seconds, not minutes.
+const terraformShowTimeout = 2 * time.Minute
+
+// gatherFacts reads the facts from the AWS account. A nil Facts means the
+// audit ends with the returned exit code (its message already printed).
+func gatherFacts(ctx context.Context, cfg *config.Config, in audit.Input, stderr io.Writer, log *zap.Logger) (*audit.Facts, string, int) {
+	if err := in.Validate(); err != nil {
+		printUsageError(stderr, "audit", err)
+		return nil, "", report.ExitUsage
+	}
+	api, region, err := audit.NewSDKClients(ctx, cfg.Region,
+		// The SDK's own warnings go through the log, never raw to stderr.
+		awsconfig.WithLogger(sdkLogger{log: log}))
+	var envErr *audit.EnvironmentError
+	switch {
+	case errors.As(err, &envErr):
+		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
+		return nil, "", report.ExitEnvironment
+	case err != nil:
+		printUsageError(stderr, "audit", err)
+		return nil, "", report.ExitUsage
+	}
+	g := &audit.Gatherer{API: api, Region: region}
+	facts, err := g.Gather(ctx, in)
+	if err != nil {
+		var inputErr *audit.InputError
+		switch {
+		case errors.As(err, &inputErr):
+			printUsageError(stderr, "audit", err)
+			return nil, "", report.ExitUsage
+		case errors.As(err, &envErr):
+			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
+			return nil, "", report.ExitEnvironment
+		}
+		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
+		return nil, "", report.ExitInternal
+	}
+	return facts, region, 0
+}
+
+// planAlone refuses the flags that name live resources beside --plan:
+// the plan's own services are what it audits (laying a plan over the
+// live account is not built yet).
+func planAlone(cfg *config.Config) error {
+	var errs []error
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"--cluster", cfg.Cluster != ""}, {"--service", len(cfg.Services) > 0}, {"--task-definition", cfg.TaskDefinition != ""},
+		{"--subnets", len(cfg.Subnets) > 0}, {"--security-groups", len(cfg.SecurityGroups) > 0},
+	} {
+		if f.set {
+			errs = append(errs, fmt.Errorf("%s: does not combine with --plan, which audits the services the plan itself declares (a plan laid over the live account is not supported yet)", f.name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// readPlan reads the plan at path: its JSON, or a binary plan through
+// `terraform show -json` when terraform is on PATH.
+func readPlan(ctx context.Context, path, region string, log *zap.Logger) (*audit.Facts, error) {
+	opts := terraform.Options{Region: region}
+	binary, err := terraform.IsBinaryPlan(path)
+	if err != nil {
+		return nil, fmt.Errorf("--plan: %w", err)
+	}
+	if !binary {
+		facts, err := terraform.ReadFile(path, opts)
+		if err != nil {
+			return nil, fmt.Errorf("--plan: %w", err)
+		}
+		return facts, nil
+	}
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		return nil, fmt.Errorf("--plan: %s is a binary plan (terraform plan -out), not its JSON, and terraform is not on PATH: make the JSON with terraform show -json %s > plan.json in the configuration's directory, then give --plan plan.json", path, path)
+	}
+	log.Info("reading a binary plan with terraform show -json", zap.String("terraform", tf), zap.String("plan", path))
+	ctx, cancel := context.WithTimeout(ctx, terraformShowTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tf, "show", "-json", "-no-color", path)
+	var stderr bytes.Buffer
+	cmd.Stderr = &limitedBuffer{b: &stderr, left: 4096}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("--plan: terraform show: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("--plan: terraform show: %w", err)
+	}
+	facts, readErr := terraform.Read(out, opts)
+	// Drain what the reader left (it stops at an error) so terraform ends.
+	_, _ = io.Copy(io.Discard, out)
+	waitErr := cmd.Wait()
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("--plan: terraform show -json %s: no answer within %s", path, terraformShowTimeout)
+	case waitErr != nil:
+		// terraform's first line of diagnostics says what it needs
+		// (terraform init, the configuration's directory).
+		return nil, fmt.Errorf("--plan: terraform show -json %s: %v: %s (run it in the directory the plan was made in)", path, waitErr, firstLine(stderr.String()))
+	case readErr != nil:
+		return nil, fmt.Errorf("--plan: terraform show -json %s: %w", path, readErr)
+	}
+	return facts, nil
+}
+
+// limitedBuffer keeps the first bytes written to it and drops the rest.
+type limitedBuffer struct {
+	b    *bytes.Buffer
+	left int
+}
+
+func (l *limitedBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if l.left > 0 {
+		keep := p
+		if len(keep) > l.left {
+			keep = keep[:l.left]
+		}
+		l.b.Write(keep)
+		l.left -= len(keep)
+	}
+	return n, nil
+}
+
+// firstLine is the first non-empty line of s, trimmed.
+func firstLine(s string) string {
+	for _, line := range strings.Split(s, "\n") {
+		if line = strings.TrimSpace(line); line != "" && strings.Trim(line, "│╷╵ ") != "" {
+			return strings.TrimSpace(strings.TrimLeft(line, "│╷╵ "))
+		}
+	}
+	return "no message"
+}
