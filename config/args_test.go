@@ -185,7 +185,8 @@ func TestClosestBoundsWorkByLength(t *testing.T) {
 }
 
 // TestLoadPublicPath: --public-path defaults to fail, is read from
-// PREFLIGHT_PUBLIC_PATH, takes fail or warn only, and is audit's alone.
+// PREFLIGHT_PUBLIC_PATH, takes fail or warn only, and is the same rule in
+// check, serve and audit; endpoints and healthcheck judge nothing.
 func TestLoadPublicPath(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -199,7 +200,14 @@ func TestLoadPublicPath(t *testing.T) {
 		{name: "flag", command: "audit", args: []string{"--cluster", "prod", "--public-path", "warn"}, want: PublicPathWarn},
 		{name: "environment", command: "audit", args: []string{"--cluster", "prod"}, env: map[string]string{"PREFLIGHT_PUBLIC_PATH": "warn"}, want: PublicPathWarn},
 		{name: "bad value", command: "audit", args: []string{"--cluster", "prod", "--public-path=allow"}, wantErr: `flag --public-path "allow": want fail or warn`},
-		{name: "not check's", command: "check", args: []string{"--public-path=warn"}, wantErr: "--public-path does not apply to check"},
+		{name: "check default", command: "check", args: []string{"--checks", "logs"}, want: PublicPathFail},
+		{name: "check flag", command: "check", args: []string{"--checks", "logs", "--public-path", "warn"}, want: PublicPathWarn},
+		{name: "check environment", command: "check", args: []string{"--checks", "logs"}, env: map[string]string{"PREFLIGHT_PUBLIC_PATH": "warn"}, want: PublicPathWarn},
+		{name: "check bad value", command: "check", args: []string{"--public-path=allow"}, wantErr: `flag --public-path "allow": want fail or warn`},
+		{name: "serve flag", command: "serve", args: []string{"--checks", "logs", "--public-path=warn"}, want: PublicPathWarn},
+		{name: "serve environment", command: "serve", args: []string{"--checks", "logs"}, env: map[string]string{"PREFLIGHT_PUBLIC_PATH": "warn"}, want: PublicPathWarn},
+		{name: "not endpoints'", command: "endpoints", args: []string{"--public-path=warn"}, wantErr: "--public-path does not apply to endpoints"},
+		{name: "endpoints ignores the variable", command: "endpoints", args: []string{"--checks", "logs"}, env: map[string]string{"PREFLIGHT_PUBLIC_PATH": "warn"}, want: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

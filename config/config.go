@@ -90,9 +90,11 @@ type Config struct {
 	Fix string
 	// FailUndecided makes an undecided finding fail (exit 18).
 	FailUndecided bool
-	// PublicPath is audit's verdict on a need that has a private option
-	// (a VPC endpoint) but is reached only over a NAT or internet
-	// gateway: PublicPathFail (default) or PublicPathWarn.
+	// PublicPath is the verdict on a need that has a private option (a
+	// VPC endpoint) but is reached only over a NAT or internet gateway
+	// (audit), or whose name an interface endpoint would answer
+	// privately resolves to a public address (check, serve):
+	// PublicPathFail (default) or PublicPathWarn.
 	PublicPath string
 	// Plan is the --plan file: the JSON of a Terraform plan (or a binary
 	// plan, shown with terraform show -json) whose facts audit judges
@@ -394,7 +396,10 @@ var options = []option{
 		c.Fix = v
 		return nil
 	}},
-	{name: "public-path", def: PublicPathFail, values: []string{PublicPathFail, PublicPathWarn}, usage: "a need a VPC endpoint would serve privately, reached only over a NAT or internet gateway: fail (with its class, 11), or warn (naming the path and the endpoint)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "public-path", def: PublicPathFail, values: []string{PublicPathFail, PublicPathWarn}, usage: "a need a VPC endpoint would serve privately, reached only over a NAT or internet gateway: fail (with its class, 11), or warn (naming the path and the endpoint)", usageFor: map[string]string{
+		"check": "a public answer for a name an interface endpoint would answer privately (not s3, dynamodb): fail (dns_posture, 11), or warn (naming the addresses and the endpoint)",
+		"serve": "a public answer for a name an interface endpoint would answer privately (not s3, dynamodb): fail (dns_posture, not ready), or warn (naming the addresses and the endpoint)",
+	}, commands: []string{"check", "serve", "audit"}, set: func(c *Config, v string) error {
 		c.PublicPath = v
 		return nil
 	}},

@@ -207,3 +207,33 @@ func expectOr(e, def Expect) Expect {
 	}
 	return e
 }
+
+// PrivateOption is the VPC endpoint service whose interface endpoint,
+// with private DNS, would answer t's host privately in a VPC of region:
+// t.EndpointService for an interface service of that region, or of
+// another region when AWS PrivateLink serves the service across Regions.
+// It is empty when no endpoint would: a plain host, a gateway service (S3
+// and DynamoDB answer public addresses through their gateway endpoints
+// too), or a service in another region that no cross-Region endpoint
+// serves (logs). An empty region means t's own.
+func (t Target) PrivateOption(region string) string {
+	if t.Service == nil || t.Service.Kind != Interface {
+		return ""
+	}
+	if region != "" && t.Region != "" && t.Region != region && !t.Service.CrossRegion {
+		return ""
+	}
+	return t.EndpointService
+}
+
+// RelaxedBy is the entry that accepts any address for t: the user's own
+// entry (from --checks or PREFLIGHT_CHECKS, not one auto derived) that
+// named =any, as its text; empty otherwise. Such an entry wins over a
+// catalogue default and over what auto derived, so that it relaxes one
+// need alone.
+func (t Target) RelaxedBy() string {
+	if t.Expect != ExpectAny || !t.explicit || t.derived {
+		return ""
+	}
+	return t.From
+}

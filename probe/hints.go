@@ -104,7 +104,9 @@ var hintRules = []hintRule{
 	}},
 
 	// An address of the wrong class.
-	{report.ClassDNSPosture, func(in hintInput) bool { return in.target.Expect == config.ExpectPrivate && in.isInterface() }, func(in hintInput) string {
+	{report.ClassDNSPosture, func(in hintInput) bool {
+		return (in.target.Expect == config.ExpectPrivate || in.situation == "public-path") && in.isInterface()
+	}, func(in hintInput) string {
 		return fmt.Sprintf("%s resolves to public address %s, so traffic takes the NAT/internet path (or none). Create the interface VPC endpoint %s in this VPC with private DNS enabled, in the task's subnets; the VPC needs enableDnsSupport and enableDnsHostnames, and the task must use the AWS-provided resolver (VPC base + 2 or 169.254.169.253).", in.target.Host, strings.Join(in.addrs, ", "), in.endpointName())
 	}},
 	{report.ClassDNSPosture, func(in hintInput) bool { return in.target.Expect == config.ExpectPrivate }, func(in hintInput) string {

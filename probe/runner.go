@@ -29,8 +29,12 @@ type Runner struct {
 	TLSConfig *tls.Config
 	Timeout   time.Duration
 	Env       Environment
-	Logger    *zap.Logger
-	Now       func() time.Time
+	// PublicPath is the --public-path policy (config.PublicPathFail or
+	// config.PublicPathWarn) for a public answer where an interface
+	// endpoint would answer privately; empty means fail.
+	PublicPath string
+	Logger     *zap.Logger
+	Now        func() time.Time
 	// InitialBackoff and MaxBackoff shape the retry delays.
 	InitialBackoff, MaxBackoff time.Duration
 	// MaxInFlight bounds the DNS lookups and dials in flight across all

@@ -180,9 +180,12 @@ func (r *Runner) judgeDNS(t *config.Target, res *report.Result, lk lookupOutcome
 		}
 	}
 	res.Addresses = addrStrings(addrs)
-	var wrong []netip.Addr
+	var wrong, public []netip.Addr
 	for _, a := range addrs {
 		private := r.Classifier.IsPrivate(a)
+		if !private {
+			public = append(public, a)
+		}
 		if (t.Expect == config.ExpectPrivate && !private) || (t.Expect == config.ExpectPublic && private) {
 			wrong = append(wrong, a)
 		}
@@ -203,6 +206,7 @@ func (r *Runner) judgeDNS(t *config.Target, res *report.Result, lk lookupOutcome
 	default:
 		res.Status = report.StatusPass
 	}
+	r.judgePublicPath(t, res, addrStrings(public))
 	return addrs, true
 }
 

@@ -90,6 +90,7 @@ func newRunner(cfg *config.Config, p *plan.Plan, d deps, log *zap.Logger) *probe
 		TLSConfig:      tlsConfig,
 		Timeout:        cfg.Timeout,
 		Env:            p.Env,
+		PublicPath:     cfg.PublicPath,
 		Logger:         log,
 		Now:            d.now,
 		InitialBackoff: 200 * time.Millisecond,

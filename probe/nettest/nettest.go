@@ -2,14 +2,15 @@
 // "ADDR:PORT" can be sent to the port a test server for ADDR really listens
 // on (so that port 443 needs no privileges), and blackholed addresses hang
 // until the deadline, as an address behind a security group that drops
-// packets does.
+// packets does. A public address (a documentation range such as
+// 203.0.113.0/24) can be served from a loopback address, as a NAT gateway
+// would carry the connection: no dial ever leaves 127.0.0.0/8.
 package nettest
 
 import (
 	"context"
 	"crypto/tls"
 	"net"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -19,7 +20,7 @@ import (
 // Net is a Dialer with per-address port mapping and blackholes.
 type Net struct {
 	mu        sync.Mutex
-	ports     map[string]int
+	ports     map[string]string // address -> loopback host:port
 	blackhole map[string]bool
 	panicOn   map[string]bool
 	dials     map[string]int
@@ -44,7 +45,7 @@ func (n *Net) MaxInFlight() int {
 
 // New returns an empty Net: every address dials as it is.
 func New() *Net {
-	return &Net{ports: map[string]int{}, blackhole: map[string]bool{}, panicOn: map[string]bool{}, dials: map[string]int{}}
+	return &Net{ports: map[string]string{}, blackhole: map[string]bool{}, panicOn: map[string]bool{}, dials: map[string]int{}}
 }
 
 // DialContext dials address, applying the mapping and blackholes.
@@ -54,7 +55,7 @@ func (n *Net) DialContext(ctx context.Context, network, address string) (net.Con
 		return nil, err
 	}
 	n.mu.Lock()
-	port, mapped := n.ports[host]
+	to, mapped := n.ports[host]
 	hole, boom := n.blackhole[host], n.panicOn[host]
 	n.dials[host]++
 	n.inFlight++
@@ -73,7 +74,7 @@ func (n *Net) DialContext(ctx context.Context, network, address string) (net.Con
 		return nil, &net.OpError{Op: "dial", Net: network, Err: ctx.Err()}
 	}
 	if mapped {
-		address = net.JoinHostPort(host, strconv.Itoa(port))
+		address = to
 	}
 	return n.d.DialContext(ctx, network, address)
 }
@@ -96,13 +97,21 @@ func (n *Net) PanicOn(addr string) {
 // and sends every dial to addr there. It stops when the test ends.
 func (n *Net) ServeTLS(t testing.TB, addr string, cert tls.Certificate) {
 	t.Helper()
-	l, err := tls.Listen("tcp", net.JoinHostPort(addr, "0"), &tls.Config{Certificates: []tls.Certificate{cert}})
+	n.ServeTLSVia(t, addr, addr, cert)
+}
+
+// ServeTLSVia starts a TLS server on the loopback address via presenting
+// cert, and sends every dial to addr there: a public addr answers as if a
+// NAT gateway carried the connection.
+func (n *Net) ServeTLSVia(t testing.TB, addr, via string, cert tls.Certificate) {
+	t.Helper()
+	l, err := tls.Listen("tcp", net.JoinHostPort(via, "0"), &tls.Config{Certificates: []tls.Certificate{cert}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
 	go tlstest.Serve(l)
 	n.mu.Lock()
-	n.ports[addr] = l.Addr().(*net.TCPAddr).Port
+	n.ports[addr] = l.Addr().String()
 	n.mu.Unlock()
 }
