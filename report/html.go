@@ -164,7 +164,14 @@ func (r *Report) WriteHTML(w io.Writer) error {
 			}
 			p("<figure class=\"need\" data-row data-need=\"", e(n.Target), "\" data-statuses=\"", e(n.Statuses), "\" data-checks=\"", e(n.Checks), "\">\n",
 				"<figcaption>", e(n.Target), "</figcaption>\n",
-				"<svg class=\"path\" width=\"", itoa(n.Width), "\" height=\"76\" viewBox=\"0 0 ", itoa(n.Width), " 76\" role=\"img\" aria-label=\"path to ", e(n.Target), "\">",
+				// The drawing is the noscript's content: with scripting on,
+				// the parser keeps it as one text node (a raw text element)
+				// instead of building some thirty SVG nodes per path, and
+				// page.js draws it from that text when its section nears
+				// the viewport; with scripting off it is the drawing. It
+				// cannot end early: every value in it is escaped, so no
+				// "</noscript" can occur but the one closing it.
+				"<noscript class=\"path\"><svg class=\"path\" width=\"", itoa(n.Width), "\" height=\"76\" viewBox=\"0 0 ", itoa(n.Width), " 76\" role=\"img\" aria-label=\"path to ", e(n.Target), "\">",
 				"<path class=\"arrows\" d=\"", n.Arrows, "\"></path>\n")
 			for _, h := range n.Hops {
 				// One group per hop, its geometry relative to the group:
@@ -178,7 +185,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 					"<text class=\"sub\" x=\"", itoa(hopWidth/2), "\" y=\"40\">", e(h.Sub), "</text>",
 					"<text class=\"state\" x=\"", itoa(hopWidth/2), "\" y=\"58\">", e(h.Word), "</text></g>\n")
 			}
-			p("</svg>\n")
+			p("</svg></noscript>\n")
 			if len(n.Notes) > 0 {
 				p("<ul class=\"blocks\">")
 				for _, note := range n.Notes {

@@ -165,3 +165,44 @@ func TestConsoleURL(t *testing.T) {
 		})
 	}
 }
+
+// TestHTMLPathsWithoutScript: a browser with scripting on parses each
+// path's drawing as the text of its noscript (no SVG node until page.js
+// draws it as its section nears the viewport: that is what keeps a
+// 200-service page's load short); with scripting off the same page draws
+// every path, the blocking hops red, and a hostile value opens nothing.
+func TestHTMLPathsWithoutScript(t *testing.T) {
+	page, on := renderHTML(t, formatRows())
+	figures := len(elements(on, "figure"))
+	if figures == 0 {
+		t.Fatal("got no path figure; want the failing needs drawn")
+	}
+	if n := len(elements(on, "g")); n != 0 {
+		t.Errorf("scripting on: got %d SVG hop groups parsed; want 0 (the drawing is the noscript's text)", n)
+	}
+	if n := len(elements(on, "noscript")); n != figures {
+		t.Errorf("scripting on: got %d noscript elements; want one per figure (%d)", n, figures)
+	}
+	off, err := html.ParseWithOptions(strings.NewReader(page), html.ParseOptionEnableScripting(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(elements(off, "svg")); n != figures {
+		t.Errorf("scripting off: got %d SVG paths; want one per figure (%d)", n, figures)
+	}
+	var red []string
+	for _, g := range elements(off, "g") {
+		if attr(g, "data-state") == "fail" {
+			red = append(red, attr(g, "data-hop"))
+		}
+	}
+	if got, want := strings.Join(red, ","), "task-sg"; got != want {
+		// logs' security-group row has no endpoint row beside it, so it
+		// is laid on the task SG hop (pathOf); the hostile row is about
+		// its workload, not a need.
+		t.Errorf("scripting off: got red hops %s; want %s", got, want)
+	}
+	if n := len(elements(off, "script")); n != 1 {
+		t.Errorf("scripting off: got %d script elements; want 1, the page's own", n)
+	}
+}
