@@ -32,19 +32,7 @@ func TestApplyThenLiveAudit(t *testing.T) {
 	if testing.Short() && !required() {
 		t.Skip("applies with Terraform against moto (minutes); not in -short")
 	}
-	needTool(t, "terraform", "https://developer.hashicorp.com/terraform/install")
-	needTool(t, "moto_server", "pip install 'moto[server]'")
-	plugins := os.Getenv("TF_PLUGIN_DIR")
-	if plugins == "" {
-		plugins = "/opt/tf-plugins"
-	}
-	if _, err := os.Stat(filepath.Join(plugins, "registry.terraform.io", "hashicorp", "aws")); err != nil {
-		msg := "no hashicorp/aws provider in " + plugins + " (set TF_PLUGIN_DIR)"
-		if required() {
-			t.Fatal(msg + "; required in CI")
-		}
-		t.Skip(msg + "; this test is required in CI")
-	}
+	plugins := needTerraformAndMoto(t)
 	for _, c := range []string{"private-no-endpoints", "sg-no-egress"} {
 		t.Run(c, func(t *testing.T) {
 			endpoint := startMoto(t)

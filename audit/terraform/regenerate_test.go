@@ -41,19 +41,7 @@ func TestRegenerateFixtures(t *testing.T) {
 	if testing.Short() && !required() {
 		t.Skip("plans with Terraform against moto (a minute or more); not in -short")
 	}
-	needTool(t, "terraform", "https://developer.hashicorp.com/terraform/install")
-	needTool(t, "moto_server", "pip install 'moto[server]'")
-	plugins := os.Getenv("TF_PLUGIN_DIR")
-	if plugins == "" {
-		plugins = "/opt/tf-plugins"
-	}
-	if _, err := os.Stat(filepath.Join(plugins, "registry.terraform.io", "hashicorp", "aws")); err != nil {
-		msg := "no hashicorp/aws provider in " + plugins + " (set TF_PLUGIN_DIR)"
-		if required() {
-			t.Fatal(msg + "; required in CI")
-		}
-		t.Skip(msg + "; this test is required in CI")
-	}
+	plugins := needTerraformAndMoto(t)
 	for _, c := range []string{"private-no-endpoints", "local-link"} {
 		t.Run(c, func(t *testing.T) {
 			out := t.TempDir()
@@ -76,4 +64,26 @@ func TestRegenerateFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// needTerraformAndMoto skips (fails in CI) unless terraform, moto_server
+// and the hashicorp/aws provider in the local plugin directory
+// (TF_PLUGIN_DIR, default /opt/tf-plugins) are all here, and returns that
+// directory.
+func needTerraformAndMoto(t *testing.T) string {
+	t.Helper()
+	needTool(t, "terraform", "https://developer.hashicorp.com/terraform/install")
+	needTool(t, "moto_server", "pip install 'moto[server]'")
+	plugins := os.Getenv("TF_PLUGIN_DIR")
+	if plugins == "" {
+		plugins = "/opt/tf-plugins"
+	}
+	if _, err := os.Stat(filepath.Join(plugins, "registry.terraform.io", "hashicorp", "aws")); err != nil {
+		msg := "no hashicorp/aws provider in " + plugins + " (set TF_PLUGIN_DIR)"
+		if required() {
+			t.Fatal(msg + "; required in CI")
+		}
+		t.Skip(msg + "; this test is required in CI")
+	}
+	return plugins
 }
