@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/internal/schematest"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -29,7 +30,7 @@ import (
 // DHCP options set in moto (DhcpOptionsId "default") where AWS associates
 // the Region's default set, so dhcp rows are left out of the comparison.
 func TestApplyThenLiveAudit(t *testing.T) {
-	if testing.Short() && !required() {
+	if testing.Short() && !schematest.Required() {
 		t.Skip("applies with Terraform against moto (minutes); not in -short")
 	}
 	plugins := needTerraformAndMoto(t)

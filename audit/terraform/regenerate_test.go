@@ -2,7 +2,6 @@ package terraform
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,34 +10,15 @@ import (
 	"time"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/internal/schematest"
 )
-
-// required says whether a test that needs an external tool must run:
-// in CI (CI=true, or PREFLIGHT_E2E=require as .ci/run sets it), as the
-// audit package's moto tests do.
-func required() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("PREFLIGHT_E2E") == "require"
-}
-
-// needTool skips (or, where required, fails) without an external tool.
-func needTool(t *testing.T, name, why string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err == nil {
-		return
-	}
-	msg := fmt.Sprintf("%s not on PATH (%s)", name, why)
-	if required() {
-		t.Fatalf("%s; required in CI", msg)
-	}
-	t.Skipf("%s; this test is required in CI", msg)
-}
 
 // TestRegenerateFixtures: the committed plans are what Terraform makes
 // of the committed configurations today. generate.sh plans a case again
 // against moto_server, and the audit of the new plan has the same rows
 // as the audit of the committed one (plans differ in their timestamps).
 func TestRegenerateFixtures(t *testing.T) {
-	if testing.Short() && !required() {
+	if testing.Short() && !schematest.Required() {
 		t.Skip("plans with Terraform against moto (a minute or more); not in -short")
 	}
 	plugins := needTerraformAndMoto(t)
@@ -72,15 +52,15 @@ func TestRegenerateFixtures(t *testing.T) {
 // directory.
 func needTerraformAndMoto(t *testing.T) string {
 	t.Helper()
-	needTool(t, "terraform", "https://developer.hashicorp.com/terraform/install")
-	needTool(t, "moto_server", "pip install 'moto[server]'")
+	schematest.RequireTool(t, "terraform", "https://developer.hashicorp.com/terraform/install")
+	schematest.RequireTool(t, "moto_server", "pip install 'moto[server]'")
 	plugins := os.Getenv("TF_PLUGIN_DIR")
 	if plugins == "" {
 		plugins = "/opt/tf-plugins"
 	}
 	if _, err := os.Stat(filepath.Join(plugins, "registry.terraform.io", "hashicorp", "aws")); err != nil {
 		msg := "no hashicorp/aws provider in " + plugins + " (set TF_PLUGIN_DIR)"
-		if required() {
+		if schematest.Required() {
 			t.Fatal(msg + "; required in CI")
 		}
 		t.Skip(msg + "; this test is required in CI")
