@@ -33,6 +33,10 @@ type boundedClient struct {
 
 // Do sends r and bounds the body of its response.
 func (c boundedClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		r = r.WithContext(r.Context()) // a copy: the caller's request is its own
+		r.Body = readOnlyBody{r.Body}
+	}
 	resp, err := c.client.Do(r)
 	if err != nil || resp == nil || resp.Body == nil {
 		return resp, err
@@ -40,6 +44,24 @@ func (c boundedClient) Do(r *http.Request) (*http.Response, error) {
 	resp.Body = &boundedBody{body: resp.Body, left: c.limit, limit: c.limit}
 	return resp, nil
 }
+
+// readOnlyBody hides every method of a request body but Read and Close.
+//
+// The SDK closes the request body as soon as the response headers arrive,
+// and its body then answers WriteTo with io.EOF (smithy-go's
+// safeWriteToReadCloser, v1.28.9 and before). net/http's writer, after
+// sending Content-Length bytes, copies the rest of the body to io.Discard
+// to check that nothing is left; when the server answered first, that
+// copy goes through WriteTo, gets io.EOF as an error, and the transport
+// closes the connection under the response the SDK is still reading: a
+// complete answer fails with "use of closed network connection". Through
+// Read, a closed body's io.EOF is the normal end of a copy.
+type readOnlyBody struct {
+	body io.ReadCloser
+}
+
+func (b readOnlyBody) Read(p []byte) (int, error) { return b.body.Read(p) }
+func (b readOnlyBody) Close() error               { return b.body.Close() }
 
 // boundedBody reads at most limit bytes of body.
 type boundedBody struct {
