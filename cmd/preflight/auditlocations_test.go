@@ -85,6 +85,10 @@ func TestAuditSARIFLocations(t *testing.T) {
 	write("deploy/net.yaml", sgYAML)
 	write("one-line.json", oneLine.Bytes())
 	write("wide.json", wide.Bytes())
+	goldenPath, err := filepath.Abs(filepath.Join("testdata", "audit-template-stacks.sarif"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Chdir(dir)
 
 	tests := []struct {
@@ -93,14 +97,15 @@ func TestAuditSARIFLocations(t *testing.T) {
 		file      func(w string) string
 		wantRules []string
 		artifacts int
+		golden    string
 	}{
 		{"cdk.out of two stacks, given as an absolute path", filepath.Join(dir, "cdk.out"), func(w string) string {
 			stack, _, _ := strings.Cut(strings.TrimPrefix(w, "service/"), "/")
 			return "cdk.out/" + stack + ".template.json"
-		}, []string{"public_ip", "security_group"}, 2},
-		{"YAML template with short-form tags", "deploy/net.yaml", func(string) string { return "deploy/net.yaml" }, []string{"security_group"}, 1},
-		{"JSON template on one line", "one-line.json", func(string) string { return "one-line.json" }, []string{"security_group"}, 1},
-		{"JSON template indented by four", "./wide.json", func(string) string { return "wide.json" }, []string{"security_group"}, 1},
+		}, []string{"public_ip", "security_group"}, 2, goldenPath},
+		{"YAML template with short-form tags", "deploy/net.yaml", func(string) string { return "deploy/net.yaml" }, []string{"security_group"}, 1, ""},
+		{"JSON template on one line", "one-line.json", func(string) string { return "one-line.json" }, []string{"security_group"}, 1, ""},
+		{"JSON template indented by four", "./wide.json", func(string) string { return "wide.json" }, []string{"security_group"}, 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,6 +138,21 @@ func TestAuditSARIFLocations(t *testing.T) {
 			for _, r := range tt.wantRules {
 				if !rules[r] {
 					t.Errorf("no %s result among %d; want one", r, len(results))
+				}
+			}
+			if tt.golden != "" {
+				got := stdout.String()
+				if *update {
+					if err := os.WriteFile(tt.golden, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(tt.golden)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to create it)", err)
+				}
+				if got != string(want) {
+					t.Errorf("output differs from %s (run go test -update after checking):\n--- got\n%s\n--- want\n%s", tt.golden, got, want)
 				}
 			}
 		})
