@@ -47,11 +47,13 @@ type Report struct {
 	// Source is the file the rows were judged from (a task-definition
 	// file), relative to where preflight ran; empty for a live account
 	// or a task. SARIF points a row that names no declared resource at
-	// it, unless it is a directory.
+	// it, unless SourceFile is set.
 	Source string
-	// SourceIsDir says Source is a directory (a cdk.out) whose stacks are
-	// separate files: no row points at the directory as a whole.
-	SourceIsDir bool
+	// SourceFile, when set, is the file SARIF points a row that names no
+	// declared resource at instead of Source: for a cdk.out directory,
+	// whose stacks are separate files, its manifest.json, which lists
+	// them (code scanning refuses a result without a file).
+	SourceFile string
 	// Declared says where the input declares each resource the rows may
 	// name, by resource id or workload name (a template's logical ids, the
 	// services among them); nil for a live account. SARIF makes a row's

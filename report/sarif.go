@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -136,7 +137,8 @@ const fingerprintKey = "preflightFinding/v1"
 // row, its message the row's error and hint, its locations the row's
 // resources and workload as logical locations. Its physical location is
 // the file and line that declare the first of its resources (then its
-// workload) that r.Declared knows, else the input file (r.Source); the
+// workload) that r.Declared knows, else the input file (r.SourceFile or
+// r.Source); the
 // files that declare its other resources are related locations. Every
 // file is listed once in the run's artifacts.
 func (r *Report) WriteSARIF(w io.Writer) error {
@@ -149,10 +151,9 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 		Properties:  map[string]string{"command": r.Command, "region": r.Region, "account": r.Account},
 	}
 	arts := &sarifArtifacts{run: &run, workDir: r.WorkDir, index: map[string]int{}}
-	var whole *sarifPhysicalLocation
-	if r.Source != "" && !r.SourceIsDir {
-		whole = arts.physical(Location{Path: r.Source})
-	}
+	// The input as a whole, for rows that name nothing it declares; an
+	// artifact only once a result points at it.
+	whole := cmp.Or(r.SourceFile, r.Source)
 	var kinds []Check
 	for _, res := range r.Results {
 		if !slices.Contains(kinds, res.Check) {
@@ -186,10 +187,13 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 		if res.Workload != nil {
 			out.Properties.Workload = res.Workload.Name
 		}
-		physical := whole
+		var physical *sarifPhysicalLocation
 		declared := declaredOf(res, r.Declared)
-		if len(declared) > 0 {
+		switch {
+		case len(declared) > 0:
 			physical = arts.physical(declared[0].Location)
+		case whole != "":
+			physical = arts.physical(Location{Path: whole})
 		}
 		loc := sarifLocation{PhysicalLocation: physical, LogicalLocations: logicalLocations(res)}
 		if loc.PhysicalLocation != nil || len(loc.LogicalLocations) > 0 {

@@ -14,9 +14,9 @@ import (
 // TestSARIFPhysicalLocations: a result points at the file and line that
 // declare its first declared resource (then its workload), the files of
 // its other declared resources are related locations, a row that names
-// nothing declared points at the input file but never at a directory,
-// every file is one artifact, and a path under the working directory is
-// written relative to it.
+// nothing declared points at the input file (a cdk.out's manifest, never
+// the directory), every file a result names is one artifact, and a path
+// under the working directory is written relative to it.
 func TestSARIFPhysicalLocations(t *testing.T) {
 	a, b := "cdk.out/A.template.json", "cdk.out/B.template.json"
 	tests := []struct {
@@ -34,7 +34,7 @@ func TestSARIFPhysicalLocations(t *testing.T) {
 		{"plan", func(r *Report) { r.Source, r.WorkDir = "plan.json", "/home/ci/repo" },
 			[]string{"plan.json", "plan.json", "plan.json"}, []string{"plan.json"}},
 		{"cdk.out with declared resources", func(r *Report) {
-			r.Source, r.SourceIsDir, r.WorkDir = "/home/ci/repo/cdk.out", true, "/home/ci/repo"
+			r.Source, r.SourceFile, r.WorkDir = "/home/ci/repo/cdk.out", "/home/ci/repo/cdk.out/manifest.json", "/home/ci/repo"
 			r.Declared = map[string]Location{
 				"vpce-logs": {Path: a, Line: 3, Column: 3}, "sg-vpce": {Path: "/home/ci/repo/" + b, Line: 7, Column: 5},
 				"service/prod/orders": {Path: a, Line: 20, Column: 3},
@@ -42,8 +42,8 @@ func TestSARIFPhysicalLocations(t *testing.T) {
 		}, []string{
 			a + ":3:3 vpce-logs; 1 " + b + ":7:5 sg-vpce resource; 2 " + a + ":20:3 service/prod/orders module",
 			a + ":20:3 service/prod/orders",
-			"none",
-		}, []string{a, b}},
+			"cdk.out/manifest.json",
+		}, []string{a, b, "cdk.out/manifest.json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -83,6 +83,8 @@ func TestAuditSARIFLocations(t *testing.T) {
 	write("cdk.out/Orders.template.json", sgJSON)
 	write("cdk.out/Search.template.json", publicJSON)
 	write("deploy/net.yaml", sgYAML)
+	write("empty.out/manifest.json", []byte(`{"artifacts": {"Net": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Net.template.json"}}}}`))
+	write("empty.out/Net.template.json", []byte(`{"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}}`))
 	write("one-line.json", oneLine.Bytes())
 	write("wide.json", wide.Bytes())
 	goldenPath, err := filepath.Abs(filepath.Join("testdata", "audit-template-stacks.sarif"))
@@ -103,6 +105,9 @@ func TestAuditSARIFLocations(t *testing.T) {
 			stack, _, _ := strings.Cut(strings.TrimPrefix(w, "service/"), "/")
 			return "cdk.out/" + stack + ".template.json"
 		}, []string{"public_ip", "security_group"}, 2, goldenPath},
+		// Nothing is judged: the row names no resource, and points at the
+		// file that lists the stacks.
+		{"cdk.out without a service", "empty.out", func(string) string { return "empty.out/manifest.json" }, []string{"coverage"}, 1, ""},
 		{"YAML template with short-form tags", "deploy/net.yaml", func(string) string { return "deploy/net.yaml" }, []string{"security_group"}, 1, ""},
 		{"JSON template on one line", "one-line.json", func(string) string { return "one-line.json" }, []string{"security_group"}, 1, ""},
 		{"JSON template indented by four", "./wide.json", func(string) string { return "wide.json" }, []string{"security_group"}, 1, ""},
@@ -131,6 +136,12 @@ func TestAuditSARIFLocations(t *testing.T) {
 					t.Fatalf("result %d: got %d locations; want 1", i, len(res.Locations))
 				}
 				want := tt.file(res.Properties.Workload)
+				if res.RuleID == "coverage" {
+					if p := res.Locations[0].PhysicalLocation; p == nil || p.ArtifactLocation.URI != want || p.Region != nil {
+						t.Errorf("result %d: physical location %+v; want %s as a whole", i, p, want)
+					}
+					continue
+				}
 				for _, loc := range append(res.Locations, res.Related...) {
 					checkDeclared(t, i, loc, want, uris)
 				}
