@@ -3,6 +3,7 @@ package cloudformation
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -31,7 +32,9 @@ func positions(src []byte, offsets map[string]int) map[string]position {
 	}
 	slices.SortFunc(keys, func(a, b string) int { return offsets[a] - offsets[b] })
 	out := make(map[string]position, len(keys))
-	line, lineStart, at := 1, 0, 0
+	// col counts the code units from the line's start to at, so that a
+	// template on one line (a compact JSON) is still read once.
+	line, col, at := 1, 0, 0
 	for _, k := range keys {
 		off := min(offsets[k], len(src))
 		for {
@@ -41,10 +44,11 @@ func positions(src []byte, offsets map[string]int) map[string]position {
 			}
 			line++
 			at += i + 1
-			lineStart = at
+			col = 0
 		}
+		col += utf16Len(src[at:off])
 		at = off
-		out[k] = position{Line: line, Column: 1 + utf16Len(src[lineStart:off])}
+		out[k] = position{Line: line, Column: 1 + col}
 	}
 	return out
 }
@@ -65,7 +69,9 @@ func utf16Len(b []byte) int {
 
 // parseJSON decodes a JSON template (numbers as json.Number) and notes
 // the byte offset of each key of its Resources: the top level and
-// Resources are walked token by token, every other value decoded whole.
+// Resources are walked token by token on one decoder, every other value
+// decoded whole, so the template is scanned no more often than one
+// Decode of it would.
 func parseJSON(src []byte) (any, map[string]int, error) {
 	dec := json.NewDecoder(bytes.NewReader(src))
 	dec.UseNumber()
@@ -82,45 +88,47 @@ func parseJSON(src []byte) (any, map[string]int, error) {
 			return nil, nil, err
 		}
 		key, _ := tok.(string)
-		if key != "Resources" {
-			var v any
-			if err := dec.Decode(&v); err != nil {
-				return nil, nil, err
-			}
-			doc[key] = v
-			continue
+		var v any
+		if key == "Resources" && valueStart(src, int(dec.InputOffset())) == '{' {
+			v, offsets, err = resourcesJSON(dec, src)
+		} else {
+			err = dec.Decode(&v)
 		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, nil, err
-		}
-		// raw is the value's bytes as they stand in src, ending where the
-		// decoder is.
-		v, offs, err := resourcesJSON(raw, int(dec.InputOffset())-len(raw))
 		if err != nil {
 			return nil, nil, err
 		}
-		doc[key], offsets = v, offs
+		doc[key] = v
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, nil, fmt.Errorf("data after the template")
+		return nil, nil, errors.New("data after the template")
 	}
 	return doc, offsets, nil
 }
 
-// resourcesJSON decodes the Resources value raw, which starts at byte
-// base of the template, and notes where each of its keys starts.
-func resourcesJSON(raw []byte, base int) (any, map[string]int, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if len(raw) == 0 || raw[0] != '{' {
-		// Not a mapping: parseTemplate says so.
-		var v any
-		return v, nil, dec.Decode(&v)
+// valueStart is the first byte of the value after a key that ends at
+// src[at:]: past white space and the colon.
+func valueStart(src []byte, at int) byte {
+	at = skipJSONSpace(src, at, ':')
+	if at < len(src) {
+		return src[at]
 	}
+	return 0
+}
+
+// skipJSONSpace skips white space and the separator sep from at.
+func skipJSONSpace(src []byte, at int, sep byte) int {
+	for at < len(src) && (src[at] == sep || src[at] == ' ' || src[at] == '\t' || src[at] == '\r' || src[at] == '\n') {
+		at++
+	}
+	return at
+}
+
+// resourcesJSON decodes the Resources object dec is at, noting where
+// each of its keys starts in src.
+func resourcesJSON(dec *json.Decoder, src []byte) (map[string]any, map[string]int, error) {
 	if _, err := dec.Token(); err != nil {
 		return nil, nil, err
 	}
@@ -128,11 +136,8 @@ func resourcesJSON(raw []byte, base int) (any, map[string]int, error) {
 	offsets := map[string]int{}
 	for dec.More() {
 		// The key starts after the white space and comma that follow the
-		// previous value.
-		at := int(dec.InputOffset())
-		for at < len(raw) && (raw[at] == ',' || raw[at] == ' ' || raw[at] == '\t' || raw[at] == '\r' || raw[at] == '\n') {
-			at++
-		}
+		// previous value (or the brace).
+		at := skipJSONSpace(src, int(dec.InputOffset()), ',')
 		tok, err := dec.Token()
 		if err != nil {
 			return nil, nil, err
@@ -142,7 +147,7 @@ func resourcesJSON(raw []byte, base int) (any, map[string]int, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, nil, err
 		}
-		m[key], offsets[key] = v, base+at
+		m[key], offsets[key] = v, at
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, nil, err
