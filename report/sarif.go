@@ -138,9 +138,9 @@ const fingerprintKey = "preflightFinding/v1"
 // resources and workload as logical locations. Its physical location is
 // the file and line that declare the first of its resources (then its
 // workload) that r.Declared knows, else the input file (r.SourceFile or
-// r.Source); the
-// files that declare its other resources are related locations. Every
-// file is listed once in the run's artifacts.
+// r.Source); the files that declare its other resources are related
+// locations. Every file a result names is listed once in the run's
+// artifacts.
 func (r *Report) WriteSARIF(w io.Writer) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
