@@ -65,6 +65,8 @@ package audit
 import (
 	"net/netip"
 	"strings"
+
+	"github.com/preflight-dev/preflight/report"
 )
 
 // IAM action names for Undecided.Action. Rules look data up by these, so
@@ -138,6 +140,13 @@ type Facts struct {
 	// Undecided lists the API calls that failed: denied, throttled, a
 	// server error, no connection (see Undecided).
 	Undecided []Undecided
+
+	// Declared says where a template declares each resource, by fact id
+	// (and each service by its workload name): the reports point at it
+	// (SARIF's physical locations). No rule reads it: a verdict never
+	// depends on where a resource is written. Nil for a live account and
+	// a plan (Terraform writes its plan JSON on one line).
+	Declared map[string]report.Location
 }
 
 // Tri is a boolean that can also be unknown, for attributes whose read

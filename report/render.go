@@ -46,8 +46,23 @@ type Report struct {
 	Version string
 	// Source is the file the rows were judged from (a task-definition
 	// file), relative to where preflight ran; empty for a live account
-	// or a task. SARIF makes it the results' physical location.
+	// or a task. SARIF points a row that names no declared resource at
+	// it, unless SourceFile is set.
 	Source string
+	// SourceFile, when set, is the file SARIF points a row that names no
+	// declared resource at instead of Source: for a cdk.out directory,
+	// whose stacks are separate files, its manifest.json, which lists
+	// them (code scanning refuses a result without a file).
+	SourceFile string
+	// Declared says where the input declares each resource the rows may
+	// name, by resource id or workload name (a template's logical ids, the
+	// services among them); nil for a live account. SARIF makes a row's
+	// first declared resource its physical location.
+	Declared map[string]Location
+	// WorkDir is the directory preflight ran in: SARIF writes the paths
+	// under it relative to it, as code scanning needs them (relative to
+	// the repository's root, where CI runs preflight).
+	WorkDir string
 	// ConsoleDomain is the AWS console's domain in the report's partition
 	// (config.ConsoleDomain), which the HTML page links resources to; ""
 	// links nothing.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -85,6 +86,7 @@ type sarifResult struct {
 	Level               string            `json:"level"`
 	Message             sarifMessage      `json:"message"`
 	Locations           []sarifLocation   `json:"locations,omitempty"`
+	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
 	Properties          *sarifResultProps `json:"properties,omitempty"`
 }
@@ -99,12 +101,23 @@ type sarifResultProps struct {
 }
 
 type sarifLocation struct {
+	// ID and Message are set on related locations only.
+	ID               *int                   `json:"id,omitempty"`
 	PhysicalLocation *sarifPhysicalLocation `json:"physicalLocation,omitempty"`
 	LogicalLocations []sarifLogicalLocation `json:"logicalLocations,omitempty"`
+	Message          *sarifMessage          `json:"message,omitempty"`
 }
 
 type sarifPhysicalLocation struct {
 	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
+	Region           *sarifRegion          `json:"region,omitempty"`
+}
+
+// sarifRegion is the line (and column) of a resource's key; SARIF's
+// columns count UTF-16 code units from 1, as the readers give them.
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
 }
 
 type sarifLogicalLocation struct {
@@ -122,8 +135,12 @@ const fingerprintKey = "preflightFinding/v1"
 // kind among the rows (its id the kind, stable as the JSON report's check
 // field), one result per failing (level error) or warning (level warning)
 // row, its message the row's error and hint, its locations the row's
-// resources and workload as logical locations and, when the input was a
-// file (r.Source), the file as the physical location.
+// resources and workload as logical locations. Its physical location is
+// the file and line that declare the first of its resources (then its
+// workload) that r.Declared knows, else the input file (r.SourceFile or
+// r.Source); the files that declare its other resources are related
+// locations. Every file a result names is listed once in the run's
+// artifacts.
 func (r *Report) WriteSARIF(w io.Writer) error {
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
@@ -133,12 +150,10 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 		Results:     []sarifResult{},
 		Properties:  map[string]string{"command": r.Command, "region": r.Region, "account": r.Account},
 	}
-	var physical *sarifPhysicalLocation
-	if r.Source != "" {
-		zero := 0
-		run.Artifacts = []sarifArtifact{{Location: sarifArtifactLocation{URI: artifactURI(r.Source)}}}
-		physical = &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: artifactURI(r.Source), Index: &zero}}
-	}
+	arts := &sarifArtifacts{run: &run, workDir: r.WorkDir, index: map[string]int{}}
+	// The input as a whole, for rows that name nothing it declares; an
+	// artifact only once a result points at it.
+	whole := cmp.Or(r.SourceFile, r.Source)
 	var kinds []Check
 	for _, res := range r.Results {
 		if !slices.Contains(kinds, res.Check) {
@@ -172,15 +187,84 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 		if res.Workload != nil {
 			out.Properties.Workload = res.Workload.Name
 		}
+		var physical *sarifPhysicalLocation
+		declared := declaredOf(res, r.Declared)
+		switch {
+		case len(declared) > 0:
+			physical = arts.physical(declared[0].Location)
+		case whole != "":
+			physical = arts.physical(Location{Path: whole})
+		}
 		loc := sarifLocation{PhysicalLocation: physical, LogicalLocations: logicalLocations(res)}
 		if loc.PhysicalLocation != nil || len(loc.LogicalLocations) > 0 {
 			out.Locations = []sarifLocation{loc}
+		}
+		for i, d := range declared[min(1, len(declared)):] {
+			id := i + 1
+			out.RelatedLocations = append(out.RelatedLocations, sarifLocation{
+				ID: &id, PhysicalLocation: arts.physical(d.Location), Message: &sarifMessage{Text: d.id},
+				LogicalLocations: []sarifLogicalLocation{{Name: d.id, FullyQualifiedName: d.id, Kind: d.kind}},
+			})
 		}
 		run.Results = append(run.Results, out)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// declaredResource is a resource of a row with where the input declares it.
+type declaredResource struct {
+	id, kind string
+	Location
+}
+
+// declaredOf lists the row's resources, then its workload, that declared
+// knows, each once.
+func declaredOf(res Result, declared map[string]Location) []declaredResource {
+	if len(declared) == 0 {
+		return nil
+	}
+	var out []declaredResource
+	add := func(id, kind string) {
+		loc, ok := declared[id]
+		if ok && !slices.ContainsFunc(out, func(d declaredResource) bool { return d.id == id }) {
+			out = append(out, declaredResource{id: id, kind: kind, Location: loc})
+		}
+	}
+	for _, id := range res.Resources {
+		add(id, "resource")
+	}
+	if res.Workload != nil {
+		// The same kind logicalLocations gives the workload.
+		add(res.Workload.Name, "module")
+	}
+	return out
+}
+
+// sarifArtifacts lists each file once in the run's artifacts, in the
+// order the results first name them, and points locations at its index.
+type sarifArtifacts struct {
+	run     *sarifRun
+	workDir string
+	index   map[string]int
+}
+
+// physical is loc as a physical location, its file added to the
+// artifacts when it is new.
+func (a *sarifArtifacts) physical(loc Location) *sarifPhysicalLocation {
+	uri := artifactURI(loc.Path, a.workDir)
+	i, ok := a.index[uri]
+	if !ok {
+		i = len(a.run.Artifacts)
+		a.index[uri] = i
+		a.run.Artifacts = append(a.run.Artifacts, sarifArtifact{Location: sarifArtifactLocation{URI: uri}})
+	}
+	p := &sarifPhysicalLocation{ArtifactLocation: sarifArtifactLocation{URI: uri, Index: &i}}
+	if loc.Line > 0 {
+		p.Region = &sarifRegion{StartLine: loc.Line, StartColumn: loc.Column}
+	}
+	return p
 }
 
 // resultMessage is what is wrong, then the fix: GitHub shows the message
@@ -250,8 +334,14 @@ func ruleName(k Check) string {
 
 // artifactURI is a file path as a SARIF artifact URI: relative paths stay
 // relative (code scanning resolves them against the repository root),
-// with forward slashes and no leading ./; absolute ones become file URIs.
-func artifactURI(path string) string {
+// with forward slashes and no leading ./; an absolute path under workDir
+// is made relative to it; other absolute paths become file URIs.
+func artifactURI(path, workDir string) string {
+	if filepath.IsAbs(path) && filepath.IsAbs(workDir) {
+		if rel, err := filepath.Rel(workDir, path); err == nil && filepath.IsLocal(rel) {
+			path = rel
+		}
+	}
 	p := filepath.ToSlash(filepath.Clean(path))
 	if filepath.IsAbs(path) {
 		return (&url.URL{Scheme: "file", Path: p}).String()

@@ -3,6 +3,7 @@ package cloudformation
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,6 +167,12 @@ func TestCDKFixturesYAML(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Where each resource stands differs between the two files;
+			// which resources are declared does not.
+			if got, want := slices.Sorted(maps.Keys(fromYAML.Declared)), slices.Sorted(maps.Keys(fromJSON.Declared)); !slices.Equal(got, want) {
+				t.Errorf("got declared ids %v from YAML; want %v as from JSON", got, want)
+			}
+			fromYAML.Declared, fromJSON.Declared = nil, nil
 			y, _ := json.Marshal(fromYAML)
 			j, _ := json.Marshal(fromJSON)
 			if string(y) != string(j) {

@@ -117,6 +117,7 @@ func build(stacks []*stack, opts Options) (*audit.Facts, error) {
 		}
 	}
 	b.finish()
+	declare(f, scopes)
 	return f, nil
 }
 

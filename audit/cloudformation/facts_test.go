@@ -412,7 +412,7 @@ Resources:
 // taskDefinitionOf reads the TaskDef resource of a template.
 func taskDefinitionOf(t *testing.T, text string) *audit.TaskDefinition {
 	t.Helper()
-	doc, err := parseTemplate([]byte(text))
+	doc, _, err := parseTemplate([]byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,8 @@ type stack struct {
 	Name string
 	Path string
 	Doc  map[string]any
+	// Keys is where each logical id of Resources stands in the file.
+	Keys map[string]position
 }
 
 // readInput reads FILE, or every stack of the cdk.out directory DIR.
@@ -33,11 +35,11 @@ func readInput(path string) ([]*stack, error) {
 		return nil, err
 	}
 	if !st.IsDir() {
-		doc, err := readTemplate(path)
+		doc, keys, err := readTemplate(path)
 		if err != nil {
 			return nil, err
 		}
-		return []*stack{{Path: path, Doc: doc}}, nil
+		return []*stack{{Path: path, Doc: doc, Keys: keys}}, nil
 	}
 	return readAssembly(path, 0)
 }
@@ -69,53 +71,58 @@ func readFile(path string, limit int64) ([]byte, error) {
 	return b, nil
 }
 
-// readTemplate reads one JSON or YAML template.
-func readTemplate(path string) (map[string]any, error) {
+// readTemplate reads one JSON or YAML template, with where each of its
+// logical ids stands.
+func readTemplate(path string) (map[string]any, map[string]position, error) {
 	b, err := readFile(path, MaxTemplateBytes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	doc, err := parseTemplate(b)
+	doc, keys, err := parseTemplate(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return doc, nil
+	return doc, keys, nil
 }
 
-// parseTemplate parses JSON (a document that starts with "{") or YAML.
-func parseTemplate(b []byte) (map[string]any, error) {
+// parseTemplate parses JSON (a document that starts with "{") or YAML,
+// and gives the line and column of each key of its Resources.
+func parseTemplate(b []byte) (map[string]any, map[string]position, error) {
+	// An editor shows no byte order mark: lines and columns count from
+	// after it.
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	var doc any
+	var offsets map[string]int
 	if trimmed := bytes.TrimLeft(b, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' {
-		dec := json.NewDecoder(bytes.NewReader(trimmed))
-		dec.UseNumber()
-		if err := dec.Decode(&doc); err != nil {
-			return nil, fmt.Errorf("invalid JSON: %v", err)
+		var err error
+		if doc, offsets, err = parseJSON(trimmed); err != nil {
+			return nil, nil, fmt.Errorf("invalid JSON: %v", err)
 		}
-		if _, err := dec.Token(); err != io.EOF {
-			return nil, errors.New("invalid JSON: data after the template")
+		skipped := len(b) - len(trimmed)
+		for k, off := range offsets {
+			offsets[k] = off + skipped
 		}
 	} else {
 		var err error
-		if doc, err = parseYAML(b); err != nil {
-			return nil, fmt.Errorf("invalid YAML: %w", err)
+		if doc, offsets, err = parseYAMLResources(b); err != nil {
+			return nil, nil, fmt.Errorf("invalid YAML: %w", err)
 		}
 	}
 	m, ok := doc.(map[string]any)
 	if !ok {
-		return nil, errors.New("not a CloudFormation template: want a mapping at the top")
+		return nil, nil, errors.New("not a CloudFormation template: want a mapping at the top")
 	}
 	res, ok := m["Resources"].(map[string]any)
 	if !ok {
 		if _, state := m["terraform_version"]; state {
-			return nil, errors.New("not a CloudFormation template: this is Terraform's JSON (use --plan)")
+			return nil, nil, errors.New("not a CloudFormation template: this is Terraform's JSON (use --plan)")
 		}
-		return nil, errors.New("not a CloudFormation template: no Resources mapping")
+		return nil, nil, errors.New("not a CloudFormation template: no Resources mapping")
 	}
 	if len(res) == 0 {
-		return nil, errors.New("not a CloudFormation template: Resources is empty")
+		return nil, nil, errors.New("not a CloudFormation template: Resources is empty")
 	}
-	return m, nil
+	return m, positions(b, offsets), nil
 }
 
 // manifest is the part of a cloud assembly's manifest.json that lists
@@ -160,7 +167,7 @@ func readAssembly(dir string, depth int) ([]*stack, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: artifact %s: %w", dir, name, err)
 			}
-			doc, err := readTemplate(file)
+			doc, keys, err := readTemplate(file)
 			if err != nil {
 				return nil, err
 			}
@@ -168,7 +175,7 @@ func readAssembly(dir string, depth int) ([]*stack, error) {
 			if stackName == "" {
 				stackName = name
 			}
-			out = append(out, &stack{Name: stackName, Path: file, Doc: doc})
+			out = append(out, &stack{Name: stackName, Path: file, Doc: doc, Keys: keys})
 		case "cdk:cloud-assembly":
 			if depth >= 4 {
 				return nil, fmt.Errorf("%s: cloud assemblies nested deeper than 4 levels", dir)

@@ -42,6 +42,10 @@ type yamlParser struct {
 	src   []byte
 	pos   int
 	depth int
+	// inResources is set while the top-level Resources value is read;
+	// resources holds the byte offset of each of its keys.
+	inResources bool
+	resources   map[string]int
 }
 
 // errorf is a problem at the line of pos.
@@ -52,27 +56,34 @@ func (p *yamlParser) errorf(format string, args ...any) error {
 
 // parseYAML reads src, one YAML document, into JSON-like values.
 func parseYAML(src []byte) (any, error) {
-	p := &yamlParser{src: src}
+	v, _, err := parseYAMLResources(src)
+	return v, err
+}
+
+// parseYAMLResources is parseYAML that also gives the byte offset of each
+// key of the top-level Resources block mapping (a template's logical ids).
+func parseYAMLResources(src []byte) (any, map[string]int, error) {
+	p := &yamlParser{src: src, resources: map[string]int{}}
 	p.skipDocumentStart()
 	if !p.nextLine() {
-		return nil, nil
+		return nil, nil, nil
 	}
 	v, err := p.node(-1)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if p.nextLine() {
 		if p.startsWith("---") || p.startsWith("...") {
 			rest := p.pos + 3
 			p.pos = rest
 			if p.nextLine() {
-				return nil, p.errorf("more than one YAML document: a template is one")
+				return nil, nil, p.errorf("more than one YAML document: a template is one")
 			}
-			return v, nil
+			return v, p.resources, nil
 		}
-		return nil, p.errorf("unexpected %q: bad indentation", p.lineRest())
+		return nil, nil, p.errorf("unexpected %q: bad indentation", p.lineRest())
 	}
-	return v, nil
+	return v, p.resources, nil
 }
 
 // skipDocumentStart skips directives and the first "---".
@@ -333,12 +344,21 @@ func (p *yamlParser) mapping(col int) (any, error) {
 		if p.src[p.pos] == '&' || p.src[p.pos] == '*' {
 			return nil, p.errorf("YAML anchors and aliases are not allowed: CloudFormation refuses them, and they are how a YAML bomb multiplies")
 		}
+		start := p.pos
 		k, err := p.key()
 		if err != nil {
 			return nil, err
 		}
 		if _, dup := m[k]; dup {
 			return nil, p.errorf("duplicate key %q", k)
+		}
+		// The top level is read at depth 1, the mapping under its
+		// Resources key at depth 2.
+		if p.inResources && p.depth == 2 {
+			p.resources[k] = start
+		}
+		if p.depth == 1 {
+			p.inResources = k == "Resources"
 		}
 		var v any
 		if p.skipSpaces() {
@@ -349,6 +369,9 @@ func (p *yamlParser) mapping(col int) (any, error) {
 			if v, err = p.node(col); err != nil {
 				return nil, err
 			}
+		}
+		if p.depth == 1 {
+			p.inResources = false
 		}
 		m[k] = v
 		if !p.nextLine() || p.col() < col {

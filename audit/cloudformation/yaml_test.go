@@ -112,10 +112,10 @@ func FuzzTemplate(f *testing.F) {
 	f.Add([]byte(`{"Resources": {"S": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Fn::Select": [5, {"Fn::Split": [",", "a,b"]}]}}}}}`))
 	f.Add([]byte("Conditions:\n  C: !Not [!Condition C]\nResources:\n  V: {Type: AWS::EC2::VPC, Condition: C}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		doc, err := parseTemplate(b)
+		doc, keys, err := parseTemplate(b)
 		if err != nil {
 			return
 		}
-		_, _ = build([]*stack{{Path: "fuzz.yaml", Doc: doc}}, Options{Region: "eu-west-1"})
+		_, _ = build([]*stack{{Path: "fuzz.yaml", Doc: doc, Keys: keys}}, Options{Region: "eu-west-1"})
 	})
 }

@@ -116,6 +116,7 @@ func judgeFacts(cfg *config.Config, facts *audit.Facts, region string, start tim
 	if cfg.Plan != "" {
 		r.Source = cfg.Plan
 	}
+	declareSources(r, cfg, facts)
 	// The fix plan goes to stdout alone with --fix (as the egress rules do
 	// with --egress-rules), the report to stderr, so `> fix.sh` holds only
 	// the plan. A text report ends with the plan in CLI form instead.
