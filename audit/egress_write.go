@@ -24,6 +24,14 @@ const (
 // source's grammar is refused, not printed.
 func WriteEgressRules(w io.Writer, format, region, source string, rules []EgressRule) error {
 	if format == EgressJSON {
+		// JSON is data, but it is pasted into scripts and code as well:
+		// its ids are checked as the other formats' are.
+		for i, r := range rules {
+			c := r.change()
+			if err := c.validate(source); err != nil {
+				return fmt.Errorf("egress rules: rule %d: %w", i+1, err)
+			}
+		}
 		if rules == nil {
 			rules = []EgressRule{}
 		}
