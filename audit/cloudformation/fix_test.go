@@ -155,10 +155,7 @@ func merged(t *testing.T, template string, fix []byte) []byte {
 // (turning a service's public IP off) is said in words: its row is the
 // one allowed to fail still.
 func TestFixCloudFormationRoundTrip(t *testing.T) {
-	lint, lintErr := exec.LookPath("cfn-lint")
-	if lintErr != nil {
-		lint = schematest.RequireTool(t, "cfn-lint", "pip install cfn-lint")
-	}
+	lint := schematest.RequireTool(t, "cfn-lint", "pip install cfn-lint")
 	for _, c := range fixCases {
 		t.Run(c.template, func(t *testing.T) {
 			before, fix := writeFix(t, fixTemplatePath(c.template), "fix")
