@@ -17,10 +17,21 @@ const (
 
 // WriteEgressRules renders rules in format: "cli", "terraform" or
 // "cloudformation" (as a fix plan of authorize and revoke steps: see
-// WritePlan), or "json" (an array). region is where the groups are. An id
-// that does not match its AWS pattern is refused, not printed.
-func WriteEgressRules(w io.Writer, format, region string, rules []EgressRule) error {
+// WritePlan), or "json" (an array). region is where the groups are,
+// source the Facts.Source the rules come from: from a plan or template
+// they are written against its own names, in its own format (WritePlan
+// says which). An id that matches neither its AWS pattern nor the
+// source's grammar is refused, not printed.
+func WriteEgressRules(w io.Writer, format, region, source string, rules []EgressRule) error {
 	if format == EgressJSON {
+		// JSON is data, but it is pasted into scripts and code as well:
+		// its ids are checked as the other formats' are.
+		for i, r := range rules {
+			c := r.change()
+			if err := c.validate(source); err != nil {
+				return fmt.Errorf("egress rules: rule %d: %w", i+1, err)
+			}
+		}
 		if rules == nil {
 			rules = []EgressRule{}
 		}
@@ -31,7 +42,7 @@ func WriteEgressRules(w io.Writer, format, region string, rules []EgressRule) er
 		}
 		return nil
 	}
-	p := &Plan{Region: region, Note: "the task security groups hold exactly the least egress set, and no allow-all."}
+	p := &Plan{Region: region, Source: source, Note: "the task security groups hold exactly the least egress set, and no allow-all."}
 	for _, r := range rules {
 		p.Changes = append(p.Changes, r.change())
 	}

@@ -105,6 +105,12 @@ type Facts struct {
 	Account string
 	// Partition is "aws", "aws-cn", "aws-us-gov", ...
 	Partition string
+	// Source is where the facts come from: SourceAWS (the account, ids
+	// are AWS ids), SourceTerraform (a plan: resources not yet created
+	// carry their address) or SourceCloudFormation (a template: logical
+	// ids). The rules never read it; the fix plan and the hints do, to
+	// write against the input's own names.
+	Source string
 
 	VPCs           map[string]*VPC
 	Subnets        map[string]*Subnet

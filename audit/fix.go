@@ -75,6 +75,11 @@ type Change struct {
 	// Cluster and ECSService name the service whose public IP is turned
 	// off (its Subnets and Groups are kept).
 	Cluster, ECSService string
+	// Workload is the name of that service's workload (Workload.Name):
+	// from a plan, its address, which the Terraform writer names as
+	// where to turn the public IP off once it passes the address
+	// grammar. It is never printed otherwise.
+	Workload string
 	// Description labels created rules and groups.
 	Description string
 	// Note is what the step cannot know (a host name's addresses), said
@@ -178,8 +183,11 @@ func (c *Change) fields() []idField {
 }
 
 // validate refuses a change whose ids, block, ports or protocol could not
-// be pasted safely, naming the field and the value.
-func (c *Change) validate() error {
+// be pasted safely, naming the field and the value. source is where the
+// facts came from (Facts.Source): from a plan or template an id may also
+// be the input's own name for a resource, by its strict grammar; the
+// service names, cluster and service names keep their AWS patterns.
+func (c *Change) validate(source string) error {
 	for _, f := range c.fields() {
 		v := *f.val
 		if v == "" {
@@ -191,7 +199,11 @@ func (c *Change) validate() error {
 			}
 			continue
 		}
-		if err := awsid.Check(f.name, f.re, v); err != nil {
+		src := source
+		if f.re == reService || f.re == reECSName || f.re == reAttribute {
+			src = SourceAWS
+		}
+		if err := checkID(src, f.name, f.re, v); err != nil {
 			return err
 		}
 	}

@@ -16,6 +16,10 @@ import (
 type Plan struct {
 	// Region and Account are where the changes apply.
 	Region, Account string
+	// Source is the Facts.Source the plan was made from: from a plan or
+	// a template its ids may be the input's own names, and the writers
+	// write against them.
+	Source string
 	// Changes run in order; a change that uses a created resource comes
 	// after the change that creates it.
 	Changes []Change
@@ -134,7 +138,7 @@ func PlanFixes(f *Facts, opts Options) (*Plan, error) {
 		}
 	}
 	slices.SortStableFunc(steps, func(a, b planned) int { return cmp.Compare(a.c.Kind, b.c.Kind) })
-	p := &Plan{Region: f.Region, Account: f.Account, steps: map[rowKey][]int{}}
+	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, steps: map[rowKey][]int{}}
 	for i, s := range steps {
 		p.Changes = append(p.Changes, s.c)
 		for _, k := range s.rows {
@@ -174,7 +178,7 @@ func (p *Plan) Validate() error {
 		return fmt.Errorf("fix plan: region %q: not a region of the partition table", p.Region)
 	}
 	for i := range p.Changes {
-		if err := p.Changes[i].validate(); err != nil {
+		if err := p.Changes[i].validate(p.Source); err != nil {
 			return fmt.Errorf("fix plan: step %d (%s): %w", i+1, p.Changes[i].Kind, err)
 		}
 	}

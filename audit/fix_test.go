@@ -340,7 +340,7 @@ func TestPlanPublicIP(t *testing.T) {
 	f := fixFacts()
 	f.Workloads[0].AssignPublicIP = PublicIPEnabled
 	p := planOf(t, f)
-	want := []Change{{Kind: ChangeDisablePublicIP, Cluster: "prod", ECSService: "orders",
+	want := []Change{{Kind: ChangeDisablePublicIP, Cluster: "prod", ECSService: "orders", Workload: "service/prod/orders",
 		Subnets: []string{fixID("subnet-a"), fixID("subnet-b")}, Groups: []string{fixID("sg-task")}}}
 	if !reflect.DeepEqual(p.Changes, want) {
 		t.Fatalf("got %+v; want %+v", p.Changes, want)
@@ -565,7 +565,7 @@ func TestEgressRulesReplaceAllowAll(t *testing.T) {
 		t.Errorf("second run: got %+v; want nothing", again)
 	}
 	var buf bytes.Buffer
-	if err := WriteEgressRules(&buf, EgressCLI, f.Region, EgressRules(f, Options{})); err != nil {
+	if err := WriteEgressRules(&buf, EgressCLI, f.Region, f.Source, EgressRules(f, Options{})); err != nil {
 		t.Fatal(err)
 	}
 	if got := buf.String(); !strings.Contains(got, "# Nothing to do") || strings.Contains(got, "\naws ") {

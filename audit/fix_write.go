@@ -23,8 +23,16 @@ const (
 // a format cannot express (deleting a NACL entry from Terraform, say) are
 // comment lines with the CLI command. p is validated first: nothing is
 // written for a plan with an id that does not match its AWS pattern.
+//
+// A plan made from a Terraform plan is written in "terraform" against the
+// plan's own addresses, one from a template in "cloudformation" against
+// its logical ids; "cli" is written only when every id is an AWS id (the
+// resources exist), and refused naming the first that is not.
 func WritePlan(w io.Writer, format string, p *Plan) error {
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := p.writable(format); err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(w)
@@ -44,17 +52,60 @@ func WritePlan(w io.Writer, format string, p *Plan) error {
 	return nil
 }
 
+// FormatError is a fix plan (or egress rules) format that cannot name
+// the plan's resources: the AWS CLI for resources a Terraform plan or a
+// template has not created yet, or one tool's code for the other's
+// names. It is the caller's choice of format to change, not a fault.
+type FormatError struct{ msg string }
+
+// Error says which step names what, and the format to use instead.
+func (e *FormatError) Error() string { return e.msg }
+
+// writable refuses a format that cannot name p's resources: the AWS CLI
+// for resources a plan or template has not created yet, one tool's code
+// for the other tool's names.
+func (p *Plan) writable(format string) error {
+	if p.Source == SourceAWS || format == p.Source {
+		return nil
+	}
+	for i := range p.Changes {
+		ids := p.Changes[i].sourceIDs(p.Source)
+		if len(ids) == 0 {
+			continue
+		}
+		if format == FixCLI {
+			return &FormatError{fmt.Sprintf("%s: step %d names %s, %s of a resource that does not exist yet, which no AWS command can name: write it as %s",
+				format, i+1, ids[0], sourceName(p.Source), p.Source)}
+		}
+		return &FormatError{fmt.Sprintf("%s: step %d names %s, %s, which %s code cannot name: write it as %s",
+			format, i+1, ids[0], sourceName(p.Source), format, p.Source)}
+	}
+	return nil
+}
+
 // WritePlanBelow writes p in CLI form after a text report whose rows name
 // its steps (report.Report.PlanBelow), under a line that says how to get
 // it alone. It is the --fix cli script, whose lines fit the report's width
 // (planWidth) but for a quoted argument longer than a line.
+//
+// A plan that names resources of a Terraform plan or a template, which
+// no AWS command can name, is written in that source's own format.
 func WritePlanBelow(w io.Writer, p *Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "\nFix plan (preflight audit --fix cli > fix.sh prints it alone; terraform and cloudformation too):\n")
-	writePlanCLI(bw, p)
+	switch {
+	case p.writable(FixCLI) == nil:
+		fmt.Fprintf(bw, "\nFix plan (preflight audit --fix cli > fix.sh prints it alone; terraform and cloudformation too):\n")
+		writePlanCLI(bw, p)
+	case p.Source == SourceTerraform:
+		fmt.Fprintf(bw, "\nFix plan, against the plan's own addresses (preflight audit --fix terraform > fix.tf prints it alone):\n")
+		writePlanTerraform(bw, p)
+	default:
+		fmt.Fprintf(bw, "\nFix plan, against the template's own logical ids (preflight audit --fix cloudformation > fix.yaml prints it alone):\n")
+		writePlanCloudFormation(bw, p)
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write cli fix plan: %w", err)
 	}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"hash/fnv"
 	"io"
 	"strconv"
 	"strings"
@@ -38,12 +39,30 @@ func changeName(c Change) string {
 		}
 		s = strings.Join(parts, "_")
 	}
-	s = strings.NewReplacer("-", "_", ".", "_", "/", "_", ":", "_").Replace(s)
+	// Only letters, digits and underscores: an address brings brackets
+	// and quotes (aws_subnet.private[0], interface["ecr.dkr"]), a CIDR
+	// slashes and colons.
+	s = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+	if len(s) > maxChangeName {
+		// Long module paths: keep the name a CloudFormation logical id
+		// can be (255 characters), and distinct.
+		h := fnv.New32a()
+		h.Write([]byte(s))
+		s = fmt.Sprintf("%s_%08x", s[:maxChangeName-9], h.Sum32())
+	}
 	if s == "" || s[0] >= '0' && s[0] <= '9' {
 		s = "r_" + s
 	}
 	return s
 }
+
+// maxChangeName bounds a resource name made from a change.
+const maxChangeName = 120
 
 // logicalName turns a resource name into a CloudFormation logical id
 // (alphanumeric only): endpoint_sg → EndpointSg.
@@ -65,13 +84,66 @@ func logicalName(name string) string {
 	return b.String()
 }
 
-// tfValue is an id as a Terraform expression: a quoted string, or a
-// reference to the resource the plan creates.
+// tfValue is an id as a Terraform expression: a quoted string, a
+// reference to the resource the plan creates, or, from a plan, the
+// plan's own resource (aws_vpc.main.id, aws_vpc.main.default_security_group_id),
+// named as its own module names it (writePlanTerraform says which module
+// a block goes in).
 func tfValue(kinds map[string]string, id string) string {
 	if n := refName(id); n != "" {
 		return kinds[n] + "." + n + ".id"
 	}
+	if a, ok := parseTFAddress(id); ok {
+		return a.expr()
+	}
 	return strconv.Quote(id)
+}
+
+// sourceIDs are the ids of c that are names of the input's own (an
+// address, a logical id), not AWS ids or plan references: the resources
+// do not exist yet, so no AWS command can name them.
+func (c *Change) sourceIDs(source string) []string {
+	if source == SourceAWS {
+		return nil
+	}
+	var out []string
+	for _, f := range c.fields() {
+		v := *f.val
+		if v != "" && refName(v) == "" && !f.re.MatchString(v) && isSourceID(source, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// tfModules places the steps of a plan made from a Terraform plan: a
+// resource inside a module can be named only in that module's own
+// configuration, so a step goes where its addresses are. module[i] is
+// the module path of step i ("" for the root, "module.vpc." for one);
+// ok[i] is false for a step whose addresses (or the resources the plan
+// creates that it uses) lie in more than one module: no block can name
+// them all, and the step is said in words.
+func tfModules(p *Plan) (module []string, ok []bool) {
+	module, ok = make([]string, len(p.Changes)), make([]bool, len(p.Changes))
+	created := map[string]string{}
+	for i, c := range p.Changes {
+		mods := map[string]bool{}
+		for _, id := range c.sourceIDs(p.Source) {
+			a, _ := parseTFAddress(id)
+			mods[a.module] = true
+		}
+		for _, r := range c.refs() {
+			mods[created[r]] = true
+		}
+		ok[i] = len(mods) <= 1
+		for m := range mods {
+			module[i] = m
+		}
+		if c.creates() {
+			created[refName(c.Endpoint+c.Group)] = module[i]
+		}
+	}
+	return module, ok
 }
 
 func tfList(kinds map[string]string, ids []string) string {
@@ -164,7 +236,11 @@ func terraformBlocks(kinds map[string]string, c Change) []tfBlock {
 }
 
 func writePlanTerraform(w io.Writer, p *Plan) {
-	header(w, "#", p, "Resources reference what they need; the steps Terraform cannot take here are comments with their AWS CLI command.")
+	run := "Resources reference what they need; the steps Terraform cannot take here are comments with their AWS CLI command."
+	if p.Source == SourceTerraform {
+		run = "Add them to the change: resources reference the plan's own by address; the steps that are no resource of their own say what to change where."
+	}
+	header(w, "#", p, run)
 	kinds := map[string]string{}
 	for _, c := range p.Changes {
 		if c.creates() {
@@ -172,13 +248,21 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 		}
 	}
 	ref := func(id string) string { return tfValue(kinds, id) }
+	module, placed := tfModules(p)
 	for i, c := range p.Changes {
 		fmt.Fprintln(w)
 		comment(w, "#", stepTitle(i, c, ref))
+		if !placed[i] {
+			comment(w, "#", "This step is not written as a block: its resources lie in different modules, and a module's resources can be named only inside it; add it where they meet, passing the ids through module outputs.")
+			continue
+		}
 		blocks := terraformBlocks(kinds, c)
 		if blocks == nil {
-			comment(w, "#", "This step is "+manualStep(p.Region, c, func(id string) string { return refName(id) + "_id" }))
+			comment(w, "#", "This step is "+manualStep(p, c, func(id string) string { return refName(id) + "_id" }))
 			continue
+		}
+		if m := strings.TrimSuffix(module[i], "."); m != "" {
+			comment(w, "#", "In the configuration of "+m+", which alone can name its resources:")
 		}
 		for j, b := range blocks {
 			if j > 0 {
@@ -198,11 +282,15 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 		if c.Kind == ChangeEndpointGroups && len(c.RemoveGroups) > 0 {
 			// Once the association exists, the task group comes off.
 			rm := Change{Kind: c.Kind, Endpoint: c.Endpoint, RemoveGroups: c.RemoveGroups}
-			comment(w, "#", fmt.Sprintf("After apply, take %s off %s where it is managed, or run: %s", joinComma(c.RemoveGroups), c.Endpoint, cliText(p.Region, rm)))
+			if len(rm.sourceIDs(p.Source)) > 0 {
+				comment(w, "#", fmt.Sprintf("Then take %s off %s where %s is declared.", joinComma(c.RemoveGroups), c.Endpoint, c.Endpoint))
+			} else {
+				comment(w, "#", fmt.Sprintf("After apply, take %s off %s where it is managed, or run: %s", joinComma(c.RemoveGroups), c.Endpoint, cliText(p.Region, rm)))
+			}
 		}
 	}
-	for _, c := range p.Changes {
-		if c.Kind == ChangeCreateSecurityGroup {
+	for i, c := range p.Changes {
+		if c.Kind == ChangeCreateSecurityGroup && module[i] == "" {
 			n := refName(c.Group)
 			fmt.Fprintf(w, "\noutput %q {\n  value = aws_security_group.%s.id\n}\n", n+"_id", n)
 		}
@@ -213,7 +301,23 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 // command, or, when the step uses a resource the template creates (whose
 // id no command line can know before the stack exists), in words naming
 // the template's output that holds the id.
-func manualStep(region string, c Change, output func(ref string) string) string {
+//
+// A step on a resource of a plan or template (which does not exist yet)
+// is said in words, naming where to change it: no AWS command can name it.
+func manualStep(p *Plan, c Change, output func(ref string) string) string {
+	region := p.Region
+	if c.Kind == ChangeDisablePublicIP {
+		if a, ok := parseTFAddress(c.Workload); ok && p.Source == SourceTerraform && a.attr == "" {
+			return "not a resource of its own: set assign_public_ip = false in the network_configuration of " + c.Workload + "."
+		}
+		if p.Source == SourceCloudFormation && isSourceID(p.Source, c.ECSService) {
+			return "not a resource of its own: set AssignPublicIp: DISABLED in the NetworkConfiguration of " + c.ECSService + "."
+		}
+	}
+	if len(c.sourceIDs(p.Source)) > 0 {
+		return fmt.Sprintf("not a resource of its own: change %s where it is declared in the change (%s).",
+			owner(c), summary(c, func(id string) string { return "the group in the output " + output(id) }))
+	}
 	if len(c.refs()) > 0 {
 		return fmt.Sprintf("not a resource of its own: once the stack exists, %s (aws ec2 %s), or change it where %s is managed.",
 			summary(c, func(id string) string { return "the group in the output " + output(id) }), c.Kind, owner(c))
@@ -236,40 +340,79 @@ func owner(c Change) string {
 	return c.Endpoint
 }
 
-// cfnValue is an id as a CloudFormation YAML value: a quoted string, or
+// cfnRef is an id as a CloudFormation YAML value: a quoted string, or
 // !GetAtt of the resource the plan creates.
-func cfnValue(id string) string {
+func cfnRef(id string) string {
+	v, _ := cfnValue(id, false)
+	return v
+}
+
+// cfnAttrs are the Fn::GetAtt attributes of a template's resources that
+// a fix names (the VPC's default security group and ACL). A VPC's main
+// route table has none: a template cannot name it.
+var cfnAttrs = map[string]bool{"DefaultSecurityGroup": true, "DefaultNetworkAcl": true}
+
+// cfnValue is an id as a CloudFormation YAML value: a quoted AWS id,
+// !GetAtt of the resource the plan creates, or, from a template, its own
+// resource: !GetAtt X.GroupId for a security group (group), !Ref X for
+// the others, !GetAtt X.Attribute for an attribute. ok is false for what
+// a template cannot name (an attribute outside cfnAttrs).
+func cfnValue(id string, group bool) (string, bool) {
 	if n := refName(id); n != "" {
 		attr := "Id"
 		if strings.HasPrefix(n, "endpoint_sg") {
 			attr = "GroupId"
 		}
-		return "!GetAtt " + logicalName(n) + "." + attr
+		return "!GetAtt " + logicalName(n) + "." + attr, true
 	}
-	return strconv.Quote(id)
-}
-
-func cfnList(ids []string) string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = cfnValue(id)
+	if m := reLogicalID.FindStringSubmatch(id); m != nil {
+		switch attr := strings.TrimPrefix(m[2], "."); {
+		case attr != "":
+			return "!GetAtt " + id, cfnAttrs[attr]
+		case group:
+			return "!GetAtt " + id + ".GroupId", true
+		}
+		return "!Ref " + id, true
 	}
-	return "[" + strings.Join(out, ", ") + "]"
+	return strconv.Quote(id), true
 }
 
 // cfnResource renders a change as a resource's type and properties (YAML
 // lines under Properties), or "" when CloudFormation cannot take the step
-// (changing what the template does not own).
+// (changing what the template does not own, or naming what it cannot).
 func cfnResource(c Change) (string, []string) {
+	typ, props, ok := cfnProps(c)
+	if !ok {
+		return "", nil
+	}
+	return typ, props
+}
+
+func cfnProps(c Change) (string, []string, bool) {
 	var props []string
+	ok := true
 	add := func(k, v string) { props = append(props, k+": "+v) }
+	val := func(id string, group bool) string {
+		v, good := cfnValue(id, group)
+		ok = ok && good
+		return v
+	}
+	cfnValue := func(id string) string { return val(id, false) }
+	cfnGroup := func(id string) string { return val(id, true) }
+	cfnList := func(ids []string, group bool) string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = val(id, group)
+		}
+		return "[" + strings.Join(out, ", ") + "]"
+	}
 	switch c.Kind {
 	case ChangeCreateSecurityGroup:
 		add("GroupDescription", strconv.Quote(sgDescription(c.Description)))
 		add("VpcId", cfnValue(c.VPC))
-		return "AWS::EC2::SecurityGroup", props
+		return "AWS::EC2::SecurityGroup", props, ok
 	case ChangeAuthorizeIngress, ChangeAuthorizeEgress:
-		add("GroupId", cfnValue(c.Group))
+		add("GroupId", cfnGroup(c.Group))
 		if d := sgDescription(c.Description); d != "" {
 			add("Description", strconv.Quote(d))
 		}
@@ -281,9 +424,9 @@ func cfnResource(c Change) (string, []string) {
 		in := c.Kind == ChangeAuthorizeIngress
 		switch {
 		case c.PeerGroup != "" && in:
-			add("SourceSecurityGroupId", cfnValue(c.PeerGroup))
+			add("SourceSecurityGroupId", cfnGroup(c.PeerGroup))
 		case c.PeerGroup != "":
-			add("DestinationSecurityGroupId", cfnValue(c.PeerGroup))
+			add("DestinationSecurityGroupId", cfnGroup(c.PeerGroup))
 		case c.PeerPrefixList != "" && in:
 			add("SourcePrefixListId", cfnValue(c.PeerPrefixList))
 		case c.PeerPrefixList != "":
@@ -294,22 +437,22 @@ func cfnResource(c Change) (string, []string) {
 			add("CidrIp", strconv.Quote(c.CIDR))
 		}
 		if in {
-			return "AWS::EC2::SecurityGroupIngress", props
+			return "AWS::EC2::SecurityGroupIngress", props, ok
 		}
-		return "AWS::EC2::SecurityGroupEgress", props
+		return "AWS::EC2::SecurityGroupEgress", props, ok
 	case ChangeCreateInterfaceEndpoint, ChangeCreateGatewayEndpoint:
 		add("VpcId", cfnValue(c.VPC))
 		add("ServiceName", strconv.Quote(c.Service))
 		if c.Kind == ChangeCreateGatewayEndpoint {
 			add("VpcEndpointType", EndpointGateway)
-			add("RouteTableIds", cfnList(c.RouteTables))
+			add("RouteTableIds", cfnList(c.RouteTables, false))
 		} else {
 			add("VpcEndpointType", EndpointInterface)
-			add("SubnetIds", cfnList(c.Subnets))
-			add("SecurityGroupIds", cfnList(c.Groups))
+			add("SubnetIds", cfnList(c.Subnets, false))
+			add("SecurityGroupIds", cfnList(c.Groups, true))
 			add("PrivateDnsEnabled", "true")
 		}
-		return "AWS::EC2::VPCEndpoint", props
+		return "AWS::EC2::VPCEndpoint", props, ok
 	case ChangeNACLInsert:
 		add("NetworkAclId", cfnValue(c.ACL))
 		add("RuleNumber", strconv.Itoa(c.RuleNumber))
@@ -322,13 +465,17 @@ func cfnResource(c Change) (string, []string) {
 			add("CidrBlock", strconv.Quote(c.CIDR))
 		}
 		add("PortRange", fmt.Sprintf("{From: %d, To: %d}", c.FromPort, c.ToPort))
-		return "AWS::EC2::NetworkAclEntry", props
+		return "AWS::EC2::NetworkAclEntry", props, ok
 	}
-	return "", nil
+	return "", nil, false
 }
 
 func writePlanCloudFormation(w io.Writer, p *Plan) {
-	header(w, "#", p, "Resources reference what they need; the steps a template cannot take are comments with their AWS CLI command.")
+	run := "Resources reference what they need; the steps a template cannot take are comments with their AWS CLI command."
+	if p.Source == SourceCloudFormation {
+		run = "Add the resources to the template: they reference its own by logical id; the steps that are no resource of their own say what to change where."
+	}
+	header(w, "#", p, run)
 	type res struct {
 		id, typ, note string
 		props         []string
@@ -336,10 +483,10 @@ func writePlanCloudFormation(w io.Writer, p *Plan) {
 	var resources []res
 	var manual []string
 	for i, c := range p.Changes {
-		what := stepTitle(i, c, cfnValue)
+		what := stepTitle(i, c, cfnRef)
 		typ, props := cfnResource(c)
 		if typ == "" {
-			step := manualStep(p.Region, c, func(id string) string { return logicalName(refName(id)) + "Id" })
+			step := manualStep(p, c, func(id string) string { return logicalName(refName(id)) + "Id" })
 			if len(c.refs()) > 0 {
 				what = fmt.Sprintf("%d. %s", i+1, c.Endpoint+c.Group) // the step says the rest
 			}

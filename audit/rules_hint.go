@@ -60,12 +60,37 @@ func checkHintIDs(ids ...hintIDs) string {
 				continue
 			}
 			if err := awsid.Check(f.field, f.re, v); err != nil {
+				if h := sourceHint(f.field, v); h != "" {
+					return h
+				}
 				return fmt.Sprintf("No command: %s %s is not a valid AWS id (want %s); the facts hold a value AWS does not give, so check that resource by hand.",
 					f.field, report.Printable(shellWord(v)), f.re)
 			}
 		}
 	}
 	return ""
+}
+
+// sourceHint is the hint for an id that is a name of a plan or template
+// (a Terraform address, a CloudFormation logical id), by its strict
+// grammar: the resource does not exist yet, so no AWS command can name
+// it; the change is made where it is declared, and the fix plan of that
+// source writes it against the name. "" for anything else, which
+// checkHintIDs refuses. The hint tells the two by their shape: an
+// address has a provider type (aws_vpc.main), a logical id is
+// alphanumeric; neither is the shape of an AWS id.
+func sourceHint(field, v string) string {
+	var src, fix string
+	switch {
+	case isSourceID(SourceTerraform, v):
+		src, fix = "plan", FixTerraform
+	case isSourceID(SourceCloudFormation, v):
+		src, fix = "template", FixCloudFormation
+	default:
+		return ""
+	}
+	return fmt.Sprintf("No AWS command: %s %s names a resource of the %s, which does not exist yet: make the change in the %s (preflight audit --fix %s writes it against %s).",
+		field, v, src, src, fix, v)
 }
 
 // checked is hint when every id in ids matches its pattern, and otherwise

@@ -46,7 +46,7 @@ func build(stacks []*stack, opts Options) (*audit.Facts, error) {
 	if account == "" {
 		account = StandInAccount
 	}
-	f := &audit.Facts{Region: opts.Region, Account: opts.Account, Partition: part.Name,
+	f := &audit.Facts{Region: opts.Region, Account: opts.Account, Partition: part.Name, Source: audit.SourceCloudFormation,
 		VPCs: map[string]*audit.VPC{}, Subnets: map[string]*audit.Subnet{}, SecurityGroups: map[string]*audit.SecurityGroup{},
 		ContainerInstances: map[string][]*audit.ContainerInstance{}}
 	// A logical id is the fact's id; one that two stacks share is

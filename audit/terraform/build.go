@@ -32,7 +32,8 @@ func newBuilder(p *plan) *builder {
 	b := &builder{
 		p: p, r: &resolver{p: p, byResource: map[string][]*instance{}},
 		f: &audit.Facts{
-			VPCs: map[string]*audit.VPC{}, Subnets: map[string]*audit.Subnet{}, SecurityGroups: map[string]*audit.SecurityGroup{},
+			Source: audit.SourceTerraform,
+			VPCs:   map[string]*audit.VPC{}, Subnets: map[string]*audit.Subnet{}, SecurityGroups: map[string]*audit.SecurityGroup{},
 			PrefixLists: map[string]*audit.PrefixList{},
 		},
 		byType: map[string][]*instance{}, byID: map[string]*instance{},

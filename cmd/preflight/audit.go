@@ -122,15 +122,16 @@ func judgeFacts(cfg *config.Config, facts *audit.Facts, region string, start tim
 	// the plan. A text report ends with the plan in CLI form instead.
 	var plan *audit.Plan
 	var planErr error
-	// A template's ids are logical ids, which no AWS command takes: its
-	// rows name them, and no plan is written (--fix is refused for it).
-	if (cfg.Fix != "" || report.Output(cfg.Output) == report.OutputText) && cfg.Template == "" {
+	// From a plan or template, the fix plan names the input's own
+	// addresses or logical ids (audit.WritePlan refuses a format that
+	// cannot name them).
+	if cfg.Fix != "" || report.Output(cfg.Output) == report.OutputText {
 		// A plan is refused when an id from AWS does not match its
 		// pattern: --fix then fails; a text report says so at its end.
 		plan, planErr = audit.PlanFixes(facts, opts)
 		if planErr != nil && cfg.Fix != "" {
 			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(planErr.Error()))
-			return report.ExitInternal
+			return writeFailed(facts, planErr)
 		}
 	}
 	if plan != nil {
@@ -143,14 +144,18 @@ func judgeFacts(cfg *config.Config, facts *audit.Facts, region string, start tim
 	switch {
 	case cfg.Fix != "":
 		if err := audit.WritePlan(stdout, cfg.Fix, plan); err != nil {
+			var fe *audit.FormatError
+			if errors.As(err, &fe) {
+				err = fmt.Errorf("--fix %w", err)
+			}
 			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-			return report.ExitInternal
+			return writeFailed(facts, err)
 		}
 		reportOut = stderr
 	case cfg.EgressRules != "":
-		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, region, audit.EgressRules(facts, opts)); err != nil {
+		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, region, facts.Source, audit.EgressRules(facts, opts)); err != nil {
 			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-			return report.ExitInternal
+			return writeFailed(facts, err)
 		}
 		reportOut = stderr
 	}

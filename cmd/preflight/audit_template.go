@@ -7,6 +7,7 @@ import (
 	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/audit/cloudformation"
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/report"
 )
 
 // defaultTemplateRegion is AWS::Region when neither --region nor the AWS
@@ -24,10 +25,6 @@ func templateFacts(cfg *config.Config, getenv func(string) string) (*audit.Facts
 	case cfg.TaskDefinition != "" || len(cfg.Subnets) > 0 || len(cfg.SecurityGroups) > 0:
 		errs = append(errs, errors.New("--template: the task definitions and networks come from the template; it does not combine with --task-definition, --subnets or --security-groups"))
 	}
-	if cfg.Fix != "" || cfg.EgressRules != "" {
-		// Their steps would name AWS ids; a template's are logical ids.
-		errs = append(errs, errors.New("--template: --fix and --egress-rules are not written for templates yet; the report's rows name the logical ids to change"))
-	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -44,4 +41,17 @@ func templateFacts(cfg *config.Config, getenv func(string) string) (*audit.Facts
 		return nil, errors.New("--template: the Region " + region + " (from AWS_REGION or AWS_DEFAULT_REGION) is not an AWS Region name")
 	}
 	return cloudformation.Read(cfg.Template, cloudformation.Options{Region: region, Parameters: cfg.Parameters})
+}
+
+// writeFailed is the exit code of a fix plan or egress rules that could
+// not be written: bad input (2) for a format that cannot name the
+// resources of a plan or template, or a name in one that fails its
+// grammar (a crafted plan); internal (1) for an AWS answer that fails
+// its id pattern, or a write error.
+func writeFailed(facts *audit.Facts, err error) int {
+	var fe *audit.FormatError
+	if errors.As(err, &fe) || facts.Source != audit.SourceAWS {
+		return report.ExitUsage
+	}
+	return report.ExitInternal
 }

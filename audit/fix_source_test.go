@@ -1,0 +1,167 @@
+package audit
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestSourceIDGrammar: the names a plan or template gives resources are
+// taken by a strict grammar; a name that would end an HCL string or
+// expression, or reach a shell, is not.
+func TestSourceIDGrammar(t *testing.T) {
+	for _, tt := range []struct {
+		source, v string
+		want      bool
+	}{
+		{SourceTerraform, "aws_vpc.main", true},
+		{SourceTerraform, "module.vpc.aws_subnet.private[0]", true},
+		{SourceTerraform, `module.net["eu"].aws_vpc_endpoint.interface["ecr.dkr"]`, true},
+		{SourceTerraform, "data.aws_vpc.shared", true},
+		{SourceTerraform, "aws_vpc.main.default_security_group_id", true},
+		{SourceTerraform, "aws_vpc_endpoint.s3.prefix_list_id", true},
+		{SourceTerraform, "Vpc8378EB38", false},
+		{SourceTerraform, "aws_security_group.task[\"a\"]\nprovisioner \"local-exec\" {", false},
+		{SourceTerraform, `aws_security_group.task["a\"b"]`, false},
+		{SourceTerraform, `aws_security_group.task["${file("/etc/passwd")}"]`, false},
+		{SourceTerraform, `aws_security_group.task["x"],aws_instance.evil["y"]`, false},
+		{SourceTerraform, "aws_security_group.task[*]", false},
+		{SourceTerraform, "aws_security_group.task.id.extra", false},
+		{SourceTerraform, "aws_vpc.main " + strings.Repeat("x", 600), false},
+		{SourceCloudFormation, "TaskSecurityGroup", true},
+		{SourceCloudFormation, "Vpc.DefaultSecurityGroup", true},
+		{SourceCloudFormation, "Task$(touch pwned)", false},
+		{SourceCloudFormation, "Stack/TaskSg", false},
+		{SourceCloudFormation, "TaskSg\n  Type: AWS::IAM::Role", false},
+		{SourceCloudFormation, "aws_vpc.main", false},
+		{SourceAWS, "aws_vpc.main", false},
+		{SourceAWS, "TaskSecurityGroup", false},
+	} {
+		t.Run(tt.source+" "+tt.v, func(t *testing.T) {
+			if got := isSourceID(tt.source, tt.v); got != tt.want {
+				t.Errorf("got %v; want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestWritePlanRefusesCraftedNames: a step whose name from a plan or
+// template fails its grammar, or whose CIDR is not one, is written in no
+// format: the error names the field and the value, quoted (a newline in
+// it escaped), and nothing is written.
+func TestWritePlanRefusesCraftedNames(t *testing.T) {
+	egress := func(source, group, cidr string) *Plan {
+		return &Plan{Region: "us-east-1", Source: source, Changes: []Change{{Kind: ChangeAuthorizeEgress, Group: group,
+			Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: cidr}}}
+	}
+	for _, tt := range []struct {
+		name string
+		p    *Plan
+		want string
+	}{
+		{"address with a quote, a newline and a provisioner",
+			egress(SourceTerraform, "aws_security_group.task[\"a\"]\nprovisioner \"local-exec\" {", "10.0.0.0/16"),
+			`group_id "aws_security_group.task[\"a\"]\nprovisioner \"local-exec\" {": neither an AWS id (^sg-[0-9a-f]+$) nor a Terraform address`},
+		{"logical id with a command substitution",
+			egress(SourceCloudFormation, "Task$(touch pwned)", "10.0.0.0/16"),
+			`group_id "Task$(touch pwned)": neither an AWS id (^sg-[0-9a-f]+$) nor a CloudFormation logical id`},
+		{"CIDR with a command", egress(SourceTerraform, "aws_security_group.task", "10.0.0.0/16; rm -rf /"),
+			`cidr "10.0.0.0/16; rm -rf /": not a canonical CIDR block`},
+		{"a template's name in a plan", egress(SourceTerraform, "TaskSecurityGroup", "10.0.0.0/16"),
+			`nor a Terraform address`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, format := range []string{FixCLI, FixTerraform, FixCloudFormation} {
+				var buf bytes.Buffer
+				err := WritePlan(&buf, format, tt.p)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("%s: got error %v; want one holding %s", format, err, tt.want)
+				}
+				if strings.Contains(err.Error(), "\n") {
+					t.Errorf("%s: got an error with a raw newline: %q", format, err)
+				}
+				if buf.Len() != 0 {
+					t.Errorf("%s: got output %q; want none", format, buf.String())
+				}
+			}
+		})
+	}
+}
+
+// TestWritePlanSourceFormats: a step that names a plan's or template's
+// own resource is written in that source's format against the name, and
+// refused in the others (the AWS CLI cannot name a resource that does
+// not exist yet); a plan of literal ids is written in every format.
+func TestWritePlanSourceFormats(t *testing.T) {
+	step := func(source, group, peer string) *Plan {
+		return &Plan{Region: "us-east-1", Source: source, Changes: []Change{{Kind: ChangeAuthorizeEgress, Group: group,
+			Protocol: "tcp", FromPort: 443, ToPort: 443, PeerGroup: peer}}}
+	}
+	for _, tt := range []struct {
+		name, format string
+		p            *Plan
+		want         string // in the output, or in the error when refused
+		refused      bool
+	}{
+		{"plan as terraform", FixTerraform, step(SourceTerraform, "aws_security_group.task", `module.vpc.aws_vpc.main.default_security_group_id`),
+			"its resources lie in different modules", false},
+		{"plan as terraform, root", FixTerraform, step(SourceTerraform, `aws_security_group.task["a"]`, "sg-0123456789abcdef0"),
+			`security_group_id            = aws_security_group.task["a"].id` + "\n", false},
+		{"plan in a module", FixTerraform, step(SourceTerraform, "module.ecs.aws_security_group.task", "module.ecs.aws_vpc.main.default_security_group_id"),
+			"# In the configuration of module.ecs, which alone can name its resources:\nresource \"aws_vpc_security_group_egress_rule\" \"egress_module_ecs_aws_security_group_task_tcp_443_module_ecs_aws_vpc_main_default_security_group_id\" {\n  security_group_id            = aws_security_group.task.id", false},
+		{"plan as cli", FixCLI, step(SourceTerraform, "aws_security_group.task", "sg-0123456789abcdef0"),
+			"cli: step 1 names aws_security_group.task, a Terraform address of a resource that does not exist yet, which no AWS command can name: write it as terraform", true},
+		{"plan as cloudformation", FixCloudFormation, step(SourceTerraform, "aws_security_group.task", "sg-0123456789abcdef0"),
+			"which cloudformation code cannot name: write it as terraform", true},
+		{"template as cloudformation", FixCloudFormation, step(SourceCloudFormation, "TaskSg", "Vpc.DefaultSecurityGroup"),
+			"      GroupId: !GetAtt TaskSg.GroupId\n", false},
+		{"template's default group", FixCloudFormation, step(SourceCloudFormation, "TaskSg", "Vpc.DefaultSecurityGroup"),
+			"DestinationSecurityGroupId: !GetAtt Vpc.DefaultSecurityGroup\n", false},
+		{"template as terraform", FixTerraform, step(SourceCloudFormation, "TaskSg", "sg-0123456789abcdef0"),
+			"which terraform code cannot name: write it as cloudformation", true},
+		{"literal ids from a plan as cli", FixCLI, step(SourceTerraform, "sg-0123456789abcdef1", "sg-0123456789abcdef0"),
+			"aws ec2 authorize-security-group-egress", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			err := WritePlan(&buf, tt.format, tt.p)
+			switch {
+			case tt.refused && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got error %v; want one holding %q", err, tt.want)
+			case tt.refused:
+				var fe *FormatError
+				if !errors.As(err, &fe) {
+					t.Errorf("got %T; want a *FormatError", err)
+				}
+			case err != nil:
+				t.Errorf("got error %v; want the plan", err)
+			case !strings.Contains(buf.String(), tt.want):
+				t.Errorf("got\n%s\nwant it to hold %q", buf.String(), tt.want)
+			}
+		})
+	}
+}
+
+// TestHintNamesSourceID: a hint that would name a plan's or template's
+// own resource in an AWS command says where to change it instead, and
+// names the fix plan's format; anything else is still refused as not an
+// AWS id.
+func TestHintNamesSourceID(t *testing.T) {
+	for _, tt := range []struct {
+		ids  hintIDs
+		want string
+	}{
+		{vpcIDs("aws_vpc.main"), "No AWS command: vpc_id aws_vpc.main names a resource of the plan, which does not exist yet: make the change in the plan (preflight audit --fix terraform writes it against aws_vpc.main)."},
+		{groupIDs("TaskSg"), "No AWS command: security_group_id TaskSg names a resource of the template, which does not exist yet: make the change in the template (preflight audit --fix cloudformation writes it against TaskSg)."},
+		{groupIDs("Task$(touch pwned)"), "No command: security_group_id 'Task$(touch pwned)' is not a valid AWS id"},
+		{vpcIDs("vpc-0abc"), ""},
+	} {
+		t.Run(tt.ids.vals[0], func(t *testing.T) {
+			got := checkHintIDs(tt.ids)
+			if tt.want == "" && got != "" || !strings.HasPrefix(got, tt.want) {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}

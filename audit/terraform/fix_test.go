@@ -1,0 +1,196 @@
+package terraform
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/internal/schematest"
+	"github.com/preflight-dev/preflight/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the fix plan golden files in testdata/fix")
+
+// fixCases are the committed plans whose audit fails, each with lines
+// its --fix terraform must hold: references to the plan's own resources.
+var fixCases = []struct {
+	name string
+	want []string
+}{
+	{"private-no-endpoints", []string{"vpc_id      = aws_vpc.main.id", "referenced_security_group_id = aws_security_group.task.id",
+		"subnet_ids          = [aws_subnet.private[0].id, aws_subnet.private[1].id]", "route_table_ids   = [aws_route_table.private.id]"}},
+	{"sg-no-egress", []string{"security_group_id            = aws_security_group.task.id",
+		"referenced_security_group_id = aws_vpc.main.default_security_group_id"}},
+	{"public-nat", []string{"set assign_public_ip = false in the network_configuration of aws_ecs_service.public"}},
+}
+
+// writeFix plans the fixes of a committed plan and writes them (--fix
+// terraform) or its egress rules (--egress-rules terraform).
+func writeFix(t *testing.T, name, what string) (*audit.Facts, []byte) {
+	t.Helper()
+	f := readCase(t, name)
+	var buf bytes.Buffer
+	switch what {
+	case "fix":
+		p, err := audit.PlanFixes(f, audit.Options{})
+		if err != nil {
+			t.Fatalf("PlanFixes: %v", err)
+		}
+		if err := audit.WritePlan(&buf, audit.FixTerraform, p); err != nil {
+			t.Fatalf("WritePlan: %v", err)
+		}
+	case "egress":
+		if err := audit.WriteEgressRules(&buf, audit.EgressTerraform, f.Region, f.Source, audit.EgressRules(f, audit.Options{})); err != nil {
+			t.Fatalf("WriteEgressRules: %v", err)
+		}
+	}
+	return f, buf.Bytes()
+}
+
+// TestFixTerraformGolden: --fix terraform and --egress-rules terraform
+// for the committed plans reference the plans' own resources by address
+// (aws_vpc.main.id, aws_subnet.private[0].id), as the golden files in
+// testdata/fix hold them (rewritten with -update).
+func TestFixTerraformGolden(t *testing.T) {
+	for _, c := range fixCases {
+		for _, what := range []string{"fix", "egress"} {
+			t.Run(c.name+"/"+what, func(t *testing.T) {
+				_, got := writeFix(t, c.name, what)
+				path := filepath.Join("testdata", "fix", c.name+"."+what+".tf")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(path, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("read golden file (run go test ./audit/terraform -run FixTerraformGolden -update to create it): %v", err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("got\n%s\nwant (%s)\n%s", got, path, want)
+				}
+				if what != "fix" {
+					return
+				}
+				flat := strings.ReplaceAll(string(got), "\n#  ", " ")
+				for _, w := range c.want {
+					if !strings.Contains(flat, w) {
+						t.Errorf("got\n%s\nwant it to hold %q", got, w)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestFixTerraformRoundTrip: the fix, added to the configuration the
+// plan was made from, is what `terraform fmt -check` and `terraform
+// validate` accept; planned again against moto_server, the new plan's
+// audit passes every row the old one failed with a step written as code
+// (the live-id analogue is TestEgressRulesKeepWhatTheAuditPassed).
+func TestFixTerraformRoundTrip(t *testing.T) {
+	if testing.Short() && !schematest.Required() {
+		t.Skip("plans with Terraform against moto (a minute or more); not in -short")
+	}
+	plugins := needTerraformAndMoto(t)
+	endpoint := startMoto(t)
+	for _, c := range fixCases {
+		t.Run(c.name, func(t *testing.T) {
+			before, fix := writeFix(t, c.name, "fix")
+			dir := t.TempDir()
+			copyDir(t, filepath.Join("testdata", c.name), dir)
+			copyFile(t, filepath.Join("testdata", "provider.tf.in"), filepath.Join(dir, "provider.tf"))
+			if err := os.WriteFile(filepath.Join(dir, "preflight_fix.tf"), fix, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tf := func(args ...string) []byte {
+				t.Helper()
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, "terraform", args...)
+				cmd.Dir = dir
+				cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_CLI_CONFIG_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
+				out, err := cmd.Output()
+				if err != nil {
+					var stderr string
+					if ee, ok := err.(*exec.ExitError); ok {
+						stderr = string(ee.Stderr)
+					}
+					t.Fatalf("terraform %s: %v\n%s%s\nfix:\n%s", strings.Join(args, " "), err, out, stderr, fix)
+				}
+				return out
+			}
+			tf("fmt", "-check", "-diff", "preflight_fix.tf")
+			tf("init", "-input=false", "-no-color", "-plugin-dir="+plugins)
+			tf("validate", "-no-color")
+			tf("plan", "-input=false", "-no-color", "-out=tfplan", "-var", "endpoint="+endpoint)
+			after, err := Read(bytes.NewReader(tf("show", "-json", "tfplan")), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertFixed(t, before, after)
+		})
+	}
+}
+
+// assertFixed: every row of before that failed and asked for a step of
+// the fix plan written as code fails no more in after, and its target
+// has a passing row (a security group row that passes is said in its
+// endpoint's row). A step said in words (a service's public IP) is the
+// author's to change, and its row is not checked.
+func assertFixed(t *testing.T, before, after *audit.Facts) {
+	t.Helper()
+	p, err := audit.PlanFixes(before, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := audit.Evaluate(before, audit.Options{})
+	p.MarkSteps(rows)
+	rowsAfter := audit.Evaluate(after, audit.Options{})
+	fixed := 0
+	for _, r := range rows {
+		if r.Status != report.StatusFail || len(r.FixSteps) == 0 || wordsOnly(p, r.FixSteps) {
+			continue
+		}
+		fixed++
+		passes := false
+		for _, a := range rowsAfter {
+			if a.Target != r.Target {
+				continue
+			}
+			if a.Check == r.Check && a.Status == report.StatusFail {
+				t.Errorf("%s %s failed before the fix, and after it: %s", r.Check, r.Target, a.Error)
+			}
+			passes = passes || a.Status == report.StatusPass
+		}
+		if !passes {
+			t.Errorf("%s %s failed before the fix; after it no row of %s passes (rows: %v)", r.Check, r.Target, r.Target, summary(rowsAfter))
+		}
+	}
+	if fixed == 0 {
+		t.Errorf("no failing row asked for a step the fix writes as code; rows: %v", summary(rows))
+	}
+}
+
+// wordsOnly reports whether every step of steps is one the Terraform
+// writer says in words: not a resource of its own.
+func wordsOnly(p *audit.Plan, steps []int) bool {
+	for _, n := range steps {
+		switch p.Changes[n-1].Kind {
+		case audit.ChangeDisablePublicIP, audit.ChangeEndpointPrivateDNS, audit.ChangeVPCAttribute, audit.ChangeRevokeEgress, audit.ChangeNACLDelete:
+		default:
+			return false
+		}
+	}
+	return true
+}
