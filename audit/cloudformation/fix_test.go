@@ -116,11 +116,11 @@ func joinComment(s string) string { return strings.ReplaceAll(s, "\n#  ", " ") }
 // as JSON (the long form of the intrinsics the YAML reader gives).
 func merged(t *testing.T, template string, fix []byte) []byte {
 	t.Helper()
-	doc, err := readTemplate(template)
+	doc, _, err := readTemplate(template)
 	if err != nil {
 		t.Fatal(err)
 	}
-	add, err := parseTemplate(fix)
+	add, _, err := parseTemplate(fix)
 	if err != nil {
 		t.Fatalf("the fix plan does not parse as a template: %v\n%s", err, fix)
 	}
