@@ -33,19 +33,19 @@ type orgClient struct {
 	now         func() time.Time
 }
 
-// orgEndpoint is Organizations' endpoint and signing Region in a
-// partition: the service has one endpoint a partition (AWS documents
-// us-east-1, us-gov-west-1 and cn-northwest-1); false for the others.
-func orgEndpoint(partition string) (url, region string, ok bool) {
+// orgRegion is the Region of Organizations' endpoint in a partition:
+// the service has one endpoint a partition (AWS documents us-east-1,
+// us-gov-west-1 and cn-northwest-1); "" for the others.
+func orgRegion(partition string) string {
 	switch partition {
 	case "aws":
-		return "https://organizations.us-east-1.amazonaws.com", "us-east-1", true
+		return "us-east-1"
 	case "aws-us-gov":
-		return "https://organizations.us-gov-west-1.amazonaws.com", "us-gov-west-1", true
+		return "us-gov-west-1"
 	case "aws-cn":
-		return "https://organizations.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1", true
+		return "cn-northwest-1"
 	}
-	return "", "", false
+	return ""
 }
 
 // serviceEndpoint is what a configuration source (the environment, a
@@ -56,11 +56,11 @@ type serviceEndpoint interface {
 
 func newOrgClient(ctx context.Context, cfg aws.Config, now func() time.Time) (*orgClient, error) {
 	partition := config.PartitionOf(cfg.Region).Name
-	url, region, ok := orgEndpoint(partition)
-	if !ok {
+	region := orgRegion(partition)
+	if region == "" {
 		return nil, fmt.Errorf("--accounts org: AWS Organizations has no endpoint preflight knows in partition %s: give --accounts a list", partition)
 	}
-	c := &orgClient{cfg: cfg, url: url, region: region, now: now}
+	c := &orgClient{cfg: cfg, url: "https://organizations." + region + "." + config.DNSSuffix(region), region: region, now: now}
 	if cfg.BaseEndpoint != nil {
 		c.url = *cfg.BaseEndpoint
 	}
