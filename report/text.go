@@ -60,8 +60,14 @@ func (r *Report) WriteText(w io.Writer) error {
 			r.writeGroups(&b, t, rows)
 			writeWrapped(&b, scopeTitle(sc.key)+": "+countLine(sc.rows, r.Command), "", "  ")
 		}
+		n := 0
+		for _, sc := range scopes {
+			if sc.key != (scopeKey{}) {
+				n++
+			}
+		}
 		b.WriteString("\n")
-		writeWrapped(&b, fmt.Sprintf("Total: %s in %s.", Plural(len(scopes), "account-Region", "account-Regions"),
+		writeWrapped(&b, fmt.Sprintf("Total: %s in %s.", Plural(n, "account-Region", "account-Regions"),
 			Plural(accounts(scopes), "account", "accounts")), "", "  ")
 	} else {
 		r.writeGroups(&b, t, shown)
@@ -127,6 +133,9 @@ func groupByScope(rows []Result) []scope {
 	index := map[scopeKey]int{}
 	for _, res := range rows {
 		k := scopeKey{res.Account, res.Region}
+		if k == (scopeKey{}) {
+			continue
+		}
 		i, ok := index[k]
 		if !ok {
 			i = len(scopes)
@@ -135,6 +144,16 @@ func groupByScope(rows []Result) []scope {
 		}
 		scopes[i].rows = append(scopes[i].rows, res)
 	}
+	// Rows about the whole run (a sweep's coverage row) come last.
+	var whole []Result
+	for _, res := range rows {
+		if res.Account == "" && res.Region == "" {
+			whole = append(whole, res)
+		}
+	}
+	if len(whole) > 0 {
+		scopes = append(scopes, scope{rows: whole})
+	}
 	return scopes
 }
 
@@ -142,13 +161,18 @@ func groupByScope(rows []Result) []scope {
 func accounts(scopes []scope) int {
 	seen := map[string]bool{}
 	for _, sc := range scopes {
-		seen[sc.key.account] = true
+		if sc.key != (scopeKey{}) {
+			seen[sc.key.account] = true
+		}
 	}
 	return len(seen)
 }
 
 // scopeTitle names an account-Region: "account 111122223333, us-east-1".
 func scopeTitle(k scopeKey) string {
+	if k == (scopeKey{}) {
+		return "the whole sweep"
+	}
 	return "account " + Printable(orDash(k.account)) + ", " + Printable(orDash(k.region))
 }
 
