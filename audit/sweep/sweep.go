@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -293,7 +294,11 @@ func (sw *sweep) scope(ctx context.Context, u unit, creds aws.CredentialsProvide
 		// Not even the clusters could be listed (an SCP's deny, a
 		// Region not enabled): one row says so, instead of the rows of
 		// the placeholder cluster that stands for every unknown one.
-		row := undecidedRow(account, u.region, un.Action, "", errors.New(un.Err), "no cluster of the account-Region is read", hintRegion, sw.s.Options)
+		msg := un.Err
+		if un.Code != "" && !strings.HasPrefix(msg, un.Code) {
+			msg = un.Code + ": " + msg
+		}
+		row := undecidedRow(account, u.region, un.Action, "", errors.New(msg), "no cluster of the account-Region is read", hintRegion, sw.s.Options)
 		sw.add(result{unit: u, done: true, rows: []report.Result{row}})
 		return
 	}
