@@ -32,7 +32,9 @@ type fakeAWS struct {
 	// noRole are the accounts where AssumeRole is denied.
 	noRole map[string]bool
 	// deniedRegions answer every ECS and EC2 call with AccessDenied.
-	deniedRegions  map[string]bool
+	deniedRegions map[string]bool
+	// throttled accounts' ListClusters answer ThrottlingException.
+	throttled      map[string]bool
 	onListClusters func(account, region string)
 
 	mu     sync.Mutex
@@ -44,7 +46,7 @@ type fakeAWS struct {
 var credRE = regexp.MustCompile(`Credential=([^/]+)/[^/]+/([^/]+)/([^/]+)/`)
 
 func newFakeAWS(t *testing.T) *fakeAWS {
-	f := &fakeAWS{noRole: map[string]bool{}, deniedRegions: map[string]bool{}}
+	f := &fakeAWS{noRole: map[string]bool{}, deniedRegions: map[string]bool{}, throttled: map[string]bool{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -112,6 +114,11 @@ func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		if f.onListClusters != nil {
 			f.onListClusters(account, region)
+		}
+		if f.throttled[account] {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
+			return
 		}
 		fmt.Fprint(w, `{"clusterArns":[]}`)
 	case target != "":

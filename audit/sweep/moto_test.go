@@ -30,7 +30,7 @@ import (
 // out credentials for any ARN), the account-Regions in deny answer every
 // ECS, EC2 and EFS call as an SCP's explicit deny does, and the two VPC
 // Block Public Access reads moto 5.2.1 lacks get a new account's answer.
-// It counts each account-Region's calls.
+// It counts each account-Region's calls, and the sweep's own.
 type motoOrg struct {
 	url   string
 	proxy *httptest.Server
@@ -40,7 +40,8 @@ type motoOrg struct {
 	keys    map[string]string // access key → account, from AssumeRole answers
 	roles   map[string]bool   // role ARNs that exist
 	deny    map[string]bool   // ACCOUNT.REGION denied
-	calls   map[string]int    // ACCOUNT.REGION → calls (sweep's clients)
+	calls   map[string]int    // ACCOUNT.REGION → the reader's calls (ECS, EC2, EFS)
+	own     map[string]int    // the sweep's own calls (STS, Organizations) by action
 	actions map[string]bool   // IAM actions called
 }
 
@@ -82,7 +83,7 @@ func startMotoOrg(t testing.TB, spec seedSpec) *motoOrg {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	m := &motoOrg{url: fmt.Sprintf("http://127.0.0.1:%d", port), keys: map[string]string{}, roles: map[string]bool{},
-		deny: map[string]bool{}, calls: map[string]int{}, actions: map[string]bool{}}
+		deny: map[string]bool{}, calls: map[string]int{}, own: map[string]int{}, actions: map[string]bool{}}
 	server := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	if err := server.Start(); err != nil {
 		t.Fatal(err)
@@ -155,7 +156,11 @@ func (m *motoOrg) handler(rp *httputil.ReverseProxy) http.Handler {
 			account = m.seed.Management
 		}
 		scope := account + "." + region
-		m.calls[scope]++
+		if service == "sts" || service == "organizations" {
+			m.own[service+":"+action]++
+		} else {
+			m.calls[scope]++
+		}
 		m.actions[service+":"+action] = true
 		denied := m.deny[scope]
 		m.mu.Unlock()
