@@ -33,6 +33,8 @@ type fakeAWS struct {
 	noRole map[string]bool
 	// deniedRegions answer every ECS and EC2 call with AccessDenied.
 	deniedRegions map[string]bool
+	// orgDenied answers ListAccounts with AccessDeniedException.
+	orgDenied bool
 	// throttled accounts' ListClusters answer ThrottlingException.
 	throttled      map[string]bool
 	onListClusters func(account, region string)
@@ -78,6 +80,11 @@ func (f *fakeAWS) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		fmt.Fprintf(w, `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>AKID%s</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>%s/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`, acct, arn)
 		// The key names the account the role is in.
+		return
+	case strings.HasSuffix(target, ".ListAccounts") && f.orgDenied:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"__type":"com.amazonaws.organizations#AccessDeniedException","Message":"You don't have permissions to access this resource."}`)
 		return
 	case strings.HasSuffix(target, ".ListAccounts"):
 		var in struct{ NextToken string }

@@ -107,6 +107,10 @@ func (s *Sweeper) Run(ctx context.Context) (*Outcome, error) {
 			return nil, &audit.InputError{Input: "--accounts", Err: err}
 		}
 		ids, err := OrgAccounts(ctx, org)
+		if err != nil && ctx.Err() != nil {
+			// Interrupted before the first account: nothing read.
+			return &Outcome{Region: base.Region, Partial: true}, nil
+		}
 		if err != nil {
 			return nil, &audit.EnvironmentError{Err: fmt.Errorf("list the Organization's accounts (run it in the management account or a delegated administrator account): %w", err)}
 		}

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -208,5 +209,22 @@ func TestSweepMissingCluster(t *testing.T) {
 	}
 	if r := out.Rows[0]; !strings.Contains(r.Error, "ecs:DescribeClusters on prod") || r.Class != report.ClassUndecided {
 		t.Errorf("got %q (%s); want an undecided row naming ecs:DescribeClusters on prod", r.Error, r.Class)
+	}
+}
+
+// TestSweepOrgListDenied: an Organization that cannot be listed (a member
+// account, or no organizations:ListAccounts) ends the sweep before any
+// account with an environment error naming the call and its code.
+func TestSweepOrgListDenied(t *testing.T) {
+	f := newFakeAWS(t)
+	f.orgDenied = true
+	s := &Sweeper{Spec: Spec{OrgAccounts: true, RoleName: "audit"}, Region: "us-east-1", LoadOptions: f.options()}
+	_, err := s.Run(context.Background())
+	var envErr *audit.EnvironmentError
+	if !errors.As(err, &envErr) || !strings.Contains(err.Error(), "organizations:ListAccounts: api error AccessDeniedException: You don't have permissions") {
+		t.Fatalf("got %v; want an *audit.EnvironmentError naming organizations:ListAccounts and AccessDeniedException", err)
+	}
+	if len(f.listed) != 0 || len(f.roles) != 0 {
+		t.Errorf("got calls after the failed listing: %q %q", f.listed, f.roles)
 	}
 }
