@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -32,9 +33,10 @@ import (
 // Block Public Access reads moto 5.2.1 lacks get a new account's answer.
 // It counts each account-Region's calls, and the sweep's own.
 type motoOrg struct {
-	url   string
-	proxy *httptest.Server
-	seed  orgSeed
+	url     string
+	proxy   *httptest.Server
+	seed    orgSeed
+	latency time.Duration
 
 	mu      sync.Mutex
 	keys    map[string]string // access key → account, from AssumeRole answers
@@ -121,6 +123,14 @@ func startMotoOrg(t testing.TB, spec seedSpec) *motoOrg {
 	for _, r := range m.seed.Roles {
 		m.roles[r] = true
 	}
+	// PREFLIGHT_SWEEP_LATENCY (a duration) delays each proxied call, as
+	// AWS's round trip does, so that --parallel is measured on a network
+	// bound API rather than on moto's own CPU.
+	if d := os.Getenv("PREFLIGHT_SWEEP_LATENCY"); d != "" {
+		if m.latency, err = time.ParseDuration(d); err != nil {
+			t.Fatalf("PREFLIGHT_SWEEP_LATENCY: %v", err)
+		}
+	}
 	target, _ := url.Parse(m.url)
 	m.proxy = httptest.NewServer(m.handler(httputil.NewSingleHostReverseProxy(target)))
 	t.Cleanup(m.proxy.Close)
@@ -134,6 +144,9 @@ var (
 
 func (m *motoOrg) handler(rp *httputil.ReverseProxy) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.latency > 0 {
+			time.Sleep(m.latency)
+		}
 		sig := signedRE.FindStringSubmatch(r.Header.Get("Authorization"))
 		if sig == nil {
 			rp.ServeHTTP(w, r)

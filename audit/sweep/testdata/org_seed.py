@@ -109,6 +109,8 @@ def main():
         accounts.append(status["AccountId"])
     out = {"management": MANAGEMENT, "accounts": accounts, "roles": [], "services": {}}
     sts = mgmt("sts")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"}, "Action": "sts:AssumeRole"}]})
     if spec.get("iam"):
         # The member role holds exactly audit-policy.json; the caller, a
         # user of the management account, exactly the management policy.
@@ -122,8 +124,12 @@ def main():
         iam.put_user_policy(UserName="org-auditor", PolicyName="management", PolicyDocument=management_policy)
         key = iam.create_access_key(UserName="org-auditor")["AccessKey"]
         out["caller"] = {"key": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"}, "Action": "sts:AssumeRole"}]})
+        # moto checks a same-account AssumeRole against the trust policy
+        # and, unlike AWS, does not let the account's root principal stand
+        # for its users: the trust names the caller too (valid on AWS).
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": [
+                f"arn:aws:iam::{MANAGEMENT}:root", f"arn:aws:iam::{MANAGEMENT}:user/org-auditor"]}}]})
     for i, account in enumerate(accounts):
         if i in spec["no_role"]:
             continue
