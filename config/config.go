@@ -491,7 +491,7 @@ var options = []option{
 		c.ExternalID = v
 		return nil
 	}},
-	{name: "parallel", def: "8", placeholder: "n", usage: "account-Regions the sweep reads at once (each with its own clients and retries)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "parallel", def: "4", placeholder: "n", usage: "account-Regions the sweep reads at once (each with its own clients and retries)", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 64 {
 			return errors.New("want a whole number from 1 to 64")

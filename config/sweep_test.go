@@ -37,8 +37,8 @@ func TestSweepFlags(t *testing.T) {
 		if !c.OrgAccounts || !c.AllRegions || c.Accounts != nil || c.Regions != nil || c.RoleName != "r" {
 			t.Errorf("got org %t all %t accounts %v regions %v role %q; want true true [] [] r", c.OrgAccounts, c.AllRegions, c.Accounts, c.Regions, c.RoleName)
 		}
-		if c.Parallel != 8 {
-			t.Errorf("got default --parallel %d; want 8", c.Parallel)
+		if c.Parallel != 4 {
+			t.Errorf("got default --parallel %d; want 4", c.Parallel)
 		}
 	})
 	for _, tc := range []struct {
