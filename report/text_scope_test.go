@@ -63,3 +63,39 @@ func TestTextReportGroupsBySweepScope(t *testing.T) {
 		}
 	})
 }
+
+// TestSweepRowsInOtherFormats: the same service in two account-Regions
+// is two JUnit suites named for them and two SARIF alerts (different
+// fingerprints) carrying account and region; one account-Region's rows
+// keep the fingerprints they had.
+func TestSweepRowsInOtherFormats(t *testing.T) {
+	wl := &Workload{Name: "service/prod/orders", Cluster: "prod", Service: "orders"}
+	row := Result{Check: "endpoint", Target: "logs", Status: StatusFail, Class: ClassConnect, Error: "no endpoint", Workload: wl}
+	a, b := row, row
+	a.Account, a.Region = "111111111111", "us-east-1"
+	b.Account, b.Region = "222222222222", "us-east-1"
+	r := New("audit", "us-east-1", "", nil, []Result{a, b}, 0)
+	var junit bytes.Buffer
+	if err := r.WriteJUnit(&junit); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`name="111111111111 us-east-1: cluster prod, service orders"`, `name="222222222222 us-east-1: cluster prod, service orders"`,
+		`<property name="account" value="222222222222">`} {
+		if !strings.Contains(junit.String(), want) {
+			t.Errorf("got JUnit\n%s\nwant it to contain %s", junit.String(), want)
+		}
+	}
+	if fa, fb := fingerprint(a), fingerprint(b); fa == fb {
+		t.Errorf("got one fingerprint %s for two account-Regions; want two", fa)
+	}
+	if fingerprint(row) == fingerprint(a) {
+		t.Error("got a sweep row's fingerprint equal to an untagged row's; want the scope in it")
+	}
+	var sarif bytes.Buffer
+	if err := r.WriteSARIF(&sarif); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sarif.String(), `"account": "222222222222"`) || !strings.Contains(sarif.String(), `"region": "us-east-1"`) {
+		t.Errorf("got SARIF\n%s\nwant the results' account and region", sarif.String())
+	}
+}
