@@ -91,6 +91,13 @@ func TestSweepRowsInOtherFormats(t *testing.T) {
 	if fingerprint(row) == fingerprint(a) {
 		t.Error("got a sweep row's fingerprint equal to an untagged row's; want the scope in it")
 	}
+	if d := r.htmlData(); len(d.Groups) != 2 || d.Groups[1].Title != "222222222222 us-east-1: cluster prod, service orders" {
+		var titles []string
+		for _, g := range d.Groups {
+			titles = append(titles, g.Title)
+		}
+		t.Errorf("got HTML groups %q; want one per account-Region", titles)
+	}
 	var sarif bytes.Buffer
 	if err := r.WriteSARIF(&sarif); err != nil {
 		t.Fatal(err)
