@@ -96,7 +96,9 @@ func TestAuditCallsOnlyPolicyActions(t *testing.T) {
 	// custom DHCP options and the EFS volume make DescribeDhcpOptions and
 	// the EFS reads among them.
 	for _, a := range policyActions(t) {
-		if !slices.Contains(all, a) {
+		// ec2:DescribeRegions is the organization sweep's (--regions
+		// all, package audit/sweep), whose moto test records it.
+		if !slices.Contains(all, a) && a != "ec2:DescribeRegions" {
 			t.Errorf("audit-policy.json allows %s, which no audit called", a)
 		}
 	}

@@ -110,6 +110,29 @@ type Config struct {
 	// parameters, by key.
 	Parameters map[string]string
 
+	// The organization sweep (audit): which accounts and Regions to read
+	// and how. A sweep runs when Accounts, OrgAccounts, Regions or
+	// AllRegions is set; the audit/sweep package checks how they combine.
+	//
+	// Accounts are --accounts ids; OrgAccounts is --accounts org (every
+	// ACTIVE account of the Organization).
+	Accounts    []string
+	OrgAccounts bool
+	// ExcludeAccounts are left out of the sweep (--exclude-accounts).
+	ExcludeAccounts []string
+	// Regions are --regions names; AllRegions is --regions all (the
+	// Regions enabled for each account).
+	Regions    []string
+	AllRegions bool
+	// RoleName is the role assumed in each account; ExternalID goes with
+	// the AssumeRole calls.
+	RoleName, ExternalID string
+	// Parallel bounds the account-Regions read at once.
+	Parallel int
+	// Progress prints the sweep's progress on stderr even when it is not
+	// a terminal.
+	Progress bool
+
 	sources map[string]string
 }
 
@@ -421,10 +444,94 @@ var options = []option{
 		c.Parameters[key] = value
 		return nil
 	}},
+	{name: "accounts", placeholder: "list", usage: "sweep these 12-digit accounts (comma-separated), or org: every ACTIVE account of the Organization (organizations:ListAccounts, from the management or a delegated administrator account); needs --role-name", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.Accounts, c.OrgAccounts = nil, false
+		if v == "org" {
+			c.OrgAccounts = true
+			return nil
+		}
+		ids, err := accountList(v)
+		c.Accounts = ids
+		return err
+	}},
+	{name: "exclude-accounts", placeholder: "list", usage: "comma-separated 12-digit accounts the sweep leaves out (with --accounts)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		ids, err := accountList(v)
+		c.ExcludeAccounts = ids
+		return err
+	}},
+	{name: "regions", placeholder: "list", usage: "sweep these Regions (comma-separated), or all: the Regions enabled for each account (ec2:DescribeRegions)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.Regions, c.AllRegions = nil, false
+		if v == "all" {
+			c.AllRegions = true
+			return nil
+		}
+		var bad []string
+		for _, r := range splitList(v) {
+			if !ValidRegion(r) {
+				bad = append(bad, r)
+			}
+			c.Regions = append(c.Regions, r)
+		}
+		if len(bad) > 0 {
+			return fmt.Errorf("%s: %s", strings.Join(bad, ", "), errRegionFormat)
+		}
+		return nil
+	}},
+	{name: "role-name", placeholder: "name", usage: "the role assumed in each account of the sweep (sts:AssumeRole on arn:PARTITION:iam::ACCOUNT:role/NAME, session preflight-audit-...)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		if v != "" && !roleNamePattern.MatchString(v) {
+			return errors.New("want an IAM role name: 1 to 64 of letters, digits and +=,.@_-")
+		}
+		c.RoleName = v
+		return nil
+	}},
+	{name: "external-id", placeholder: "id", usage: "the external id the --role-name role's trust policy asks for", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		if v != "" && (len(v) < 2 || len(v) > 1224 || !externalIDPattern.MatchString(v)) {
+			return errors.New("want 2 to 1224 of letters, digits and +=,.@:/_-")
+		}
+		c.ExternalID = v
+		return nil
+	}},
+	{name: "parallel", def: "4", placeholder: "n", usage: "account-Regions the sweep reads at once (each with its own clients and retries)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return errors.New("want a whole number from 1 to 64")
+		}
+		c.Parallel = n
+		return nil
+	}},
+	{name: "progress", def: "false", isBool: true, values: boolValues, usage: "print the sweep's progress on stderr even when it is not a terminal (on a terminal it shows after 2s)", commands: []string{"audit"}, set: func(c *Config, v string) error {
+		c.Progress = v == "true"
+		return nil
+	}},
 	{name: "fail-undecided", def: "false", isBool: true, values: boolValues, usage: "fail (exit 18) when a finding could not be decided because an API call failed (denied, throttled, a server error, no connection); default: warn", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.FailUndecided = v == "true"
 		return nil
 	}},
+}
+
+// roleNamePattern is IAM's grammar of a role name (no path).
+var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// externalIDPattern is STS's alphabet of an ExternalId (2 to 1224 of
+// them; the length is checked apart: RE2 repeats at most 1000 times).
+var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+
+// accountList parses a comma-separated list of 12-digit accounts,
+// naming every bad one.
+func accountList(v string) ([]string, error) {
+	var ids, bad []string
+	for _, id := range splitList(v) {
+		if !ValidAccount(id) {
+			bad = append(bad, id)
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(bad) > 0 {
+		return ids, fmt.Errorf("%s: want 12-digit AWS account IDs", strings.Join(bad, ", "))
+	}
+	return ids, nil
 }
 
 // isLogicalID reports whether s is a CloudFormation logical id: 1 to 255

@@ -262,39 +262,53 @@ func (r *Report) htmlData() htmlPageData {
 			*list = append(*list, v)
 		}
 	}
-	for _, g := range groupByWorkload(r.Results) {
-		hg := htmlGroup{Name: "preflight " + r.Command, Title: "preflight " + r.Command}
-		if wl := g.workload; wl != nil {
-			d.Summary.Services++
-			hg.Name, hg.Cluster, hg.Service = wl.Name, wl.Cluster, wl.Service
-			hg.Title = workloadTitle(wl, func(s string) string { return s })
-			add(&d.Clusters, wl.Cluster)
-			add(&d.Services, wl.Service)
-			for _, n := range NeedsOf(wl, g.rows) {
-				hg.Needs = append(hg.Needs, htmlNeedOf(n))
-			}
-			d.Summary.Needs += len(hg.Needs)
+	scopes := groupByScope(r.Results)
+	for _, sc := range scopes {
+		for _, g := range groupByWorkload(sc.rows) {
+			d.Groups = append(d.Groups, r.htmlGroupOf(&d, g, sc.key, len(scopes) > 1, add))
 		}
-		for _, res := range g.rows {
-			d.Summary.Rows++
-			switch {
-			case res.Class == ClassUndecided:
-				d.Summary.Undecided++
-			case res.Status == StatusFail:
-				d.Summary.Failures++
-			case res.Status == StatusWarn:
-				d.Summary.Warnings++
-			}
-			add(&d.Checks, string(res.Check))
-			hg.Rows = append(hg.Rows, r.htmlRowOf(res))
-		}
-		d.Groups = append(d.Groups, hg)
 	}
 	d.Statuses = []string{string(StatusFail), string(StatusWarn), "undecided", string(StatusPass), string(StatusSkip)}
 	slices.Sort(d.Clusters)
 	slices.Sort(d.Services)
 	slices.Sort(d.Checks)
 	return d
+}
+
+// htmlGroupOf is the page's group of g's rows, counted into d's summary.
+// In a sweep (sweep set) its title and name begin with the
+// account-Region, so the same service in two accounts is two groups.
+func (r *Report) htmlGroupOf(d *htmlPageData, g group, key scopeKey, sweep bool, add func(*[]string, string)) htmlGroup {
+	hg := htmlGroup{Name: "preflight " + r.Command, Title: "preflight " + r.Command}
+	if wl := g.workload; wl != nil {
+		d.Summary.Services++
+		hg.Name, hg.Cluster, hg.Service = wl.Name, wl.Cluster, wl.Service
+		hg.Title = workloadTitle(wl, func(s string) string { return s })
+		add(&d.Clusters, wl.Cluster)
+		add(&d.Services, wl.Service)
+		for _, n := range NeedsOf(wl, g.rows) {
+			hg.Needs = append(hg.Needs, htmlNeedOf(n))
+		}
+		d.Summary.Needs += len(hg.Needs)
+	}
+	for _, res := range g.rows {
+		d.Summary.Rows++
+		switch {
+		case res.Class == ClassUndecided:
+			d.Summary.Undecided++
+		case res.Status == StatusFail:
+			d.Summary.Failures++
+		case res.Status == StatusWarn:
+			d.Summary.Warnings++
+		}
+		add(&d.Checks, string(res.Check))
+		hg.Rows = append(hg.Rows, r.htmlRowOf(res))
+	}
+	if sweep && key != (scopeKey{}) {
+		hg.Title = key.account + " " + key.region + ": " + hg.Title
+		hg.Name = key.account + "." + key.region + " " + hg.Name
+	}
+	return hg
 }
 
 // statuses is what the status filter matches a row by: its status, and

@@ -72,14 +72,31 @@ func (s junitSeconds) MarshalXMLAttr(name xml.Name) (xml.Attr, error) {
 // the exit code does not count warnings either.
 func (r *Report) WriteJUnit(w io.Writer) error {
 	doc := junitSuites{Name: "preflight " + r.Command, Time: junitSeconds(r.Elapsed)}
-	for _, g := range groupByWorkload(r.Results) {
+	scopes := groupByScope(r.Results)
+	var groups []group
+	var keys []scopeKey
+	for _, sc := range scopes {
+		for _, g := range groupByWorkload(sc.rows) {
+			groups = append(groups, g)
+			keys = append(keys, sc.key)
+		}
+	}
+	for i, g := range groups {
 		suite := junitSuite{Name: "preflight " + r.Command}
 		classname := "preflight." + r.Command
 		if g.workload != nil {
 			suite.Name = workloadTitle(g.workload, func(s string) string { return s })
 			classname = junitClassname(g.workload)
 		}
-		suite.Properties = []junitProperty{{"region", r.Region}, {"account", r.Account}}
+		region, account := r.Region, r.Account
+		if len(scopes) > 1 && keys[i] != (scopeKey{}) {
+			// A sweep: one suite per workload of each account-Region,
+			// named for both, so that the same service name in two
+			// accounts is two suites.
+			region, account = keys[i].region, keys[i].account
+			suite.Name = account + " " + region + ": " + suite.Name
+		}
+		suite.Properties = []junitProperty{{"region", region}, {"account", account}}
 		var elapsed time.Duration
 		for _, res := range g.rows {
 			elapsed += res.Duration

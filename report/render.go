@@ -67,6 +67,10 @@ type Report struct {
 	// (config.ConsoleDomain), which the HTML page links resources to; ""
 	// links nothing.
 	ConsoleDomain string
+	// Partial says the run was cut short (an interrupted sweep): the rows
+	// are those of what was read before, and PartialNote says how much.
+	Partial     bool
+	PartialNote string
 }
 
 // New returns the report of results with its exit code set.
@@ -98,13 +102,17 @@ type JSONCheck struct {
 // JSON is the document --output json writes and /readyz serves; readers
 // such as `preflight healthcheck` decode it.
 type JSON struct {
-	OK              bool        `json:"ok"`
-	ExitCode        int         `json:"exit_code"`
-	Region          string      `json:"region"`
-	Account         string      `json:"account"`
-	InECS           *bool       `json:"in_ecs,omitempty"`
-	DurationSeconds float64     `json:"duration_seconds"`
-	Checks          []JSONCheck `json:"checks"`
+	OK              bool    `json:"ok"`
+	ExitCode        int     `json:"exit_code"`
+	Region          string  `json:"region"`
+	Account         string  `json:"account"`
+	InECS           *bool   `json:"in_ecs,omitempty"`
+	DurationSeconds float64 `json:"duration_seconds"`
+	// Partial is true when the run was cut short (an interrupted sweep);
+	// PartialNote says how much was read.
+	Partial     bool        `json:"partial,omitempty"`
+	PartialNote string      `json:"partial_note,omitempty"`
+	Checks      []JSONCheck `json:"checks"`
 	// Detail explains a document without checks (serve before its first
 	// cycle).
 	Detail string `json:"detail,omitempty"`
@@ -115,6 +123,7 @@ func (r *Report) JSON() JSON {
 	out := JSON{
 		OK: r.Code == ExitOK, ExitCode: r.Code, Region: r.Region, Account: r.Account, InECS: r.InECS,
 		DurationSeconds: r.Elapsed.Seconds(), Checks: make([]JSONCheck, 0, len(r.Results)),
+		Partial: r.Partial, PartialNote: r.PartialNote,
 	}
 	for _, res := range r.Results {
 		out.Checks = append(out.Checks, JSONCheck{Result: res, DurationSeconds: res.Duration.Seconds()})
@@ -148,6 +157,13 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	}
 	bw.WriteString(",\n  \"duration_seconds\": ")
 	value(r.Elapsed.Seconds()) //nolint:errcheck // a duration's seconds are finite
+	if r.Partial {
+		bw.WriteString(",\n  \"partial\": true")
+	}
+	if r.PartialNote != "" {
+		bw.WriteString(",\n  \"partial_note\": ")
+		value(r.PartialNote) //nolint:errcheck // a string always encodes
+	}
 	bw.WriteString(",\n  \"checks\": [")
 	enc.SetIndent("    ", "  ")
 	// One JSONCheck reused by pointer: boxing a copy of each row into an

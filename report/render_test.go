@@ -132,6 +132,12 @@ func TestWriteJSONIsTheEncodersDocument(t *testing.T) {
 		{"rows outside ECS", New("check", "cn-north-1", "111122223333", &no, rows, 123456789*time.Nanosecond)},
 		{"rows no in_ecs", New("audit", "us-gov-west-1", "<acct>", nil, rows[1:2], 3*time.Minute)},
 		{"one row", New("check", "eu-west-1", "1", &yes, rows[:1], 7*time.Millisecond)},
+		{"partial sweep", func() *Report {
+			r := New("audit", "us-east-1", "", nil, []Result{{Check: "scope", Target: "111122223333.us-east-1", Status: StatusSkip,
+				Account: "111122223333", Region: "us-east-1"}}, time.Second)
+			r.Partial, r.PartialNote = true, "interrupted; 1 of 4 account-Regions read"
+			return r
+		}()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var want bytes.Buffer

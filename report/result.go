@@ -100,6 +100,11 @@ type Result struct {
 	// was made or the plan does not fix the row. With PlanBelow the text
 	// report names them instead of repeating the row's command hint.
 	FixSteps []int `json:"fix_steps,omitempty"`
+	// Account and Region are the account-Region an audit row is about
+	// when the audit swept more than one (--accounts, --regions); empty
+	// otherwise, where the report's own account and Region say it.
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
 }
 
 // Workload names what an audit row is about: a service of a cluster, or a

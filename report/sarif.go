@@ -98,6 +98,9 @@ type sarifResultProps struct {
 	Class    string `json:"class,omitempty"`
 	Reason   string `json:"reason,omitempty"`
 	Workload string `json:"workload,omitempty"`
+	// Account and Region name a sweep's account-Region.
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
 }
 
 type sarifLocation struct {
@@ -182,7 +185,8 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 			RuleID: string(res.Check), RuleIndex: slices.Index(kinds, res.Check), Level: level,
 			Message:             sarifMessage{Text: resultMessage(res)},
 			PartialFingerprints: map[string]string{fingerprintKey: fingerprint(res)},
-			Properties:          &sarifResultProps{Target: res.Target, Class: string(res.Class), Reason: res.Reason},
+			Properties: &sarifResultProps{Target: res.Target, Class: string(res.Class), Reason: res.Reason,
+				Account: res.Account, Region: res.Region},
 		}
 		if res.Workload != nil {
 			out.Properties.Workload = res.Workload.Name
@@ -315,6 +319,11 @@ func fingerprint(res Result) string {
 		parts = append(parts, res.Workload.Name)
 	}
 	parts = append(parts, res.Resources...)
+	if res.Account != "" || res.Region != "" {
+		// A sweep: the same service name in two account-Regions is two
+		// alerts. Rows of one account-Region keep their fingerprints.
+		parts = append(parts, "scope", res.Account, res.Region)
+	}
 	io.WriteString(h, strings.Join(parts, "\x00")) //nolint:errcheck // a hash never fails to write
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }

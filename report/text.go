@@ -43,26 +43,41 @@ func (r *Report) WriteText(w io.Writer) error {
 	writeWrapped(&b, "preflight "+Printable(r.Command)+": "+header, "", "  ")
 	shown := r.Results
 	if r.ProblemsOnly {
-		shown = nil
-		for _, res := range r.Results {
-			if res.Status == StatusFail || res.Status == StatusWarn {
-				shown = append(shown, res)
-			}
-		}
+		shown = problems(r.Results)
 	}
 	t := newTable(shown)
-	for _, g := range groupByWorkload(shown) {
+	scopes := groupByScope(r.Results)
+	if len(scopes) > 1 {
+		// A sweep of several account-Regions: each under its own
+		// heading, its rows by workload, and its own counts.
+		for _, sc := range scopes {
+			b.WriteString("\n")
+			writeWrapped(&b, "== "+scopeTitle(sc.key)+" ==", "", "   ")
+			rows := sc.rows
+			if r.ProblemsOnly {
+				rows = problems(rows)
+			}
+			r.writeGroups(&b, t, rows)
+			writeWrapped(&b, scopeTitle(sc.key)+": "+countLine(sc.rows, r.Command), "", "  ")
+		}
+		n := 0
+		for _, sc := range scopes {
+			if sc.key != (scopeKey{}) {
+				n++
+			}
+		}
 		b.WriteString("\n")
-		if g.workload != nil {
-			writeWrapped(&b, heading(g.workload), "", "  ")
-		}
-		t.writeHead(&b)
-		for _, res := range g.rows {
-			t.writeRow(&b, res, g.workload, r.PlanBelow)
-		}
+		writeWrapped(&b, fmt.Sprintf("Total: %s in %s.", Plural(n, "account-Region", "account-Regions"),
+			Plural(accounts(scopes), "account", "accounts")), "", "  ")
+	} else {
+		r.writeGroups(&b, t, shown)
 	}
 	if len(shown) == 0 && len(r.Results) > 0 {
 		b.WriteString("\nNothing failed or warned.\n")
+	}
+	if r.Partial {
+		b.WriteString("\n")
+		writeWrapped(&b, "Partial report: "+Printable(r.PartialNote), "", "  ")
 	}
 	counts, exit := r.summary(len(r.Results) - len(shown))
 	b.WriteString("\n")
@@ -74,6 +89,106 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeGroups writes rows under a heading per workload.
+func (r *Report) writeGroups(b *strings.Builder, t table, rows []Result) {
+	for _, g := range groupByWorkload(rows) {
+		b.WriteString("\n")
+		if g.workload != nil {
+			writeWrapped(b, heading(g.workload), "", "  ")
+		}
+		t.writeHead(b)
+		for _, res := range g.rows {
+			t.writeRow(b, res, g.workload, r.PlanBelow)
+		}
+	}
+}
+
+// problems are the rows that fail or warn.
+func problems(rows []Result) []Result {
+	var out []Result
+	for _, res := range rows {
+		if res.Status == StatusFail || res.Status == StatusWarn {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// scopeKey is the account-Region a row is about.
+type scopeKey struct{ account, region string }
+
+// scope is the rows of one account-Region.
+type scope struct {
+	key  scopeKey
+	rows []Result
+}
+
+// groupByScope gathers rows by their account and Region, in the order
+// each first appears. Rows that name neither (every run but a sweep) make
+// one scope.
+func groupByScope(rows []Result) []scope {
+	var scopes []scope
+	index := map[scopeKey]int{}
+	for _, res := range rows {
+		k := scopeKey{res.Account, res.Region}
+		if k == (scopeKey{}) {
+			continue
+		}
+		i, ok := index[k]
+		if !ok {
+			i = len(scopes)
+			index[k] = i
+			scopes = append(scopes, scope{key: k})
+		}
+		scopes[i].rows = append(scopes[i].rows, res)
+	}
+	// Rows about the whole run (a sweep's coverage row) come last.
+	var whole []Result
+	for _, res := range rows {
+		if res.Account == "" && res.Region == "" {
+			whole = append(whole, res)
+		}
+	}
+	if len(whole) > 0 {
+		scopes = append(scopes, scope{rows: whole})
+	}
+	return scopes
+}
+
+// accounts counts the distinct accounts of scopes.
+func accounts(scopes []scope) int {
+	seen := map[string]bool{}
+	for _, sc := range scopes {
+		if sc.key != (scopeKey{}) {
+			seen[sc.key.account] = true
+		}
+	}
+	return len(seen)
+}
+
+// scopeTitle names an account-Region: "account 111122223333, us-east-1".
+func scopeTitle(k scopeKey) string {
+	if k == (scopeKey{}) {
+		return "the whole sweep"
+	}
+	return "account " + Printable(orDash(k.account)) + ", " + Printable(orDash(k.region))
+}
+
+// countLine counts rows by status: "3 findings: 2 passed, 1 failed, 0
+// warnings, 0 skipped."
+func countLine(rows []Result, command string) string {
+	n := map[Status]int{}
+	for _, res := range rows {
+		n[res.Status]++
+	}
+	one, many := "check", "checks"
+	if command == "audit" {
+		one, many = "finding", "findings"
+	}
+	return fmt.Sprintf("%s: %d passed, %d failed, %s, %d skipped.",
+		Plural(len(rows), one, many), n[StatusPass], n[StatusFail], Plural(n[StatusWarn], "warning", "warnings"), n[StatusSkip])
 }
 
 // summary is the report's last line (two when it does not fit): the

@@ -41,6 +41,16 @@ func auditCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	// One fact model, three sources: a change before it exists (a
 	// Terraform plan or a CloudFormation template, with no AWS call and
 	// no credentials) or the account as it is.
+	in := audit.Input{
+		Cluster: cfg.Cluster, AllClusters: cfg.AllClusters, Services: cfg.Services,
+		TaskDefinition: cfg.TaskDefinition, Subnets: cfg.Subnets, SecurityGroups: cfg.SecurityGroups,
+		AssignPublicIP: cfg.AssignPublicIP,
+	}
+	if sweepSpec(cfg).Active() {
+		// Many account-Regions, one report (it refuses --plan,
+		// --template, --fix and --egress-rules).
+		return sweepAudit(ctx, cfg, in, start, stdout, stderr, log)
+	}
 	var facts *audit.Facts
 	var region string
 	switch {
@@ -63,11 +73,6 @@ func auditCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 		}
 		facts, region = f, f.Region
 	default:
-		in := audit.Input{
-			Cluster: cfg.Cluster, AllClusters: cfg.AllClusters, Services: cfg.Services,
-			TaskDefinition: cfg.TaskDefinition, Subnets: cfg.Subnets, SecurityGroups: cfg.SecurityGroups,
-			AssignPublicIP: cfg.AssignPublicIP,
-		}
 		var code int
 		facts, region, code = gatherFacts(ctx, cfg, in, stderr, log)
 		if facts == nil {

@@ -82,6 +82,7 @@ var commands = []command{
 			{"In CI: the text report in the log, the same findings as SARIF, JUnit and HTML files", "preflight audit --cluster prod --report sarif=preflight.sarif \\\n    --report junit=preflight.xml --report html=preflight.html"},
 			{"Every fix in one round: the plan on stdout, the report on stderr", "preflight audit --cluster prod --fix cli > fix.sh && bash fix.sh"},
 			{"The least egress rule set, as Terraform (the report goes to stderr)", "preflight audit --cluster prod --service orders --egress-rules terraform > egress.tf"},
+			{"Every account of the Organization, every enabled Region, through a role in each", "preflight audit --accounts org --role-name preflight-audit --regions all \\\n    --exclude-accounts 111122223333 --output json > org.json"},
 		},
 		// The audit's findings fail only with these classes (README,
 		// "Before you deploy"): DNS posture 11, connect 12, public IP 15
