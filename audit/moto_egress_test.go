@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/preflight-dev/preflight/internal/schematest"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -21,8 +22,8 @@ import (
 // DynamoDB off.
 func TestEgressRulesOneRoundAgainstMoto(t *testing.T) {
 	m := moto(t)
-	aws := requireTool(t, "aws", "pip install awscli")
-	bash := requireTool(t, "bash", "apt-get install bash")
+	aws := schematest.RequireTool(t, "aws", "pip install awscli")
+	bash := schematest.RequireTool(t, "bash", "apt-get install bash")
 	env := m.envFor("test", "test")
 	w := m.scenario(t, "egress_open", "secretsmanager_endpoint")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/preflight-dev/preflight/internal/schematest"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -23,8 +24,8 @@ import (
 // unit tests cover the step).
 func TestFixPlanOneRoundAgainstMoto(t *testing.T) {
 	m := moto(t)
-	requireTool(t, "aws", "pip install awscli")
-	bash := requireTool(t, "bash", "apt-get install bash")
+	schematest.RequireTool(t, "aws", "pip install awscli")
+	bash := schematest.RequireTool(t, "bash", "apt-get install bash")
 	env := m.envFor("test", "test")
 	for _, tt := range []struct {
 		name      string
