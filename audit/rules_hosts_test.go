@@ -313,9 +313,9 @@ func TestUnreadServiceNoSkipRow(t *testing.T) {
 		w    *Workload
 		u    Undecided
 	}{
-		{"DescribeServices failed", unreadService("prod", "billing"),
+		{"DescribeServices failed", UnreadService("prod", "billing"),
 			Undecided{Action: ActionDescribeServices, Resource: "service/prod/billing", Code: "ThrottlingException"}},
-		{"ListServices failed", unreadService("prod", "*"),
+		{"ListServices failed", UnreadService("prod", "*"),
 			Undecided{Action: ActionListServices, Resource: "prod", Code: "AccessDeniedException"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
