@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/preflight-dev/preflight/internal/audittest"
-
 	"github.com/preflight-dev/preflight/report"
 )
 

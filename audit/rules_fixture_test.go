@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/preflight-dev/preflight/internal/audittest"
-
 	"github.com/preflight-dev/preflight/report"
 )
 

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/preflight-dev/preflight/internal/audittest"
-
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/internal/audittest"
 	"github.com/preflight-dev/preflight/report"
 )
 

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preflight-dev/preflight/internal/schematest"
-
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/internal/schematest"
 	"github.com/preflight-dev/preflight/report"
 )
 
