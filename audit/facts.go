@@ -1,6 +1,7 @@
 package audit
 
-// The contract between gathering and the rules: what gather*.go fills,
+// The contract between the sources of facts and the rules: what a source
+// (audit/live's gather*.go, audit/terraform, audit/cloudformation) fills,
 // and what it must leave to the rules.
 //
 //   - Route tables: copy DescribeRouteTables as is (Main flag + the explicit
@@ -70,7 +71,7 @@ import (
 )
 
 // IAM action names for Undecided.Action. Rules look data up by these, so
-// gather must use the same strings.
+// every source of facts must use the same strings.
 const (
 	ActionDescribeVpcs                 = "ec2:DescribeVpcs"
 	ActionDescribeVpcAttribute         = "ec2:DescribeVpcAttribute"
@@ -92,6 +93,16 @@ const (
 	ActionDescribeCapacityProviders    = "ecs:DescribeCapacityProviders"
 	ActionDescribeBPAOptions           = "ec2:DescribeVpcBlockPublicAccessOptions"
 	ActionDescribeBPAExclusions        = "ec2:DescribeVpcBlockPublicAccessExclusions"
+)
+
+// IAM actions of the reads that fill no fact of their own (the sweep's
+// cluster and service lists, a prefix list's entries): the rules look up
+// their Undecided too. audit-policy.json lists every action.
+const (
+	ActionListClusters                = "ecs:ListClusters"
+	ActionDescribeClusters            = "ecs:DescribeClusters"
+	ActionListServices                = "ecs:ListServices"
+	ActionGetManagedPrefixListEntries = "ec2:GetManagedPrefixListEntries"
 )
 
 // Facts is everything audit knows about one region of one account: plain

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/internal/schematest"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -472,22 +473,6 @@ func TestWritePlanGolden(t *testing.T) {
 	}
 }
 
-// requireTool finds an external tool: missing, the test skips with the
-// reason, except in CI (CI=true or PREFLIGHT_E2E=require), where it fails.
-func requireTool(t *testing.T, name, install string) string {
-	t.Helper()
-	bin, err := exec.LookPath(name)
-	if err == nil {
-		return bin
-	}
-	msg := fmt.Sprintf("%s not installed (%s)", name, install)
-	if motoRequired() {
-		t.Fatalf("%s; required here (CI=true or PREFLIGHT_E2E=require)", msg)
-	}
-	t.Skipf("%s; this test is required in CI", msg)
-	return ""
-}
-
 // TestFixPlanTools: the Terraform plan is terraform fmt clean and the
 // CloudFormation plan passes cfn-lint, for a plan of every kind and for
 // an --egress-rules plan.
@@ -502,7 +487,7 @@ func TestFixPlanTools(t *testing.T) {
 		{FixCloudFormation, "cfn-lint", "pip install cfn-lint", "fix.yaml", []string{"--regions", testRegion, "--"}, nil},
 	} {
 		t.Run(tool.bin, func(t *testing.T) {
-			bin := requireTool(t, tool.bin, tool.install)
+			bin := schematest.RequireTool(t, tool.bin, tool.install)
 			plans := map[string]*Plan{"full": planOf(t, fullPlanFacts()), "reused group": planOf(t, reusedGroupFacts()), "egress": egressPlan(t)}
 			for name, p := range plans {
 				t.Run(name, func(t *testing.T) {

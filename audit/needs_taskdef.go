@@ -27,9 +27,9 @@ type containerEntries struct {
 	Err error
 }
 
-// preflightEnvPrefix is the prefix of the variables Container.Environment
+// PreflightEnvPrefix is the prefix of the variables Container.Environment
 // keeps.
-const preflightEnvPrefix = "PREFLIGHT_"
+const PreflightEnvPrefix = "PREFLIGHT_"
 
 // containerChecks lists, for each container of td that runs `preflight
 // check` or `preflight serve`, the entries it checks. A container with

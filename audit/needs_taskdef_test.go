@@ -7,9 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -187,52 +184,35 @@ func TestContainerChecksRows(t *testing.T) {
 	assertRow(t, rows, expectRow{check: CheckEndpoint, target: "kms", status: report.StatusFail, class: report.ClassDNSPosture})
 }
 
-// TestTaskDefinitionKeepsPreflightEnvironment: both sources (the API's
-// task definition and a file) keep entryPoint, command and the PREFLIGHT_*
-// variables, and nothing else of the environment.
+// TestTaskDefinitionKeepsPreflightEnvironment: a task-definition file
+// keeps entryPoint, command and the PREFLIGHT_* variables, and nothing
+// else of the environment (audit/live's test of the same name checks the
+// API's task definition).
 func TestTaskDefinitionKeepsPreflightEnvironment(t *testing.T) {
 	want := Container{Name: "preflight", Image: "acme/preflight:1", EntryPoint: []string{"/preflight"}, Command: []string{"check"},
 		Environment: map[string]string{"PREFLIGHT_CHECKS": "kms", "PREFLIGHT_REGION": "us-west-2"}}
-	api := convertTaskDefinition(&ecstypes.TaskDefinition{ContainerDefinitions: []ecstypes.ContainerDefinition{{
-		Name: aws.String("preflight"), Image: aws.String("acme/preflight:1"), EntryPoint: []string{"/preflight"}, Command: []string{"check"},
-		Environment: []ecstypes.KeyValuePair{
-			{Name: aws.String("PREFLIGHT_CHECKS"), Value: aws.String("kms")},
-			{Name: aws.String("DB_PASSWORD"), Value: aws.String("hunter2")},
-			{Name: aws.String("PREFLIGHT_REGION"), Value: aws.String("us-west-2")},
-		},
-	}}})
 	file, _, err := ParseTaskDefinitionJSON([]byte(`{"family":"f","containerDefinitions":[{"name":"preflight","image":"acme/preflight:1",
 		"entryPoint":["/preflight"],"command":["check"],"environment":[{"name":"PREFLIGHT_CHECKS","value":"kms"},
 		{"name":"DB_PASSWORD","value":"hunter2"},{"name":"PREFLIGHT_REGION","value":"us-west-2"}]}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, td := range map[string]*TaskDefinition{"api": api, "file": file} {
-		if got := td.Containers[0]; !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: got %+v; want %+v", name, got, want)
-		}
+	if got := file.Containers[0]; !reflect.DeepEqual(got, want) {
+		t.Errorf("file: got %+v; want %+v", got, want)
 	}
 }
 
-// TestTaskDefinitionOSFamily: both readers keep runtimePlatform's
-// operatingSystemFamily, which decides the tasks' ephemeral ports.
+// TestTaskDefinitionOSFamily: a task-definition file keeps runtimePlatform's
+// operatingSystemFamily, which decides the tasks' ephemeral ports
+// (audit/live's test of the same name checks the API's task definition).
 func TestTaskDefinitionOSFamily(t *testing.T) {
-	api := convertTaskDefinition(&ecstypes.TaskDefinition{
-		RuntimePlatform: &ecstypes.RuntimePlatform{OperatingSystemFamily: ecstypes.OSFamilyWindowsServer2022Core},
-	})
 	file, _, err := ParseTaskDefinitionJSON([]byte(`{"family":"f","runtimePlatform":{"cpuArchitecture":"X86_64","operatingSystemFamily":"WINDOWS_SERVER_2022_CORE"},
 		"containerDefinitions":[{"name":"a","image":"i"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	none := convertTaskDefinition(&ecstypes.TaskDefinition{})
-	for name, tt := range map[string]struct {
-		td   *TaskDefinition
-		want string
-	}{"api": {api, "WINDOWS_SERVER_2022_CORE"}, "file": {file, "WINDOWS_SERVER_2022_CORE"}, "unset": {none, ""}} {
-		if tt.td.OSFamily != tt.want {
-			t.Errorf("%s: got OSFamily %q; want %q", name, tt.td.OSFamily, tt.want)
-		}
+	if file.OSFamily != "WINDOWS_SERVER_2022_CORE" {
+		t.Errorf("file: got OSFamily %q; want %q", file.OSFamily, "WINDOWS_SERVER_2022_CORE")
 	}
 	for _, tt := range []struct {
 		os     string

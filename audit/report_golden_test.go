@@ -10,8 +10,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/preflight-dev/preflight/internal/audittest"
 	"github.com/preflight-dev/preflight/report"
 )
+
+// quotedWordLine is audittest's, which audit/live's tests share.
+var quotedWordLine = audittest.QuotedWordLine
 
 // sweepFacts is privateFacts with three services of cluster prod in it:
 // orders as the fixture has it, billing with assignPublicIp ENABLED on its
@@ -213,12 +217,4 @@ func assertCommandsOnce(t *testing.T, out string, p *Plan) {
 func factsWithFixIDs(f *Facts) *Facts {
 	renameIDs(reflect.ValueOf(f).Elem())
 	return f
-}
-
-// quotedWordLine reports whether line holds one single-quoted shell word
-// alone (the JSON argument of a plan step, longer than a line): the plan
-// keeps it whole to copy.
-func quotedWordLine(line string) bool {
-	w := strings.TrimSpace(strings.TrimSuffix(line, " \\"))
-	return len(w) > 1 && strings.HasPrefix(w, "'") && strings.HasSuffix(w, "'")
 }

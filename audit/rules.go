@@ -110,7 +110,7 @@ func (e *evaluator) evaluate() []report.Result {
 
 func (e *evaluator) workload(w *Workload) []report.Result {
 	f, opts := e.f, e.opts
-	if w.Status == serviceDraining {
+	if w.Status == ServiceDraining {
 		// Named with --service: say why nothing else is judged.
 		return []report.Result{{
 			Check: CheckServiceStatus, Target: w.Name, Status: report.StatusSkip, Workload: w.reportWorkload(),
@@ -120,7 +120,7 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 	}
 	var out []report.Result
 	if r, ok := publicIPRow(w, opts.PublicIP); ok {
-		if runsOnInstances(w) && len(w.Subnets) == 0 {
+		if RunsOnInstances(w) && len(w.Subnets) == 0 {
 			// No task ENI: the tasks share the instances' addresses.
 			r = e.instancePublicIPRow(w, r)
 		}
@@ -168,7 +168,7 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 				out = append(out, undecidedRow(CheckUndecided, w.Name, *u, "the network configuration decides every network rule", opts))
 			}
 		}
-	case runsOnInstances(w):
+	case RunsOnInstances(w):
 		out = append(out, e.onInstances(w, needs)...)
 	case w.LaunchType == LaunchManagedInstances:
 		out = append(out, e.onManagedInstances(w, needs)...)

@@ -94,7 +94,7 @@ func (e *evaluator) onManagedInstances(w *Workload, needs []Need) []report.Resul
 	}
 	var providers []*CapacityProvider
 	for _, name := range w.CapacityProviders {
-		if p := e.f.CapacityProviders[providerKey(w.Cluster, name)]; p != nil {
+		if p := e.f.CapacityProviders[ProviderKey(w.Cluster, name)]; p != nil {
 			providers = append(providers, p)
 		}
 	}
@@ -179,11 +179,11 @@ func (e *evaluator) launchUndecidedRow(w *Workload) report.Result {
 	const why = "what runs the tasks decides which network is judged, and it is never taken as EC2"
 	var unknown, kinds []string
 	for _, name := range w.CapacityProviders {
-		if isFargateProvider(name) {
+		if IsFargateProvider(name) {
 			kinds = append(kinds, name+" (Fargate)")
 			continue
 		}
-		p := e.f.CapacityProviders[providerKey(w.Cluster, name)]
+		p := e.f.CapacityProviders[ProviderKey(w.Cluster, name)]
 		if p == nil {
 			unknown = append(unknown, name)
 			continue
@@ -255,7 +255,7 @@ func (e *evaluator) managedPublicIPRow(w *Workload, r report.Result) report.Resu
 	r.Detail, r.Error, r.Hint, r.Class, r.PublicIP = "", "", "", "", nil
 	var public, unread, subnets []string
 	for _, name := range w.CapacityProviders {
-		p := e.f.CapacityProviders[providerKey(w.Cluster, name)]
+		p := e.f.CapacityProviders[ProviderKey(w.Cluster, name)]
 		if p == nil {
 			continue
 		}

@@ -1,14 +1,20 @@
 package audit
 
 import (
-	"fmt"
 	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/preflight-dev/preflight/internal/audittest"
 	"github.com/preflight-dev/preflight/report"
+)
+
+// rowString and findRows are audittest's, which audit/live's tests share.
+var (
+	rowString = audittest.RowString
+	findRows  = audittest.FindRows
 )
 
 const (
@@ -147,21 +153,6 @@ type expectRow struct {
 	class  report.Class
 	// hint and errText must be substrings of Hint and Error when set.
 	hint, errText string
-}
-
-func rowString(r report.Result) string {
-	return fmt.Sprintf("%s/%s %s %s err=%q hint=%q", r.Check, r.Target, r.Status, r.Class, r.Error, r.Hint)
-}
-
-// findRows returns the rows with check and target.
-func findRows(rows []report.Result, check report.Check, target string) []report.Result {
-	var out []report.Result
-	for _, r := range rows {
-		if r.Check == check && r.Target == target {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // assertRow checks that a row matching w exists.

@@ -11,7 +11,7 @@ import (
 )
 
 // unreadService reports whether w stands for a service whose description
-// could not be read (see unreadService in gather_ecs.go): it has no
+// could not be read (see UnreadService): it has no
 // network configuration because none is known, not because it has none.
 func (e *evaluator) unreadService(w *Workload) bool {
 	if len(w.Subnets) > 0 {

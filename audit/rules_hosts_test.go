@@ -8,7 +8,16 @@ import (
 	"testing"
 
 	"github.com/preflight-dev/preflight/config"
+	"github.com/preflight-dev/preflight/internal/audittest"
 	"github.com/preflight-dev/preflight/report"
+)
+
+// The row helpers that audit/live's tests share, from audittest.
+var (
+	rowsAbout    = audittest.RowsAbout
+	rowsAboutAny = audittest.RowsAboutAny
+	statuses     = audittest.Statuses
+	hasStatus    = audittest.HasStatus
 )
 
 // The container instance's subnet and group: ids of the form AWS gives,
@@ -56,32 +65,6 @@ func bridgeMode(f *Facts) {
 	w := firstWorkload(f)
 	w.Subnets, w.SecurityGroups, w.AssignPublicIP = nil, nil, ""
 	w.TaskDefinition.NetworkMode = "bridge"
-}
-
-// rowsAbout are the rows with check and target whose reason names the
-// network what ("container instance i-0abc", "(task ENI)").
-func rowsAbout(rows []report.Result, check report.Check, target, what string) []report.Result {
-	var out []report.Result
-	for _, r := range findRows(rows, check, target) {
-		if strings.Contains(r.Reason, what) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// statuses renders the statuses of rows, for messages.
-func statuses(rows []report.Result) []report.Status {
-	var out []report.Status
-	for _, r := range rows {
-		out = append(out, r.Status)
-	}
-	return out
-}
-
-// hasStatus reports whether one of rows has status s.
-func hasStatus(rows []report.Result, s report.Status) bool {
-	return slices.ContainsFunc(rows, func(r report.Result) bool { return r.Status == s })
 }
 
 func TestEC2HostNeeds(t *testing.T) {
@@ -251,18 +234,6 @@ func TestEC2HostNeeds(t *testing.T) {
 	}
 }
 
-// rowsAboutAny are the rows of any check about target on the network
-// what.
-func rowsAboutAny(rows []report.Result, target, what string) []report.Result {
-	var out []report.Result
-	for _, r := range rows {
-		if r.Target == target && strings.Contains(r.Reason, what) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // TestEC2InstancePublicIP: a bridge-mode service gets no public_ip pass
 // from the task side: the instances' addresses decide.
 func TestEC2InstancePublicIP(t *testing.T) {
@@ -341,9 +312,9 @@ func TestUnreadServiceNoSkipRow(t *testing.T) {
 		w    *Workload
 		u    Undecided
 	}{
-		{"DescribeServices failed", unreadService("prod", "billing"),
+		{"DescribeServices failed", UnreadService("prod", "billing"),
 			Undecided{Action: ActionDescribeServices, Resource: "service/prod/billing", Code: "ThrottlingException"}},
-		{"ListServices failed", unreadService("prod", "*"),
+		{"ListServices failed", UnreadService("prod", "*"),
 			Undecided{Action: ActionListServices, Resource: "prod", Code: "AccessDeniedException"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

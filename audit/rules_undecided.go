@@ -31,7 +31,7 @@ func (u Undecided) hint() string {
 		return fmt.Sprintf("Cluster %s was deleted while the sweep ran: nothing of it is audited; run the audit again to confirm it is gone.", u.Resource)
 	case deniedCode(u.Code) || u.Code == "":
 		return fmt.Sprintf("Allow %s to the role that runs preflight audit (see audit-policy.json), then run it again.", u.Action)
-	case throttledCode(u.Code):
+	case ThrottledCode(u.Code):
 		return fmt.Sprintf("AWS throttled %s beyond the retries: run the audit again later, or with more attempts (AWS_MAX_ATTEMPTS).", u.Action)
 	case credentialCode(u.Code):
 		return fmt.Sprintf("AWS refused the credentials (%s): refresh them (aws sts get-caller-identity shows whose they are), then run it again.", u.Code)

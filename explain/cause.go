@@ -1,6 +1,6 @@
 // Package explain attaches causes from the control plane to the rows of a
 // run that failed inside the task: it finds the task's own network
-// interface, reads that one VPC with audit's gather code, runs audit's
+// interface, reads that one VPC with the live reader (audit/live), runs audit's
 // rules for exactly the failing targets' services, and keeps only the
 // findings that agree with what the probe saw. Cause is the pure part:
 // (symptom, findings) → cause.

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/report"
@@ -39,7 +40,7 @@ type Explainer struct {
 	// Interfaces returns the run's shared interface finder.
 	Interfaces func(ctx context.Context) (probe.InterfaceFinder, error)
 	// NewAPI builds the audit's API client.
-	NewAPI func(ctx context.Context, region string) (audit.API, error)
+	NewAPI func(ctx context.Context, region string) (live.API, error)
 	// Timeout bounds the whole explanation (2 x --timeout).
 	Timeout time.Duration
 	Log     *zap.Logger
@@ -170,7 +171,7 @@ func (x *Explainer) findings(ctx context.Context, rows []report.Result, pending 
 	if err != nil {
 		return nil, &report.Cause{Error: "cause unknown: " + err.Error()}
 	}
-	facts, err := (&audit.Gatherer{API: api, Region: x.Region}).GatherNetwork(ctx, eni.VPCID)
+	facts, err := (&live.Gatherer{API: api, Region: x.Region}).GatherNetwork(ctx, eni.VPCID)
 	if err != nil {
 		return nil, &report.Cause{Error: fmt.Sprintf("cause unknown: reading %s from the EC2 API: %v", eni.VPCID, err),
 			Hint: "The task needs a path to the ec2 endpoint (com.amazonaws." + x.Region + ".ec2) for causes."}

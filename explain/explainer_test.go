@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/report"
@@ -28,7 +28,7 @@ func TestCrossRegionTargetsAreExplainedWithoutTheAPI(t *testing.T) {
 	x := &Explainer{
 		Mode: config.ExplainAuto, HasCredentials: true, Region: "us-east-1", Targets: targets,
 		Interfaces: func(context.Context) (probe.InterfaceFinder, error) { calls++; return nil, errors.New("not asked") },
-		NewAPI:     func(context.Context, string) (audit.API, error) { calls++; return nil, errors.New("not asked") },
+		NewAPI:     func(context.Context, string) (live.API, error) { calls++; return nil, errors.New("not asked") },
 		Timeout:    time.Second,
 	}
 	rows := []report.Result{{Check: report.CheckConnect, Target: tg.Name, Host: tg.Host, Port: 443, Status: report.StatusFail, Class: report.ClassConnect,

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -39,12 +39,12 @@ func TestMotoSweepScale(t *testing.T) {
 	// One account-Region audited alone, as `preflight audit
 	// --all-clusters` would: the budget each account-Region of the sweep
 	// is held to.
-	api, region, err := audit.NewSDKClients(context.Background(), "us-east-1", m.options()...)
+	api, region, err := live.NewSDKClients(context.Background(), "us-east-1", m.options()...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.resetCalls()
-	if _, err := (&audit.Gatherer{API: api, Region: region}).Gather(context.Background(), audit.Input{AllClusters: true}); err != nil {
+	if _, err := (&live.Gatherer{API: api, Region: region}).Gather(context.Background(), live.Input{AllClusters: true}); err != nil {
 		t.Fatal(err)
 	}
 	single := m.resetCalls()[m.seed.Management+".us-east-1"]

@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 )
 
 // Spec is what the sweep flags ask for. The zero Spec asks for no sweep.
@@ -51,7 +51,7 @@ func (s Spec) Active() bool {
 
 // Validate checks how the sweep flags combine with each other and with
 // in, naming the flags; every problem is reported at once.
-func (s Spec) Validate(in audit.Input) error {
+func (s Spec) Validate(in live.Input) error {
 	var errs []error
 	accounts := len(s.Accounts) > 0 || s.OrgAccounts
 	if accounts && s.RoleName == "" {

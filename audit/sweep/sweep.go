@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -26,7 +27,7 @@ type Sweeper struct {
 	Spec Spec
 	// Input is what to read in each account-Region (clusters, services);
 	// an empty Cluster sweeps every cluster.
-	Input audit.Input
+	Input live.Input
 	// Options are the rules' options.
 	Options audit.Options
 	// Region is where the caller's calls go (organizations:ListAccounts,
@@ -98,13 +99,13 @@ func (s *Sweeper) Run(ctx context.Context) (*Outcome, error) {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	if base.Region == "" {
-		return nil, &audit.InputError{Input: "--region", Err: errors.New("no region for the sweep's own calls: set --region, AWS_REGION or a profile's region")}
+		return nil, &live.InputError{Input: "--region", Err: errors.New("no region for the sweep's own calls: set --region, AWS_REGION or a profile's region")}
 	}
 	accounts := s.Spec.accounts(s.Spec.Accounts)
 	if s.Spec.OrgAccounts {
 		org, err := newOrgClient(ctx, base, now)
 		if err != nil {
-			return nil, &audit.InputError{Input: "--accounts", Err: err}
+			return nil, &live.InputError{Input: "--accounts", Err: err}
 		}
 		ids, err := OrgAccounts(ctx, org)
 		if err != nil && ctx.Err() != nil {
@@ -112,7 +113,7 @@ func (s *Sweeper) Run(ctx context.Context) (*Outcome, error) {
 			return &Outcome{Region: base.Region, Partial: true}, nil
 		}
 		if err != nil {
-			return nil, &audit.EnvironmentError{Err: fmt.Errorf("list the Organization's accounts (run it in the management account or a delegated administrator account): %w", err)}
+			return nil, &live.EnvironmentError{Err: fmt.Errorf("list the Organization's accounts (run it in the management account or a delegated administrator account): %w", err)}
 		}
 		accounts = s.Spec.accounts(ids)
 	}
@@ -277,10 +278,10 @@ func (sw *sweep) scope(ctx context.Context, u unit, creds aws.CredentialsProvide
 	if in.Cluster == "" {
 		in.AllClusters = true
 	}
-	api, region, err := audit.NewSDKClients(ctx, u.region, opts...)
+	api, region, err := live.NewSDKClients(ctx, u.region, opts...)
 	var facts *audit.Facts
 	if err == nil {
-		facts, err = (&audit.Gatherer{API: api, Region: region}).Gather(ctx, in)
+		facts, err = (&live.Gatherer{API: api, Region: region}).Gather(ctx, in)
 	}
 	if ctx.Err() != nil {
 		sw.add(result{unit: u})
@@ -336,7 +337,7 @@ func unlisted(facts *audit.Facts) *audit.Undecided {
 // error: a named cluster it lacks (or that vanished), or an API that
 // could not be reached or denied every call.
 func (sw *sweep) failedRow(u unit, err error) report.Result {
-	var inputErr *audit.InputError
+	var inputErr *live.InputError
 	if errors.As(err, &inputErr) {
 		return undecidedRow(u.account, u.region, audit.ActionDescribeClusters, sw.s.Input.Cluster, err, "", hintCluster, sw.s.Options)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -15,19 +16,19 @@ func TestSpecValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		spec Spec
-		in   audit.Input
+		in   live.Input
 		want []string // "" for no error
 	}{
-		{"accounts and role", Spec{Accounts: []string{"111122223333"}, RoleName: "r"}, audit.Input{}, nil},
-		{"org and role", Spec{OrgAccounts: true, RoleName: "r", ExternalID: "e", Exclude: []string{"111122223333"}}, audit.Input{}, nil},
-		{"regions alone", Spec{Regions: []string{"us-east-1"}}, audit.Input{}, nil},
-		{"accounts without role", Spec{Accounts: []string{"111122223333"}}, audit.Input{}, []string{"--accounts: needs --role-name"}},
-		{"role without accounts", Spec{RoleName: "r", Regions: []string{"us-east-1"}}, audit.Input{}, []string{"--role-name: needs --accounts"}},
-		{"external id alone", Spec{ExternalID: "e", Regions: []string{"us-east-1"}}, audit.Input{}, []string{"--external-id: goes with --role-name"}},
-		{"exclude alone", Spec{Exclude: []string{"111122223333"}, Regions: []string{"us-east-1"}}, audit.Input{}, []string{"--exclude-accounts: goes with --accounts"}},
-		{"exclude everything", Spec{Accounts: []string{"111122223333"}, Exclude: []string{"111122223333"}, RoleName: "r"}, audit.Input{}, []string{"--exclude-accounts: leaves no account"}},
-		{"task definition", Spec{AllRegions: true}, audit.Input{TaskDefinition: "orders:1"}, []string{"--task-definition"}},
-		{"several at once", Spec{OrgAccounts: true, ExternalID: "e"}, audit.Input{}, []string{"--accounts: needs --role-name", "--external-id"}},
+		{"accounts and role", Spec{Accounts: []string{"111122223333"}, RoleName: "r"}, live.Input{}, nil},
+		{"org and role", Spec{OrgAccounts: true, RoleName: "r", ExternalID: "e", Exclude: []string{"111122223333"}}, live.Input{}, nil},
+		{"regions alone", Spec{Regions: []string{"us-east-1"}}, live.Input{}, nil},
+		{"accounts without role", Spec{Accounts: []string{"111122223333"}}, live.Input{}, []string{"--accounts: needs --role-name"}},
+		{"role without accounts", Spec{RoleName: "r", Regions: []string{"us-east-1"}}, live.Input{}, []string{"--role-name: needs --accounts"}},
+		{"external id alone", Spec{ExternalID: "e", Regions: []string{"us-east-1"}}, live.Input{}, []string{"--external-id: goes with --role-name"}},
+		{"exclude alone", Spec{Exclude: []string{"111122223333"}, Regions: []string{"us-east-1"}}, live.Input{}, []string{"--exclude-accounts: goes with --accounts"}},
+		{"exclude everything", Spec{Accounts: []string{"111122223333"}, Exclude: []string{"111122223333"}, RoleName: "r"}, live.Input{}, []string{"--exclude-accounts: leaves no account"}},
+		{"task definition", Spec{AllRegions: true}, live.Input{TaskDefinition: "orders:1"}, []string{"--task-definition"}},
+		{"several at once", Spec{OrgAccounts: true, ExternalID: "e"}, live.Input{}, []string{"--accounts: needs --role-name", "--external-id"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.spec.Validate(tc.in)
@@ -197,7 +198,7 @@ func TestSweepInterrupted(t *testing.T) {
 // sweep.
 func TestSweepMissingCluster(t *testing.T) {
 	f := newFakeAWS(t)
-	s := &Sweeper{Spec: Spec{Accounts: []string{"111111111111", "222222222222"}, RoleName: "audit"}, Input: audit.Input{Cluster: "prod"},
+	s := &Sweeper{Spec: Spec{Accounts: []string{"111111111111", "222222222222"}, RoleName: "audit"}, Input: live.Input{Cluster: "prod"},
 		Region: "us-east-1", LoadOptions: f.options()}
 	out, err := s.Run(context.Background())
 	if err != nil {
@@ -220,9 +221,9 @@ func TestSweepOrgListDenied(t *testing.T) {
 	f.orgDenied = true
 	s := &Sweeper{Spec: Spec{OrgAccounts: true, RoleName: "audit"}, Region: "us-east-1", LoadOptions: f.options()}
 	_, err := s.Run(context.Background())
-	var envErr *audit.EnvironmentError
+	var envErr *live.EnvironmentError
 	if !errors.As(err, &envErr) || !strings.Contains(err.Error(), "organizations:ListAccounts: api error AccessDeniedException: You don't have permissions") {
-		t.Fatalf("got %v; want an *audit.EnvironmentError naming organizations:ListAccounts and AccessDeniedException", err)
+		t.Fatalf("got %v; want an *live.EnvironmentError naming organizations:ListAccounts and AccessDeniedException", err)
 	}
 	if len(f.listed) != 0 || len(f.roles) != 0 {
 		t.Errorf("got calls after the failed listing: %q %q", f.listed, f.roles)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/internal/schematest"
 	"github.com/preflight-dev/preflight/report"
 )
@@ -73,11 +74,11 @@ func TestApplyThenLiveAudit(t *testing.T) {
 			t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			api, region, err := audit.NewSDKClients(ctx, "us-east-1")
+			api, region, err := live.NewSDKClients(ctx, "us-east-1")
 			if err != nil {
 				t.Fatal(err)
 			}
-			liveFacts, err := (&audit.Gatherer{API: api, Region: region}).Gather(ctx, audit.Input{Cluster: "prod"})
+			liveFacts, err := (&live.Gatherer{API: api, Region: region}).Gather(ctx, live.Input{Cluster: "prod"})
 			if err != nil {
 				t.Fatal(err)
 			}

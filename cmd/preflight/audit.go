@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/config"
 
 	// Named rpt while render.go still declares a type named report; the
@@ -41,7 +42,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	// One fact model, three sources: a change before it exists (a
 	// Terraform plan or a CloudFormation template, with no AWS call and
 	// no credentials) or the account as it is.
-	in := audit.Input{
+	in := live.Input{
 		Cluster: cfg.Cluster, AllClusters: cfg.AllClusters, Services: cfg.Services,
 		TaskDefinition: cfg.TaskDefinition, Subnets: cfg.Subnets, SecurityGroups: cfg.SecurityGroups,
 		AssignPublicIP: cfg.AssignPublicIP,
@@ -112,7 +113,7 @@ func judgeFacts(cfg *config.Config, facts *audit.Facts, region string, start tim
 	r.ProblemsOnly = cfg.Only == config.OnlyProblems
 	r.Version, _, _ = buildInfo()
 	r.ConsoleDomain = config.ConsoleDomain(region)
-	if audit.IsTaskDefinitionFile(cfg.TaskDefinition) {
+	if live.IsTaskDefinitionFile(cfg.TaskDefinition) {
 		r.Source = cfg.TaskDefinition
 	}
 	if cfg.Template != "" {

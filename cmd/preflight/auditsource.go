@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/audit/terraform"
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
@@ -25,15 +26,15 @@ const terraformShowTimeout = 2 * time.Minute
 
 // gatherFacts reads the facts from the AWS account. A nil Facts means the
 // audit ends with the returned exit code (its message already printed).
-func gatherFacts(ctx context.Context, cfg *config.Config, in audit.Input, stderr io.Writer, log *zap.Logger) (*audit.Facts, string, int) {
+func gatherFacts(ctx context.Context, cfg *config.Config, in live.Input, stderr io.Writer, log *zap.Logger) (*audit.Facts, string, int) {
 	if err := in.Validate(); err != nil {
 		printUsageError(stderr, "audit", err)
 		return nil, "", report.ExitUsage
 	}
-	api, region, err := audit.NewSDKClients(ctx, cfg.Region,
+	api, region, err := live.NewSDKClients(ctx, cfg.Region,
 		// The SDK's own warnings go through the log, never raw to stderr.
 		awsconfig.WithLogger(sdkLogger{log: log}))
-	var envErr *audit.EnvironmentError
+	var envErr *live.EnvironmentError
 	switch {
 	case errors.As(err, &envErr):
 		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
@@ -42,10 +43,10 @@ func gatherFacts(ctx context.Context, cfg *config.Config, in audit.Input, stderr
 		printUsageError(stderr, "audit", err)
 		return nil, "", report.ExitUsage
 	}
-	g := &audit.Gatherer{API: api, Region: region}
+	g := &live.Gatherer{API: api, Region: region}
 	facts, err := g.Gather(ctx, in)
 	if err != nil {
-		var inputErr *audit.InputError
+		var inputErr *live.InputError
 		switch {
 		case errors.As(err, &inputErr):
 			printUsageError(stderr, "audit", err)

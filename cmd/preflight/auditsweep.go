@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/audit/sweep"
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
@@ -38,7 +39,7 @@ func sweepSpec(cfg *config.Config) sweep.Spec {
 // one report of them all. Bad flags exit 2 before any call; an
 // Organization that cannot be listed exits 3; an interrupted sweep
 // writes what it read, marked partial, and exits 1.
-func sweepAudit(ctx context.Context, cfg *config.Config, in audit.Input, start time.Time, stdout, stderr io.Writer, log *zap.Logger) int {
+func sweepAudit(ctx context.Context, cfg *config.Config, in live.Input, start time.Time, stdout, stderr io.Writer, log *zap.Logger) int {
 	spec := sweepSpec(cfg)
 	var errs []error
 	for _, f := range []struct {
@@ -79,7 +80,7 @@ func sweepAudit(ctx context.Context, cfg *config.Config, in audit.Input, start t
 	stopWatch()
 	<-watched
 	if err != nil {
-		var inputErr *audit.InputError
+		var inputErr *live.InputError
 		if errors.As(err, &inputErr) {
 			printUsageError(stderr, "audit", err)
 			return report.ExitUsage

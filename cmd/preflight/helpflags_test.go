@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/report"
 )
@@ -177,7 +177,7 @@ func TestRegionDefaultOfAuditIsWhatItsHelpSays(t *testing.T) {
 			t.Setenv("AWS_CONFIG_FILE", configFile)
 			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "no-credentials"))
 			t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-			_, got, err := audit.NewSDKClients(context.Background(), tt.flag)
+			_, got, err := live.NewSDKClients(context.Background(), tt.flag)
 			if err != nil {
 				t.Fatal(err)
 			}

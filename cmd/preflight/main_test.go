@@ -17,7 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/probe"
 	"github.com/preflight-dev/preflight/probe/dnstest"
 	"github.com/preflight-dev/preflight/probe/nettest"
@@ -49,7 +49,7 @@ type harness struct {
 	limits httpLimits
 	// newAudit builds the control-plane client that explains failures;
 	// nil = none (explanations stay off).
-	newAudit func(ctx context.Context, region string) (audit.API, error)
+	newAudit func(ctx context.Context, region string) (live.API, error)
 	// terminal: stdout and stderr are a terminal.
 	terminal bool
 }

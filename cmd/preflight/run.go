@@ -15,7 +15,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe"
@@ -33,7 +33,7 @@ type deps struct {
 	httpLimits httpLimits
 	// newAudit builds the control-plane client that explains failures
 	// (--explain); nil disables explanations.
-	newAudit func(ctx context.Context, region string) (audit.API, error)
+	newAudit func(ctx context.Context, region string) (live.API, error)
 	// terminal says whether w is a terminal.
 	terminal func(w io.Writer) bool
 	// sdkLog, when set, is the SDK logger of newEC2's and newAudit's
@@ -68,8 +68,8 @@ func defaultDeps() deps {
 		newEC2: func(ctx context.Context, region string) (probe.InterfaceFinder, error) {
 			return probe.NewEC2Finder(ctx, region, awsconfig.WithLogger(sdkLog))
 		},
-		newAudit: func(ctx context.Context, region string) (audit.API, error) {
-			api, _, err := audit.NewNetworkClients(ctx, region,
+		newAudit: func(ctx context.Context, region string) (live.API, error) {
+			api, _, err := live.NewNetworkClients(ctx, region,
 				// Explanations run only with credentials that need no IMDS,
 				// and within 2 x --timeout: no IMDS, few retries.
 				awsconfig.WithEC2IMDSClientEnableState(imds.ClientDisabled),

@@ -23,7 +23,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.uber.org/zap/zaptest"
 
-	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/config"
 	"github.com/preflight-dev/preflight/plan"
 	"github.com/preflight-dev/preflight/probe"
@@ -513,7 +513,7 @@ func TestServeExplainsOncePerStateChange(t *testing.T) {
 	enis := 0
 	h.ec2 = taskENIFinder{calls: &enis}
 	asked := 0
-	h.newAudit = func(context.Context, string) (audit.API, error) {
+	h.newAudit = func(context.Context, string) (live.API, error) {
 		asked++
 		return nil, errors.New("AccessDenied: ec2:DescribeVpcEndpoints")
 	}

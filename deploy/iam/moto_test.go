@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/internal/schematest"
 )
 
@@ -332,7 +333,7 @@ func TestDeployThenSweepWithIAMEnforced(t *testing.T) {
 		// The audit itself, with the member role's credentials.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		api, region, err := audit.NewSDKClients(ctx, "us-east-1",
+		api, region, err := live.NewSDKClients(ctx, "us-east-1",
 			awsconfig.WithBaseEndpoint(endpoint),
 			awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.key, c.secret, c.token)),
 			awsconfig.WithSharedConfigFiles([]string{}), awsconfig.WithSharedCredentialsFiles([]string{}),
@@ -340,7 +341,7 @@ func TestDeployThenSweepWithIAMEnforced(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := (&audit.Gatherer{API: api, Region: region}).Gather(ctx, audit.Input{Cluster: cluster})
+		f, err := (&live.Gatherer{API: api, Region: region}).Gather(ctx, live.Input{Cluster: cluster})
 		if err != nil {
 			t.Fatalf("audit as the member role: %v", err)
 		}

@@ -6,7 +6,7 @@ SDK retries for seconds and preflight reports as undecided for every
 internet path. This launcher answers them as AWS does for an account that
 never turned BPA on (mode off, no exclusions), then runs moto_server with
 the same arguments. preflight's own tests of BPA use the replay server
-(audit/replay_bpa_test.go).
+(audit/live/replay_bpa_test.go).
 """
 
 import sys
