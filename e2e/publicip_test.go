@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/preflight-dev/preflight/internal/mototest"
 )
 
 // ec2World is a VPC with the task's network interface in moto_server,
@@ -84,7 +86,7 @@ func TestPublicIPAgainstMoto(t *testing.T) {
 	if preflightBinary == "" {
 		t.Fatal(buildError)
 	}
-	endpoint := startMoto(t)
+	endpoint := mototest.Start(t)
 	w := newEC2World(t, endpoint)
 	body, err := json.Marshal(w.taskWithMAC())
 	if err != nil {

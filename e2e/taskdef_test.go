@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/preflight-dev/preflight/internal/mototest"
 )
 
 // TestTaskDefinitionExampleRegisters proves task-def.example.json is a valid
@@ -25,7 +27,7 @@ func TestSidecarTaskDefinitionExampleRegisters(t *testing.T) {
 
 func testTaskDefinitionRegisters(t *testing.T, path, family, condition string, healthCheck []string) {
 	requireTools(t, "aws")
-	endpoint := startMoto(t)
+	endpoint := mototest.Start(t)
 	register := func(path string) (string, error) {
 		cmd := exec.Command("aws", "ecs", "register-task-definition", "--cli-input-json", "file://"+path, "--endpoint-url", endpoint, "--output", "json")
 		cmd.Env = awsEnv(endpoint)

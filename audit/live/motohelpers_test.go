@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -22,7 +21,9 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/internal/mototest"
 )
 
 // One moto_server serves every test of the package (starting one costs
@@ -61,11 +62,11 @@ type motoEnv struct {
 	mu      sync.Mutex
 	actions []string // IAM action names of the requests through the proxy
 
-	server   *exec.Cmd
-	seeder   *exec.Cmd
-	seedIn   io.WriteCloser
-	seedOut  *bufio.Reader
-	seedLock sync.Mutex
+	stopServer func()
+	seeder     *exec.Cmd
+	seedIn     io.WriteCloser
+	seedOut    *bufio.Reader
+	seedLock   sync.Mutex
 }
 
 // moto returns the shared environment, starting it on first use; it skips
@@ -95,29 +96,10 @@ func startMotoEnv() (*motoEnv, string, error) {
 	if err := exec.Command("python3", "-c", "import boto3").Run(); err != nil {
 		return nil, "python3 has no boto3 (pip install boto3)", nil
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	m := &motoEnv{}
+	var err error
+	if m.url, m.stopServer, err = mototest.Launch(); err != nil {
 		return nil, "", err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	m := &motoEnv{url: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	m.server = dieWithTest(exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port)))
-	if err := m.server.Start(); err != nil {
-		return nil, "", err
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", m.url[len("http://"):], 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			m.stop()
-			return nil, "", fmt.Errorf("moto_server did not listen on %s within 30s", m.url)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 	target, _ := url.Parse(m.url)
 	rp := httputil.NewSingleHostReverseProxy(target)
@@ -137,7 +119,7 @@ func startMotoEnv() (*motoEnv, string, error) {
 		rp.ServeHTTP(w, r)
 	}))
 
-	m.seeder = dieWithTest(exec.Command("python3", filepath.Join("testdata", "moto_seed.py"), m.url, "--serve"))
+	m.seeder = mototest.DieWithTest(exec.Command("python3", filepath.Join("testdata", "moto_seed.py"), m.url, "--serve"))
 	m.seeder.Stderr = os.Stderr
 	if m.seedIn, err = m.seeder.StdinPipe(); err != nil {
 		m.stop()
@@ -180,9 +162,8 @@ func (m *motoEnv) stop() {
 	if m.proxy != nil {
 		m.proxy.Close()
 	}
-	if m.server != nil && m.server.Process != nil {
-		m.server.Process.Kill()
-		m.server.Wait() //nolint:errcheck // killed on purpose
+	if m.stopServer != nil {
+		m.stopServer()
 	}
 }
 

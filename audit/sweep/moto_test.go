@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -22,6 +21,7 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/preflight-dev/preflight/internal/mototest"
 	"github.com/preflight-dev/preflight/internal/schematest"
 )
 
@@ -82,33 +82,8 @@ func startMotoOrg(t testing.TB, spec seedSpec) *motoOrg {
 		}
 		t.Skipf("%s; this test is required in CI", msg)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	m := &motoOrg{url: fmt.Sprintf("http://127.0.0.1:%d", port), keys: map[string]string{}, roles: map[string]bool{},
+	m := &motoOrg{url: mototest.Start(t), keys: map[string]string{}, roles: map[string]bool{},
 		deny: map[string]bool{}, calls: map[string]int{}, own: map[string]int{}, actions: map[string]bool{}}
-	server := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		server.Process.Kill() //nolint:errcheck // it may have ended
-		server.Wait()         //nolint:errcheck // killed
-	})
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		c, err := net.DialTimeout("tcp", m.url[len("http://"):], 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not listen on %s within 30s", m.url)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 	in, _ := json.Marshal(spec) //nolint:errcheck // a struct of plain fields
 	var stderr bytes.Buffer
 	cmd := exec.Command(py, filepath.Join("testdata", "org_seed.py"), m.url, string(in))

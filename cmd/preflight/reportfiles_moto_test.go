@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/preflight-dev/preflight/internal/mototest"
 	"github.com/preflight-dev/preflight/internal/schematest"
 	"github.com/preflight-dev/preflight/report"
 )
@@ -22,7 +20,7 @@ import (
 // the report alone, whole. Against moto_server (an empty cluster: one
 // coverage row, exit 18), which the audit package's tests need too.
 func TestAuditReportFilesBesideTheFixPlan(t *testing.T) {
-	endpoint := startMoto(t)
+	endpoint := mototest.Start(t)
 	createCluster(t, endpoint, "empty")
 	t.Setenv("AWS_ENDPOINT_URL", endpoint)
 	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -58,46 +56,6 @@ func TestAuditReportFilesBesideTheFixPlan(t *testing.T) {
 	}
 	if b, err = os.ReadFile(page); err != nil || !bytes.HasPrefix(b, []byte("<!DOCTYPE html>")) {
 		t.Errorf("got page %.40q, error %v; want <!DOCTYPE html>", b, err)
-	}
-}
-
-// startMoto starts moto_server on a free port of 127.0.0.1 for this test;
-// it skips without moto_server, except in CI (CI=true), where it fails.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("moto_server"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("moto_server not installed (pip install 'moto[server]'); required in CI")
-		}
-		t.Skip("moto_server not installed (pip install 'moto[server]'); required in CI")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	host, port, _ := net.SplitHostPort(addr)
-	cmd := dieWithTest(exec.Command("moto_server", "-H", host, "-p", port))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait() //nolint:errcheck // killed on purpose
-	})
-	// Generous: moto_server takes seconds to import on a loaded machine.
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server did not listen on %s within 60s", addr)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 

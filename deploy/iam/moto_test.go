@@ -15,6 +15,7 @@ import (
 
 	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/audit/live"
+	"github.com/preflight-dev/preflight/internal/mototest"
 	"github.com/preflight-dev/preflight/internal/schematest"
 )
 
@@ -57,7 +58,7 @@ func TestDeployThenSweepWithIAMEnforced(t *testing.T) {
 		t.Skip("applies with Terraform against moto (minutes); not in -short")
 	}
 	plugins := needTerraform(t)
-	endpoint := startMoto(t)
+	endpoint := mototest.Start(t)
 	b := startBoto(t, endpoint)
 	// moto takes any key for its default account while it does not
 	// enforce IAM.
