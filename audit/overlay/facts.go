@@ -161,9 +161,18 @@ func (m facts) note(u audit.Undecided) {
 }
 
 // inAccount says whether live holds the fact an "outside the change"
-// Undecided asks for.
+// Undecided asks for. A part the change alters on a fact it does not
+// show is judged by Apply itself; one it keeps is as the account has it.
 func (m facts) inAccount(u audit.Undecided, live *audit.Facts, idOfAddr map[string]string) bool {
+	if u.Resource == "" {
+		// The whole kind: live read it (a failed read is in live's own
+		// Undecided).
+		return true
+	}
 	switch u.Action {
+	case audit.ActionDescribeDhcpOptions:
+		v := live.VPCs[u.Resource]
+		return v != nil && (v.DomainNameServers != nil || v.DHCPOptionsID == "default")
 	case audit.ActionGetManagedPrefixListEntries:
 		pl := live.PrefixLists[u.Resource]
 		return pl != nil && len(pl.CIDRs) > 0
@@ -179,8 +188,9 @@ func (m facts) inAccount(u audit.Undecided, live *audit.Facts, idOfAddr map[stri
 	case audit.ActionDescribeSecurityGroups:
 		return live.SecurityGroups[u.Resource] != nil
 	case audit.ActionDescribeVpcs, audit.ActionDescribeVpcEndpoints, audit.ActionDescribeRouteTables, audit.ActionDescribeNetworkAcls:
-		// Read with the VPC: its tables, ACLs and endpoints came with it.
-		return live.VPCs[u.Resource] != nil
+		// Read with the VPC (or the subnet): its tables, ACLs and
+		// endpoints came with it.
+		return live.VPCs[u.Resource] != nil || live.Subnets[u.Resource] != nil
 	}
 	return false
 }

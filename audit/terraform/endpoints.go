@@ -82,7 +82,7 @@ func (b *builder) endpoints() {
 			}
 			ep := byID[epID]
 			if ep == nil {
-				b.note(audit.Undecided{Action: audit.ActionDescribeVpcEndpoints, Code: audit.CodeUnknownInSource,
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeVpcEndpoints, Code: audit.CodeUnknownInSource,
 					Err: "depends on " + in.addr + ": vpc_endpoint_id names an endpoint the plan does not show"})
 				continue
 			}
