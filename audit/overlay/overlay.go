@@ -87,7 +87,8 @@ type Touched struct {
 type Result struct {
 	Facts *audit.Facts
 	// Addresses maps each account id the change touches or keeps to its
-	// addresses in the change (a fact changed by parts has several).
+	// addresses in the change: the resource's own first, then those of
+	// its parts (routes, rules, associations).
 	Addresses map[string][]string
 	// Touched are the changes that alter the account, in change order.
 	Touched []Touched
@@ -117,8 +118,11 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 	var gone []key
 	for _, c := range changes {
 		if c.ID != "" && !slices.Contains(res.Addresses[c.ID], c.Address) {
-			res.Addresses[c.ID] = append(res.Addresses[c.ID], c.Address)
-			if !c.Part {
+			if c.Part {
+				res.Addresses[c.ID] = append(res.Addresses[c.ID], c.Address)
+			} else {
+				// The resource's own address first, before its parts'.
+				res.Addresses[c.ID] = append([]string{c.Address}, res.Addresses[c.ID]...)
 				idOfAddr[c.Address] = c.ID
 			}
 		}

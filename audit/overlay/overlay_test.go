@@ -214,6 +214,16 @@ func TestApply(t *testing.T) {
 					t.Errorf("sg-task %+v; want the plan's, without egress", g)
 				}
 			}},
+		{name: "a fact's own address comes before its parts'",
+			changes: []Change{
+				{Address: "aws_route.s3", Kind: KindRouteTable, Action: NoOp, ID: "rtb-1", Part: true},
+				{Address: "aws_route_table.private", Kind: KindRouteTable, Action: NoOp, ID: "rtb-1"},
+			},
+			check: func(t *testing.T, m *audit.Facts, res *Result) {
+				if got, want := res.Addresses["rtb-1"], []string{"aws_route_table.private", "aws_route.s3"}; !slices.Equal(got, want) {
+					t.Errorf("addresses of rtb-1 %v; want %v", got, want)
+				}
+			}},
 		{name: "outside the plan: dropped where the account has the fact",
 			planned: func(f *audit.Facts) {
 				f.Undecided = []audit.Undecided{
