@@ -14,7 +14,9 @@ import (
 // lists; a row the change makes worse (a pass that fails or warns, a
 // warning that fails, a row that was not there) also names the changes
 // to its workload's VPC that its check judges (an endpoint row the
-// endpoints, a route row the route tables...). Named changes join the row's
+// endpoints, a route row the route tables...), and an update of its own
+// service that changes what the rules judge of it (subnets, groups,
+// public IP, launch type, task definition). Named changes join the row's
 // resources (address and account id) and its error ("the change deletes
 // aws_vpc_endpoint.ecr_dkr (vpce-0abc)"). rows is modified in place and
 // returned.
@@ -48,7 +50,7 @@ func Attribute(rows, before []report.Result, res *Result) []report.Result {
 			}
 			for _, t := range res.Touched {
 				switch {
-				case t.Kind == KindWorkload && w != nil && t.ID == w.ServiceARN:
+				case t.Kind == KindWorkload && w != nil && t.ID == w.ServiceARN && res.reconfigured[t.ID]:
 					named = appendTouched(named, t)
 				case vpc != "" && t.VPCID == vpc && judges(r.Check, t.Kind):
 					named = appendTouched(named, t)

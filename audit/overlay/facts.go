@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 
 	"github.com/preflight-dev/preflight/audit"
@@ -90,7 +91,7 @@ func has(f *audit.Facts, k key, idOfAddr map[string]string) bool {
 // A planned workload joins only when it is created or replaces a live
 // one: the services the change keeps elsewhere are outside the audit's
 // scope.
-func (m facts) add(live, planned *audit.Facts, idOfAddr map[string]string, replace map[key]bool) {
+func (m facts) add(live, planned *audit.Facts, idOfAddr map[string]string, replace map[key]bool, res *Result) {
 	for id, v := range planned.VPCs {
 		if replace[key{KindVPC, id}] || m.VPCs[id] == nil {
 			m.VPCs[id] = v
@@ -146,6 +147,9 @@ func (m facts) add(live, planned *audit.Facts, idOfAddr map[string]string, repla
 			nw.Name, nw.Cluster, nw.Service, nw.ServiceARN = lw.Name, lw.Cluster, lw.Service, lw.ServiceARN
 			if nw.TaskDefinition == nil {
 				nw.TaskDefinition = lw.TaskDefinition
+			}
+			if !sameConfig(&nw, lw) {
+				res.reconfigured[id] = true
 			}
 			m.Workloads = append(m.Workloads, &nw)
 			break
@@ -286,4 +290,14 @@ func gatewayRoutes(m facts, live *audit.Facts) {
 		c.Routes = slices.DeleteFunc(slices.Clone(rt.Routes), func(r audit.Route) bool { return stale(rt, r) })
 		m.RouteTables[i] = &c
 	}
+}
+
+// sameConfig says whether a and b run alike for the rules: the same
+// network configuration, launch type and task definition. A service
+// update that changes nothing of it (a drifted attribute the audit does
+// not read) is not named on the service's rows.
+func sameConfig(a, b *audit.Workload) bool {
+	return slices.Equal(a.Subnets, b.Subnets) && slices.Equal(a.SecurityGroups, b.SecurityGroups) &&
+		a.AssignPublicIP == b.AssignPublicIP && a.LaunchType == b.LaunchType &&
+		(a.TaskDefinition == b.TaskDefinition || reflect.DeepEqual(a.TaskDefinition, b.TaskDefinition))
 }

@@ -92,6 +92,9 @@ type Result struct {
 	Addresses map[string][]string
 	// Touched are the changes that alter the account, in change order.
 	Touched []Touched
+	// reconfigured are the ARNs of the live services whose update
+	// changes what the rules judge of them.
+	reconfigured map[string]bool
 }
 
 // key names one fact.
@@ -110,7 +113,7 @@ type key struct {
 // Neither live nor planned is modified.
 func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecided) *Result {
 	m := clone(live)
-	res := &Result{Facts: m.Facts, Addresses: map[string][]string{}}
+	res := &Result{Facts: m.Facts, Addresses: map[string][]string{}, reconfigured: map[string]bool{}}
 	// The planned facts of resources the account already has use the
 	// account's ids, except a service, whose planned ARN is its address.
 	idOfAddr := map[string]string{}
@@ -165,7 +168,7 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 		}
 		m.remove(k)
 	}
-	m.add(live, planned, idOfAddr, replace)
+	m.add(live, planned, idOfAddr, replace, res)
 	for _, u := range planned.Undecided {
 		if slices.Contains(outside, u) && m.inAccount(u, live, idOfAddr) {
 			continue

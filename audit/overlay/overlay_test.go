@@ -297,3 +297,37 @@ func TestAttribute(t *testing.T) {
 		t.Errorf("no failing endpoint row of service/prod/orders; rows: %v", rows)
 	}
 }
+
+// TestAttributeServiceUpdate: a service update is named on the service's
+// rows it breaks only when it changes what the rules judge (here its
+// security groups), not for a drifted attribute the audit does not read.
+func TestAttributeServiceUpdate(t *testing.T) {
+	const addr = `aws_ecs_service.app["orders"]`
+	for _, tt := range []struct {
+		name   string
+		groups []string
+		named  bool
+	}{
+		{name: "the same configuration", groups: []string{"sg-task"}, named: false},
+		{name: "another security group", groups: []string{"sg-ep"}, named: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			live := liveFacts()
+			before := audit.Evaluate(live, audit.Options{})
+			planned := plannedFacts()
+			planned.Workloads = []*audit.Workload{{Name: addr, ServiceARN: addr, LaunchType: audit.LaunchFargate,
+				Subnets: []string{"subnet-1"}, SecurityGroups: tt.groups, AssignPublicIP: audit.PublicIPDisabled}}
+			res := Apply(live, planned, []Change{
+				{Address: addr, Kind: KindWorkload, Action: Update, ID: ordersARN},
+				{Address: "aws_vpc_endpoint.ecr_dkr", Kind: KindEndpoint, Action: Delete, ID: "vpce-dkr"},
+			}, nil)
+			var named bool
+			for _, r := range Attribute(audit.Evaluate(res.Facts, audit.Options{}), before, res) {
+				named = named || strings.Contains(r.Error, "updates "+addr)
+			}
+			if named != tt.named {
+				t.Errorf("a row names the service update: %v; want %v", named, tt.named)
+			}
+		})
+	}
+}
