@@ -297,7 +297,13 @@ func gatewayRoutes(m facts, live *audit.Facts) {
 // update that changes nothing of it (a drifted attribute the audit does
 // not read) is not named on the service's rows.
 func sameConfig(a, b *audit.Workload) bool {
-	return slices.Equal(a.Subnets, b.Subnets) && slices.Equal(a.SecurityGroups, b.SecurityGroups) &&
+	return sameSet(a.Subnets, b.Subnets) && sameSet(a.SecurityGroups, b.SecurityGroups) &&
 		a.AssignPublicIP == b.AssignPublicIP && a.LaunchType == b.LaunchType &&
 		(a.TaskDefinition == b.TaskDefinition || reflect.DeepEqual(a.TaskDefinition, b.TaskDefinition))
+}
+
+// sameSet says whether a and b hold the same ids, in any order (the plan
+// lists a service's subnets in its own order, ECS in another).
+func sameSet(a, b []string) bool {
+	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
 }

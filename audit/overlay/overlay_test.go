@@ -306,13 +306,18 @@ func TestAttributeServiceUpdate(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		groups []string
+		live   []string
 		named  bool
 	}{
 		{name: "the same configuration", groups: []string{"sg-task"}, named: false},
+		{name: "the same groups in another order", groups: []string{"sg-task", "sg-ep"}, live: []string{"sg-ep", "sg-task"}, named: false},
 		{name: "another security group", groups: []string{"sg-ep"}, named: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			live := liveFacts()
+			if tt.live != nil {
+				live.Workloads[0].SecurityGroups = tt.live
+			}
 			before := audit.Evaluate(live, audit.Options{})
 			planned := plannedFacts()
 			planned.Workloads = []*audit.Workload{{Name: addr, ServiceARN: addr, LaunchType: audit.LaunchFargate,

@@ -62,12 +62,12 @@ func TestAuditPlanOverLive(t *testing.T) {
 	}{
 		{plan: "unchanged", code: report.ExitOK},
 		{plan: "drop-ecr-dkr", code: report.ExitDNSPosture, fail: []failRow{
-			{report.Check("endpoint"), "service/prod/orders", "the change deletes aws_vpc_endpoint.ecr_dkr (vpce-"},
-			{report.Check("endpoint"), "service/prod/billing", "the change deletes aws_vpc_endpoint.ecr_dkr (vpce-"},
+			{report.Check("endpoint"), "service/prod/orders", "deletes aws_vpc_endpoint.ecr_dkr (vpce-"},
+			{report.Check("endpoint"), "service/prod/billing", "deletes aws_vpc_endpoint.ecr_dkr (vpce-"},
 		}},
 		{plan: "drop-s3-route", code: report.ExitConnect, fail: []failRow{
-			{report.Check("route"), "service/prod/orders", "the change updates aws_vpc_endpoint.s3 (vpce-"},
-			{report.Check("route"), "service/prod/billing", "the change updates aws_vpc_endpoint.s3 (vpce-"},
+			{report.Check("route"), "service/prod/orders", "updates aws_vpc_endpoint.s3 (vpce-"},
+			{report.Check("route"), "service/prod/billing", "updates aws_vpc_endpoint.s3 (vpce-"},
 		}},
 	}
 	for _, tt := range tests {
@@ -90,6 +90,7 @@ func TestAuditPlanOverLive(t *testing.T) {
 					if r.Check == w.check && r.Status == report.StatusFail && r.Workload != nil && r.Workload.Name == w.service &&
 						strings.Contains(r.Error, w.says) {
 						found = true
+						t.Logf("%s %s: %s", w.service, w.check, r.Error)
 					}
 				}
 				if !found {
