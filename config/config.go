@@ -379,7 +379,7 @@ var options = []option{
 		c.LogFormat = v
 		return nil
 	}},
-	{name: "plan", placeholder: "file", usage: "audit a change before it is applied: the JSON of a Terraform plan (terraform show -json tfplan), or the binary plan when terraform is on PATH; no AWS credentials needed", commands: []string{"audit"}, set: func(c *Config, v string) error {
+	{name: "plan", placeholder: "file", usage: "audit a change before it is applied: the JSON of a Terraform plan (terraform show -json tfplan), or the binary plan when terraform is on PATH; no AWS credentials needed, except with --cluster or --service, which lay it over those running services", commands: []string{"audit"}, set: func(c *Config, v string) error {
 		c.Plan = v
 		return nil
 	}},

@@ -26,6 +26,9 @@ type builder struct {
 	rtOpen, aclOpen map[string]bool
 	// seen de-duplicates Undecided entries.
 	seen map[audit.Undecided]bool
+	// outside are the Undecided entries that only say a fact is in the
+	// account, outside the plan.
+	outside []audit.Undecided
 }
 
 func newBuilder(p *plan) *builder {

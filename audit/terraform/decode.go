@@ -44,6 +44,9 @@ type resourceChange struct {
 	Index         json.RawMessage `json:"index"`
 	Change        struct {
 		Actions []string `json:"actions"`
+		// Before holds the instance's attributes in the account before
+		// the change (its id), read to lay the plan over the account.
+		Before map[string]json.RawMessage `json:"before"`
 		// After and AfterUnknown keep their attributes undecoded: the
 		// reader decodes the few it reads (tags and the like stay bytes).
 		After        map[string]json.RawMessage `json:"after"`
@@ -291,7 +294,14 @@ func (s *scanner) changes(p *plan, keep func(string) bool) error {
 		if !keep(rc.Type) {
 			// Kept for its address (a reference to it names its kind),
 			// not for its values.
-			rc.Change.After, rc.Change.AfterUnknown = nil, nil
+			rc.Change.After, rc.Change.AfterUnknown, rc.Change.Before = nil, nil, nil
+		}
+		// Of the values before the change, only the ids the overlay
+		// reads are kept (a plan holds thousands).
+		for k := range rc.Change.Before {
+			if !beforeKept(k) {
+				delete(rc.Change.Before, k)
+			}
 		}
 		p.Changes = append(p.Changes, rc)
 	}
@@ -422,4 +432,14 @@ func checkVersion(v string) error {
 		return fmt.Errorf("plan format_version 0.%d is older than 0.1, the first Terraform published: not supported", min)
 	}
 	return nil
+}
+
+// beforeKept lists the attributes kept of a change's before: its id and
+// the parents' ids a part names.
+func beforeKept(k string) bool {
+	switch k {
+	case "id", "route_table_id", "network_acl_id", "security_group_id", "vpc_endpoint_id", "vpc_id":
+		return true
+	}
+	return false
 }

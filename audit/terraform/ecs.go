@@ -99,7 +99,7 @@ func (b *builder) taskDefinition(svc *instance) *audit.TaskDefinition {
 		return nil
 	}
 	if len(vs) != 1 || vs[0].of == nil || vs[0].of.typ != "aws_ecs_task_definition" {
-		b.note(audit.Undecided{Action: audit.ActionDescribeTaskDefinition, Resource: svc.addr, Code: audit.CodeUnknownInSource,
+		b.noteOutside(audit.Undecided{Action: audit.ActionDescribeTaskDefinition, Resource: svc.addr, Code: audit.CodeUnknownInSource,
 			Err: "task_definition names a task definition the plan does not create: it is in the account"})
 		return nil
 	}
@@ -181,19 +181,19 @@ func (b *builder) outsidePlan() {
 	for _, w := range b.f.Workloads {
 		for _, s := range w.Subnets {
 			if b.f.Subnets[s] == nil && !b.has(audit.ActionDescribeSubnets, s) {
-				b.note(audit.Undecided{Action: audit.ActionDescribeSubnets, Resource: s, Code: audit.CodeUnknownInSource, Err: why})
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSubnets, Resource: s, Code: audit.CodeUnknownInSource, Err: why})
 			}
 		}
 		for _, g := range w.SecurityGroups {
 			if b.f.SecurityGroups[g] == nil && !b.has(audit.ActionDescribeSecurityGroups, g) {
-				b.note(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: g, Code: audit.CodeUnknownInSource, Err: why})
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: g, Code: audit.CodeUnknownInSource, Err: why})
 			}
 		}
 	}
 	for _, ep := range b.f.Endpoints {
 		for _, g := range ep.SecurityGroupIDs {
 			if b.f.SecurityGroups[g] == nil && !b.has(audit.ActionDescribeSecurityGroups, g) {
-				b.note(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: g, Code: audit.CodeUnknownInSource, Err: why})
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: g, Code: audit.CodeUnknownInSource, Err: why})
 			}
 		}
 	}
@@ -201,7 +201,7 @@ func (b *builder) outsidePlan() {
 		vpc := b.f.VPCs[s.VPCID]
 		if vpc == nil {
 			for _, action := range []string{audit.ActionDescribeVpcs, audit.ActionDescribeVpcEndpoints, audit.ActionDescribeRouteTables, audit.ActionDescribeNetworkAcls} {
-				b.note(audit.Undecided{Action: action, Resource: s.VPCID, Code: audit.CodeUnknownInSource, Err: why})
+				b.noteOutside(audit.Undecided{Action: action, Resource: s.VPCID, Code: audit.CodeUnknownInSource, Err: why})
 			}
 			continue
 		}
@@ -210,11 +210,11 @@ func (b *builder) outsidePlan() {
 			// A VPC the plan keeps: its main table and default ACL are in
 			// the account unless the plan manages them.
 			if !b.hasMain(vpc.ID) {
-				b.note(audit.Undecided{Action: audit.ActionDescribeRouteTables, Resource: vpc.ID, Code: audit.CodeUnknownInSource,
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeRouteTables, Resource: vpc.ID, Code: audit.CodeUnknownInSource,
 					Err: "main route table " + why})
 			}
 			if !b.hasDefaultACL(vpc.ID) {
-				b.note(audit.Undecided{Action: audit.ActionDescribeNetworkAcls, Resource: vpc.ID, Code: audit.CodeUnknownInSource,
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeNetworkAcls, Resource: vpc.ID, Code: audit.CodeUnknownInSource,
 					Err: "default network ACL " + why})
 			}
 		}
@@ -247,4 +247,15 @@ func (b *builder) has(action, resource string) bool {
 		}
 	}
 	return false
+}
+
+// noteOutside notes u, an id whose facts are in the account, and keeps
+// it apart: a plan laid over the account drops it where the account has
+// the fact.
+func (b *builder) noteOutside(u audit.Undecided) {
+	if b.seen[u] {
+		return
+	}
+	b.note(u)
+	b.outside = append(b.outside, u)
 }

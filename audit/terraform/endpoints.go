@@ -82,7 +82,7 @@ func (b *builder) endpoints() {
 			}
 			ep := byID[epID]
 			if ep == nil {
-				b.note(audit.Undecided{Action: audit.ActionDescribeVpcEndpoints, Code: audit.CodeUnknownInSource,
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeVpcEndpoints, Code: audit.CodeUnknownInSource,
 					Err: "depends on " + in.addr + ": vpc_endpoint_id names an endpoint the plan does not show"})
 				continue
 			}
@@ -139,7 +139,7 @@ func (b *builder) gatewayPrefixList(in *instance, ep *audit.Endpoint, id string)
 		}
 	}
 	b.f.PrefixLists[id] = &audit.PrefixList{ID: id, Name: ep.ServiceName}
-	b.note(audit.Undecided{Action: audit.ActionGetManagedPrefixListEntries, Resource: id, Code: audit.CodeUnknownInSource,
+	b.noteOutside(audit.Undecided{Action: audit.ActionGetManagedPrefixListEntries, Resource: id, Code: audit.CodeUnknownInSource,
 		Err: "holds addresses AWS publishes for " + ep.ServiceName + ", which a plan does not carry"})
 }
 

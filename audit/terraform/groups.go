@@ -173,7 +173,7 @@ func (b *builder) ruleResource(in *instance, open map[string]bool, egress bool, 
 	if sg == nil {
 		// A rule added to a group the plan does not show: the group is
 		// in the account, with rules the plan does not know.
-		b.note(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: sgID, Code: audit.CodeUnknownInSource,
+		b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: sgID, Code: audit.CodeUnknownInSource,
 			Err: "depends on " + in.addr + ": the plan adds a rule to a group it does not show"})
 		return
 	}

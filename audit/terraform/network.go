@@ -52,7 +52,7 @@ func (b *builder) vpcs() {
 	}
 	for id, v := range b.f.VPCs {
 		if v.DomainNameServers == nil {
-			b.note(audit.Undecided{Action: audit.ActionDescribeDhcpOptions, Resource: id, Code: audit.CodeUnknownInSource,
+			b.noteOutside(audit.Undecided{Action: audit.ActionDescribeDhcpOptions, Resource: id, Code: audit.CodeUnknownInSource,
 				Err: "dhcp_options_id names a DHCP options set the plan does not show: its servers are in the account"})
 		}
 	}
@@ -136,7 +136,7 @@ func (b *builder) routeTables() {
 		}
 		rt := b.rtOf[id]
 		if rt == nil {
-			b.note(audit.Undecided{Action: audit.ActionDescribeRouteTables, Resource: "", Code: audit.CodeUnknownInSource,
+			b.noteOutside(audit.Undecided{Action: audit.ActionDescribeRouteTables, Resource: "", Code: audit.CodeUnknownInSource,
 				Err: "depends on " + in.addr + ": route_table_id names a table the plan does not show"})
 			continue
 		}
@@ -164,7 +164,7 @@ func (b *builder) routeTables() {
 			continue
 		}
 		if rt == nil {
-			b.note(audit.Undecided{Action: audit.ActionDescribeRouteTables, Resource: subnet, Code: audit.CodeUnknownInSource,
+			b.noteOutside(audit.Undecided{Action: audit.ActionDescribeRouteTables, Resource: subnet, Code: audit.CodeUnknownInSource,
 				Err: "depends on " + in.addr + ": route_table_id names a table the plan does not show"})
 			continue
 		}

@@ -49,6 +49,11 @@ func IsBinaryPlan(path string) (bool, error) {
 
 // ReadFile reads the plan JSON at path.
 func ReadFile(path string, opts Options) (*audit.Facts, error) {
+	return readFile(path, opts, func(r io.Reader) (*audit.Facts, error) { return Read(r, opts) })
+}
+
+// readFile opens path, bounds it, and reads it with read.
+func readFile(path string, opts Options, read func(io.Reader) (*audit.Facts, error)) (*audit.Facts, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &InputError{Err: fmt.Errorf("plan %s: %w", path, err)}
@@ -61,7 +66,7 @@ func ReadFile(path string, opts Options) (*audit.Facts, error) {
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > limit {
 		return nil, &InputError{Err: fmt.Errorf("plan %s: %w", path, &errTooLarge{limit: limit})}
 	}
-	facts, err := Read(f, opts)
+	facts, err := read(f)
 	if err != nil {
 		return nil, &InputError{Err: fmt.Errorf("plan %s: %w", path, errors.Unwrap(err))}
 	}
@@ -72,6 +77,15 @@ func ReadFile(path string, opts Options) (*audit.Facts, error) {
 // format versions 0.1 to 1.x) into the facts the audit's rules judge.
 // Errors are *InputError.
 func Read(r io.Reader, opts Options) (*audit.Facts, error) {
+	b, err := read(r, opts)
+	if err != nil {
+		return nil, err
+	}
+	return b.f, nil
+}
+
+// read decodes and builds the plan's facts.
+func read(r io.Reader, opts Options) (*builder, error) {
 	limit := opts.MaxBytes
 	if limit <= 0 {
 		limit = DefaultMaxBytes
@@ -91,7 +105,7 @@ func Read(r io.Reader, opts Options) (*audit.Facts, error) {
 	b.f.Region = region
 	b.f.Partition = config.PartitionOf(region).Name
 	b.build()
-	return b.f, nil
+	return b, nil
 }
 
 // check refuses what is not a plan this reader can judge.

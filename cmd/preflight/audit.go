@@ -54,18 +54,27 @@ func auditCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 	}
 	var facts *audit.Facts
 	var region string
+	var over *overPlan
 	switch {
 	case cfg.Plan != "":
-		if err := planAlone(cfg); err != nil {
+		if err := planScope(cfg); err != nil {
 			printUsageError(stderr, "audit", err)
 			return report.ExitUsage
 		}
-		f, err := readPlan(ctx, cfg.Plan, cfg.Region, log)
+		p, err := readPlan(ctx, cfg.Plan, cfg.Region, log)
 		if err != nil {
 			printUsageError(stderr, "audit", err)
 			return report.ExitUsage
 		}
-		facts, region = f, f.Region
+		facts, region = p.Facts, p.Facts.Region
+		if liveScope(cfg) {
+			// Plan over live: the running services, with the plan's
+			// changes laid over what they use.
+			var code int
+			if facts, over, code = planOverLive(ctx, cfg, p, stderr, log); facts == nil {
+				return code
+			}
+		}
 	case cfg.Template != "":
 		f, err := templateFacts(cfg, getenv)
 		if err != nil {
@@ -81,7 +90,7 @@ func auditCommand(ctx context.Context, cfg *config.Config, getenv func(string) s
 		}
 	}
 	logUndecided(log, facts)
-	return judgeFacts(cfg, facts, region, start, stdout, stderr)
+	return judgeFacts(cfg, facts, over, region, start, stdout, stderr)
 }
 
 // logUndecided warns of each fact the rules will call undecided, and
@@ -100,13 +109,13 @@ func logUndecided(log *zap.Logger, facts *audit.Facts) {
 
 // judgeFacts runs the rules on facts, whatever their source, and writes
 // the report, the fix plan or the egress rules.
-func judgeFacts(cfg *config.Config, facts *audit.Facts, region string, start time.Time, stdout, stderr io.Writer) int {
+func judgeFacts(cfg *config.Config, facts *audit.Facts, over *overPlan, region string, start time.Time, stdout, stderr io.Writer) int {
 
 	opts := audit.Options{
 		PublicIP: config.PublicIPPolicy(cfg.PublicIP), FailUndecided: cfg.FailUndecided, Extra: cfg.Checks,
 		PublicPath: cfg.PublicPath,
 	}
-	rows := audit.Evaluate(facts, opts)
+	rows := over.attribute(audit.Evaluate(facts, opts), opts)
 	r := report.New("audit", region, facts.Account, nil, rows, time.Since(start))
 	// Nothing judged is never a pass.
 	r.Code = audit.ExitCode(rows)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -112,11 +113,11 @@ func TestAuditPlan(t *testing.T) {
 				return []string{"audit", "--plan", filepath.Join(t.TempDir(), "nope.json")}
 			},
 			want: []string{"--plan: ", "no such file"}},
-		{name: "with --cluster", code: report.ExitUsage,
+		{name: "with --task-definition", code: report.ExitUsage,
 			args: func(*testing.T) []string {
-				return []string{"audit", "--plan", planCase("endpoints"), "--cluster", "prod"}
+				return []string{"audit", "--plan", planCase("endpoints"), "--task-definition", "app:1", "--subnets", "subnet-0abc"}
 			},
-			want: []string{"--cluster: does not combine with --plan"}},
+			want: []string{"--task-definition: does not combine with --plan", "--subnets: does not combine with --plan"}},
 		{name: "a binary plan without terraform", code: report.ExitUsage,
 			setup: func(t *testing.T) { t.Setenv("PATH", t.TempDir()) },
 			args:  func(t *testing.T) []string { return []string{"audit", "--plan", binaryPlan(t)} },
@@ -240,4 +241,67 @@ func craftedPlan(t *testing.T, raw []byte) string {
 		t.Fatal(err)
 	}
 	return writeFile(t, "crafted.json", string(b))
+}
+
+// TestAuditPlanLiveScopeWithoutCredentials: --plan with a live scope
+// (--cluster, --service) but no credentials judges the plan alone, as
+// --plan without one does: the same rows and exit code (what the plan
+// does not hold is undecided, exit 18 with --fail-undecided), and a
+// warning that says the account was not read.
+func TestAuditPlanLiveScopeWithoutCredentials(t *testing.T) {
+	noCredentials(t)
+	for _, tt := range []struct {
+		plan  string
+		extra []string
+		code  int
+	}{
+		{plan: planCase("endpoints"), code: report.ExitOK},
+		{plan: planCase("local-link"), extra: []string{"--fail-undecided"}, code: report.ExitUndecided},
+		{plan: filepath.Join("..", "..", "audit", "terraform", "testdata", "overlay", "plan-drop-ecr-dkr.json"), code: report.ExitUndecided},
+	} {
+		t.Run(filepath.Base(filepath.Dir(tt.plan))+strings.Join(tt.extra, ""), func(t *testing.T) {
+			audit := func(scope ...string) (int, []map[string]any, string) {
+				var stdout, stderr bytes.Buffer
+				args := append(append([]string{"audit", "--plan", tt.plan, "--output", "json"}, tt.extra...), scope...)
+				code := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
+				var doc struct {
+					Checks []map[string]any `json:"checks"`
+				}
+				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+					t.Fatalf("%v: stdout is not the JSON report: %v\n%s%s", args, err, stdout.String(), stderr.String())
+				}
+				for _, c := range doc.Checks {
+					delete(c, "duration_seconds")
+				}
+				return code, doc.Checks, stderr.String()
+			}
+			aloneCode, alone, _ := audit()
+			for _, scope := range [][]string{{"--cluster", "prod"}, {"--cluster", "prod", "--service", "orders"}} {
+				code, rows, stderr := audit(scope...)
+				if code != tt.code || aloneCode != tt.code {
+					t.Errorf("%v: exit %d (the plan alone %d); want %d both\n%s", scope, code, aloneCode, tt.code, stderr)
+				}
+				if !reflect.DeepEqual(rows, alone) {
+					t.Errorf("%v: rows\n%v\nwant those of the plan alone\n%v", scope, rows, alone)
+				}
+				if !strings.Contains(stderr, "the live account cannot be read, so the plan is judged alone") || !strings.Contains(stderr, "no AWS credentials") {
+					t.Errorf("%v: stderr\n%s\nwant the warning that the account was not read, and why", scope, stderr)
+				}
+			}
+		})
+	}
+}
+
+// noCredentials leaves the SDK no credentials to find: no keys, no
+// profile files, no instance metadata.
+func noCredentials(t *testing.T) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_CONFIG_FILE": "/nonexistent/aws-config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "",
+		"AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+	} {
+		t.Setenv(k, v)
+	}
 }

@@ -31,50 +31,73 @@ func gatherFacts(ctx context.Context, cfg *config.Config, in live.Input, stderr 
 		printUsageError(stderr, "audit", err)
 		return nil, "", report.ExitUsage
 	}
-	api, region, err := live.NewSDKClients(ctx, cfg.Region,
-		// The SDK's own warnings go through the log, never raw to stderr.
-		awsconfig.WithLogger(sdkLogger{log: log}))
-	var envErr *live.EnvironmentError
-	switch {
-	case errors.As(err, &envErr):
-		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-		return nil, "", report.ExitEnvironment
-	case err != nil:
-		printUsageError(stderr, "audit", err)
-		return nil, "", report.ExitUsage
-	}
-	g := &live.Gatherer{API: api, Region: region}
-	facts, err := g.Gather(ctx, in)
+	facts, region, err := liveFacts(ctx, cfg.Region, in, log)
 	if err != nil {
-		var inputErr *live.InputError
-		switch {
-		case errors.As(err, &inputErr):
-			printUsageError(stderr, "audit", err)
-			return nil, "", report.ExitUsage
-		case errors.As(err, &envErr):
-			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-			return nil, "", report.ExitEnvironment
-		}
-		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
-		return nil, "", report.ExitInternal
+		return nil, "", liveError(err, stderr)
 	}
 	return facts, region, 0
 }
 
-// planAlone refuses the flags that name live resources beside --plan:
-// the plan's own services are what it audits (laying a plan over the
-// live account is not built yet).
-func planAlone(cfg *config.Config) error {
+// liveFacts is the one place audit reads the live account: the SDK
+// clients for region, then the workloads in and their networks.
+func liveFacts(ctx context.Context, region string, in live.Input, log *zap.Logger) (*audit.Facts, string, error) {
+	api, region, err := live.NewSDKClients(ctx, region,
+		// The SDK's own warnings go through the log, never raw to stderr.
+		awsconfig.WithLogger(sdkLogger{log: log}))
+	var envErr *live.EnvironmentError
+	if err != nil && !errors.As(err, &envErr) {
+		// A client that cannot be made is the configuration's fault.
+		return nil, "", clientError{err}
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	g := &live.Gatherer{API: api, Region: region}
+	facts, err := g.Gather(ctx, in)
+	if err != nil {
+		return nil, "", err
+	}
+	return facts, region, nil
+}
+
+// liveError prints an error of liveFacts and returns the exit code it
+// means: bad input 2, no credentials or region 3, else internal.
+func liveError(err error, stderr io.Writer) int {
+	var envErr *live.EnvironmentError
+	var inputErr *live.InputError
+	var clientErr clientError
+	switch {
+	case errors.As(err, &envErr):
+		fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
+		return report.ExitEnvironment
+	case errors.As(err, &inputErr), errors.As(err, &clientErr):
+		printUsageError(stderr, "audit", err)
+		return report.ExitUsage
+	}
+	fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
+	return report.ExitInternal
+}
+
+// clientError is a configuration the SDK clients cannot be made with.
+type clientError struct{ err error }
+
+func (e clientError) Error() string { return e.err.Error() }
+func (e clientError) Unwrap() error { return e.err }
+
+// planScope refuses the flags that name live resources other than
+// services beside --plan: the plan says the network, and --cluster or
+// --service (or --all-clusters) name the running services to lay it over.
+func planScope(cfg *config.Config) error {
 	var errs []error
 	for _, f := range []struct {
 		name string
 		set  bool
 	}{
-		{"--cluster", cfg.Cluster != ""}, {"--service", len(cfg.Services) > 0}, {"--task-definition", cfg.TaskDefinition != ""},
+		{"--task-definition", cfg.TaskDefinition != ""},
 		{"--subnets", len(cfg.Subnets) > 0}, {"--security-groups", len(cfg.SecurityGroups) > 0},
 	} {
 		if f.set {
-			errs = append(errs, fmt.Errorf("%s: does not combine with --plan, which audits the services the plan itself declares (a plan laid over the live account is not supported yet)", f.name))
+			errs = append(errs, fmt.Errorf("%s: does not combine with --plan, which audits the services the plan declares, or with --cluster and --service the running services it would change", f.name))
 		}
 	}
 	return errors.Join(errs...)
@@ -82,18 +105,18 @@ func planAlone(cfg *config.Config) error {
 
 // readPlan reads the plan at path: its JSON, or a binary plan through
 // `terraform show -json` when terraform is on PATH.
-func readPlan(ctx context.Context, path, region string, log *zap.Logger) (*audit.Facts, error) {
+func readPlan(ctx context.Context, path, region string, log *zap.Logger) (*terraform.Plan, error) {
 	opts := terraform.Options{Region: region}
 	binary, err := terraform.IsBinaryPlan(path)
 	if err != nil {
 		return nil, fmt.Errorf("--plan: %w", err)
 	}
 	if !binary {
-		facts, err := terraform.ReadFile(path, opts)
+		p, err := terraform.ReadPlanFile(path, opts)
 		if err != nil {
 			return nil, fmt.Errorf("--plan: %w", err)
 		}
-		return facts, nil
+		return p, nil
 	}
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
@@ -112,7 +135,7 @@ func readPlan(ctx context.Context, path, region string, log *zap.Logger) (*audit
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("--plan: terraform show: %w", err)
 	}
-	facts, readErr := terraform.Read(out, opts)
+	p, readErr := terraform.ReadPlan(out, opts)
 	// Drain what the reader left (it stops at an error) so terraform ends.
 	_, _ = io.Copy(io.Discard, out)
 	waitErr := cmd.Wait()
@@ -126,7 +149,7 @@ func readPlan(ctx context.Context, path, region string, log *zap.Logger) (*audit
 	case readErr != nil:
 		return nil, fmt.Errorf("--plan: terraform show -json %s: %w", path, readErr)
 	}
-	return facts, nil
+	return p, nil
 }
 
 // limitedBuffer keeps the first bytes written to it and drops the rest.

@@ -5,6 +5,9 @@
 #   TF_PLUGIN_DIR  the plugin directory (default /opt/tf-plugins)
 #   MOTO_PORT      a free port for moto_server (default: one the kernel picks)
 #   OUT_DIR        where CASE/plan.json goes (default: here, the committed fixtures)
+# The overlay case is applied to moto first, then planned three times
+# against that account (plan-unchanged.json, plan-drop-ecr-dkr.json,
+# plan-drop-s3-route.json): plans that a live audit lays over the account.
 # Usage: audit/terraform/testdata/generate.sh [case...]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,8 +22,40 @@ for _ in $(seq 1 50); do
 done
 out="${OUT_DIR:-$PWD}"
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable)
+[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable overlay)
+# overlay applies the overlay case to moto, then writes one plan per
+# change against the account the apply made.
+overlay() {
+  local work
+  work=$(mktemp -d)
+  cp -r overlay/. "$work"/
+  cp provider.tf.in "$work/provider.tf"
+  (
+    cd "$work"
+    export TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+    tf() { terraform "$@" -input=false -no-color -var "endpoint=http://127.0.0.1:$port" >/dev/null; }
+    terraform init -input=false -no-color -plugin-dir="$plugins" >/dev/null
+    tf apply -auto-approve
+    tf plan -out=unchanged.tfplan
+    tf plan -out=drop-s3-route.tfplan -var s3_route=false
+    rm ecr_dkr.tf
+    tf plan -out=drop-ecr-dkr.tfplan
+    for p in unchanged drop-s3-route drop-ecr-dkr; do
+      terraform show -json "$p.tfplan" >"plan-$p.json"
+    done
+  )
+  mkdir -p "$out/overlay"
+  for p in unchanged drop-s3-route drop-ecr-dkr; do
+    sed "s#http://127.0.0.1:$port#http://127.0.0.1:5000#g" "$work/plan-$p.json" | python3 -m json.tool --indent 1 >"$out/overlay/plan-$p.json"
+    echo "$out/overlay/plan-$p.json"
+  done
+  rm -rf "$work"
+}
 for c in "${cases[@]}"; do
+  if [ "$c" = overlay ]; then
+    overlay
+    continue
+  fi
   work=$(mktemp -d)
   cp -r "$c"/. "$work"/
   cp provider.tf.in "$work/provider.tf"
