@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,7 +13,9 @@ import (
 
 	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/audit/live"
+	"github.com/preflight-dev/preflight/internal/mototest"
 	"github.com/preflight-dev/preflight/internal/schematest"
+	"github.com/preflight-dev/preflight/internal/tftest"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -37,27 +36,11 @@ func TestApplyThenLiveAudit(t *testing.T) {
 	plugins := needTerraformAndMoto(t)
 	for _, c := range []string{"private-no-endpoints", "sg-no-egress"} {
 		t.Run(c, func(t *testing.T) {
-			endpoint := startMoto(t)
+			endpoint := mototest.Start(t)
 			dir := t.TempDir()
 			copyDir(t, filepath.Join("testdata", c), dir)
 			copyFile(t, filepath.Join("testdata", "provider.tf.in"), filepath.Join(dir, "provider.tf"))
-			tf := func(args ...string) []byte {
-				t.Helper()
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-				defer cancel()
-				cmd := exec.CommandContext(ctx, "terraform", args...)
-				cmd.Dir = dir
-				cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_CLI_CONFIG_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
-				out, err := cmd.Output()
-				if err != nil {
-					var stderr string
-					if ee, ok := err.(*exec.ExitError); ok {
-						stderr = string(ee.Stderr)
-					}
-					t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, stderr)
-				}
-				return out
-			}
+			tf := tftest.In(t, dir)
 			tf("init", "-input=false", "-no-color", "-plugin-dir="+plugins)
 			tf("plan", "-input=false", "-no-color", "-out=tfplan", "-var", "endpoint="+endpoint)
 			planJSON := tf("show", "-json", "tfplan")
@@ -184,38 +167,6 @@ type stateModule struct {
 		Values  map[string]any `json:"values"`
 	} `json:"resources"`
 	ChildModules []stateModule `json:"child_modules"`
-}
-
-// startMoto runs moto_server on a free loopback port until the test ends.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	endpoint := fmt.Sprintf("http://127.0.0.1:%d", port)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(endpoint + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return endpoint
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("moto_server on %s did not answer within 60 s: %v", endpoint, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }
 
 func copyDir(t *testing.T, from, to string) {

@@ -2,17 +2,16 @@ package terraform
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/internal/mototest"
 	"github.com/preflight-dev/preflight/internal/schematest"
+	"github.com/preflight-dev/preflight/internal/tftest"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -103,7 +102,7 @@ func TestFixTerraformRoundTrip(t *testing.T) {
 		t.Skip("plans with Terraform against moto (a minute or more); not in -short")
 	}
 	plugins := needTerraformAndMoto(t)
-	endpoint := startMoto(t)
+	endpoint := mototest.Start(t)
 	for _, c := range fixCases {
 		t.Run(c.name, func(t *testing.T) {
 			before, fix := writeFix(t, c.name, "fix")
@@ -113,23 +112,12 @@ func TestFixTerraformRoundTrip(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "preflight_fix.tf"), fix, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			tf := func(args ...string) []byte {
-				t.Helper()
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-				defer cancel()
-				cmd := exec.CommandContext(ctx, "terraform", args...)
-				cmd.Dir = dir
-				cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_CLI_CONFIG_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
-				out, err := cmd.Output()
-				if err != nil {
-					var stderr string
-					if ee, ok := err.(*exec.ExitError); ok {
-						stderr = string(ee.Stderr)
-					}
-					t.Fatalf("terraform %s: %v\n%s%s\nfix:\n%s", strings.Join(args, " "), err, out, stderr, fix)
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("fix:\n%s", fix)
 				}
-				return out
-			}
+			})
+			tf := tftest.In(t, dir)
 			tf("fmt", "-check", "-diff", "preflight_fix.tf")
 			tf("init", "-input=false", "-no-color", "-plugin-dir="+plugins)
 			tf("validate", "-no-color")

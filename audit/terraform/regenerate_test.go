@@ -11,6 +11,7 @@ import (
 
 	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/internal/schematest"
+	"github.com/preflight-dev/preflight/internal/tftest"
 )
 
 // TestRegenerateFixtures: the committed plans are what Terraform makes
@@ -52,18 +53,7 @@ func TestRegenerateFixtures(t *testing.T) {
 // directory.
 func needTerraformAndMoto(t *testing.T) string {
 	t.Helper()
-	schematest.RequireTool(t, "terraform", "https://developer.hashicorp.com/terraform/install")
+	plugins := tftest.Plugins(t)
 	schematest.RequireTool(t, "moto_server", "pip install 'moto[server]'")
-	plugins := os.Getenv("TF_PLUGIN_DIR")
-	if plugins == "" {
-		plugins = "/opt/tf-plugins"
-	}
-	if _, err := os.Stat(filepath.Join(plugins, "registry.terraform.io", "hashicorp", "aws")); err != nil {
-		msg := "no hashicorp/aws provider in " + plugins + " (set TF_PLUGIN_DIR)"
-		if schematest.Required() {
-			t.Fatal(msg + "; required in CI")
-		}
-		t.Skip(msg + "; this test is required in CI")
-	}
 	return plugins
 }

@@ -5,14 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/preflight-dev/preflight/internal/mototest"
 	"github.com/preflight-dev/preflight/internal/schematest"
+	"github.com/preflight-dev/preflight/internal/tftest"
 	"github.com/preflight-dev/preflight/report"
 )
 
@@ -29,18 +28,7 @@ func TestAuditPlanOverLive(t *testing.T) {
 	if testing.Short() && !schematest.Required() {
 		t.Skip("applies with Terraform against moto (minutes); not in -short")
 	}
-	schematest.RequireTool(t, "terraform", "https://developer.hashicorp.com/terraform/install")
-	plugins := os.Getenv("TF_PLUGIN_DIR")
-	if plugins == "" {
-		plugins = "/opt/tf-plugins"
-	}
-	if _, err := os.Stat(filepath.Join(plugins, "registry.terraform.io", "hashicorp", "aws")); err != nil {
-		msg := "no hashicorp/aws provider in " + plugins + " (set TF_PLUGIN_DIR)"
-		if schematest.Required() {
-			t.Fatal(msg + "; required in CI")
-		}
-		t.Skip(msg + "; this test is required in CI")
-	}
+	plugins := tftest.Plugins(t)
 	endpoint := mototest.Start(t)
 	plans := applyAndPlan(t, endpoint, plugins)
 
@@ -141,23 +129,7 @@ func applyAndPlan(t *testing.T, endpoint, plugins string) map[string]string {
 			t.Fatal(err)
 		}
 	}
-	tf := func(args ...string) []byte {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "terraform", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_CLI_CONFIG_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
-		out, err := cmd.Output()
-		if err != nil {
-			var stderr string
-			if ee, ok := err.(*exec.ExitError); ok {
-				stderr = string(ee.Stderr)
-			}
-			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return out
-	}
+	tf := tftest.In(t, dir)
 	vars := []string{"-input=false", "-no-color", "-var", "endpoint=" + endpoint}
 	tf("init", "-input=false", "-no-color", "-plugin-dir="+plugins)
 	tf(append([]string{"apply", "-auto-approve"}, vars...)...)

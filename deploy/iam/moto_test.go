@@ -17,6 +17,7 @@ import (
 	"github.com/preflight-dev/preflight/audit/live"
 	"github.com/preflight-dev/preflight/internal/mototest"
 	"github.com/preflight-dev/preflight/internal/schematest"
+	"github.com/preflight-dev/preflight/internal/tftest"
 )
 
 // management is moto's default account: the organization's management
@@ -57,7 +58,7 @@ func TestDeployThenSweepWithIAMEnforced(t *testing.T) {
 	if testing.Short() && !schematest.Required() {
 		t.Skip("applies with Terraform against moto (minutes); not in -short")
 	}
-	plugins := needTerraform(t)
+	plugins := tftest.Plugins(t)
 	endpoint := mototest.Start(t)
 	b := startBoto(t, endpoint)
 	// moto takes any key for its default account while it does not
@@ -112,7 +113,7 @@ func TestDeployThenSweepWithIAMEnforced(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "moto_override.tf"), []byte(override.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tf := terraformIn(t, dir)
+	tf := tftest.In(t, dir)
 	tf("init", "-input=false", "-no-color", "-plugin-dir="+plugins)
 	// The bystander holds the caller's policy too, but is not the
 	// principal the roles trust.

@@ -2,8 +2,6 @@ package iam
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,9 +15,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/preflight-dev/preflight/internal/schematest"
+	"github.com/preflight-dev/preflight/internal/tftest"
 )
 
 // TestTemplatesLint: CloudFormation would take both templates: cfn-lint
@@ -40,54 +38,14 @@ func TestTemplatesLint(t *testing.T) {
 // both modules) initialises from the local provider directory alone and
 // validates.
 func TestTerraformValidate(t *testing.T) {
-	plugins := needTerraform(t)
+	plugins := tftest.Plugins(t)
 	root := t.TempDir()
 	copyTree(t, "terraform", root)
-	terraformIn(t, root)("fmt", "-check", "-recursive", "-no-color")
+	tftest.In(t, root)("fmt", "-check", "-recursive", "-no-color")
 	// The example calls both modules: validating it validates them.
-	tf := terraformIn(t, filepath.Join(root, "example"))
+	tf := tftest.In(t, filepath.Join(root, "example"))
 	tf("init", "-input=false", "-no-color", "-plugin-dir="+plugins)
 	tf("validate", "-no-color")
-}
-
-// needTerraform skips (fails in CI) unless terraform and the hashicorp/aws
-// provider in the local plugin directory (TF_PLUGIN_DIR, default
-// /opt/tf-plugins) are here, and returns that directory.
-func needTerraform(t *testing.T) string {
-	t.Helper()
-	schematest.RequireTool(t, "terraform", "https://developer.hashicorp.com/terraform/install")
-	plugins := os.Getenv("TF_PLUGIN_DIR")
-	if plugins == "" {
-		plugins = "/opt/tf-plugins"
-	}
-	if _, err := os.Stat(filepath.Join(plugins, "registry.terraform.io", "hashicorp", "aws")); err != nil {
-		msg := "no hashicorp/aws provider in " + plugins + " (set TF_PLUGIN_DIR)"
-		if schematest.Required() {
-			t.Fatal(msg + "; required in CI")
-		}
-		t.Skip(msg + "; this test is required in CI")
-	}
-	return plugins
-}
-
-// terraformIn returns a runner of terraform in dir that fails t with
-// terraform's stderr, and returns stdout.
-func terraformIn(t *testing.T, dir string) func(args ...string) []byte {
-	return func(args ...string) []byte {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "terraform", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "TF_IN_AUTOMATION=1", "TF_CLI_CONFIG_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("terraform %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr.Bytes())
-		}
-		return out
-	}
 }
 
 // enforceIAM makes moto check every later request's signature and
