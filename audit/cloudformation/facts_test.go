@@ -350,14 +350,7 @@ func TestOutsideResources(t *testing.T) {
 		audit.ActionDescribeVpcEndpoints + " vpc-0abc":  "VPC of Subnet",
 		audit.ActionDescribeRouteTables + " vpc-0abc":   "VPC of Subnet",
 	}
-	for _, u := range f.Undecided {
-		if w, ok := want[u.Action+" "+u.Resource]; ok && strings.Contains(u.Err, w) {
-			delete(want, u.Action+" "+u.Resource)
-		}
-	}
-	if len(want) > 0 {
-		t.Errorf("got undecided %+v; missing %v", f.Undecided, want)
-	}
+	wantUndecided(t, f, want)
 	for _, r := range audit.Evaluate(f, audit.Options{}) {
 		if strings.Contains(r.Error, "does not exist") {
 			t.Errorf("got %s %s: %s; want undecided, not missing", r.Status, r.Check, r.Error)
@@ -484,14 +477,7 @@ Resources:
 		audit.ActionDescribeServices + " service/default/Maybe": "Condition Endpoint (whether Maybe is created)",
 		audit.ActionDescribeSubnets + " SubnetB":                "BAssoc RouteTableId comes from parameter Table",
 	}
-	for _, u := range f.Undecided {
-		if w, ok := want[u.Action+" "+u.Resource]; ok && strings.Contains(u.Err, w) {
-			delete(want, u.Action+" "+u.Resource)
-		}
-	}
-	if len(want) > 0 {
-		t.Errorf("got undecided %+v; missing %v", f.Undecided, want)
-	}
+	wantUndecided(t, f, want)
 	if f.Subnets["SubnetB"] != nil {
 		t.Errorf("SubnetB is in the facts; want it out, so no main table stands in for its open one")
 	}
@@ -546,5 +532,19 @@ func TestReferencesBounded(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("doubling template: no answer within a minute")
+	}
+}
+
+// wantUndecided fails t unless f has, for each "ACTION RESOURCE" of
+// want, an undecided fact whose error contains the wanted words.
+func wantUndecided(t *testing.T, f *audit.Facts, want map[string]string) {
+	t.Helper()
+	for _, u := range f.Undecided {
+		if w, ok := want[u.Action+" "+u.Resource]; ok && strings.Contains(u.Err, w) {
+			delete(want, u.Action+" "+u.Resource)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("got undecided %+v; missing %v", f.Undecided, want)
 	}
 }

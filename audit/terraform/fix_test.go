@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/internal/fixtest"
 	"github.com/preflight-dev/preflight/internal/mototest"
 	"github.com/preflight-dev/preflight/internal/schematest"
 	"github.com/preflight-dev/preflight/internal/tftest"
-	"github.com/preflight-dev/preflight/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the fix plan golden files in testdata/fix")
@@ -126,59 +126,7 @@ func TestFixTerraformRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertFixed(t, before, after)
+			fixtest.AssertFixed(t, before, after)
 		})
 	}
-}
-
-// assertFixed: every row of before that failed and asked for a step of
-// the fix plan written as code fails no more in after, and its target
-// has a passing row (a security group row that passes is said in its
-// endpoint's row). A step said in words (a service's public IP) is the
-// author's to change, and its row is not checked.
-func assertFixed(t *testing.T, before, after *audit.Facts) {
-	t.Helper()
-	p, err := audit.PlanFixes(before, audit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := audit.Evaluate(before, audit.Options{})
-	p.MarkSteps(rows)
-	rowsAfter := audit.Evaluate(after, audit.Options{})
-	fixed := 0
-	for _, r := range rows {
-		if r.Status != report.StatusFail || len(r.FixSteps) == 0 || wordsOnly(p, r.FixSteps) {
-			continue
-		}
-		fixed++
-		passes := false
-		for _, a := range rowsAfter {
-			if a.Target != r.Target {
-				continue
-			}
-			if a.Check == r.Check && a.Status == report.StatusFail {
-				t.Errorf("%s %s failed before the fix, and after it: %s", r.Check, r.Target, a.Error)
-			}
-			passes = passes || a.Status == report.StatusPass
-		}
-		if !passes {
-			t.Errorf("%s %s failed before the fix; after it no row of %s passes (rows: %v)", r.Check, r.Target, r.Target, summary(rowsAfter))
-		}
-	}
-	if fixed == 0 {
-		t.Errorf("no failing row asked for a step the fix writes as code; rows: %v", summary(rows))
-	}
-}
-
-// wordsOnly reports whether every step of steps is one the Terraform
-// writer says in words: not a resource of its own.
-func wordsOnly(p *audit.Plan, steps []int) bool {
-	for _, n := range steps {
-		switch p.Changes[n-1].Kind {
-		case audit.ChangeDisablePublicIP, audit.ChangeEndpointPrivateDNS, audit.ChangeVPCAttribute, audit.ChangeRevokeEgress, audit.ChangeNACLDelete:
-		default:
-			return false
-		}
-	}
-	return true
 }

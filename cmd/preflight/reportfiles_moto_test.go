@@ -22,15 +22,7 @@ import (
 func TestAuditReportFilesBesideTheFixPlan(t *testing.T) {
 	endpoint := mototest.Start(t)
 	createCluster(t, endpoint, "empty")
-	t.Setenv("AWS_ENDPOINT_URL", endpoint)
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_REGION", "us-east-1")
+	mototest.UseFor(t, endpoint)
 
 	dir := t.TempDir()
 	sarif, page := filepath.Join(dir, "a.sarif"), filepath.Join(dir, "a.html")

@@ -64,3 +64,24 @@ func Launch() (url string, stop func(), err error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// UseFor points the AWS SDK of this process at url for the rest of t:
+// dummy static credentials, no shared config, credentials file, profile
+// or instance metadata from the machine (so nothing can reach real AWS),
+// Region us-east-1.
+func UseFor(t testing.TB, url string) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL":            url,
+		"AWS_ACCESS_KEY_ID":           "testing",
+		"AWS_SECRET_ACCESS_KEY":       "testing",
+		"AWS_SESSION_TOKEN":           "",
+		"AWS_PROFILE":                 "",
+		"AWS_CONFIG_FILE":             "/nonexistent/aws-config",
+		"AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"AWS_REGION":                  "us-east-1",
+	} {
+		t.Setenv(k, v)
+	}
+}
