@@ -45,6 +45,8 @@ type motoOrg struct {
 	calls   map[string]int    // ACCOUNT.REGION → the reader's calls (ECS, EC2, EFS)
 	own     map[string]int    // the sweep's own calls (STS, Organizations) by action
 	actions map[string]bool   // IAM actions called
+	// throttle, when set, throttles one account (moto_throttle_test.go).
+	throttle *throttledAccount
 }
 
 // orgSeed is org_seed.py's answer.
@@ -151,7 +153,11 @@ func (m *motoOrg) handler(rp *httputil.ReverseProxy) http.Handler {
 		}
 		m.actions[service+":"+action] = true
 		denied := m.deny[scope]
+		th := m.throttle
 		m.mu.Unlock()
+		if th != nil && service != "sts" && service != "organizations" && th.serve(w, r, account, service) {
+			return
+		}
 		switch {
 		case service == "sts" && action == "AssumeRole":
 			arn := form.Get("RoleArn")
