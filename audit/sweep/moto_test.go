@@ -45,6 +45,8 @@ type motoOrg struct {
 	calls   map[string]int    // ACCOUNT.REGION → the reader's calls (ECS, EC2, EFS)
 	own     map[string]int    // the sweep's own calls (STS, Organizations) by action
 	actions map[string]bool   // IAM actions called
+	// throttle, when set, throttles one account (moto_throttle_test.go).
+	throttle *throttledAccount
 }
 
 // orgSeed is org_seed.py's answer.
@@ -53,9 +55,6 @@ type orgSeed struct {
 	Accounts   []string                       `json:"accounts"`
 	Roles      []string                       `json:"roles"`
 	Services   map[string]map[string][]string `json:"services"`
-	// Caller is the management account's user with exactly the
-	// management policy (seedSpec.IAM).
-	Caller struct{ Key, Secret string } `json:"caller"`
 }
 
 // seedSpec is org_seed.py's input.
@@ -66,7 +65,6 @@ type seedSpec struct {
 	NoRole   []int    `json:"no_role"`
 	Clusters int      `json:"clusters"`
 	Services int      `json:"services"`
-	IAM      bool     `json:"iam"`
 }
 
 // startMotoOrg starts moto_server and seeds it; it skips without moto,
@@ -155,7 +153,11 @@ func (m *motoOrg) handler(rp *httputil.ReverseProxy) http.Handler {
 		}
 		m.actions[service+":"+action] = true
 		denied := m.deny[scope]
+		th := m.throttle
 		m.mu.Unlock()
+		if th != nil && service != "sts" && service != "organizations" && th.serve(w, r, account, service) {
+			return
+		}
 		switch {
 		case service == "sts" && action == "AssumeRole":
 			arn := form.Get("RoleArn")
@@ -201,29 +203,9 @@ func (m *motoOrg) handler(rp *httputil.ReverseProxy) http.Handler {
 
 // options point the sweep at the proxy as moto's default account.
 func (m *motoOrg) options() []func(*awsconfig.LoadOptions) error {
-	return m.optionsAs("test", "test")
-}
-
-// optionsAs point the sweep at the proxy, signing with key and secret.
-func (m *motoOrg) optionsAs(key, secret string) []func(*awsconfig.LoadOptions) error {
 	return []func(*awsconfig.LoadOptions) error{
 		awsconfig.WithBaseEndpoint(m.proxy.URL),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(key, secret, "")),
+		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")),
 		awsconfig.WithSharedConfigFiles(nil), awsconfig.WithSharedCredentialsFiles(nil),
-	}
-}
-
-// motoAPI posts body to moto's own API (reset-auth turns IAM enforcement
-// on after that many more requests, "inf" off).
-func (m *motoOrg) motoAPI(t testing.TB, path, body string) {
-	t.Helper()
-	resp, err := http.Post(m.url+"/moto-api/"+path, "text/plain", strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("moto-api/%s: %v", path, err)
-	}
-	io.Copy(io.Discard, resp.Body) //nolint:errcheck // drained
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("moto-api/%s: %s", path, resp.Status)
 	}
 }

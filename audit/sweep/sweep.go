@@ -41,6 +41,11 @@ type Sweeper struct {
 	Now func() time.Time
 	// Progress, when set, is told of each account-Region as it ends.
 	Progress *Progress
+
+	// scopeDone, when set, is called with each account-Region's rows as
+	// they come in, while the sweep goes on: the tests hold one account's
+	// answers until the others' rows are in.
+	scopeDone func(account, region string, rows []report.Result)
 }
 
 // Outcome is what a sweep read and judged.
@@ -181,6 +186,9 @@ func (sw *sweep) add(r result) {
 	sw.mu.Unlock()
 	if r.done {
 		sw.progress.scopeDone()
+		if sw.s.scopeDone != nil {
+			sw.s.scopeDone(r.account, r.region, r.rows)
+		}
 	}
 }
 

@@ -5,7 +5,7 @@ Usage: org_seed.py ENDPOINT SPEC_JSON
 
 SPEC_JSON: {"members": 4, "regions": ["us-east-1", "us-west-2"],
             "role": "preflight-audit", "no_role": [1], "clusters": 1,
-            "services": 2, "iam": false}
+            "services": 2}
 
 The caller's account is moto's default (123456789012, keys "test"): it
 creates the Organization and "members" member accounts, so ListAccounts
@@ -22,23 +22,16 @@ definition a cluster). moto hands out credentials for any role ARN
 seeder writes into each account; the test's proxy answers AssumeRole on a
 role that was not created with AccessDenied, as STS does.
 
-With "iam", each role holds exactly ../../../audit-policy.json, and a user
-"org-auditor" of the management account exactly the management policy
-(organizations:ListAccounts, sts:AssumeRole on the role name); its keys are
-printed as "caller".
-
 It prints {"management": ID, "accounts": [ID, ...], "roles": [ARN, ...],
 "services": {ID: {REGION: ["service/CLUSTER/NAME", ...]}}}. Everything talks
 to ENDPOINT only.
 """
 import json
-import os
 import sys
 
 import boto3
 
 MANAGEMENT = "123456789012"  # moto's default account
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def session_for(endpoint, region, creds):
@@ -111,25 +104,6 @@ def main():
     sts = mgmt("sts")
     trust = json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"}, "Action": "sts:AssumeRole"}]})
-    if spec.get("iam"):
-        # The member role holds exactly audit-policy.json; the caller, a
-        # user of the management account, exactly the management policy.
-        with open(os.path.join(HERE, "..", "..", "..", "audit-policy.json")) as f:
-            member_policy = f.read()
-        management_policy = json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "organizations:ListAccounts", "Resource": "*"},
-            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": f"arn:aws:iam::*:role/{role}"}]})
-        iam = mgmt("iam")
-        iam.create_user(UserName="org-auditor")
-        iam.put_user_policy(UserName="org-auditor", PolicyName="management", PolicyDocument=management_policy)
-        key = iam.create_access_key(UserName="org-auditor")["AccessKey"]
-        out["caller"] = {"key": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
-        # moto checks a same-account AssumeRole against the trust policy
-        # and, unlike AWS, does not let the account's root principal stand
-        # for its users: the trust names the caller too (valid on AWS).
-        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": [
-                f"arn:aws:iam::{MANAGEMENT}:root", f"arn:aws:iam::{MANAGEMENT}:user/org-auditor"]}}]})
     for i, account in enumerate(accounts):
         if i in spec["no_role"]:
             continue
@@ -139,8 +113,6 @@ def main():
                      aws_session_token=c["SessionToken"])
         iam = session_for(endpoint, regions[0], creds)("iam")
         iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)
-        if spec.get("iam"):
-            iam.put_role_policy(RoleName=role, PolicyName="audit", PolicyDocument=member_policy)
         out["roles"].append(arn)
         out["services"][account] = {r: world(session_for(endpoint, r, creds), account, r, spec["clusters"], spec["services"])
                                     for r in regions}
