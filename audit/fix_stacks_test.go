@@ -11,7 +11,9 @@ import (
 // named without the stack; a step that names resources of two stacks
 // (one the plan creates in a stack counts as that stack's) is said in
 // words naming each, never written with !Ref or !GetAtt of the other
-// stack's resource.
+// stack's resource. A service's public IP is said in words in its stack's
+// part; a step naming no resource of the input goes in a part any stack
+// can take; a line break in a crafted template file name is escaped.
 func TestWritePlanAcrossStacks(t *testing.T) {
 	sg := endpointGroupRef("Net/Vpc")
 	p := &Plan{Region: "us-east-1", Source: SourceCloudFormation,
@@ -23,6 +25,9 @@ func TestWritePlanAcrossStacks(t *testing.T) {
 			{Kind: ChangeAuthorizeEgress, Group: "Orders/TaskSg", CIDR: "10.0.0.0/16", Protocol: "tcp", FromPort: 5432, ToPort: 5432},
 			{Kind: ChangeAuthorizeEgress, Group: "sg-0123456789abcdef0", CIDR: "10.0.0.0/16", Protocol: "tcp", FromPort: 443, ToPort: 443},
 			{Kind: ChangeCreateSecurityGroup, VPC: "Vpc", Group: endpointGroupRef("Vpc"), Description: "VPC interface endpoints"},
+			// A template names a cluster and a service by logical id,
+			// qualified when shared: said in words in its stack's part.
+			{Kind: ChangeDisablePublicIP, Cluster: "Orders/Cluster", ECSService: "Orders/Service", Workload: "service/Orders/Cluster/Orders/Service"},
 		}}
 	var buf bytes.Buffer
 	if err := WritePlan(&buf, FixCloudFormation, p); err != nil {
@@ -35,7 +40,7 @@ func TestWritePlanAcrossStacks(t *testing.T) {
 		"# 3. let TCP 443 out of Orders/TaskSg to Net/EndpointSg: not written as a resource: it names EndpointSg in stack Net and TaskSg in stack Orders",
 		"Fn::ImportValue",
 		"---\n# Stack Net:\n",
-		"---\n# Stack Orders:\n",
+		"---\n# Stack Orders:\n# 7. turn off the public IP of service Orders/Service in cluster Orders/Cluster (assignPublicIp=DISABLED): not a resource of its own: set AssignPublicIp: DISABLED in the NetworkConfiguration of Service.\n",
 		// A line break in a crafted file name is escaped.
 		"---\n# Stack Solo (cdk.out/Solo\\u2028Resources:\\n.template.json):\n",
 		"---\n# Any stack's template: these steps name no resource of the input.\n",
