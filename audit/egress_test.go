@@ -70,7 +70,7 @@ func TestWriteEgressRulesGolden(t *testing.T) {
 	for _, format := range []string{EgressCLI, EgressTerraform, EgressCloudFormation, EgressJSON} {
 		t.Run(format, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := WriteEgressRules(&buf, format, testRegion, SourceAWS, rules); err != nil {
+			if err := WriteEgressRules(&buf, format, egressFacts(), rules); err != nil {
 				t.Fatalf("WriteEgressRules: %v", err)
 			}
 			goldenFile(t, "egress."+format+".golden", buf.Bytes())
@@ -81,7 +81,7 @@ func TestWriteEgressRulesGolden(t *testing.T) {
 func TestWriteEgressRulesStructured(t *testing.T) {
 	rules := EgressRules(egressFacts(), Options{})
 	var buf bytes.Buffer
-	if err := WriteEgressRules(&buf, EgressJSON, testRegion, SourceAWS, rules); err != nil {
+	if err := WriteEgressRules(&buf, EgressJSON, egressFacts(), rules); err != nil {
 		t.Fatal(err)
 	}
 	var back []EgressRule
@@ -92,7 +92,7 @@ func TestWriteEgressRulesStructured(t *testing.T) {
 		t.Errorf("got %+v; want %+v", back, rules)
 	}
 	buf.Reset()
-	if err := WriteEgressRules(&buf, EgressCloudFormation, testRegion, SourceAWS, rules); err != nil {
+	if err := WriteEgressRules(&buf, EgressCloudFormation, egressFacts(), rules); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Count(buf.String(), "Type: AWS::EC2::SecurityGroupEgress"); got != len(rules) {
@@ -101,7 +101,7 @@ func TestWriteEgressRulesStructured(t *testing.T) {
 }
 
 func TestWriteEgressRulesUnknownFormat(t *testing.T) {
-	err := WriteEgressRules(&bytes.Buffer{}, "yaml", testRegion, SourceAWS, nil)
+	err := WriteEgressRules(&bytes.Buffer{}, "yaml", &Facts{Region: testRegion}, nil)
 	if err == nil {
 		t.Fatal("got nil error; want one for format yaml")
 	}

@@ -15,14 +15,16 @@ const (
 	EgressJSON           = "json"
 )
 
-// WriteEgressRules renders rules in format: "cli", "terraform" or
-// "cloudformation" (as a fix plan of authorize and revoke steps: see
-// WritePlan), or "json" (an array). region is where the groups are,
-// source the Facts.Source the rules come from: from a plan or template
-// they are written against its own names, in its own format (WritePlan
-// says which). An id that matches neither its AWS pattern nor the
+// WriteEgressRules renders rules, the EgressRules of f, in format: "cli",
+// "terraform" or "cloudformation" (as a fix plan of authorize and revoke
+// steps: see WritePlan), or "json" (an array). f says where the groups
+// are (its Region) and how the input names them (its Source and Stacks):
+// from a plan or template they are written against its own names, in its
+// own format (WritePlan says which), and from several stacks for each
+// stack's template. An id that matches neither its AWS pattern nor the
 // source's grammar is refused, not printed.
-func WriteEgressRules(w io.Writer, format, region, source string, rules []EgressRule) error {
+func WriteEgressRules(w io.Writer, format string, f *Facts, rules []EgressRule) error {
+	source := f.Source
 	if format == EgressJSON {
 		// JSON is data, but it is pasted into scripts and code as well:
 		// its ids are checked as the other formats' are.
@@ -42,7 +44,7 @@ func WriteEgressRules(w io.Writer, format, region, source string, rules []Egress
 		}
 		return nil
 	}
-	p := &Plan{Region: region, Source: source, Note: "the task security groups hold exactly the least egress set, and no allow-all."}
+	p := &Plan{Region: f.Region, Source: source, Stacks: f.Stacks, Note: "the task security groups hold exactly the least egress set, and no allow-all."}
 	for _, r := range rules {
 		p.Changes = append(p.Changes, r.change())
 	}

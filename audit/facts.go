@@ -164,6 +164,21 @@ type Facts struct {
 	// depends on where a resource is written. Nil for a live account and
 	// a plan (Terraform writes its plan JSON on one line).
 	Declared map[string]report.Location
+	// Stacks says which stack declares each resource of an input of
+	// several CloudFormation stacks (a cdk.out), by fact id: a fix step is
+	// written for the template of the stack its resources are in, and a
+	// step whose resources lie in two stacks is said in words. Nil for one
+	// template, a plan and a live account.
+	Stacks map[string]Stack
+}
+
+// Stack is one stack of an input of several CloudFormation stacks.
+type Stack struct {
+	// Name is the stack's name (the manifest's stackName, else its
+	// artifact id).
+	Name string
+	// Template is the file its template was read from.
+	Template string
 }
 
 // Tri is a boolean that can also be unknown, for attributes whose read

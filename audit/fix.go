@@ -105,7 +105,16 @@ func refName(id string) string {
 // endpointGroupRef is the security group the plan creates for the
 // interface endpoints of vpc.
 func endpointGroupRef(vpc string) string {
-	return refID("endpoint_sg_" + strings.TrimPrefix(vpc, "vpc-"))
+	return refID("endpoint_sg_" + refSuffix(vpc))
+}
+
+// refSuffix is the part of a reference's name that says which VPC it is
+// in: the VPC's id without "vpc-". A reference's name is also a shell
+// variable and a Terraform name, which take no "/" or "-": a template's
+// VPC that two stacks share (Prod-Net/Vpc) becomes Prod_Net_Vpc. No two
+// VPCs meet there, as a logical id holds neither character.
+func refSuffix(vpc string) string {
+	return strings.NewReplacer("/", "_", "-", "_").Replace(strings.TrimPrefix(vpc, "vpc-"))
 }
 
 // endpointRef is the endpoint the plan creates for serviceName in vpc,
@@ -121,7 +130,7 @@ func endpointRef(vpc, serviceName, region string) string {
 		}
 		return '_'
 	}, strings.ToLower(short))
-	return refID("endpoint_" + short + "_" + strings.TrimPrefix(vpc, "vpc-"))
+	return refID("endpoint_" + short + "_" + refSuffix(vpc))
 }
 
 // key identifies a change for de-duplication: two rows that ask for the
@@ -154,7 +163,9 @@ var (
 	reECSName   = awsid.ECSName
 	reRegion    = awsid.Region
 	reAttribute = regexp.MustCompile(`^enableDns(Support|Hostnames)$`)
-	reRefName   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	// reRefName takes capitals for a logical id in the name
+	// (endpoint_sg_OrdersStack_Vpc8378EB38).
+	reRefName = regexp.MustCompile(`^[a-z][A-Za-z0-9_]*$`)
 )
 
 // fields lists the ids of c with their patterns; empty ones are skipped
@@ -200,7 +211,9 @@ func (c *Change) validate(source string) error {
 			continue
 		}
 		src := source
-		if f.re == reService || f.re == reECSName || f.re == reAttribute {
+		// A template names a cluster or service by its logical id, which
+		// a stack qualifies when another stack shares it (Orders/Service).
+		if f.re == reService || f.re == reAttribute || f.re == reECSName && source != SourceCloudFormation {
 			src = SourceAWS
 		}
 		if err := checkID(src, f.name, f.re, v); err != nil {

@@ -20,6 +20,10 @@ type Plan struct {
 	// a template its ids may be the input's own names, and the writers
 	// write against them.
 	Source string
+	// Stacks is Facts.Stacks: from an input of several CloudFormation
+	// stacks, the stack of each resource, whose template a step on it is
+	// written for.
+	Stacks map[string]Stack
 	// Changes run in order; a change that uses a created resource comes
 	// after the change that creates it.
 	Changes []Change
@@ -138,7 +142,7 @@ func PlanFixes(f *Facts, opts Options) (*Plan, error) {
 		}
 	}
 	slices.SortStableFunc(steps, func(a, b planned) int { return cmp.Compare(a.c.Kind, b.c.Kind) })
-	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, steps: map[rowKey][]int{}}
+	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, Stacks: f.Stacks, steps: map[rowKey][]int{}}
 	for i, s := range steps {
 		p.Changes = append(p.Changes, s.c)
 		for _, k := range s.rows {
@@ -180,6 +184,14 @@ func (p *Plan) Validate() error {
 	for i := range p.Changes {
 		if err := p.Changes[i].validate(p.Source); err != nil {
 			return fmt.Errorf("fix plan: step %d (%s): %w", i+1, p.Changes[i].Kind, err)
+		}
+		// The stack a step is written for is named in a comment and
+		// its header: a crafted manifest's stack name is refused.
+		for _, id := range p.stackIDs(p.Changes[i]) {
+			if st, ok := p.stackOf(id); ok && !reStackName.MatchString(st.Name) {
+				return fmt.Errorf("fix plan: step %d (%s): stack %q of %s: not a CloudFormation stack name (%s)",
+					i+1, p.Changes[i].Kind, st.Name, id, reStackName)
+			}
 		}
 	}
 	return nil
@@ -600,7 +612,7 @@ func shortenRefs(cs []Change) {
 	vpcs := map[string]bool{}
 	for _, c := range cs {
 		if c.creates() {
-			vpcs[strings.TrimPrefix(c.VPC, "vpc-")] = true
+			vpcs[refSuffix(c.VPC)] = true
 		}
 	}
 	if len(vpcs) != 1 {

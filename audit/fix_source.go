@@ -38,7 +38,52 @@ var (
 	// reLogicalID is a CloudFormation logical id, with an optional
 	// Fn::GetAtt attribute.
 	reLogicalID = regexp.MustCompile(`^([A-Za-z0-9]{1,255})(\.[A-Za-z][A-Za-z0-9]{0,63})?$`)
+	// reStackName is a CloudFormation stack name, which qualifies the
+	// logical id a resource shares with another stack of a cdk.out
+	// (Stack/LogicalId).
+	reStackName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,127}$`)
 )
+
+// cfnID is a parsed CloudFormation fact id: [Stack/]LogicalId[.Attribute].
+type cfnID struct {
+	// stack is the stack's name when the id is qualified with it (a
+	// logical id two stacks of the input share), else "".
+	stack string
+	// logical is the logical id; attr the Fn::GetAtt attribute without
+	// its dot, empty for the resource itself.
+	logical, attr string
+}
+
+// parseLogicalID parses a CloudFormation fact id, false when v does not
+// match the grammar: the stack name and the logical id are checked each
+// by its own.
+func parseLogicalID(v string) (cfnID, bool) {
+	if len(v) > maxSourceID {
+		return cfnID{}, false
+	}
+	var id cfnID
+	if stack, rest, ok := strings.Cut(v, "/"); ok {
+		if !reStackName.MatchString(stack) {
+			return cfnID{}, false
+		}
+		id.stack, v = stack, rest
+	}
+	m := reLogicalID.FindStringSubmatch(v)
+	if m == nil {
+		return cfnID{}, false
+	}
+	id.logical, id.attr = m[1], strings.TrimPrefix(m[2], ".")
+	return id, true
+}
+
+// resource is the fact id of the resource the id names (without its
+// attribute): the key of Facts.Stacks.
+func (id cfnID) resource() string {
+	if id.stack != "" {
+		return id.stack + "/" + id.logical
+	}
+	return id.logical
+}
 
 // tfAddress is a parsed Terraform address (see reTFAddress).
 type tfAddress struct {
@@ -91,7 +136,8 @@ func isSourceID(source, v string) bool {
 		_, ok := parseTFAddress(v)
 		return ok
 	case SourceCloudFormation:
-		return len(v) <= maxSourceID && reLogicalID.MatchString(v)
+		_, ok := parseLogicalID(v)
+		return ok
 	}
 	return false
 }

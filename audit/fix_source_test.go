@@ -32,7 +32,21 @@ func TestSourceIDGrammar(t *testing.T) {
 		{SourceCloudFormation, "TaskSecurityGroup", true},
 		{SourceCloudFormation, "Vpc.DefaultSecurityGroup", true},
 		{SourceCloudFormation, "Task$(touch pwned)", false},
-		{SourceCloudFormation, "Stack/TaskSg", false},
+		// A logical id two stacks of a cdk.out share is qualified with
+		// its stack's name; each part is checked by its own grammar.
+		{SourceCloudFormation, "OrdersStack/TaskSg", true},
+		{SourceCloudFormation, "Prod-Net/Vpc.DefaultSecurityGroup", true},
+		{SourceCloudFormation, "Stack/TaskSg/Other", false},
+		{SourceCloudFormation, "/TaskSg", false},
+		{SourceCloudFormation, "Stack/", false},
+		{SourceCloudFormation, "1Stack/TaskSg", false},
+		{SourceCloudFormation, "Stack_1/TaskSg", false},
+		{SourceCloudFormation, "Stack/Task-Sg", false},
+		{SourceCloudFormation, "Sta ck/TaskSg", false},
+		{SourceCloudFormation, "Stack\n  Type: AWS::IAM::Role/TaskSg", false},
+		{SourceCloudFormation, "S" + strings.Repeat("x", 128) + "/TaskSg", false},
+		{SourceCloudFormation, "S" + strings.Repeat("x", 127) + "/TaskSg", true},
+		{SourceCloudFormation, "Stack/" + strings.Repeat("x", 600), false},
 		{SourceCloudFormation, "TaskSg\n  Type: AWS::IAM::Role", false},
 		{SourceCloudFormation, "aws_vpc.main", false},
 		{SourceAWS, "aws_vpc.main", false},
@@ -70,6 +84,10 @@ func TestWritePlanRefusesCraftedNames(t *testing.T) {
 			`cidr "10.0.0.0/16; rm -rf /": not a canonical CIDR block`},
 		{"a template's name in a plan", egress(SourceTerraform, "TaskSecurityGroup", "10.0.0.0/16"),
 			`nor a Terraform address`},
+		{"shared logical id of a stack with a space", egress(SourceCloudFormation, "Orders Stack/TaskSg", "10.0.0.0/16"),
+			`group_id "Orders Stack/TaskSg": neither an AWS id (^sg-[0-9a-f]+$) nor a CloudFormation logical id`},
+		{"stack name from a crafted manifest", stackOf(egress(SourceCloudFormation, "TaskSg", "10.0.0.0/16"), "TaskSg", "Orders\n# x"),
+			`stack "Orders\n# x" of TaskSg: not a CloudFormation stack name`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, format := range []string{FixCLI, FixTerraform, FixCloudFormation} {
@@ -87,6 +105,12 @@ func TestWritePlanRefusesCraftedNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stackOf puts id of p in the stack name, as a cdk.out's manifest does.
+func stackOf(p *Plan, id, name string) *Plan {
+	p.Stacks = map[string]Stack{id: {Name: name, Template: name + ".template.json"}}
+	return p
 }
 
 // TestWritePlanSourceFormats: a step that names a plan's or template's
@@ -120,6 +144,14 @@ func TestWritePlanSourceFormats(t *testing.T) {
 			"DestinationSecurityGroupId: !GetAtt Vpc.DefaultSecurityGroup\n", false},
 		{"template as terraform", FixTerraform, step(SourceCloudFormation, "TaskSg", "sg-0123456789abcdef0"),
 			"which terraform code cannot name: write it as cloudformation", true},
+		{"shared logical ids as cloudformation", FixCloudFormation, step(SourceCloudFormation, "OrdersStack/TaskSg", "OrdersStack/Vpc.DefaultSecurityGroup"),
+			"---\n# Stack OrdersStack:\nAWSTemplateFormatVersion: \"2010-09-09\"\n", false},
+		{"shared logical ids named in their stack", FixCloudFormation, step(SourceCloudFormation, "OrdersStack/TaskSg", "OrdersStack/Vpc.DefaultSecurityGroup"),
+			"      GroupId: !GetAtt TaskSg.GroupId\n", false},
+		{"a stack's own logical id", FixCloudFormation, stackOf(step(SourceCloudFormation, "TaskSg", "sg-0123456789abcdef0"), "TaskSg", "Billing"),
+			"---\n# Stack Billing (Billing.template.json):\n", false},
+		{"shared logical id as cli", FixCLI, step(SourceCloudFormation, "OrdersStack/TaskSg", "sg-0123456789abcdef0"),
+			"cli: step 1 names OrdersStack/TaskSg, a CloudFormation logical id of a resource that does not exist yet", true},
 		{"literal ids from a plan as cli", FixCLI, step(SourceTerraform, "sg-0123456789abcdef1", "sg-0123456789abcdef0"),
 			"aws ec2 authorize-security-group-egress", false},
 	} {
@@ -154,6 +186,7 @@ func TestHintNamesSourceID(t *testing.T) {
 	}{
 		{vpcIDs("aws_vpc.main"), "No AWS command: vpc_id aws_vpc.main names a resource of the plan, which does not exist yet: make the change in the plan (preflight audit --fix terraform writes it against aws_vpc.main)."},
 		{groupIDs("TaskSg"), "No AWS command: security_group_id TaskSg names a resource of the template, which does not exist yet: make the change in the template (preflight audit --fix cloudformation writes it against TaskSg)."},
+		{groupIDs("OrdersStack/TaskSg"), "No AWS command: security_group_id OrdersStack/TaskSg names a resource of the template, which does not exist yet: make the change in the template (preflight audit --fix cloudformation writes it against OrdersStack/TaskSg)."},
 		{groupIDs("Task$(touch pwned)"), "No command: security_group_id 'Task$(touch pwned)' is not a valid AWS id"},
 		{vpcIDs("vpc-0abc"), ""},
 	} {

@@ -550,7 +550,7 @@ func TestEgressRulesReplaceAllowAll(t *testing.T) {
 		t.Errorf("second run: got %+v; want nothing", again)
 	}
 	var buf bytes.Buffer
-	if err := WriteEgressRules(&buf, EgressCLI, f.Region, f.Source, EgressRules(f, Options{})); err != nil {
+	if err := WriteEgressRules(&buf, EgressCLI, f, EgressRules(f, Options{})); err != nil {
 		t.Fatal(err)
 	}
 	if got := buf.String(); !strings.Contains(got, "# Nothing to do") || strings.Contains(got, "\naws ") {

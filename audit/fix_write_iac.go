@@ -4,8 +4,12 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/preflight-dev/preflight/report"
 )
 
 // changeName is a stable Terraform resource name for a change, made
@@ -311,7 +315,7 @@ func manualStep(p *Plan, c Change, output func(ref string) string) string {
 			return "not a resource of its own: set assign_public_ip = false in the network_configuration of " + c.Workload + "."
 		}
 		if p.Source == SourceCloudFormation && isSourceID(p.Source, c.ECSService) {
-			return "not a resource of its own: set AssignPublicIp: DISABLED in the NetworkConfiguration of " + c.ECSService + "."
+			return "not a resource of its own: set AssignPublicIp: DISABLED in the NetworkConfiguration of " + cfnLogical(c.ECSService) + "."
 		}
 	}
 	if len(c.sourceIDs(p.Source)) > 0 {
@@ -365,14 +369,16 @@ func cfnValue(id string, group bool) (string, bool) {
 		}
 		return "!GetAtt " + logicalName(n) + "." + attr, true
 	}
-	if m := reLogicalID.FindStringSubmatch(id); m != nil {
-		switch attr := strings.TrimPrefix(m[2], "."); {
-		case attr != "":
-			return "!GetAtt " + id, cfnAttrs[attr]
+	// A step is written for the template of its resources' stack (see
+	// cfnStacks), where they are named without it.
+	if c, ok := parseLogicalID(id); ok {
+		switch {
+		case c.attr != "":
+			return "!GetAtt " + c.logical + "." + c.attr, cfnAttrs[c.attr]
 		case group:
-			return "!GetAtt " + id + ".GroupId", true
+			return "!GetAtt " + c.logical + ".GroupId", true
 		}
-		return "!Ref " + id, true
+		return "!Ref " + c.logical, true
 	}
 	return strconv.Quote(id), true
 }
@@ -475,36 +481,99 @@ func writePlanCloudFormation(w io.Writer, p *Plan) {
 	if p.Source == SourceCloudFormation {
 		run = "Add the resources to the template: they reference its own by logical id; the steps that are no resource of their own say what to change where."
 	}
-	header(w, "#", p, run)
-	type res struct {
-		id, typ, note string
-		props         []string
+	places := cfnStacks(p)
+	if places != nil {
+		run = "Add the resources of each stack to that stack's template: they reference its own by logical id; the steps that are no resource of their own say what to change where."
 	}
-	var resources []res
-	var manual []string
+	header(w, "#", p, run)
+	// Each stack's steps are one template; from one template or a plan
+	// of AWS ids, all are (stack "").
+	docs := map[string]*cfnDoc{}
+	var manual []string // steps across stacks
 	for i, c := range p.Changes {
 		what := stepTitle(i, c, cfnRef)
+		var place cfnPlace
+		if places != nil {
+			place = places[i]
+		}
+		if len(place.across) > 0 {
+			// Said in words: a created resource by its logical id.
+			what = stepTitle(i, c, func(id string) string { return logicalName(refName(id)) })
+			manual = append(manual, what+": "+acrossStacks(place.across))
+			continue
+		}
+		d := docs[place.stack]
+		if d == nil {
+			d = &cfnDoc{}
+			docs[place.stack] = d
+		}
 		typ, props := cfnResource(c)
 		if typ == "" {
 			step := manualStep(p, c, func(id string) string { return logicalName(refName(id)) + "Id" })
 			if len(c.refs()) > 0 {
 				what = fmt.Sprintf("%d. %s", i+1, c.Endpoint+c.Group) // the step says the rest
 			}
-			manual = append(manual, what+": "+step)
+			d.manual = append(d.manual, what+": "+step)
 			continue
 		}
-		resources = append(resources, res{id: logicalName(changeName(c)), typ: typ, note: c.Note, props: props})
+		d.resources = append(d.resources, cfnRes{id: logicalName(changeName(c)), typ: typ, note: c.Note, props: props})
+		if c.Kind == ChangeCreateSecurityGroup {
+			d.groups = append(d.groups, logicalName(refName(c.Group)))
+		}
 	}
 	for _, m := range manual {
 		comment(w, "#", m)
 	}
-	if len(resources) == 0 {
+	if len(manual) > 0 {
+		comment(w, "#", acrossHow)
+	}
+	templates := stackTemplates(p)
+	for _, name := range slices.Sorted(maps.Keys(docs)) {
+		if places != nil {
+			// One YAML document per stack, under the stack it is for.
+			fmt.Fprintln(w, "---")
+			switch t, ok := templates[name]; {
+			case name == "":
+				comment(w, "#", "Any stack's template: these steps name no resource of the input.")
+			case ok:
+				// On one line however long the path: the line says
+				// where the document goes. A line break in a crafted
+				// file name (\n, \u2028) is escaped, not written.
+				fmt.Fprintf(w, "# Stack %s (%s):\n", name, report.Printable(t))
+			default:
+				fmt.Fprintf(w, "# Stack %s:\n", name)
+			}
+		}
+		docs[name].write(w)
+	}
+}
+
+// cfnRes is one resource of a CloudFormation fix plan.
+type cfnRes struct {
+	id, typ, note string
+	props         []string
+}
+
+// cfnDoc is the part of a CloudFormation fix plan one template takes:
+// the steps said in words, the resources, and the security groups it
+// creates (whose ids are its outputs).
+type cfnDoc struct {
+	manual    []string
+	resources []cfnRes
+	groups    []string
+}
+
+func (d *cfnDoc) write(w io.Writer) {
+	for _, m := range d.manual {
+		comment(w, "#", m)
+	}
+	if len(d.resources) == 0 {
 		return
 	}
 	fmt.Fprintln(w, `AWSTemplateFormatVersion: "2010-09-09"`)
 	fmt.Fprintln(w, `Description: "Changes that make the ECS tasks audited by preflight reach what they need"`)
 	fmt.Fprintln(w, "Resources:")
-	for _, r := range resources {
+	for _, r := range d.resources {
 		if r.note != "" {
 			comment(w, "  #", r.note) // what the resource cannot know
 		}
@@ -513,15 +582,10 @@ func writePlanCloudFormation(w io.Writer, p *Plan) {
 			fmt.Fprintf(w, "      %s\n", p)
 		}
 	}
-	outputs := false
-	for _, c := range p.Changes {
-		if c.Kind == ChangeCreateSecurityGroup {
-			if !outputs {
-				fmt.Fprintln(w, "Outputs:")
-				outputs = true
-			}
-			n := logicalName(refName(c.Group))
-			fmt.Fprintf(w, "  %sId:\n    Value: !GetAtt %s.GroupId\n", n, n)
-		}
+	if len(d.groups) > 0 {
+		fmt.Fprintln(w, "Outputs:")
+	}
+	for _, n := range d.groups {
+		fmt.Fprintf(w, "  %sId:\n    Value: !GetAtt %s.GroupId\n", n, n)
 	}
 }

@@ -122,7 +122,7 @@ func TestCraftedIDsRunNothing(t *testing.T) {
 					}
 				}
 				var egress bytes.Buffer
-				if err := WriteEgressRules(&egress, EgressCLI, testRegion, SourceAWS, EgressRules(f, Options{})); err == nil && strings.Contains(egress.String(), craftedIDs[readable]) {
+				if err := WriteEgressRules(&egress, EgressCLI, f, EgressRules(f, Options{})); err == nil && strings.Contains(egress.String(), craftedIDs[readable]) {
 					t.Errorf("%s: got egress rules naming %q with no error; want them refused", scenario.name, craftedIDs[readable])
 				}
 				dir := t.TempDir()

@@ -118,7 +118,22 @@ func build(stacks []*stack, opts Options) (*audit.Facts, error) {
 	}
 	b.finish()
 	declare(f, scopes)
+	if len(scopes) > 1 {
+		f.Stacks = stacksOf(scopes)
+	}
 	return f, nil
+}
+
+// stacksOf says which stack declares each resource of several stacks, by
+// its id in the facts: a fix for it is written for that stack's template.
+func stacksOf(scopes []*scope) map[string]audit.Stack {
+	out := map[string]audit.Stack{}
+	for _, s := range scopes {
+		for logical := range s.resources {
+			out[s.id(logical)] = audit.Stack{Name: s.st.Name, Template: s.st.Path}
+		}
+	}
+	return out
 }
 
 // parameters resolves the declared parameters of st: --parameter, else

@@ -57,7 +57,7 @@ func writeFix(t *testing.T, path, what string) (*audit.Facts, []byte) {
 			t.Fatalf("WritePlan: %v", err)
 		}
 	case "egress":
-		if err := audit.WriteEgressRules(&buf, audit.EgressCloudFormation, f.Region, f.Source, audit.EgressRules(f, audit.Options{})); err != nil {
+		if err := audit.WriteEgressRules(&buf, audit.EgressCloudFormation, f, audit.EgressRules(f, audit.Options{})); err != nil {
 			t.Fatalf("WriteEgressRules: %v", err)
 		}
 	}

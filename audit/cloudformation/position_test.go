@@ -12,7 +12,8 @@ import (
 // a byte order mark and leading blank lines), in YAML with short-form tags
 // and comments as in JSON; a key named Resources deeper in the template
 // declares nothing; each service's workload name and what EC2 creates
-// with a VPC stand where the service and the VPC do; in a cdk.out each
+// with a VPC stand where the service and the VPC do; Resources written in
+// YAML flow style are declared as in block style; in a cdk.out each
 // stack's ids, qualified when the stacks share them, are in its own file.
 func TestDeclaredPositions(t *testing.T) {
 	const yamlTemplate = `# a comment
@@ -45,6 +46,22 @@ Outputs:
 	const jsonTemplate = "\xef\xbb\xbf\n\n{\"Description\": \"é😀\", \"Resources\": {\"Vpc\": {\"Type\": \"AWS::EC2::VPC\", \"Properties\": {\"CidrBlock\": \"10.0.0.0/16\"}},\n" +
 		"\t\"Subnet\" : {\"Type\": \"AWS::EC2::Subnet\", \"Properties\": {\"VpcId\": {\"Ref\": \"Vpc\"}, \"CidrBlock\": \"10.0.0.0/24\", \"Resources\": 1}}},\n" +
 		" \"Metadata\": {\"Resources\": {\"NotAResource\": 1}}}\n"
+	// Resources in flow style, under a block top level and in a
+	// document that is one flow mapping (after a comment, so not JSON): a
+	// key named Resources deeper (a tag, Metadata, Outputs) declares
+	// nothing here either.
+	const flowTemplate = `# flow style
+Resources: {Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}},
+  "Subnet": {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24, Tags: [{Key: Resources, Value: x}]}},
+    Service: {Type: AWS::ECS::Service, Properties: {LaunchType: FARGATE,
+      NetworkConfiguration: {AwsvpcConfiguration: {Subnets: [!Ref Subnet]}}}}}
+Metadata: {Resources: {NotAResource: x}}
+`
+	const flowDocument = `# one flow mapping
+{Metadata: {Resources: {NotAResource: x}}, Resources: {Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}},
+ 'Subnet': {Type: AWS::EC2::Subnet, Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.0.0/24}}},
+ Outputs: {Resources: {Value: !Ref Vpc}}}
+`
 	dir := t.TempDir()
 	write := func(name, text string) string {
 		p := filepath.Join(dir, name)
@@ -58,6 +75,8 @@ Outputs:
 	}
 	yamlPath := write("net.yaml", yamlTemplate)
 	jsonPath := write("net.json", jsonTemplate)
+	flowPath := write("flow.yaml", flowTemplate)
+	flowDocPath := write("flow-document.yaml", flowDocument)
 	write("cdk.out/manifest.json", `{"artifacts": {
 		"A": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "A.template.json"}},
 		"B": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "B.template.json"}}}}`)
@@ -81,6 +100,17 @@ Outputs:
 			"Vpc": at(jsonPath, 3, 38), "Subnet": at(jsonPath, 4, 2),
 			"Vpc.DefaultSecurityGroup": at(jsonPath, 3, 38), "Vpc.DefaultNetworkAcl": at(jsonPath, 3, 38),
 			"Vpc.MainRouteTable": at(jsonPath, 3, 38), "Vpc.DefaultDhcpOptions": at(jsonPath, 3, 38),
+		}},
+		{"YAML in flow style", flowPath, map[string]string{
+			"Vpc": at(flowPath, 2, 13), "Subnet": at(flowPath, 3, 3), "Service": at(flowPath, 4, 5),
+			"service/default/Service":  at(flowPath, 4, 5),
+			"Vpc.DefaultSecurityGroup": at(flowPath, 2, 13), "Vpc.DefaultNetworkAcl": at(flowPath, 2, 13),
+			"Vpc.MainRouteTable": at(flowPath, 2, 13), "Vpc.DefaultDhcpOptions": at(flowPath, 2, 13),
+		}},
+		{"YAML of one flow mapping", flowDocPath, map[string]string{
+			"Vpc": at(flowDocPath, 2, 56), "Subnet": at(flowDocPath, 3, 2),
+			"Vpc.DefaultSecurityGroup": at(flowDocPath, 2, 56), "Vpc.DefaultNetworkAcl": at(flowDocPath, 2, 56),
+			"Vpc.MainRouteTable": at(flowDocPath, 2, 56), "Vpc.DefaultDhcpOptions": at(flowDocPath, 2, 56),
 		}},
 		{"cdk.out of two stacks", filepath.Join(dir, "cdk.out"), map[string]string{
 			"A/Vpc": at(a, 2, 3), "OnlyA": at(a, 3, 3), "B/Vpc": at(b, 5, 5),

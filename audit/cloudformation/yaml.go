@@ -459,6 +459,12 @@ func (p *yamlParser) flow() (any, error) {
 	if open == '{' {
 		closer = '}'
 	}
+	// A document that is one flow mapping has its top level at depth 2;
+	// the Resources mapping, written in flow style, is at depth 3 (under
+	// a block or a flow top level): its keys are noted as a block
+	// mapping's are.
+	top := open == '{' && p.depth == 2
+	resources := open == '{' && p.inResources && p.depth == 3
 	p.pos++
 	var list []any
 	m := map[string]any{}
@@ -476,6 +482,7 @@ func (p *yamlParser) flow() (any, error) {
 			}
 			return list, nil
 		}
+		start := p.pos
 		v, err := p.flowValue()
 		if err != nil {
 			return nil, err
@@ -487,6 +494,12 @@ func (p *yamlParser) flow() (any, error) {
 			k, ok := v.(string)
 			if !ok {
 				return nil, p.errorf("a flow mapping key must be a string")
+			}
+			if resources {
+				p.resources[k] = start
+			}
+			if top {
+				p.inResources = k == "Resources"
 			}
 			var val any
 			if p.src[p.pos] == ':' {
@@ -502,6 +515,9 @@ func (p *yamlParser) flow() (any, error) {
 				if !p.nextLine() {
 					return nil, p.errorf("unclosed {")
 				}
+			}
+			if top {
+				p.inResources = false
 			}
 			m[k] = val
 		} else {

@@ -46,7 +46,7 @@ func writeFix(t *testing.T, name, what string) (*audit.Facts, []byte) {
 			t.Fatalf("WritePlan: %v", err)
 		}
 	case "egress":
-		if err := audit.WriteEgressRules(&buf, audit.EgressTerraform, f.Region, f.Source, audit.EgressRules(f, audit.Options{})); err != nil {
+		if err := audit.WriteEgressRules(&buf, audit.EgressTerraform, f, audit.EgressRules(f, audit.Options{})); err != nil {
 			t.Fatalf("WriteEgressRules: %v", err)
 		}
 	}

@@ -43,6 +43,12 @@ func TestAuditTemplate(t *testing.T) {
 			[]string{"com.amazonaws.us-east-1.ecr.dkr"}},
 		{"task group without egress", []string{"audit", "--template", cdkOut("sg-no-outbound"), "--only", "problems"}, nil, report.ExitConnect,
 			[]string{"TaskSgFD7B04A0 do not allow outbound TCP 443"}},
+		// Two stacks that share logical ids: the fix and the egress rules
+		// are written per stack (they exited 2 on a stack-qualified id).
+		{"fix of two stacks sharing ids", []string{"audit", "--template", cdkOut("two-stacks"), "--fix", "cloudformation"}, noAWS, report.ExitDNSPosture,
+			[]string{"---\n# Stack BillingStack (", "---\n# Stack OrdersStack (", "GroupId: !GetAtt TaskSgFD7B04A0.GroupId"}},
+		{"egress rules of two stacks sharing ids", []string{"audit", "--template", cdkOut("two-stacks"), "--egress-rules", "cloudformation"}, noAWS, report.ExitDNSPosture,
+			[]string{"---\n# Stack BillingStack (", "DestinationSecurityGroupId: !GetAtt VpcEcrApiSecurityGroupC86F1A6A.GroupId"}},
 		{"unknown intrinsic", []string{"audit", "--template", bogus}, nil, report.ExitUsage,
 			[]string{"Resources.Vpc.Properties.CidrBlock: unknown intrinsic function Fn::Bogus"}},
 		{"missing file", []string{"audit", "--template", filepath.Join(dir, "none.yaml")}, nil, report.ExitUsage,

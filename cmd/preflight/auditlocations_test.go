@@ -42,8 +42,8 @@ type sarifLoc struct {
 // at the file that declares its first resource, at the line and column
 // of the resource's logical id, relative to the working directory: in a
 // cdk.out of two stacks each stack's own template file (never the
-// directory), in a lone YAML or JSON template that file. Every file is
-// listed once among the artifacts.
+// directory), in a lone YAML (block or flow style) or JSON template that
+// file. Every file is listed once among the artifacts.
 func TestAuditSARIFLocations(t *testing.T) {
 	read := func(path string) []byte {
 		b, err := os.ReadFile(path)
@@ -87,6 +87,8 @@ func TestAuditSARIFLocations(t *testing.T) {
 	write("empty.out/Net.template.json", []byte(`{"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}}}}`))
 	write("one-line.json", oneLine.Bytes())
 	write("wide.json", wide.Bytes())
+	// JSON after a comment is YAML in flow style, read by the YAML reader.
+	write("flow.yaml", append([]byte("# flow style\n"), wide.Bytes()...))
 	goldenPath, err := filepath.Abs(filepath.Join("testdata", "audit-template-stacks.sarif"))
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +113,7 @@ func TestAuditSARIFLocations(t *testing.T) {
 		{"YAML template with short-form tags", "deploy/net.yaml", func(string) string { return "deploy/net.yaml" }, []string{"security_group"}, 1, ""},
 		{"JSON template on one line", "one-line.json", func(string) string { return "one-line.json" }, []string{"security_group"}, 1, ""},
 		{"JSON template indented by four", "./wide.json", func(string) string { return "wide.json" }, []string{"security_group"}, 1, ""},
+		{"YAML template in flow style", "flow.yaml", func(string) string { return "flow.yaml" }, []string{"security_group"}, 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

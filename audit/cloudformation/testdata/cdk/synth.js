@@ -110,6 +110,39 @@ const cases = {
   },
 };
 
+// Apps of several stacks. In 'two-stacks' the stacks build their network
+// and service with the same construct ids, so they share logical ids
+// (VpcXXXX, its endpoints and their groups, ServiceXXXX, TaskDefXXXX), as
+// two stacks of one CDK construct do. Both have a failing row: the orders
+// service reads a secret without its endpoint, the billing tasks' own
+// security group allows no outbound traffic. In 'cross-stack' the
+// service's stack uses the network stack's VPC: CDK passes it as an
+// export and Fn::ImportValue.
+const apps = {
+  'two-stacks': (app) => {
+    const orders = legacyStack(app, 'OrdersStack');
+    const ordersVpc = isolatedVpc(orders);
+    endpoints(ordersVpc);
+    const secret = new secretsmanager.Secret(orders, 'DbSecret');
+    fargate(orders, ordersVpc, { secrets: { DB_SECRET: ecs.Secret.fromSecretsManager(secret) } });
+    const billing = legacyStack(app, 'BillingStack');
+    const billingVpc = isolatedVpc(billing);
+    endpoints(billingVpc);
+    const sg = new ec2.SecurityGroup(billing, 'TaskSg', { vpc: billingVpc, allowAllOutbound: false });
+    fargate(billing, billingVpc, { securityGroups: [sg] });
+  },
+  'cross-stack': (app) => {
+    const network = legacyStack(app, 'NetworkStack');
+    const vpc = isolatedVpc(network);
+    fargate(legacyStack(app, 'ServiceStack'), vpc);
+  },
+};
+
+// legacyStack is a stack whose template names no bootstrap resources.
+function legacyStack(app, id) {
+  return new cdk.Stack(app, id, { synthesizer: new cdk.LegacyStackSynthesizer() });
+}
+
 const root = path.join(__dirname, '..', 'cdkout');
 // The same templates in YAML with the short-form tags (yaml-cfn), so the
 // YAML reader is tested on what a tool writes, against the JSON.
@@ -119,16 +152,27 @@ for (const [name, build] of Object.entries(cases)) {
   const outdir = path.join(root, name);
   fs.rmSync(outdir, { recursive: true, force: true });
   const app = new cdk.App({ outdir, analyticsReporting: false });
-  const stack = new cdk.Stack(app, name.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase()), {
-    synthesizer: new cdk.LegacyStackSynthesizer(),
-  });
-  build(stack);
+  build(legacyStack(app, name.replace(/(^|-)(\w)/g, (_, __, c) => c.toUpperCase())));
   app.synth();
-  // Keep what preflight reads: the manifest and the templates.
+  keep(outdir, name);
+}
+for (const [name, build] of Object.entries(apps)) {
+  const outdir = path.join(root, name);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const app = new cdk.App({ outdir, analyticsReporting: false });
+  build(app);
+  app.synth();
+  keep(outdir);
+}
+
+// keep leaves what preflight reads in outdir: the manifest and the
+// templates. With a name (an app of one stack), the template is also
+// written as YAML.
+function keep(outdir, name) {
   for (const f of fs.readdirSync(outdir)) {
     if (f !== 'manifest.json' && !f.endsWith('.template.json')) {
       fs.rmSync(path.join(outdir, f), { recursive: true, force: true });
-    } else if (f.endsWith('.template.json')) {
+    } else if (name && f.endsWith('.template.json')) {
       const doc = JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8'));
       fs.writeFileSync(path.join(yamlRoot, name + '.template.yaml'), yamlDump(doc));
     }
