@@ -107,6 +107,8 @@ func TestReplayLaunchTypes(t *testing.T) {
 				errHas: "no external instances registered in cluster prod"}},
 		{"FARGATE_SPOT", "service/prod/orders", "",
 			replayRow{check: audit.CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0ecrdkr2c3d4e5f62"}}},
+		{"the cluster's default strategy (FARGATE): the pull on the task ENI", "service/prod/payments", "service/prod/payments: image",
+			replayRow{check: audit.CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0ecrdkr2c3d4e5f62", "sg-0task5e9c1b2a3d4f6"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
