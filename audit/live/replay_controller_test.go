@@ -85,3 +85,38 @@ func TestReplayNothingRunsToJudge(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayServiceFailures: DescribeServices answers a service it
+// cannot describe in failures[]. MISSING (the one reason AWS documents:
+// deleted since ListServices listed it) leaves it out of a sweep, as a
+// deleted service; any other reason leaves it undecided, its row naming
+// the service and the reason, in a sweep and when named alike, never
+// silently dropped.
+func TestReplayServiceFailures(t *testing.T) {
+	for _, named := range []bool{false, true} {
+		t.Run(fmt.Sprintf("named=%v", named), func(t *testing.T) {
+			r := newReplayAWS(t, "")
+			r.serviceFailures = map[string]string{"orders": "UNAVAILABLE", "cart": "MISSING"}
+			var services []string
+			if named {
+				services = []string{"orders", "billing"}
+			}
+			facts, err := r.gather(t, services...)
+			if err != nil {
+				t.Fatalf("gather: %v", err)
+			}
+			rows := audit.Evaluate(facts, audit.Options{})
+			assertWorkloadRows(t, rows, "service/prod/orders", "", replayRow{check: audit.CheckUndecided, target: "service/prod/orders",
+				status: report.StatusWarn, class: report.ClassUndecided,
+				errHas:    "could not decide: ecs:DescribeServices on service/prod/orders failed (UNAVAILABLE service orders: UNAVAILABLE replayed failure)",
+				resources: []string{"service/prod/orders"}})
+			assertWorkloadRows(t, rows, "service/prod/billing", "", replayRow{check: audit.CheckEndpoint, target: "ecr.dkr", status: report.StatusPass,
+				resources: []string{"vpce-0ecrdkr2c3d4e5f62"}})
+			for _, row := range rows {
+				if row.Workload != nil && row.Workload.Service == "cart" {
+					t.Errorf("got row %s %s for cart (MISSING: deleted); want none", row.Check, row.Target)
+				}
+			}
+		})
+	}
+}
