@@ -566,6 +566,17 @@ type Workload struct {
 	// TaskDefinition is nil when it could not be read (then an Undecided
 	// for ActionDescribeTaskDefinition says so).
 	TaskDefinition *TaskDefinition
+	// Unjudged, when not empty, says why the source cannot tell what
+	// the workload's tasks run or where (a service whose EXTERNAL or
+	// CODE_DEPLOY deployment controller lists no running task set, a
+	// deployment that names no task definition): nothing of it is
+	// judged, and its one row is undecided with this reason, never
+	// silence and never a pass.
+	Unjudged string
+	// LaunchNote, when not empty, says why LaunchType is LaunchUnknown
+	// where the capacity providers do not (a launch type the audit does
+	// not know); the undecided row of the launch type gives it.
+	LaunchNote string
 }
 
 // TaskDefinition is the part of a task definition that decides network

@@ -118,6 +118,9 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 			Resources: uniqSorted(w.ServiceARN),
 		}}
 	}
+	if w.Unjudged != "" {
+		return []report.Result{unjudgedRow(w, opts)}
+	}
 	var out []report.Result
 	if r, ok := publicIPRow(w, opts.PublicIP); ok {
 		if RunsOnInstances(w) && len(w.Subnets) == 0 {
@@ -186,6 +189,23 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 		out[i].Workload = wl
 	}
 	return out
+}
+
+// unjudgedRow is the one row of a workload the source could not say
+// enough of to judge (see Workload.Unjudged): undecided, naming the
+// service, saying why, and failing under FailUndecided.
+func unjudgedRow(w *Workload, opts Options) report.Result {
+	status := report.StatusWarn
+	if opts.FailUndecided {
+		status = report.StatusFail
+	}
+	return report.Result{
+		Check: CheckUndecided, Target: w.Name, Status: status, Class: report.ClassUndecided,
+		Error:     "could not decide: " + w.Unjudged + "; nothing of it is judged",
+		Hint:      "Audit the task definition it will run before deploy (--task-definition with --subnets and --security-groups), or run the audit again once the service runs tasks the API describes.",
+		Resources: uniqSorted(w.ServiceARN),
+		Workload:  w.reportWorkload(),
+	}
 }
 
 // osFamily is the task definition's runtimePlatform.operatingSystemFamily

@@ -93,15 +93,46 @@ func (e *evaluator) onManagedInstances(w *Workload, needs []Need) []report.Resul
 		return rows
 	}
 	var providers []*CapacityProvider
+	var unknown []string
 	for _, name := range w.CapacityProviders {
 		if p := e.f.CapacityProviders[ProviderKey(w.Cluster, name)]; p != nil {
 			providers = append(providers, p)
+		} else {
+			unknown = append(unknown, name)
 		}
 	}
+	if len(unknown) > 0 {
+		// Named, but not described: each may launch Managed Instances
+		// on a network nobody read; never a silent nothing.
+		why := "capacity providers " + joinComma(unknown) + " could not be described, so which of them launch Managed Instances, and on which subnets and security groups, is unknown"
+		hint := "See the undecided row of " + w.Name + " for the read that failed."
+		if u := findUndecided(e.f, ActionDescribeCapacityProviders, unknown...); u != nil {
+			why += " (" + u.Action + " failed: " + u.what() + ")"
+			hint = u.hint()
+		}
+		for _, r := range e.undecidedNeeds(w, "managed instances", onHost, why, hint) {
+			r.Resources = slices.Clone(unknown)
+			rows = append(rows, r)
+		}
+	}
+	if len(providers) == 0 && len(w.CapacityProviders) > 0 {
+		return rows
+	}
 	if len(providers) == 0 {
-		return append(rows, e.undecidedNeeds(w, "managed instances", onHost,
-			"no capacity provider known: the Managed Instances capacity provider's subnets and security groups decide image pulls, logs and secrets",
-			"Audit the deployed service (--cluster, --service) so that its capacity provider's network is read.")...)
+		why := "no capacity provider known: the Managed Instances capacity provider's subnets and security groups decide image pulls, logs and secrets"
+		hint := "Audit the deployed service (--cluster, --service) so that its capacity provider's network is read."
+		var res []string
+		if u := findUndecided(e.f, ActionDescribeClusters, w.Cluster); u != nil {
+			// launchType MANAGED_INSTANCES names no provider: the
+			// cluster's list was to say which, and was not read.
+			why = "the capacity providers of cluster " + w.Cluster + " could not be read (" + u.Action + " failed: " + u.what() + "), and they say where launchType MANAGED_INSTANCES places the tasks"
+			hint, res = u.hint(), []string{w.Cluster}
+		}
+		for _, r := range e.undecidedNeeds(w, "managed instances", onHost, why, hint) {
+			r.Resources = res
+			rows = append(rows, r)
+		}
+		return rows
 	}
 	for _, p := range providers {
 		if len(p.Subnets) == 0 {
@@ -209,6 +240,18 @@ func (e *evaluator) launchUndecidedRow(w *Workload) report.Result {
 			Error:     "could not decide: the capacity provider strategy mixes kinds of host (" + strings.Join(kinds, ", ") + "); the audit judges one kind per workload",
 			Hint:      "Audit each capacity provider's tasks on its own network, or run preflight check in a task of each.",
 			Resources: slices.Clone(w.CapacityProviders),
+		}
+	}
+	if w.LaunchNote != "" {
+		status := report.StatusWarn
+		if e.opts.FailUndecided {
+			status = report.StatusFail
+		}
+		return report.Result{
+			Check: CheckUndecided, Target: w.Name, Status: status, Class: report.ClassUndecided,
+			Error:     "could not decide: " + w.LaunchNote + "; " + why,
+			Hint:      "Run preflight check inside one of its tasks: it sees the network the tasks really use.",
+			Resources: uniqSorted(w.ServiceARN),
 		}
 	}
 	u := findUndecided(e.f, ActionDescribeClusters, w.Cluster)

@@ -352,7 +352,7 @@ func (e *evaluator) endpointIngressRow(tn *taskNet, ep *Endpoint, port int) repo
 		return r
 	}
 	if v.undecided != nil {
-		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the endpoint's security groups decide whether the tasks get in", e.opts)
+		return v.undecidedRow("the endpoint's security groups decide whether the tasks get in", e.opts)
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassConnect
 	r.Error = fmt.Sprintf("security groups %s of %s do not allow inbound TCP %d from the task security groups %s or subnets %s: connections time out",
@@ -419,7 +419,7 @@ func (e *evaluator) taskEgressToEndpointRow(tn *taskNet, ep *Endpoint, port int)
 		return r
 	}
 	if v.undecided != nil {
-		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the task security groups decide whether the tasks get out", e.opts)
+		return v.undecidedRow("the task security groups decide whether the tasks get out", e.opts)
 	}
 	var hosts []netip.Prefix
 	for _, a := range ep.Addrs {

@@ -189,7 +189,7 @@ func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *Pref
 		return r
 	}
 	if v.undecided != nil {
-		return undecidedRow(CheckSecurityGroup, "", *v.undecided, "the task security groups decide whether the tasks get out", e.opts)
+		return v.undecidedRow("the task security groups decide whether the tasks get out", e.opts)
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassConnect
 	r.Error = fmt.Sprintf("task security groups %s do not allow outbound TCP %d to %s (%s): connections time out",

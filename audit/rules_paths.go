@@ -246,7 +246,9 @@ func (e *evaluator) egressOpen(tn *taskNet) []report.Result {
 			if u == nil {
 				u = &Undecided{Action: ActionDescribeSecurityGroups, Resource: id, Err: "security group not in the facts"}
 			}
-			return []report.Result{undecidedRow(CheckEgress, tn.name, *u, "the task security groups decide how open egress is", e.opts)}
+			r := undecidedRow(CheckEgress, tn.name, *u, "the task security groups decide how open egress is", e.opts)
+			r.Resources = uniqSorted(append(r.Resources, id)...)
+			return []report.Result{r}
 		}
 		r.Status, r.Detail = report.StatusPass, "no task security group allows all traffic to 0.0.0.0/0"
 		return []report.Result{r}

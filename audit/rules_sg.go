@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/preflight-dev/preflight/report"
 )
 
 // sgPeer is the other side of a connection as security group rules can
@@ -41,6 +43,14 @@ func (e *evaluator) group(id string, missing *[]string, undecided **Undecided) (
 		*undecided = u
 	}
 	return nil, false
+}
+
+// undecidedRow is the row of a verdict left open by groups that could
+// not be read: it names the call and, among its resources, the groups.
+func (v sgVerdict) undecidedRow(why string, opts Options) report.Result {
+	r := undecidedRow(CheckSecurityGroup, "", *v.undecided, why, opts)
+	r.Resources = uniqSorted(append(r.Resources, v.missing...)...)
+	return r
 }
 
 // sgAllowsTCP decides whether groups let TCP to port through in one

@@ -95,9 +95,11 @@ func (s *gathering) capacityProviders(ctx context.Context) error {
 		case w.LaunchType == audit.LaunchManagedInstances:
 			// The launch type named no provider: the cluster's
 			// Managed Instances providers are where its tasks run.
+			// One that could not be described stays, so that the
+			// rules say it is unknown instead of judging without it.
 			w.CapacityProviders = slices.DeleteFunc(w.CapacityProviders, func(name string) bool {
 				p := s.f.CapacityProviders[audit.ProviderKey(w.Cluster, name)]
-				return p == nil || p.Kind != audit.ProviderManagedInstances
+				return p != nil && p.Kind != audit.ProviderManagedInstances
 			})
 		}
 	}

@@ -49,20 +49,35 @@ func runningStatus(status string) bool {
 // gives them in taskSets, and its deployments list is empty), else its
 // deployments, the PRIMARY with the service's own fields where it has
 // them. A field a deployment leaves empty is the service's; with
-// neither, the service itself stands as the one rollout.
-func rollouts(svc ecstypes.Service) []rollout {
-	var out []rollout
+// neither, the service itself stands as the one rollout. When nothing
+// that runs can be judged, unjudged says why and the list is empty: a
+// task-set service without a PRIMARY or ACTIVE task set (the service's
+// own fields are then null or its task sets' echo, AWS documents), or
+// a rollout without a task definition.
+func rollouts(svc ecstypes.Service) (out []rollout, unjudged string) {
 	controller := ecstypes.DeploymentControllerTypeEcs
 	if dc := svc.DeploymentController; dc != nil && dc.Type != "" {
 		controller = dc.Type
 	}
 	if controller == ecstypes.DeploymentControllerTypeCodeDeploy || controller == ecstypes.DeploymentControllerTypeExternal {
+		var others []string
 		for _, ts := range svc.TaskSets {
-			if st := aws.ToString(ts.Status); runningStatus(st) {
-				out = append(out, rollout{kind: "task set", id: aws.ToString(ts.Id), status: st,
-					taskDefinition: aws.ToString(ts.TaskDefinition), network: ts.NetworkConfiguration,
-					launchType: ts.LaunchType, strategy: ts.CapacityProviderStrategy})
+			st := aws.ToString(ts.Status)
+			if !runningStatus(st) {
+				others = append(others, fmt.Sprintf("%s (%s)", aws.ToString(ts.Id), st))
+				continue
 			}
+			out = append(out, rollout{kind: "task set", id: aws.ToString(ts.Id), status: st,
+				taskDefinition: aws.ToString(ts.TaskDefinition), network: ts.NetworkConfiguration,
+				launchType: ts.LaunchType, strategy: ts.CapacityProviderStrategy})
+		}
+		if len(out) == 0 {
+			listed := "lists no task set"
+			if len(others) > 0 {
+				listed = "lists no PRIMARY or ACTIVE task set, only " + strings.Join(others, ", ")
+			}
+			return nil, fmt.Sprintf("service uses the %s deployment controller and DescribeServices %s: "+
+				"the task definition, network configuration and launch type of its tasks are its task sets'", controller, listed)
 		}
 	} else {
 		for _, d := range svc.Deployments {
@@ -100,6 +115,15 @@ func rollouts(svc ecstypes.Service) []rollout {
 			r.launchType, r.strategy = svc.LaunchType, svc.CapacityProviderStrategy
 		}
 	}
+	for _, r := range out {
+		if r.taskDefinition == "" {
+			what := "the service"
+			if r.kind != "" {
+				what = fmt.Sprintf("%s %s (%s)", r.kind, r.id, r.status)
+			}
+			return nil, what + " names no task definition, and the task definition decides what the tasks need"
+		}
+	}
 	rank := func(r rollout) int {
 		if r.status == "PRIMARY" {
 			return 0
@@ -107,7 +131,7 @@ func rollouts(svc ecstypes.Service) []rollout {
 		return 1
 	}
 	slices.SortStableFunc(out, func(a, b rollout) int { return cmp.Compare(rank(a), rank(b)) })
-	return out
+	return out, ""
 }
 
 // serviceWorkloadsOf converts one described service into the workloads
@@ -125,12 +149,25 @@ func serviceWorkloadsOf(svc ecstypes.Service, cluster string, capacity clusterCa
 	}
 	var groups []*group
 	byKey := map[string]*group{}
-	for _, r := range rollouts(svc) {
+	units, unjudged := rollouts(svc)
+	if unjudged != "" {
+		return []*audit.Workload{{
+			Name: audit.ServiceTarget(cluster, name), Cluster: cluster, Service: name,
+			ServiceARN: aws.ToString(svc.ServiceArn), Status: aws.ToString(svc.Status),
+			LaunchType: audit.LaunchUnknown, Unjudged: unjudged,
+		}}
+	}
+	for _, r := range units {
 		strategy := r.strategy
 		if r.launchType == "" && len(strategy) == 0 {
 			strategy = capacity.defaultStrategy
 		}
 		lt, providers := launchOf(r.launchType, strategy)
+		var launchNote string
+		if lt != audit.LaunchUnknown && !knownLaunchType(lt) {
+			launchNote = fmt.Sprintf("launchType %q is none the audit knows (%s)", lt, strings.Join(knownLaunchTypes(), ", "))
+			lt = audit.LaunchUnknown
+		}
 		if lt == audit.LaunchManagedInstances && len(providers) == 0 {
 			// The launch type alone: ECS places the tasks on the
 			// cluster's Managed Instances providers, which
@@ -149,6 +186,7 @@ func serviceWorkloadsOf(svc ecstypes.Service, cluster string, capacity clusterCa
 			EnableExecuteCommand: svc.EnableExecuteCommand,
 			TaskDefinition:       &audit.TaskDefinition{ARN: r.taskDefinition},
 			ServiceConnect:       r.serviceConnect,
+			LaunchNote:           launchNote,
 		}
 		if nc := r.network; nc != nil && nc.AwsvpcConfiguration != nil {
 			w.Subnets = nc.AwsvpcConfiguration.Subnets
@@ -203,3 +241,12 @@ func rolloutLabel(units []rollout) string {
 	}
 	return units[0].kind + "s " + strings.Join(parts, ", ")
 }
+
+// knownLaunchTypes are the launch types the audit judges (the ECS API's
+// LaunchType values when it was written): a value outside them is a kind
+// of host the rules do not know, and is never judged as one they do.
+func knownLaunchTypes() []string {
+	return []string{audit.LaunchEC2, audit.LaunchFargate, audit.LaunchExternal, audit.LaunchManagedInstances}
+}
+
+func knownLaunchType(lt string) bool { return slices.Contains(knownLaunchTypes(), lt) }

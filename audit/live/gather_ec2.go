@@ -157,7 +157,8 @@ func (s *gathering) subnetVPCs(ctx context.Context, ids []string) ([]string, err
 			// The first call of an audit of a file: nothing answers.
 			return nil, &EnvironmentError{Err: fmt.Errorf("the AWS API could not be reached (%s): %s", audit.ActionDescribeSubnets, connectionMessage(err))}
 		default:
-			s.failed(audit.ActionDescribeSubnets, "", err)
+			// Each subnet gets the Undecided, so that its row names it.
+			s.failedEach(audit.ActionDescribeSubnets, ids, err)
 			return nil, s.fatal()
 		}
 	}
@@ -201,12 +202,30 @@ func (s *gathering) checkGivenSecurityGroups(vpcID string) error {
 	return nil
 }
 
+// failedEach is failed for one call that read the resources of ids (the
+// subnets asked for, or the VPCs a filter named): each id gets the
+// Undecided, so that every row the call leaves open names the subnet or
+// the VPC whose tables, ACLs or endpoints it is missing, as the rules
+// look it up. Without ids the Undecided covers the whole call.
+func (s *gathering) failedEach(action string, ids []string, err error) bool {
+	if err == nil {
+		return false
+	}
+	if len(ids) == 0 {
+		return s.failed(action, "", err)
+	}
+	for _, id := range ids {
+		s.failed(action, id, err)
+	}
+	return true
+}
+
 func (s *gathering) describeVPCs(ctx context.Context, vpcIDs []string) {
 	var vpcs []ec2types.Vpc
 	err := eachPage(ctx, ec2.NewDescribeVpcsPaginator(s.api, &ec2.DescribeVpcsInput{VpcIds: vpcIDs}), func(o *ec2.DescribeVpcsOutput) *string { return o.NextToken }, func(out *ec2.DescribeVpcsOutput) {
 		vpcs = append(vpcs, out.Vpcs...)
 	})
-	failed := s.failed(audit.ActionDescribeVpcs, "", err)
+	failed := s.failedEach(audit.ActionDescribeVpcs, vpcIDs, err)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// A VPC is listed even when it could not be described, so that the
@@ -326,7 +345,7 @@ func (s *gathering) describeSubnets(ctx context.Context, vpcIDs []string) {
 	err := eachPage(ctx, ec2.NewDescribeSubnetsPaginator(s.api, &ec2.DescribeSubnetsInput{Filters: vpcFilter(vpcIDs)}), func(o *ec2.DescribeSubnetsOutput) *string { return o.NextToken }, func(out *ec2.DescribeSubnetsOutput) {
 		subnets = append(subnets, out.Subnets...)
 	})
-	if s.failed(audit.ActionDescribeSubnets, "", err) {
+	if s.failedEach(audit.ActionDescribeSubnets, vpcIDs, err) {
 		return
 	}
 	s.mu.Lock()
@@ -358,7 +377,7 @@ func (s *gathering) describeRouteTables(ctx context.Context, vpcIDs []string) {
 	err := eachPage(ctx, ec2.NewDescribeRouteTablesPaginator(s.api, &ec2.DescribeRouteTablesInput{Filters: vpcFilter(vpcIDs)}), func(o *ec2.DescribeRouteTablesOutput) *string { return o.NextToken }, func(out *ec2.DescribeRouteTablesOutput) {
 		tables = append(tables, out.RouteTables...)
 	})
-	if s.failed(audit.ActionDescribeRouteTables, "", err) {
+	if s.failedEach(audit.ActionDescribeRouteTables, vpcIDs, err) {
 		return
 	}
 	var out []*audit.RouteTable
@@ -428,7 +447,7 @@ func (s *gathering) describeEndpoints(ctx context.Context, vpcIDs []string) {
 	err := eachPage(ctx, ec2.NewDescribeVpcEndpointsPaginator(s.api, &ec2.DescribeVpcEndpointsInput{Filters: vpcFilter(vpcIDs)}), func(o *ec2.DescribeVpcEndpointsOutput) *string { return o.NextToken }, func(out *ec2.DescribeVpcEndpointsOutput) {
 		eps = append(eps, out.VpcEndpoints...)
 	})
-	if s.failed(audit.ActionDescribeVpcEndpoints, "", err) {
+	if s.failedEach(audit.ActionDescribeVpcEndpoints, vpcIDs, err) {
 		return
 	}
 	var out []*audit.Endpoint
@@ -504,7 +523,7 @@ func (s *gathering) describeNACLs(ctx context.Context, vpcIDs []string) {
 	err := eachPage(ctx, ec2.NewDescribeNetworkAclsPaginator(s.api, &ec2.DescribeNetworkAclsInput{Filters: vpcFilter(vpcIDs)}), func(o *ec2.DescribeNetworkAclsOutput) *string { return o.NextToken }, func(out *ec2.DescribeNetworkAclsOutput) {
 		acls = append(acls, out.NetworkAcls...)
 	})
-	if s.failed(audit.ActionDescribeNetworkAcls, "", err) {
+	if s.failedEach(audit.ActionDescribeNetworkAcls, vpcIDs, err) {
 		return
 	}
 	var out []*audit.NetworkACL

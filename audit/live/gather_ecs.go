@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/preflight-dev/preflight/audit"
 	"github.com/preflight-dev/preflight/report"
@@ -99,8 +100,17 @@ func (s *gathering) clusterServices(ctx context.Context, c sweepCluster) error {
 				return
 			}
 			for _, f := range out.Failures {
-				if explicit {
-					errs = append(errs, inputErr("--service", "service %q not found in cluster %q (DescribeServices: %s)", resourceName(aws.ToString(f.Arn)), clusterName, aws.ToString(f.Reason)))
+				name, reason := resourceName(aws.ToString(f.Arn)), aws.ToString(f.Reason)
+				switch {
+				case explicit && reason == "MISSING":
+					errs = append(errs, inputErr("--service", "service %q not found in cluster %q (DescribeServices: %s)", name, clusterName, reason))
+				case reason != "MISSING":
+					// Not a service deleted since it was listed (the
+					// one reason AWS documents): what it runs is
+					// unknown, and its row says so.
+					s.failed(audit.ActionDescribeServices, audit.ServiceTarget(clusterName, name), &smithy.GenericAPIError{Code: reason,
+						Message: strings.TrimSpace(fmt.Sprintf("service %s: %s %s", name, reason, aws.ToString(f.Detail)))})
+					unread = append(unread, audit.UnreadService(clusterName, name))
 				}
 			}
 			for _, svc := range out.Services {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -177,4 +178,41 @@ func TestAuditWithIAMEnforced(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAPIIsThePolicy: audit-policy.json grants exactly the methods of
+// the API interface (every call gather can make, whatever the account
+// holds, which the recorded tests above may not reach), each a read,
+// plus the organization sweep's ec2:DescribeRegions (package
+// audit/sweep, which records it in its own moto test).
+func TestAPIIsThePolicy(t *testing.T) {
+	service := map[string]string{
+		"github.com/aws/aws-sdk-go-v2/service/ecs": "ecs",
+		"github.com/aws/aws-sdk-go-v2/service/ec2": "ec2",
+		"github.com/aws/aws-sdk-go-v2/service/efs": "elasticfilesystem",
+	}
+	api := reflect.TypeFor[API]()
+	var fromAPI []string
+	for i := range api.NumMethod() {
+		m := api.Method(i)
+		// The input is the method's second parameter: *ecs.XInput.
+		pkg := m.Type.In(1).Elem().PkgPath()
+		prefix, ok := service[pkg]
+		if !ok {
+			t.Errorf("API.%s takes an input of package %s; want one of ECS, EC2, EFS", m.Name, pkg)
+			continue
+		}
+		if !strings.HasPrefix(m.Name, "Describe") && !strings.HasPrefix(m.Name, "List") && !strings.HasPrefix(m.Name, "Get") {
+			t.Errorf("API.%s is not a read (Describe, List, Get)", m.Name)
+		}
+		fromAPI = append(fromAPI, prefix+":"+m.Name)
+	}
+	want := append(fromAPI, "ec2:DescribeRegions")
+	got := slices.Clone(policyActions(t))
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("audit-policy.json allows\n%q\nwant the API interface's calls and ec2:DescribeRegions\n%q", got, want)
+	}
+	var _ API = limitedAPI{}
 }

@@ -49,7 +49,7 @@ func TestReplayBPA(t *testing.T) {
 			{check: audit.CheckRoute, target: "internet", status: report.StatusFail, class: report.ClassConnect,
 				errHas: "a task subnet has no internet path: the image pull times out (" + why, resources: []string{bpaTask1, bpaTask2}},
 			{check: audit.CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture,
-				errHas: "time out (a task subnet has no internet path; " + why},
+				errHas: "time out (a task subnet has no internet path; " + why, resources: []string{bpaTask1, bpaTask2, replayVPC}},
 		}
 	}
 	igwOpen := []replayRow{
@@ -59,7 +59,8 @@ func TestReplayBPA(t *testing.T) {
 	}
 	igwClosed := func(mode string) []replayRow {
 		return []replayRow{{check: audit.CheckRoute, target: "internet", status: report.StatusFail, class: report.ClassConnect,
-			errHas: "VPC Block Public Access is " + mode + " in us-east-1 and closes " + bpaIGW + " for the tasks' own address: no active allow-bidirectional exclusion covers " + bpaTask1 + " or " + replayVPC}}
+			errHas:    "VPC Block Public Access is " + mode + " in us-east-1 and closes " + bpaIGW + " for the tasks' own address: no active allow-bidirectional exclusion covers " + bpaTask1 + " or " + replayVPC,
+			resources: []string{bpaTask1, bpaTask2, "rtb-0f1e2d3c4b5a69788"}}}
 	}
 	eigwOpen := []replayRow{{check: audit.CheckEndpoint, target: "internet", status: report.StatusPass}}
 	tests := []struct {

@@ -107,6 +107,8 @@ func TestReplayLaunchTypes(t *testing.T) {
 				errHas: "no external instances registered in cluster prod"}},
 		{"FARGATE_SPOT", "service/prod/orders", "",
 			replayRow{check: audit.CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0ecrdkr2c3d4e5f62"}}},
+		{"the cluster's default strategy (FARGATE): the pull on the task ENI", "service/prod/payments", "service/prod/payments: image",
+			replayRow{check: audit.CheckEndpoint, target: "ecr.dkr", status: report.StatusPass, resources: []string{"vpce-0ecrdkr2c3d4e5f62", "sg-0task5e9c1b2a3d4f6"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,8 +147,13 @@ func TestReplayCapacityProvidersDenied(t *testing.T) {
 				status: report.StatusWarn, class: report.ClassUndecided,
 				errHas: "ecs:DescribeCapacityProviders on " + provider + " failed (AccessDeniedException", resources: []string{provider}})
 		}
+		// launchType MANAGED_INSTANCES places on the cluster's Managed
+		// Instances providers: none could be described, so each of
+		// the cluster's is named, with the denied call.
 		assertWorkloadRows(t, rows, "service/prod/mi-launch", "(managed instances)", replayRow{check: audit.CheckEndpoint, target: "ecr.dkr",
-			status: report.StatusWarn, class: report.ClassUndecided, errHas: "no capacity provider known"})
+			status: report.StatusWarn, class: report.ClassUndecided,
+			errHas:    "capacity providers mi-cp,prod-asg,spare-asg could not be described, so which of them launch Managed Instances, and on which subnets and security groups, is unknown (ecs:DescribeCapacityProviders failed: AccessDeniedException",
+			resources: []string{"mi-cp", "prod-asg", "spare-asg"}})
 		// Only edge (EXTERNAL) runs on container instances now: one
 		// listing of two pages.
 		if n := r.count(audit.ActionListContainerInstances); n != 2 {
@@ -162,6 +169,12 @@ func TestReplayCapacityProvidersDenied(t *testing.T) {
 		}
 		assertWorkloadRows(t, rows, "service/prod/payments", "", replayRow{check: audit.CheckUndecided, target: "service/prod/payments",
 			status: report.StatusWarn, class: report.ClassUndecided, errHas: "ecs:DescribeClusters on prod failed (AccessDeniedException", resources: []string{"prod"}})
+		// launchType MANAGED_INSTANCES without the cluster's provider
+		// list: where its hosts are is unknown, and the row says why.
+		assertWorkloadRows(t, rows, "service/prod/mi-launch", "(managed instances)", replayRow{check: audit.CheckEndpoint, target: "logs",
+			status: report.StatusWarn, class: report.ClassUndecided,
+			errHas:    "the capacity providers of cluster prod could not be read (ecs:DescribeClusters failed: AccessDeniedException",
+			resources: []string{"prod"}})
 	})
 }
 

@@ -185,6 +185,42 @@ var decidedWithout = map[string]bool{
 	audit.ActionDescribeBPAExclusions:       true,
 }
 
+// replayNames are the resources the undecided rows of a failed call name
+// on the base account: the VPC a filtered read was for, the subnets,
+// groups, options, file system or mount target it could not read, the
+// cluster or services. ec2:DescribeManagedPrefixLists is looked up by
+// the S3 list's name, Region-wide: its rows name no resource.
+var replayNames = map[string][]string{
+	audit.ActionListServices:                 {"prod"},
+	audit.ActionDescribeServices:             {"service/prod/billing", "service/prod/users"},
+	audit.ActionDescribeTaskDefinition:       {"arn:aws:ecs:us-east-1:111122223333:task-definition/shop:7"},
+	audit.ActionDescribeSubnets:              {"subnet-0a11b22c33d44e551", "subnet-0a11b22c33d44e552"},
+	audit.ActionDescribeVpcs:                 {replayVPC},
+	audit.ActionDescribeVpcAttribute:         {replayVPC},
+	audit.ActionDescribeDhcpOptions:          {"dopt-0d1e2f3a4b5c6d7e8"},
+	audit.ActionDescribeRouteTables:          {replayVPC},
+	audit.ActionDescribeVpcEndpoints:         {replayVPC},
+	audit.ActionDescribeSecurityGroups:       {"sg-0task5e9c1b2a3d4f6", "sg-0vpce5e9c1b2a3d4f7", "sg-0efs05e9c1b2a3d4f8"},
+	audit.ActionDescribeNetworkAcls:          {replayVPC},
+	audit.ActionDescribeMountTargets:         {"fs-0c1d2e3f4a5b6c7d8"},
+	audit.ActionDescribeMountTargetSecGroups: {"fsmt-0a1b2c3d4e5f60710"},
+}
+
+// assertUndecidedNames checks that for each id an undecided row naming
+// action names id among its resources: the row says what it could not
+// read, not only which call failed.
+func assertUndecidedNames(t *testing.T, facts *audit.Facts, action string, ids []string) {
+	t.Helper()
+	rows := audit.Evaluate(facts, audit.Options{})
+	for _, id := range ids {
+		if !slices.ContainsFunc(rows, func(r report.Result) bool {
+			return r.Class == report.ClassUndecided && strings.Contains(r.Error, action) && slices.Contains(r.Resources, id)
+		}) {
+			t.Errorf("no undecided row naming %s and %s in\n%s", action, id, motoDumpRows(rows))
+		}
+	}
+}
+
 // replayCode is the error code AWS gives when it throttles or denies
 // action.
 func replayCode(action string, throttled bool) string {
@@ -202,7 +238,8 @@ func replayCode(action string, throttled bool) string {
 // TestReplayThrottling: a throttled call is retried: a burst shorter than
 // the retries leaves the rows of the healthy account, a throttle that
 // outlasts them leaves an undecided row that says AWS throttled that call
-// (never a pass, never a denial). Every call audit makes is tried.
+// (never a pass, never a denial) and names what it could not read
+// (replayNames). Every call audit makes is tried.
 func TestReplayThrottling(t *testing.T) {
 	_, healthy := replayRows(t, newReplayAWS(t, ""), audit.Options{})
 	for action, calls := range replayActions {
@@ -239,6 +276,7 @@ func TestReplayThrottling(t *testing.T) {
 				return
 			}
 			assertUndecidedRow(t, facts, action, replayCode(action, true), "AWS throttled "+action)
+			assertUndecidedNames(t, facts, action, replayNames[action])
 		})
 	}
 }
@@ -272,7 +310,8 @@ func TestReplayThrottledFraction(t *testing.T) {
 }
 
 // TestReplayDenied: a call IAM refuses is not retried and leaves an
-// undecided row naming the action and telling to allow it, for every call
+// undecided row naming the action and what it could not read, and telling
+// to allow it, for every call
 // audit makes, in AWS's own error shapes (EC2 UnauthorizedOperation, ECS
 // and EFS AccessDeniedException).
 func TestReplayDenied(t *testing.T) {
@@ -298,6 +337,7 @@ func TestReplayDenied(t *testing.T) {
 				return
 			}
 			assertUndecidedRow(t, facts, action, replayCode(action, false), "Allow "+action+" to the role")
+			assertUndecidedNames(t, facts, action, replayNames[action])
 		})
 	}
 }

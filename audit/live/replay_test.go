@@ -62,6 +62,9 @@ type replayAWS struct {
 	// invocations are the distinct calls of each action (the SDK's
 	// amz-sdk-invocation-id, the same on every attempt of a call).
 	invocations map[string]map[string]bool
+	// serviceFailures, when set, are the services DescribeServices
+	// answers in failures[] with this reason instead of describing them.
+	serviceFailures map[string]string
 	// sweep, when set, answers the calls it generates (a sweep of many
 	// clusters, see replay_sweep_test.go) before the response files.
 	sweep *sweepScenario
@@ -465,7 +468,14 @@ func (r *replayAWS) describeServices(w http.ResponseWriter, names []string) {
 	}
 	all := r.services()
 	services, failures := []map[string]any{}, []map[string]any{}
+	r.mu.Lock()
+	failing := r.serviceFailures
+	r.mu.Unlock()
 	for _, n := range names {
+		if reason, ok := failing[n]; ok {
+			failures = append(failures, map[string]any{"arn": "arn:aws:ecs:us-east-1:" + replayAccount + ":service/prod/" + n, "reason": reason, "detail": "replayed failure"})
+			continue
+		}
 		var found map[string]any
 		for _, s := range all {
 			if s["serviceName"] == n || s["serviceArn"] == n {

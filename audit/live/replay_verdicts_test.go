@@ -140,7 +140,9 @@ func TestReplayServiceStatus(t *testing.T) {
 // endpoint group's only ingress rule is shown with ports 443-443 in each
 // case: as protocol 50 (ESP) it allows that protocol alone, never TCP
 // 443, so the tasks are blocked; as 6 (TCP by number) it allows TCP 443;
-// as -1 it allows every protocol and port.
+// as -1 it allows every protocol and port. IPv6 ranges count for IPv6
+// paths only: a task group allowing TCP 443 out to ::/0 alone blocks the
+// IPv4 path to the endpoints.
 func TestReplaySGProtocol(t *testing.T) {
 	tests := []struct {
 		scenario string
@@ -151,6 +153,11 @@ func TestReplaySGProtocol(t *testing.T) {
 			resources: []string{"sg-0vpce5e9c1b2a3d4f7", "vpce-0ecrapi2c3d4e5f61"}}},
 		{"sg-protocol-6", replayRow{check: audit.CheckEndpoint, target: "ecr.api", status: report.StatusPass, resources: []string{"sg-0vpce5e9c1b2a3d4f7"}}},
 		{"sg-protocol-all", replayRow{check: audit.CheckEndpoint, target: "ecr.api", status: report.StatusPass, resources: []string{"sg-0vpce5e9c1b2a3d4f7"}}},
+		// The task group allows TCP 443 out to ::/0 alone: an IPv6
+		// rule says nothing of the IPv4 path to the endpoint.
+		{"sg-ipv6-egress", replayRow{check: audit.CheckSecurityGroup, target: "ecr.api", status: report.StatusFail, class: report.ClassConnect,
+			errHas:    "task security groups sg-0task5e9c1b2a3d4f6 do not allow outbound TCP 443 to vpce-0ecrapi2c3d4e5f61",
+			resources: []string{"sg-0task5e9c1b2a3d4f6", "vpce-0ecrapi2c3d4e5f61"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
