@@ -23,6 +23,22 @@ const (
 // says which). An id that matches neither its AWS pattern nor the
 // source's grammar is refused, not printed.
 func WriteEgressRules(w io.Writer, format, region, source string, rules []EgressRule) error {
+	return writeEgressRules(w, format, &Plan{Region: region, Source: source}, rules)
+}
+
+// WriteEgressRulesFor writes rules as WriteEgressRules does, for the
+// facts f they were derived from (EgressRules(f, ...)), in region: in
+// f.Source's terms, and, for a change laid over the account, naming the
+// resources the change declares by its own names (f.Names) in the
+// change's own format, as WritePlan does.
+func WriteEgressRulesFor(w io.Writer, format, region string, f *Facts, rules []EgressRule) error {
+	return writeEgressRules(w, format, &Plan{Region: region, Source: f.Source, Names: f.Names}, rules)
+}
+
+// writeEgressRules writes rules as the steps of p, which holds where
+// they apply and the names to write them against.
+func writeEgressRules(w io.Writer, format string, p *Plan, rules []EgressRule) error {
+	source := p.Source
 	if format == EgressJSON {
 		// JSON is data, but it is pasted into scripts and code as well:
 		// its ids are checked as the other formats' are.
@@ -42,7 +58,7 @@ func WriteEgressRules(w io.Writer, format, region, source string, rules []Egress
 		}
 		return nil
 	}
-	p := &Plan{Region: region, Source: source, Note: "the task security groups hold exactly the least egress set, and no allow-all."}
+	p.Note = "the task security groups hold exactly the least egress set, and no allow-all."
 	for _, r := range rules {
 		p.Changes = append(p.Changes, r.change())
 	}

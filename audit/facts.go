@@ -164,6 +164,16 @@ type Facts struct {
 	// depends on where a resource is written. Nil for a live account and
 	// a plan (Terraform writes its plan JSON on one line).
 	Declared map[string]report.Location
+
+	// Names maps an AWS id of these facts to the input's own name for
+	// the resource (a Terraform address: aws_security_group.task), for
+	// facts that are a change laid over the account (audit/overlay),
+	// where a resource the change declares keeps the account's id. The
+	// fix plan and the egress rules in the input's own format name the
+	// resource by it, so they paste into the change; an id it does not
+	// hold is outside the change and stays an id. No rule reads it. Nil
+	// for every other source.
+	Names map[string]string
 }
 
 // Tri is a boolean that can also be unknown, for attributes whose read

@@ -20,6 +20,11 @@ type Plan struct {
 	// a template its ids may be the input's own names, and the writers
 	// write against them.
 	Source string
+	// Names are the Facts.Names the plan was made from: the input's own
+	// names of the account's ids, for a change laid over the account.
+	// The writer of Source's own format names a resource by them (see
+	// named); the others, and --fix cli, keep the ids, which exist.
+	Names map[string]string
 	// Changes run in order; a change that uses a created resource comes
 	// after the change that creates it.
 	Changes []Change
@@ -138,7 +143,7 @@ func PlanFixes(f *Facts, opts Options) (*Plan, error) {
 		}
 	}
 	slices.SortStableFunc(steps, func(a, b planned) int { return cmp.Compare(a.c.Kind, b.c.Kind) })
-	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, steps: map[rowKey][]int{}}
+	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, Names: f.Names, steps: map[rowKey][]int{}}
 	for i, s := range steps {
 		p.Changes = append(p.Changes, s.c)
 		for _, k := range s.rows {

@@ -168,7 +168,7 @@ func judgeFacts(cfg *config.Config, facts *audit.Facts, over *overPlan, region s
 		}
 		reportOut = stderr
 	case cfg.EgressRules != "":
-		if err := audit.WriteEgressRules(stdout, cfg.EgressRules, region, facts.Source, audit.EgressRules(facts, opts)); err != nil {
+		if err := audit.WriteEgressRulesFor(stdout, cfg.EgressRules, region, facts, audit.EgressRules(facts, opts)); err != nil {
 			fmt.Fprintf(stderr, "preflight audit: %s\n", report.Printable(err.Error()))
 			return writeFailed(facts, err)
 		}
