@@ -125,3 +125,34 @@ func outsideNote(c Change) string {
 	}
 	return "Outside the change: " + strings.Join(ids, ", ") + " are not declared in it and keep their AWS ids."
 }
+
+// inlineNote warns, for a step that adds a rule or an association as a
+// resource of its own to a resource the change declares (named by its
+// address), that the provider lets one of the two manage it, never both:
+// a declared resource that sets the same thing inline (ingress and egress
+// blocks, route_table_ids, subnet_ids, security_group_ids) would take it
+// off again at the next apply. The writer cannot see the declaration, so
+// it says where the step goes then; "" for other steps.
+func inlineNote(c Change) string {
+	declared := func(id string) bool {
+		a, ok := parseTFAddress(id)
+		return ok && a.attr == ""
+	}
+	var owner, inline string
+	switch c.Kind {
+	case ChangeAuthorizeIngress, ChangeAuthorizeEgress:
+		owner, inline = c.Group, "ingress and egress blocks"
+	case ChangeNACLInsert:
+		owner, inline = c.ACL, "ingress and egress blocks"
+	case ChangeEndpointAddRouteTables:
+		owner, inline = c.Endpoint, "route_table_ids"
+	case ChangeEndpointAddSubnets:
+		owner, inline = c.Endpoint, "subnet_ids"
+	case ChangeEndpointGroups:
+		owner, inline = c.Endpoint, "security_group_ids"
+	}
+	if owner == "" || !declared(owner) {
+		return ""
+	}
+	return "If " + owner + " sets its " + inline + " itself, make this change there instead: the provider lets either those or separate resources manage them, not both."
+}

@@ -86,6 +86,8 @@ func TestFixNamesChangeAddresses(t *testing.T) {
 				`route_table_ids   = ["` + rtbTask + `"]`,
 				"Outside the change: " + rtbTask + " is not declared in it",
 				"network_acl_id = aws_network_acl.private.id",
+				"If aws_network_acl.private sets its ingress and egress blocks itself, make this change there instead",
+				"If aws_security_group.task sets its ingress and egress blocks itself, make this change there instead",
 				"change aws_vpc.main where it is declared in the change",
 				`set assign_public_ip = false in the network_configuration of aws_ecs_service.app["orders"].`,
 			},

@@ -275,6 +275,11 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 		if m := strings.TrimSuffix(module[i], "."); m != "" {
 			comment(w, "#", "In the configuration of "+m+", which alone can name its resources:")
 		}
+		if over {
+			if note := inlineNote(c); note != "" {
+				comment(w, "#", note)
+			}
+		}
 		for j, b := range blocks {
 			if j > 0 {
 				fmt.Fprintln(w)
