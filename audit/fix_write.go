@@ -40,8 +40,8 @@ func WritePlan(w io.Writer, format string, p *Plan) error {
 		return err
 	}
 	if format == p.Source {
-		// A change laid over the account: the resources it declares by
-		// its own names.
+		// For a change laid over the account (Names), the resources it
+		// declares by its own names.
 		var err error
 		if p, err = p.named(); err != nil {
 			return err

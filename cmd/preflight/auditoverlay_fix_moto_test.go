@@ -68,11 +68,7 @@ func testOverLiveFix(t *testing.T, dir, endpoint string, plans map[string]string
 			if code != c.code {
 				t.Errorf("--fix terraform: exit %d; want %d (the report's)", code, c.code)
 			}
-			t.Cleanup(func() {
-				if t.Failed() {
-					t.Logf("fix:\n%s", fix)
-				}
-			})
+			t.Logf("--fix terraform:\n%s", fix)
 			flat := strings.ReplaceAll(fix, "\n#  ", " ")
 			for _, w := range c.want {
 				if !strings.Contains(flat, w) {
