@@ -170,6 +170,16 @@ type Facts struct {
 	// step whose resources lie in two stacks is said in words. Nil for one
 	// template, a plan and a live account.
 	Stacks map[string]Stack
+
+	// Names maps an AWS id of these facts to the input's own name for
+	// the resource (a Terraform address: aws_security_group.task), for
+	// facts that are a change laid over the account (audit/overlay),
+	// where a resource the change declares keeps the account's id. The
+	// fix plan and the egress rules in the input's own format name the
+	// resource by it, so they paste into the change; an id it does not
+	// hold is outside the change and stays an id. No rule reads it. Nil
+	// for every other source.
+	Names map[string]string
 }
 
 // Stack is one stack of an input of several CloudFormation stacks.

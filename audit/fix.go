@@ -80,6 +80,10 @@ type Change struct {
 	// where to turn the public IP off once it passes the address
 	// grammar. It is never printed otherwise.
 	Workload string
+	// ServiceARN is that service's ARN, by which Plan.Names may name it
+	// (a live service a change laid over the account declares). It is
+	// never printed.
+	ServiceARN string
 	// Description labels created rules and groups.
 	Description string
 	// Note is what the step cannot know (a host name's addresses), said

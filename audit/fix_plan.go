@@ -24,6 +24,11 @@ type Plan struct {
 	// stacks, the stack of each resource, whose template a step on it is
 	// written for.
 	Stacks map[string]Stack
+	// Names are the Facts.Names the plan was made from: the input's own
+	// names of the account's ids, for a change laid over the account.
+	// The writer of Source's own format names a resource by them (see
+	// named); the others, and --fix cli, keep the ids, which exist.
+	Names map[string]string
 	// Changes run in order; a change that uses a created resource comes
 	// after the change that creates it.
 	Changes []Change
@@ -142,7 +147,7 @@ func PlanFixes(f *Facts, opts Options) (*Plan, error) {
 		}
 	}
 	slices.SortStableFunc(steps, func(a, b planned) int { return cmp.Compare(a.c.Kind, b.c.Kind) })
-	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, Stacks: f.Stacks, steps: map[rowKey][]int{}}
+	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, Stacks: f.Stacks, Names: f.Names, steps: map[rowKey][]int{}}
 	for i, s := range steps {
 		p.Changes = append(p.Changes, s.c)
 		for _, k := range s.rows {

@@ -342,7 +342,7 @@ func TestPlanPublicIP(t *testing.T) {
 	f.Workloads[0].AssignPublicIP = PublicIPEnabled
 	p := planOf(t, f)
 	want := []Change{{Kind: ChangeDisablePublicIP, Cluster: "prod", ECSService: "orders", Workload: "service/prod/orders",
-		Subnets: []string{fixID("subnet-a"), fixID("subnet-b")}, Groups: []string{fixID("sg-task")}}}
+		ServiceARN: f.Workloads[0].ServiceARN, Subnets: []string{fixID("subnet-a"), fixID("subnet-b")}, Groups: []string{fixID("sg-task")}}}
 	if !reflect.DeepEqual(p.Changes, want) {
 		t.Fatalf("got %+v; want %+v", p.Changes, want)
 	}

@@ -27,13 +27,25 @@ const (
 // A plan made from a Terraform plan is written in "terraform" against the
 // plan's own addresses, one from a template in "cloudformation" against
 // its logical ids; "cli" is written only when every id is an AWS id (the
-// resources exist), and refused naming the first that is not.
+// resources exist), and refused naming the first that is not. A plan made
+// from a change laid over the account (p.Names) is written in the
+// change's format against its own names for the resources it declares,
+// and the account's ids for the others (each step says which lie
+// outside the change); "cli" keeps the account's ids.
 func WritePlan(w io.Writer, format string, p *Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
 	if err := p.writable(format); err != nil {
 		return err
+	}
+	if format == p.Source {
+		// For a change laid over the account (Names), the resources it
+		// declares by its own names.
+		var err error
+		if p, err = p.named(); err != nil {
+			return err
+		}
 	}
 	bw := bufio.NewWriter(w)
 	switch format {
@@ -94,9 +106,16 @@ func WritePlanBelow(w io.Writer, p *Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	cli := p.writable(FixCLI) == nil
+	if !cli {
+		var err error
+		if p, err = p.named(); err != nil {
+			return err
+		}
+	}
 	bw := bufio.NewWriter(w)
 	switch {
-	case p.writable(FixCLI) == nil:
+	case cli:
 		fmt.Fprintf(bw, "\nFix plan (preflight audit --fix cli > fix.sh prints it alone; terraform and cloudformation too):\n")
 		writePlanCLI(bw, p)
 	case p.Source == SourceTerraform:

@@ -244,6 +244,12 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 	if p.Source == SourceTerraform {
 		run = "Add them to the change: resources reference the plan's own by address; the steps that are no resource of their own say what to change where."
 	}
+	// Names marks a change laid over the account (nil for every other
+	// source).
+	over := p.Source == SourceTerraform && p.Names != nil
+	if over {
+		run = "Add them to the change: resources reference what it declares by address, and the account's other resources by their ids (each step says which lie outside the change); the steps that are no resource of their own say what to change where."
+	}
 	header(w, "#", p, run)
 	kinds := map[string]string{}
 	for _, c := range p.Changes {
@@ -256,6 +262,11 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 	for i, c := range p.Changes {
 		fmt.Fprintln(w)
 		comment(w, "#", stepTitle(i, c, ref))
+		if over {
+			if note := outsideNote(c); note != "" {
+				comment(w, "#", note)
+			}
+		}
 		if !placed[i] {
 			comment(w, "#", "This step is not written as a block: its resources lie in different modules, and a module's resources can be named only inside it; add it where they meet, passing the ids through module outputs.")
 			continue
@@ -267,6 +278,11 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 		}
 		if m := strings.TrimSuffix(module[i], "."); m != "" {
 			comment(w, "#", "In the configuration of "+m+", which alone can name its resources:")
+		}
+		if over {
+			if note := inlineNote(c); note != "" {
+				comment(w, "#", note)
+			}
 		}
 		for j, b := range blocks {
 			if j > 0 {

@@ -136,7 +136,7 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 			r.Hint = "These tasks belong to " + w.Deployment + ", which the service's PRIMARY is replacing; fix the PRIMARY's network configuration if it has the same problem, and let the rollout finish."
 		}
 		if r.Status != report.StatusPass && w.AssignPublicIP == PublicIPEnabled && w.Service != "" && !w.Rollout {
-			e.propose(&r, Change{Kind: ChangeDisablePublicIP, Cluster: w.Cluster, ECSService: w.Service, Workload: w.Name,
+			e.propose(&r, Change{Kind: ChangeDisablePublicIP, Cluster: w.Cluster, ECSService: w.Service, Workload: w.Name, ServiceARN: w.ServiceARN,
 				Subnets: slices.Clone(w.Subnets), Groups: slices.Clone(w.SecurityGroups)})
 		}
 		out = append(out, r)

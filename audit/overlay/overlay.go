@@ -90,6 +90,13 @@ type Result struct {
 	// addresses in the change: the resource's own first, then those of
 	// its parts (routes, rules, associations).
 	Addresses map[string][]string
+	// Names maps each account id whose resource the change declares
+	// (itself, not only a part of it) and keeps (neither deletes nor
+	// replaces) to that resource's own address: what a fix written in
+	// the change's format names it by (audit.Facts.Names). A resource
+	// the change does not declare has no entry, nor one it only changes
+	// a part of.
+	Names map[string]string
 	// Touched are the changes that alter the account, in change order.
 	Touched []Touched
 	// reconfigured are the ARNs of the live services whose update
@@ -113,7 +120,9 @@ type key struct {
 // Neither live nor planned is modified.
 func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecided) *Result {
 	m := clone(live)
-	res := &Result{Facts: m.Facts, Addresses: map[string][]string{}, reconfigured: map[string]bool{}}
+	// The merged facts hold the change's names for what it creates.
+	m.Source = planned.Source
+	res := &Result{Facts: m.Facts, Addresses: map[string][]string{}, Names: map[string]string{}, reconfigured: map[string]bool{}}
 	// The planned facts of resources the account already has use the
 	// account's ids, except a service, whose planned ARN is its address.
 	idOfAddr := map[string]string{}
@@ -128,6 +137,9 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 				res.Addresses[c.ID] = append([]string{c.Address}, res.Addresses[c.ID]...)
 				idOfAddr[c.Address] = c.ID
 			}
+		}
+		if c.ID != "" && !c.Part && c.Action != Delete && c.Action != Replace {
+			res.Names[c.ID] = c.Address
 		}
 		if c.Action == NoOp {
 			continue

@@ -60,5 +60,8 @@ func planOverLive(ctx context.Context, cfg *config.Config, p *terraform.Plan, st
 		return nil, nil, liveError(err, stderr)
 	}
 	res := overlay.Apply(account, p.Facts, p.Changes, p.Outside)
+	// The fix and the egress rules in Terraform name what the plan
+	// declares by its address, so they paste into the change.
+	res.Facts.Names = res.Names
 	return res.Facts, &overPlan{res: res, live: account}, 0
 }

@@ -1,0 +1,62 @@
+package overlay
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/preflight-dev/preflight/audit"
+)
+
+// TestNames: the merged facts carry the change's Source (they hold its
+// addresses for what it creates), and Names maps the account's ids of the
+// resources the change declares and keeps to their own addresses, for a
+// fix written in the change's format: not a resource the change only
+// changes a part of (its address would name the part, not the resource),
+// nor one it deletes or replaces (its block is gone from the change).
+func TestNames(t *testing.T) {
+	tests := []struct {
+		name    string
+		changes []Change
+		want    map[string]string
+	}{
+		{name: "declared resources, kept or updated",
+			changes: []Change{
+				{Address: "aws_vpc.main", Kind: KindVPC, Action: NoOp, ID: "vpc-1"},
+				{Address: "module.net.aws_route_table.private", Kind: KindRouteTable, Action: NoOp, ID: "rtb-1"},
+				{Address: "aws_security_group.task", Kind: KindSecurityGroup, Action: Update, ID: "sg-task"},
+				{Address: `aws_ecs_service.app["orders"]`, Kind: KindWorkload, Action: NoOp, ID: ordersARN},
+			},
+			want: map[string]string{"vpc-1": "aws_vpc.main", "rtb-1": "module.net.aws_route_table.private",
+				"sg-task": "aws_security_group.task", ordersARN: `aws_ecs_service.app["orders"]`}},
+		{name: "a part only",
+			changes: []Change{{Address: "aws_vpc_security_group_egress_rule.https", Kind: KindSecurityGroup, Action: Create, ID: "sg-task", Part: true}},
+			want:    map[string]string{}},
+		{name: "a part and its resource",
+			changes: []Change{
+				{Address: "aws_route.s3", Kind: KindRouteTable, Action: NoOp, ID: "rtb-1", Part: true},
+				{Address: "aws_route_table.private", Kind: KindRouteTable, Action: NoOp, ID: "rtb-1"},
+			},
+			want: map[string]string{"rtb-1": "aws_route_table.private"}},
+		{name: "deleted and replaced",
+			changes: []Change{
+				{Address: "aws_vpc_endpoint.ecr_dkr", Kind: KindEndpoint, Action: Delete, ID: "vpce-dkr"},
+				{Address: "aws_security_group.task", Kind: KindSecurityGroup, Action: Replace, ID: "sg-task"},
+			},
+			want: map[string]string{}},
+		{name: "created", changes: []Change{{Address: "aws_vpc_endpoint.logs", Kind: KindEndpoint, Action: Create}},
+			want: map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			planned := plannedFacts()
+			planned.Source = audit.SourceTerraform
+			res := Apply(liveFacts(), planned, tt.changes, nil)
+			if !maps.Equal(res.Names, tt.want) {
+				t.Errorf("got names %v; want %v", res.Names, tt.want)
+			}
+			if res.Facts.Source != audit.SourceTerraform {
+				t.Errorf("got source %q; want %q", res.Facts.Source, audit.SourceTerraform)
+			}
+		})
+	}
+}
