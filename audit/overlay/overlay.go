@@ -12,6 +12,7 @@ package overlay
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/preflight-dev/preflight/audit"
 )
@@ -59,7 +60,8 @@ func (a Action) verb() string {
 }
 
 // Change is one resource instance of a change set, as the fact it
-// touches.
+// touches. A data source the change reads is a NoOp change of the fact
+// it read, under its address: rows name it beside the id.
 type Change struct {
 	// Address is the resource instance's address in the change
 	// (module.net.aws_vpc_endpoint.ecr_dkr).
@@ -173,7 +175,7 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 		if slices.Contains(outside, u) && m.inAccount(u, live, idOfAddr) {
 			continue
 		}
-		if addrs := res.Addresses[u.Resource]; len(addrs) > 0 {
+		if addrs := res.Addresses[u.Resource]; len(addrs) > 0 && !strings.Contains(u.Err, addrs[0]) {
 			// Name the address too: the reviewer finds the block by it.
 			u.Err = addrs[0] + " (" + u.Resource + "): " + u.Err
 		}
