@@ -266,51 +266,25 @@ func merge(f, nf *audit.Facts, vpcs, scope []string) {
 	if f.Account == "" {
 		f.Account = nf.Account
 	}
-	if f.VPCs == nil {
-		f.VPCs = map[string]*audit.VPC{}
-	}
-	if f.Subnets == nil {
-		f.Subnets = map[string]*audit.Subnet{}
-	}
-	if f.SecurityGroups == nil {
-		f.SecurityGroups = map[string]*audit.SecurityGroup{}
-	}
-	if f.PrefixLists == nil {
-		f.PrefixLists = map[string]*audit.PrefixList{}
-	}
-	for id, v := range nf.VPCs {
-		if f.VPCs[id] == nil {
-			f.VPCs[id] = v
-		}
-	}
-	for id, sn := range nf.Subnets {
-		if f.Subnets[id] == nil {
-			f.Subnets[id] = sn
-		}
-	}
-	for id, sg := range nf.SecurityGroups {
-		if f.SecurityGroups[id] == nil {
-			f.SecurityGroups[id] = sg
-		}
-	}
+	f.VPCs = addNew(f.VPCs, nf.VPCs, nil)
+	f.Subnets = addNew(f.Subnets, nf.Subnets, nil)
+	f.SecurityGroups = addNew(f.SecurityGroups, nf.SecurityGroups, nil)
 	hadLists := len(f.PrefixLists) > 0
-	for id, pl := range nf.PrefixLists {
-		if old := f.PrefixLists[id]; old == nil || len(old.CIDRs) == 0 && len(pl.CIDRs) > 0 {
-			f.PrefixLists[id] = pl
-		}
-	}
+	// A list f holds without its entries takes nf's entries.
+	f.PrefixLists = addNew(f.PrefixLists, nf.PrefixLists, func(old, pl *audit.PrefixList) bool { return len(old.CIDRs) == 0 && len(pl.CIDRs) > 0 })
+	inRead := func(vpc, id string) bool { return slices.Contains(vpcs, vpc) && !held(f, id) }
 	for _, rt := range nf.RouteTables {
-		if slices.Contains(vpcs, rt.VPCID) && !held(f, rt.ID) {
+		if inRead(rt.VPCID, rt.ID) {
 			f.RouteTables = append(f.RouteTables, rt)
 		}
 	}
 	for _, a := range nf.NetworkACLs {
-		if slices.Contains(vpcs, a.VPCID) && !held(f, a.ID) {
+		if inRead(a.VPCID, a.ID) {
 			f.NetworkACLs = append(f.NetworkACLs, a)
 		}
 	}
 	for _, ep := range nf.Endpoints {
-		if slices.Contains(vpcs, ep.VPCID) && !held(f, ep.ID) {
+		if inRead(ep.VPCID, ep.ID) {
 			f.Endpoints = append(f.Endpoints, ep)
 		}
 	}
@@ -334,6 +308,20 @@ func merge(f, nf *audit.Facts, vpcs, scope []string) {
 			addUndecided(f, u)
 		}
 	}
+}
+
+// addNew adds to into the entries of from it does not hold (or whose
+// held entry replace says to replace), making into when nil.
+func addNew[V any](into, from map[string]V, replace func(old, v V) bool) map[string]V {
+	if into == nil {
+		into = map[string]V{}
+	}
+	for id, v := range from {
+		if old, ok := into[id]; !ok || replace != nil && replace(old, v) {
+			into[id] = v
+		}
+	}
+	return into
 }
 
 // addUndecided adds u to f once.

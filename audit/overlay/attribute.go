@@ -81,11 +81,21 @@ func Attribute(rows, before []report.Result, res *Result) []report.Result {
 			msg = "the change " + strings.Join(says, ", ")
 		}
 		if len(read) > 0 {
-			var ids []string
+			// One data source with the ids it read: data.aws_subnets.x
+			// (subnet-1, subnet-2).
+			var addrs []string
+			ids := map[string][]string{}
 			for _, rd := range read {
-				ids = append(ids, rd.Address+" ("+rd.ID+")")
+				if ids[rd.Address] == nil {
+					addrs = append(addrs, rd.Address)
+				}
+				ids[rd.Address] = append(ids[rd.Address], rd.ID)
 			}
-			msg = strings.TrimPrefix(msg+"; it reads "+strings.Join(ids, ", "), "; ")
+			var named []string
+			for _, a := range addrs {
+				named = append(named, a+" ("+strings.Join(ids[a], ", ")+")")
+			}
+			msg = strings.TrimPrefix(msg+"; it reads "+strings.Join(named, ", "), "; ")
 		}
 		if r.Error == "" {
 			r.Error = msg

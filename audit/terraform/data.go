@@ -3,8 +3,7 @@ package terraform
 import (
 	"encoding/json"
 	"regexp"
-	"slices"
-	"strings"
+	"sort"
 
 	"github.com/preflight-dev/preflight/audit/overlay"
 	"github.com/preflight-dev/preflight/internal/awsid"
@@ -94,31 +93,33 @@ func dataIDs(typ string) (overlay.Kind, string, *regexp.Regexp) {
 // data source's address, so rows name both (data.aws_vpc.main
 // (vpc-0abc)). In address order, then id order.
 func (p *plan) reads() []overlay.Change {
-	var out []overlay.Change
+	var all []*dataSource
 	for _, insts := range p.Data {
-		for _, d := range insts {
-			kind, attr, re := dataIDs(d.typ)
-			if kind == 0 {
-				continue
+		all = append(all, insts...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].addr < all[j].addr })
+	var out []overlay.Change
+	for _, d := range all {
+		kind, attr, re := dataIDs(d.typ)
+		if kind == 0 {
+			continue
+		}
+		var v any
+		if raw, ok := d.values[attr]; ok {
+			_ = json.Unmarshal(raw, &v)
+		}
+		vs, _ := literals(v)
+		var ids []string
+		for _, id := range vs {
+			if re.MatchString(id.s) {
+				ids = append(ids, id.s)
 			}
-			var v any
-			if raw, ok := d.values[attr]; ok {
-				_ = json.Unmarshal(raw, &v)
-			}
-			vs, _ := literals(v)
-			for _, id := range vs {
-				if re.MatchString(id.s) {
-					out = append(out, overlay.Change{Address: d.addr, Kind: kind, Action: overlay.NoOp, ID: id.s})
-				}
-			}
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			out = append(out, overlay.Change{Address: d.addr, Kind: kind, Action: overlay.NoOp, ID: id})
 		}
 	}
-	slices.SortFunc(out, func(a, b overlay.Change) int {
-		if c := strings.Compare(a.Address, b.Address); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
 	return out
 }
 

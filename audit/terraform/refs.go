@@ -3,7 +3,7 @@ package terraform
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -231,16 +231,8 @@ func pickInstances[T any](insts []T, index func(T) any, key string, hasKey bool,
 			}
 		}
 	default:
-		pick = slices.Clone(insts)
-		slices.SortStableFunc(pick, func(a, b T) int {
-			switch {
-			case indexLess(index(a), index(b)):
-				return -1
-			case indexLess(index(b), index(a)):
-				return 1
-			}
-			return 0
-		})
+		pick = append([]T(nil), insts...)
+		sort.SliceStable(pick, func(i, j int) bool { return indexLess(index(pick[i]), index(pick[j])) })
 	}
 	return pick
 }
