@@ -59,9 +59,12 @@ func Attribute(rows, before []report.Result, res *Result) []report.Result {
 				}
 			}
 		}
-		read := readBy(r.Resources, res)
-		for _, rd := range read {
+		var read []Change
+		for _, rd := range readBy(r.Resources, res) {
 			r.Resources = appendNew(r.Resources, rd.Address)
+			if !strings.Contains(r.Error, rd.Address) {
+				read = append(read, rd)
+			}
 		}
 		if len(named) == 0 && len(read) == 0 {
 			continue

@@ -81,3 +81,15 @@ func TestAttributeDataSource(t *testing.T) {
 		t.Errorf("no failing endpoint row of %s; rows: %v", w.Name, rows)
 	}
 }
+
+// TestAttributeDataSourceNamedOnce: a row whose error already names the
+// data source (an undecided id "is read by data.aws_subnets.private")
+// lists its address, and does not say it twice.
+func TestAttributeDataSourceNamedOnce(t *testing.T) {
+	res := Apply(liveFacts(), plannedFacts(), []Change{{Address: "data.aws_subnets.private", Kind: KindSubnet, Action: NoOp, ID: "subnet-9"}}, nil)
+	says := "could not decide: subnet-9 is read by data.aws_subnets.private, not created or kept by the plan"
+	rows := Attribute([]report.Result{{Check: audit.CheckEndpoint, Target: "ecr.dkr", Status: report.StatusWarn, Error: says, Resources: []string{"subnet-9"}}}, nil, res)
+	if rows[0].Error != says || !slices.Equal(rows[0].Resources, []string{"subnet-9", "data.aws_subnets.private"}) {
+		t.Errorf("got %q with resources %v; want %q with subnet-9 and data.aws_subnets.private", rows[0].Error, rows[0].Resources, says)
+	}
+}
