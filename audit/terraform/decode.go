@@ -264,6 +264,9 @@ func orErr(err, otherwise error) error {
 type scanner struct {
 	br  *bufio.Reader
 	off int64
+	// keyBuf holds the last key keyBytes read; addrBuf, modeBuf and
+	// typBuf the last address, mode and type of a prior_state resource.
+	keyBuf, addrBuf, modeBuf, typBuf []byte
 }
 
 // next is the next byte that is not white space.
@@ -285,19 +288,27 @@ func (s *scanner) next() (byte, error) {
 // key reads a key after its opening quote. Keys of the plan format are
 // plain names; an escaped one is kept with its escapes (and matches none).
 func (s *scanner) key() (string, error) {
-	var b []byte
+	b, err := s.keyBytes()
+	return string(b), err
+}
+
+// keyBytes is key without allocating: the bytes are valid until the next
+// key is read.
+func (s *scanner) keyBytes() ([]byte, error) {
+	b := s.keyBuf[:0]
+	defer func() { s.keyBuf = b }()
 	for {
 		c, err := s.br.ReadByte()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		s.off++
 		switch {
 		case c == '"':
-			return string(b), nil
+			return b, nil
 		case c == '\\':
 			if _, err := s.br.ReadByte(); err != nil {
-				return "", err
+				return nil, err
 			}
 			s.off++
 			b = append(b, '\\')

@@ -13,12 +13,12 @@ import (
 // the managed resources (as large as planned_values) are skipped byte by
 // byte, never held.
 func (s *scanner) priorState(p *plan) error {
-	return s.object(func(key string) error {
-		if key != "values" {
+	return s.object(func(key []byte) error {
+		if string(key) != "values" {
 			return s.skip()
 		}
-		return s.object(func(key string) error {
-			if key != "root_module" {
+		return s.object(func(key []byte) error {
+			if string(key) != "root_module" {
 				return s.skip()
 			}
 			return s.stateModule(p, 0)
@@ -31,8 +31,8 @@ func (s *scanner) stateModule(p *plan, depth int) error {
 	if depth > maxModuleDepth {
 		return s.skip()
 	}
-	return s.object(func(key string) error {
-		switch key {
+	return s.object(func(key []byte) error {
+		switch string(key) {
 		case "resources":
 			return s.array(func() error { return s.stateResource(p) })
 		case "child_modules":
@@ -47,26 +47,37 @@ func (s *scanner) stateModule(p *plan, depth int) error {
 // before values; values met before them are kept within the bound and
 // dropped once the resource turns out to be another kind.
 func (s *scanner) stateResource(p *plan) error {
-	var addr, mode, typ string
-	var index any
-	var values []byte
-	wanted := func() bool { return (mode == "" || mode == "data") && (typ == "" || dataRead(typ)) }
-	err := s.object(func(key string) error {
-		switch key {
+	// The address, mode, type and index are read into buffers the
+	// resources share, and made strings only for a resource kept.
+	var addrRaw, modeRaw, typRaw, indexRaw, values []byte
+	// other is set once the resource is known not to be kept: the rest of
+	// it is skipped unread.
+	other := false
+	err := s.object(func(key []byte) error {
+		if other {
+			return s.skip()
+		}
+		switch string(key) {
 		case "address":
-			return s.str(&addr)
+			var err error
+			addrRaw, err = s.captureInto(&s.addrBuf, 1<<10)
+			return err
 		case "mode":
-			return s.str(&mode)
+			var err error
+			modeRaw, err = s.captureInto(&s.modeBuf, 64)
+			other = string(modeRaw) != `"data"`
+			return err
 		case "type":
-			return s.str(&typ)
+			var err error
+			typRaw, err = s.captureInto(&s.typBuf, 256)
+			other = len(typRaw) < 2 || !dataRead(string(typRaw[1:len(typRaw)-1]))
+			return err
 		case "index":
-			raw, err := s.capture(512)
-			if err == nil && raw != nil {
-				_ = json.Unmarshal(raw, &index)
-			}
+			var err error
+			indexRaw, err = s.capture(512)
 			return err
 		case "values":
-			if !wanted() || p.dataBytes >= maxDataBytes {
+			if p.dataBytes >= maxDataBytes {
 				return s.skip()
 			}
 			raw, err := s.capture(maxDataBytes - p.dataBytes)
@@ -76,8 +87,17 @@ func (s *scanner) stateResource(p *plan) error {
 		}
 		return s.skip()
 	})
-	if err != nil || mode != "data" || !dataRead(typ) || values == nil || !safeID(addr) {
+	if err != nil || string(modeRaw) != `"data"` || len(typRaw) < 2 || !dataRead(string(typRaw[1:len(typRaw)-1])) || values == nil {
 		return err
+	}
+	typ := string(typRaw[1 : len(typRaw)-1])
+	var addr string
+	var index any
+	if json.Unmarshal(addrRaw, &addr) != nil || !safeID(addr) {
+		return nil
+	}
+	if indexRaw != nil {
+		_ = json.Unmarshal(indexRaw, &index)
 	}
 	var vals map[string]json.RawMessage
 	if json.Unmarshal(values, &vals) != nil {
@@ -103,9 +123,10 @@ func resourceOf(addr string, keyed bool) string {
 	return addr
 }
 
-// object reads an object, calling fn at each key with the scanner before
-// its value; fn must read the value. null is an empty object.
-func (s *scanner) object(fn func(key string) error) error {
+// object reads an object, calling fn at each key (valid until fn
+// returns) with the scanner before its value; fn must read the value.
+// null is an empty object.
+func (s *scanner) object(fn func(key []byte) error) error {
 	c, err := s.next()
 	if err != nil {
 		return err
@@ -135,7 +156,7 @@ func (s *scanner) object(fn func(key string) error) error {
 		if c != '"' {
 			return fmt.Errorf("at byte %d: want a key", s.off)
 		}
-		key, err := s.key()
+		key, err := s.keyBytes()
 		if err != nil {
 			return err
 		}
@@ -197,11 +218,23 @@ func (s *scanner) peek() (byte, error) {
 // capture reads the next value and returns its bytes, or nil when it is
 // longer than max (read to its end all the same).
 func (s *scanner) capture(max int) ([]byte, error) {
+	var buf []byte
+	return s.captureInto(&buf, max)
+}
+
+// captureInto is capture into *buf, which it reuses and keeps: the bytes
+// returned are valid until the next capture into it.
+func (s *scanner) captureInto(buf *[]byte, max int) ([]byte, error) {
 	c, err := s.next()
 	if err != nil {
 		return nil, err
 	}
-	rec := &record{max: max}
+	rec := &record{buf: (*buf)[:0], max: max}
+	defer func() {
+		if rec.buf != nil {
+			*buf = rec.buf
+		}
+	}()
 	if err := s.walk(c, rec); err != nil {
 		return nil, err
 	}
@@ -209,15 +242,4 @@ func (s *scanner) capture(max int) ([]byte, error) {
 		return nil, nil
 	}
 	return rec.buf, nil
-}
-
-// str reads a string value into *v; a value that is not a string, or a
-// string over 1 KiB, leaves *v empty.
-func (s *scanner) str(v *string) error {
-	raw, err := s.capture(1 << 10)
-	if err != nil || len(raw) == 0 || raw[0] != '"' {
-		return err
-	}
-	_ = json.Unmarshal(raw, v)
-	return nil
 }
