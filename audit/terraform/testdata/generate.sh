@@ -73,6 +73,7 @@ datasources() {
     terraform plan -out=tfplan "${vars[@]}" -var pending=true >/dev/null
     terraform show -json tfplan >plan.json
   )
+  mkdir -p "$out/datasources"
   sed "s#http://127.0.0.1:$port#http://127.0.0.1:5000#g" "$work/change/plan.json" | python3 -m json.tool --indent 1 >"$out/datasources/plan.json"
   echo "$out/datasources/plan.json"
   rm -rf "$work"
