@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"sort"
+	"strconv"
 
 	"github.com/preflight-dev/preflight/audit/overlay"
 	"github.com/preflight-dev/preflight/internal/awsid"
@@ -22,9 +23,10 @@ func (r *resolver) data(mod, ref string, parts []string, self any, selfIndex boo
 	}
 	name, key, hasKey := cutIndex(parts[2])
 	res := joinAddr(mod, "data."+parts[1]+"."+name)
-	attr := "id"
+	attr, elem, hasElem := "id", "", false
 	if len(parts) > 3 {
-		attr = parts[3]
+		// ids[0]: an element of a list attribute.
+		attr, elem, hasElem = cutIndex(parts[3])
 	}
 	switch {
 	case r.p.DataDeferred[res]:
@@ -47,6 +49,13 @@ func (r *resolver) data(mod, ref string, parts []string, self any, selfIndex boo
 		var v any
 		if raw, ok := d.values[attr]; ok {
 			_ = json.Unmarshal(raw, &v)
+		}
+		if l, ok := v.([]any); ok && hasElem {
+			i, err := strconv.Atoi(elem)
+			if err != nil || i < 0 || i >= len(l) {
+				return nil, &unresolved{why: "it comes from " + ref + ", an element the list Terraform read does not have"}
+			}
+			v = l[i]
 		}
 		if v == nil || v == "" {
 			return nil, &unresolved{why: "it comes from " + ref + ", which Terraform read as empty"}

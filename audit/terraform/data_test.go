@@ -195,6 +195,47 @@ func TestDataSources(t *testing.T) {
 			t.Errorf("reads %v name data.aws_security_group.task, which prior_state does not hold", p.Reads)
 		}
 	})
+	t.Run("references", func(t *testing.T) {
+		raw, err := os.ReadFile(filepath.Join("testdata", "datasources", "plan.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := read(bytes.NewReader(raw), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, prior := dataPlan(t, nil)
+		subnets := toStrings(prior["data.aws_subnets.private"]["ids"])
+		for _, tt := range []struct {
+			ref  string
+			want []string
+			err  string
+		}{
+			{ref: "data.aws_subnets.private.ids", want: subnets},
+			{ref: "data.aws_subnets.private.ids[1]", want: subnets[1:2]},
+			{ref: "data.aws_vpc.net.cidr_block", want: toStrings(prior["data.aws_vpc.net"]["cidr_block"])},
+			{ref: "data.aws_vpc.net", want: toStrings(prior["data.aws_vpc.net"]["id"])},
+			{ref: "data.aws_subnets.private.ids[7]", err: "it comes from data.aws_subnets.private.ids[7], an element the list Terraform read does not have"},
+			{ref: "data.aws_vpc.net.tags", err: "it comes from data.aws_vpc.net.tags, which is not a string or a list of strings"},
+			{ref: "data.aws_secretsmanager_secret_version.db.secret_string", err: "a data source whose values the reader does not read"},
+			{ref: "data.aws_vpc.gone.id", err: "it comes from data.aws_vpc.gone.id, a data source read at apply (the plan's prior_state does not hold it)"},
+		} {
+			vs, err := b.r.reference("", tt.ref, nil, false)
+			var got []string
+			for _, v := range vs {
+				got = append(got, v.s)
+			}
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Errorf("%s: got %v, %v; want %q", tt.ref, got, err, tt.err)
+				}
+				continue
+			}
+			if err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("%s: got %v, %v; want %v", tt.ref, got, err, tt.want)
+			}
+		}
+	})
 	t.Run("addresses of the ids read", func(t *testing.T) {
 		p, prior := dataPlan(t, nil)
 		var want []overlay.Change
