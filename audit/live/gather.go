@@ -735,18 +735,21 @@ func (g *Gatherer) start(ctx context.Context, in Input) (*gathering, context.Con
 	return s, ctx, cancel
 }
 
-// GatherNetwork reads the network facts of one VPC, and only those (no
+// GatherNetwork reads the network facts of VPCs, and only those (no
 // ECS, no EFS): what EvaluateNetwork needs to judge one running task's
-// interface. preflight check and serve use it to explain their failures.
-// Calls that fail become Undecided facts, as in Gather; an error is an
-// interrupted gathering or a failure outside any call.
-func (g *Gatherer) GatherNetwork(ctx context.Context, vpcID string) (*audit.Facts, error) {
+// interface (preflight check and serve use it to explain their
+// failures), or what a plan laid over the account names outside the
+// audited services' VPCs (GatherOutside). Each kind of resource is read
+// once for all the VPCs. Calls that fail become Undecided facts, as in
+// Gather; an error is an interrupted gathering or a failure outside any
+// call.
+func (g *Gatherer) GatherNetwork(ctx context.Context, vpcIDs ...string) (*audit.Facts, error) {
 	if g.Region == "" {
 		return nil, inputErr("--region", "no region")
 	}
 	s, ctx, cancel := g.start(ctx, Input{})
 	defer cancel(nil)
-	if err := s.vpcNetwork(ctx, []string{vpcID}); err != nil {
+	if err := s.vpcNetwork(ctx, vpcIDs); err != nil {
 		return nil, err
 	}
 	s.f.Undecided = sortedUndecided(s.f.Undecided)

@@ -18,8 +18,10 @@ import (
 // service that changes what the rules judge of it (subnets, groups,
 // public IP, launch type, task definition). Named changes join the row's
 // resources (address and account id) and its error ("the change deletes
-// aws_vpc_endpoint.ecr_dkr (vpce-0abc)"). rows is modified in place and
-// returned.
+// aws_vpc_endpoint.ecr_dkr (vpce-0abc)"). A row that is not a pass also
+// names the change's data sources that read the ids it lists ("it reads
+// data.aws_vpc.main (vpc-0abc)"): the block a reviewer follows to the
+// resource. rows is modified in place and returned.
 func Attribute(rows, before []report.Result, res *Result) []report.Result {
 	was := map[string]report.Status{}
 	for _, r := range before {
@@ -57,7 +59,14 @@ func Attribute(rows, before []report.Result, res *Result) []report.Result {
 				}
 			}
 		}
-		if len(named) == 0 {
+		var read []Change
+		for _, rd := range readBy(r.Resources, res) {
+			r.Resources = appendNew(r.Resources, rd.Address)
+			if !strings.Contains(r.Error, rd.Address) {
+				read = append(read, rd)
+			}
+		}
+		if len(named) == 0 && len(read) == 0 {
 			continue
 		}
 		var says []string
@@ -70,7 +79,27 @@ func Attribute(rows, before []report.Result, res *Result) []report.Result {
 			r.Resources = appendNew(r.Resources, t.Address)
 			says = append(says, s)
 		}
-		msg := "the change " + strings.Join(says, ", ")
+		var msg string
+		if len(says) > 0 {
+			msg = "the change " + strings.Join(says, ", ")
+		}
+		if len(read) > 0 {
+			// One data source with the ids it read: data.aws_subnets.x
+			// (subnet-1, subnet-2).
+			var addrs []string
+			ids := map[string][]string{}
+			for _, rd := range read {
+				if ids[rd.Address] == nil {
+					addrs = append(addrs, rd.Address)
+				}
+				ids[rd.Address] = append(ids[rd.Address], rd.ID)
+			}
+			var named []string
+			for _, a := range addrs {
+				named = append(named, a+" ("+strings.Join(ids[a], ", ")+")")
+			}
+			msg = strings.TrimPrefix(msg+"; it reads "+strings.Join(named, ", "), "; ")
+		}
 		if r.Error == "" {
 			r.Error = msg
 		} else {
@@ -78,6 +107,27 @@ func Attribute(rows, before []report.Result, res *Result) []report.Result {
 		}
 	}
 	return rows
+}
+
+// readBy are the data sources of the change that read the ids a row
+// lists (data.aws_vpc.main for vpc-0abc), one per id, in the row's order.
+func readBy(ids []string, res *Result) []Change {
+	var out []Change
+	for _, id := range ids {
+		for _, a := range res.Addresses[id] {
+			if isData(a) {
+				out = append(out, Change{Address: a, ID: id})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// isData says whether addr is a data source's (data.aws_vpc.main,
+// module.net.data.aws_subnets.private).
+func isData(addr string) bool {
+	return strings.HasPrefix(addr, "data.") || strings.Contains(addr, ".data.")
 }
 
 // judges says whether a row of check can be decided by a fact of kind.

@@ -43,6 +43,12 @@ func TestNames(t *testing.T) {
 				{Address: "aws_security_group.task", Kind: KindSecurityGroup, Action: Replace, ID: "sg-task"},
 			},
 			want: map[string]string{}},
+		{name: "read by data sources",
+			changes: []Change{
+				{Address: "data.aws_vpc.net", Kind: KindVPC, Action: NoOp, ID: "vpc-1"},
+				{Address: "module.net.data.aws_route_table.private", Kind: KindRouteTable, Action: NoOp, ID: "rtb-1"},
+			},
+			want: map[string]string{}},
 		{name: "created", changes: []Change{{Address: "aws_vpc_endpoint.logs", Kind: KindEndpoint, Action: Create}},
 			want: map[string]string{}},
 	}

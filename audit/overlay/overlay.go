@@ -12,6 +12,7 @@ package overlay
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/preflight-dev/preflight/audit"
 )
@@ -59,7 +60,8 @@ func (a Action) verb() string {
 }
 
 // Change is one resource instance of a change set, as the fact it
-// touches.
+// touches. A data source the change reads is a NoOp change of the fact
+// it read, under its address: rows name it beside the id.
 type Change struct {
 	// Address is the resource instance's address in the change
 	// (module.net.aws_vpc_endpoint.ecr_dkr).
@@ -138,7 +140,7 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 				idOfAddr[c.Address] = c.ID
 			}
 		}
-		if c.ID != "" && !c.Part && c.Action != Delete && c.Action != Replace {
+		if c.ID != "" && !c.Part && c.Action != Delete && c.Action != Replace && !readByDataSource(c.Address) {
 			res.Names[c.ID] = c.Address
 		}
 		if c.Action == NoOp {
@@ -185,7 +187,7 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 		if slices.Contains(outside, u) && m.inAccount(u, live, idOfAddr) {
 			continue
 		}
-		if addrs := res.Addresses[u.Resource]; len(addrs) > 0 {
+		if addrs := res.Addresses[u.Resource]; len(addrs) > 0 && !strings.Contains(u.Err, addrs[0]) {
 			// Name the address too: the reviewer finds the block by it.
 			u.Err = addrs[0] + " (" + u.Resource + "): " + u.Err
 		}
@@ -245,4 +247,12 @@ func workloadName(live *audit.Facts, arn string) string {
 		}
 	}
 	return arn
+}
+
+// readByDataSource reports whether addr is a data source's
+// (data.aws_vpc.main, module.net.data.aws_subnets.private): the change
+// reads that resource but does not declare it, so a fix cannot edit it
+// there and it keeps its AWS id in a fix (outside the change).
+func readByDataSource(addr string) bool {
+	return strings.HasPrefix(addr, "data.") || strings.Contains(addr, ".data.")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/preflight-dev/preflight/audit"
+	"github.com/preflight-dev/preflight/audit/overlay"
 )
 
 // builder turns the plan's instances into facts.
@@ -29,6 +30,10 @@ type builder struct {
 	// outside are the Undecided entries that only say a fact is in the
 	// account, outside the plan.
 	outside []audit.Undecided
+	// reads are the ids the plan's data sources read (see plan.reads),
+	// and readAs the address that read each id.
+	reads  []overlay.Change
+	readAs map[string]string
 }
 
 func newBuilder(p *plan) *builder {
@@ -43,6 +48,8 @@ func newBuilder(p *plan) *builder {
 		rtOf: map[string]*audit.RouteTable{}, aclOf: map[string]*audit.NetworkACL{},
 		rtOpen: map[string]bool{}, aclOpen: map[string]bool{}, seen: map[audit.Undecided]bool{},
 	}
+	b.reads = p.reads()
+	b.readAs = readAs(b.reads)
 	for _, rc := range p.Changes {
 		if !kept(rc.Change.Actions) || !safeID(rc.Address) {
 			continue

@@ -17,6 +17,12 @@ type Plan struct {
 	Facts   *audit.Facts
 	Changes []overlay.Change
 	Outside []audit.Undecided
+	// Reads are the account's ids the plan's data sources read at plan
+	// time (prior_state), each as a change that keeps its fact
+	// (overlay.NoOp) under the data source's address: laid over the
+	// account with Changes, rows name them (data.aws_vpc.main
+	// (vpc-0abc)).
+	Reads []overlay.Change
 }
 
 // ReadPlanFile is ReadFile, keeping the plan's changes.
@@ -39,7 +45,7 @@ func ReadPlan(r io.Reader, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Plan{Facts: b.f, Changes: changes(b.p), Outside: b.outside}, nil
+	return &Plan{Facts: b.f, Changes: changes(b.p), Outside: b.outside, Reads: b.reads}, nil
 }
 
 // factKind is the kind of fact a resource type is, and for a part of a

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,6 +29,52 @@ type plan struct {
 	// PlannedValues and ResourceChangesSeen say which keys the document
 	// had: a state file has "values" and neither of these.
 	PlannedValues, ResourceChangesSeen, Values bool
+	// Data holds the instances of the data sources Terraform read at
+	// plan time (prior_state), of the types whose ids the reader follows
+	// (dataRead), by resource address without the instance key
+	// ("module.net.data.aws_subnets.private").
+	Data map[string][]*dataSource
+	// DataDeferred holds the resource addresses of the data sources
+	// resource_changes lists: Terraform reads them at apply, so their
+	// values are not known, whatever an older state says.
+	DataDeferred map[string]bool
+	// dataBytes counts the bytes of data source values kept, against
+	// maxDataBytes.
+	dataBytes int
+}
+
+// dataSource is one instance of a data source as prior_state has it.
+type dataSource struct {
+	addr string
+	typ  string
+	// index is the count index (float64) or for_each key (string), or nil.
+	index any
+	// values are the attributes Terraform read, undecoded.
+	values map[string]json.RawMessage
+}
+
+// maxDataBytes bounds the values of data sources the reader keeps from
+// prior_state: the ids of a few dozen VPCs, subnets and groups take a few
+// KiB; what is past it is not kept (its references stay undecided).
+const maxDataBytes = 16 << 20
+
+// maxModuleDepth bounds the nesting of prior_state's child_modules the
+// reader walks; deeper modules are skipped.
+const maxModuleDepth = 32
+
+// dataRead lists the data source types whose values the reader keeps:
+// those that read ids of the network and of ECS. Other data sources (a
+// secret's value, a rendered template) are never held, so no value of
+// theirs can reach a row.
+func dataRead(typ string) bool {
+	switch typ {
+	case "aws_vpc", "aws_vpcs", "aws_subnet", "aws_subnets", "aws_subnet_ids",
+		"aws_security_group", "aws_security_groups", "aws_route_table", "aws_route_tables",
+		"aws_network_acls", "aws_vpc_endpoint", "aws_ec2_managed_prefix_list", "aws_prefix_list",
+		"aws_vpc_dhcp_options", "aws_ecs_cluster", "aws_ecs_task_definition":
+		return true
+	}
+	return false
 }
 
 type planVariable struct {
@@ -121,9 +168,12 @@ func (c *capReader) Read(p []byte) (int, error) {
 }
 
 // decodePlan reads a plan document key by key: resource_changes one
-// element at a time, keeping only the managed resources, and the values
-// it does not read (planned_values, prior_state: half of a plan or more)
-// skipped by a byte scanner that holds none of them in memory. Its errors
+// element at a time, keeping only the managed resources (and the
+// addresses of data sources read at apply), prior_state walked by a byte
+// scanner that keeps only the values of the data sources of dataRead's
+// types, and the values it does not read (planned_values, the managed
+// resources of prior_state: half of a plan or more) skipped without
+// holding any of them in memory. Its errors
 // name the problem, never a value of the document.
 func decodePlan(r io.Reader, limit int64, keep func(typ string) bool) (*plan, error) {
 	sc := &scanner{br: bufio.NewReaderSize(&capReader{r: r, left: limit, limit: limit}, 64<<10)}
@@ -182,6 +232,8 @@ func decodePlan(r io.Reader, limit int64, keep func(typ string) bool) (*plan, er
 		case "planned_values":
 			p.PlannedValues = true
 			err = sc.skip()
+		case "prior_state":
+			err = sc.priorState(p)
 		case "values":
 			p.Values = true
 			err = sc.skip()
@@ -212,6 +264,9 @@ func orErr(err, otherwise error) error {
 type scanner struct {
 	br  *bufio.Reader
 	off int64
+	// keyBuf holds the last key keyBytes read; addrBuf, modeBuf and
+	// typBuf the last address, mode and type of a prior_state resource.
+	keyBuf, addrBuf, modeBuf, typBuf []byte
 }
 
 // next is the next byte that is not white space.
@@ -233,19 +288,27 @@ func (s *scanner) next() (byte, error) {
 // key reads a key after its opening quote. Keys of the plan format are
 // plain names; an escaped one is kept with its escapes (and matches none).
 func (s *scanner) key() (string, error) {
-	var b []byte
+	b, err := s.keyBytes()
+	return string(b), err
+}
+
+// keyBytes is key without allocating: the bytes are valid until the next
+// key is read.
+func (s *scanner) keyBytes() ([]byte, error) {
+	b := s.keyBuf[:0]
+	defer func() { s.keyBuf = b }()
 	for {
 		c, err := s.br.ReadByte()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		s.off++
 		switch {
 		case c == '"':
-			return string(b), nil
+			return b, nil
 		case c == '\\':
 			if _, err := s.br.ReadByte(); err != nil {
-				return "", err
+				return nil, err
 			}
 			s.off++
 			b = append(b, '\\')
@@ -288,6 +351,13 @@ func (s *scanner) changes(p *plan, keep func(string) bool) error {
 		if err := dec.Decode(rc); err != nil {
 			return err
 		}
+		if rc.Mode == "data" && slices.Contains(rc.Change.Actions, "read") && safeID(rc.Address) {
+			// Read at apply: its values are not known before.
+			if p.DataDeferred == nil {
+				p.DataDeferred = map[string]bool{}
+			}
+			p.DataDeferred[resourceOf(rc.Address, len(rc.Index) > 0 && string(rc.Index) != "null")] = true
+		}
 		if rc.Mode != "managed" {
 			continue
 		}
@@ -317,11 +387,39 @@ func (s *scanner) skip() error {
 	if err != nil {
 		return err
 	}
+	return s.walk(c, nil)
+}
+
+// record collects the bytes of a value walk reads, up to max; past it
+// the value is read to its end but not kept (over is set).
+type record struct {
+	buf  []byte
+	max  int
+	over bool
+}
+
+func (r *record) add(b ...byte) {
+	if r.over {
+		return
+	}
+	if len(r.buf)+len(b) > r.max {
+		r.over, r.buf = true, nil
+		return
+	}
+	r.buf = append(r.buf, b...)
+}
+
+// walk reads past the value that starts with c, its bytes going to rec
+// when rec is not nil.
+func (s *scanner) walk(c byte, rec *record) error {
 	depth := 0
 	for {
+		if rec != nil {
+			rec.add(c)
+		}
 		switch c {
 		case '"':
-			if err := s.skipString(); err != nil {
+			if err := s.skipString(rec); err != nil {
 				return err
 			}
 		case '{', '[':
@@ -342,6 +440,9 @@ func (s *scanner) skip() error {
 					if c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\t' || c == '\r' {
 						return s.br.UnreadByte()
 					}
+					if rec != nil {
+						rec.add(c)
+					}
 					s.off++
 				}
 			}
@@ -349,6 +450,7 @@ func (s *scanner) skip() error {
 		if depth == 0 {
 			return nil
 		}
+		var err error
 		if c, err = s.br.ReadByte(); err != nil {
 			return err
 		}
@@ -356,11 +458,15 @@ func (s *scanner) skip() error {
 	}
 }
 
-// skipString reads past a string after its opening quote.
-func (s *scanner) skipString() error {
+// skipString reads past a string after its opening quote, its bytes
+// (and the closing quote) going to rec when rec is not nil.
+func (s *scanner) skipString(rec *record) error {
 	for {
 		chunk, err := s.br.ReadSlice('"')
 		s.off += int64(len(chunk))
+		if rec != nil {
+			rec.add(chunk...)
+		}
 		if err == bufio.ErrBufferFull {
 			continue
 		}

@@ -177,23 +177,30 @@ func firstLine(s string) string {
 // does not show, that its facts are in the account: undecided, never a
 // missing resource.
 func (b *builder) outsidePlan() {
-	const why = "is not created or kept by the plan: its facts are in the account, which the plan does not carry"
+	const outside = "not created or kept by the plan: its facts are in the account, which the plan does not carry"
+	// why says it of id, naming the data source that read it.
+	why := func(id string) string {
+		if a := b.readAs[id]; a != "" {
+			return "is read by " + a + ", " + outside
+		}
+		return "is " + outside
+	}
 	for _, w := range b.f.Workloads {
 		for _, s := range w.Subnets {
 			if b.f.Subnets[s] == nil && !b.has(audit.ActionDescribeSubnets, s) {
-				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSubnets, Resource: s, Code: audit.CodeUnknownInSource, Err: why})
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSubnets, Resource: s, Code: audit.CodeUnknownInSource, Err: why(s)})
 			}
 		}
 		for _, g := range w.SecurityGroups {
 			if b.f.SecurityGroups[g] == nil && !b.has(audit.ActionDescribeSecurityGroups, g) {
-				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: g, Code: audit.CodeUnknownInSource, Err: why})
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: g, Code: audit.CodeUnknownInSource, Err: why(g)})
 			}
 		}
 	}
 	for _, ep := range b.f.Endpoints {
 		for _, g := range ep.SecurityGroupIDs {
 			if b.f.SecurityGroups[g] == nil && !b.has(audit.ActionDescribeSecurityGroups, g) {
-				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: g, Code: audit.CodeUnknownInSource, Err: why})
+				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeSecurityGroups, Resource: g, Code: audit.CodeUnknownInSource, Err: why(g)})
 			}
 		}
 	}
@@ -201,7 +208,7 @@ func (b *builder) outsidePlan() {
 		vpc := b.f.VPCs[s.VPCID]
 		if vpc == nil {
 			for _, action := range []string{audit.ActionDescribeVpcs, audit.ActionDescribeVpcEndpoints, audit.ActionDescribeRouteTables, audit.ActionDescribeNetworkAcls} {
-				b.noteOutside(audit.Undecided{Action: action, Resource: s.VPCID, Code: audit.CodeUnknownInSource, Err: why})
+				b.noteOutside(audit.Undecided{Action: action, Resource: s.VPCID, Code: audit.CodeUnknownInSource, Err: why(s.VPCID)})
 			}
 			continue
 		}
@@ -211,11 +218,11 @@ func (b *builder) outsidePlan() {
 			// the account unless the plan manages them.
 			if !b.hasMain(vpc.ID) {
 				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeRouteTables, Resource: vpc.ID, Code: audit.CodeUnknownInSource,
-					Err: "main route table " + why})
+					Err: "main route table " + why("")})
 			}
 			if !b.hasDefaultACL(vpc.ID) {
 				b.noteOutside(audit.Undecided{Action: audit.ActionDescribeNetworkAcls, Resource: vpc.ID, Code: audit.CodeUnknownInSource,
-					Err: "default network ACL " + why})
+					Err: "default network ACL " + why("")})
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package terraform
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -174,7 +175,7 @@ func (r *resolver) reference(mod, ref string, self any, selfIndex bool) ([]value
 	case "local":
 		return nil, &unresolved{why: "it comes from " + ref}
 	case "data":
-		return nil, &unresolved{why: "it comes from " + ref + ", a data source read at apply"}
+		return r.data(mod, ref, parts, self, selfIndex)
 	case "each", "self", "path", "terraform", "count":
 		return nil, &unresolved{why: "it comes from " + ref}
 	case "module":
@@ -197,27 +198,7 @@ func (r *resolver) reference(mod, ref string, self any, selfIndex bool) ([]value
 	if len(parts) > 2 {
 		attr = parts[2]
 	}
-	var pick []*instance
-	switch {
-	case hasKey:
-		for _, in := range insts {
-			if indexKey(in.index) == key {
-				pick = append(pick, in)
-			}
-		}
-	case len(insts) == 1 && insts[0].index == nil:
-		pick = insts
-	case selfIndex && self != nil:
-		for _, in := range insts {
-			if indexKey(in.index) == indexKey(self) {
-				pick = append(pick, in)
-			}
-		}
-	default:
-		// A splat (aws_subnet.private[*].id), or the whole map of a
-		// for_each resource: every instance, in index order.
-		pick = sortedInstances(insts)
-	}
+	pick := pickInstances(insts, func(in *instance) any { return in.index }, key, hasKey, self, selfIndex)
 	if len(pick) == 0 {
 		return nil, &unresolved{why: "it comes from " + ref + ", an instance the plan does not have"}
 	}
@@ -226,6 +207,34 @@ func (r *resolver) reference(mod, ref string, self any, selfIndex bool) ([]value
 		out = append(out, value{s: in.addr, of: in, attr: attr})
 	}
 	return out, nil
+}
+
+// pickInstances picks the instances a reference names: the one of its
+// key, the only one, the one of the referring instance's own index
+// (count.index, each.key), or every one (a splat, a whole map) in index
+// order.
+func pickInstances[T any](insts []T, index func(T) any, key string, hasKey bool, self any, selfIndex bool) []T {
+	var pick []T
+	switch {
+	case hasKey:
+		for _, in := range insts {
+			if indexKey(index(in)) == key {
+				pick = append(pick, in)
+			}
+		}
+	case len(insts) == 1 && index(insts[0]) == nil:
+		pick = insts
+	case selfIndex && self != nil:
+		for _, in := range insts {
+			if indexKey(index(in)) == indexKey(self) {
+				pick = append(pick, in)
+			}
+		}
+	default:
+		pick = append([]T(nil), insts...)
+		sort.SliceStable(pick, func(i, j int) bool { return indexLess(index(pick[i]), index(pick[j])) })
+	}
+	return pick
 }
 
 // variable resolves var.NAME in module instance mod: a root variable's

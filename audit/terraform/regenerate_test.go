@@ -23,7 +23,8 @@ func TestRegenerateFixtures(t *testing.T) {
 		t.Skip("plans with Terraform against moto (a minute or more); not in -short")
 	}
 	plugins := needTerraformAndMoto(t)
-	for _, c := range []string{"private-no-endpoints", "local-link"} {
+	// datasources applies an account first, then plans against it.
+	for _, c := range []string{"private-no-endpoints", "local-link", "datasources"} {
 		t.Run(c, func(t *testing.T) {
 			out := t.TempDir()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

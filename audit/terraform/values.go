@@ -3,7 +3,6 @@ package terraform
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -232,13 +231,7 @@ func safeID(s string) bool {
 	return true
 }
 
-// sortedInstances orders instances by index (numbers, then keys).
-func sortedInstances(l []*instance) []*instance {
-	out := append([]*instance(nil), l...)
-	sort.SliceStable(out, func(i, j int) bool { return indexLess(out[i].index, out[j].index) })
-	return out
-}
-
+// indexLess orders instance indexes: numbers, then keys.
 func indexLess(a, b any) bool {
 	fa, aNum := a.(float64)
 	fb, bNum := b.(float64)

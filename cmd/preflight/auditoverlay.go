@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 
 	"go.uber.org/zap"
 
@@ -37,8 +38,8 @@ func (o *overPlan) attribute(rows []report.Result, opts audit.Options) []report.
 	return overlay.Attribute(rows, audit.Evaluate(o.live, opts), o.res)
 }
 
-// planOverLive reads the running services the flags name and lays the
-// plan over them. Without credentials it warns and judges the plan alone
+// planOverLive reads the running services the flags name, and the VPCs
+// of the ids the plan names outside theirs, and lays the plan over them. Without credentials it warns and judges the plan alone
 // (what the plan does not hold is undecided), as --plan without a live
 // scope does. A nil Facts means the audit ends with the returned code
 // (its message already printed).
@@ -50,7 +51,7 @@ func planOverLive(ctx context.Context, cfg *config.Config, p *terraform.Plan, st
 	}
 	// The account is read in the plan's Region (--region, else the aws
 	// provider's).
-	account, _, err := liveFacts(ctx, p.Facts.Region, in, log)
+	account, g, err := liveGather(ctx, p.Facts.Region, in, log)
 	var envErr *live.EnvironmentError
 	switch {
 	case errors.As(err, &envErr):
@@ -59,7 +60,16 @@ func planOverLive(ctx context.Context, cfg *config.Config, p *terraform.Plan, st
 	case err != nil:
 		return nil, nil, liveError(err, stderr)
 	}
-	res := overlay.Apply(account, p.Facts, p.Changes, p.Outside)
+	// The ids the plan names in VPCs the services in scope do not use (a
+	// new service in another VPC, a data source's subnets): their VPCs
+	// are read too, each once.
+	changes := slices.Concat(p.Changes, p.Reads)
+	if ids := overlay.Missing(account, changes, p.Outside); len(ids) > 0 {
+		if err := g.GatherOutside(ctx, account, ids); err != nil {
+			return nil, nil, liveError(err, stderr)
+		}
+	}
+	res := overlay.Apply(account, p.Facts, changes, p.Outside)
 	// The fix and the egress rules in Terraform name what the plan
 	// declares by its address, so they paste into the change.
 	res.Facts.Names = res.Names

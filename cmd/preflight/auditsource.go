@@ -41,23 +41,33 @@ func gatherFacts(ctx context.Context, cfg *config.Config, in live.Input, stderr 
 // liveFacts is the one place audit reads the live account: the SDK
 // clients for region, then the workloads in and their networks.
 func liveFacts(ctx context.Context, region string, in live.Input, log *zap.Logger) (*audit.Facts, string, error) {
+	facts, g, err := liveGather(ctx, region, in, log)
+	if err != nil {
+		return nil, "", err
+	}
+	return facts, g.Region, nil
+}
+
+// liveGather is liveFacts, returning the Gatherer it read with, for
+// further reads of the same account (GatherOutside).
+func liveGather(ctx context.Context, region string, in live.Input, log *zap.Logger) (*audit.Facts, *live.Gatherer, error) {
 	api, region, err := live.NewSDKClients(ctx, region,
 		// The SDK's own warnings go through the log, never raw to stderr.
 		awsconfig.WithLogger(sdkLogger{log: log}))
 	var envErr *live.EnvironmentError
 	if err != nil && !errors.As(err, &envErr) {
 		// A client that cannot be made is the configuration's fault.
-		return nil, "", clientError{err}
+		return nil, nil, clientError{err}
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	g := &live.Gatherer{API: api, Region: region}
 	facts, err := g.Gather(ctx, in)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
-	return facts, region, nil
+	return facts, g, nil
 }
 
 // liveError prints an error of liveFacts and returns the exit code it

@@ -8,6 +8,9 @@
 # The overlay case is applied to moto first, then planned three times
 # against that account (plan-unchanged.json, plan-drop-ecr-dkr.json,
 # plan-drop-s3-route.json): plans that a live audit lays over the account.
+# The datasources case applies datasources/account to moto, then plans
+# datasources/change (its own state) against it with -var pending=true:
+# data sources read at plan time (in prior_state) and one read at apply.
 # Usage: audit/terraform/testdata/generate.sh [case...]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,7 +25,7 @@ for _ in $(seq 1 50); do
 done
 out="${OUT_DIR:-$PWD}"
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable overlay)
+[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable overlay datasources)
 # overlay applies the overlay case to moto, then writes one plan per
 # change against the account the apply made.
 overlay() {
@@ -51,9 +54,33 @@ overlay() {
   done
   rm -rf "$work"
 }
+# datasources applies the account to moto, then plans the change that
+# reads it through data sources.
+datasources() {
+  local work
+  work=$(mktemp -d)
+  cp -r datasources/. "$work"/
+  cp provider.tf.in "$work/account/provider.tf"
+  cp provider.tf.in "$work/change/provider.tf"
+  (
+    export TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+    vars=(-input=false -no-color -var "endpoint=http://127.0.0.1:$port")
+    cd "$work/account"
+    terraform init -input=false -no-color -plugin-dir="$plugins" >/dev/null
+    terraform apply -auto-approve "${vars[@]}" >/dev/null
+    cd "$work/change"
+    terraform init -input=false -no-color -plugin-dir="$plugins" >/dev/null
+    terraform plan -out=tfplan "${vars[@]}" -var pending=true >/dev/null
+    terraform show -json tfplan >plan.json
+  )
+  mkdir -p "$out/datasources"
+  sed "s#http://127.0.0.1:$port#http://127.0.0.1:5000#g" "$work/change/plan.json" | python3 -m json.tool --indent 1 >"$out/datasources/plan.json"
+  echo "$out/datasources/plan.json"
+  rm -rf "$work"
+}
 for c in "${cases[@]}"; do
-  if [ "$c" = overlay ]; then
-    overlay
+  if [ "$c" = overlay ] || [ "$c" = datasources ]; then
+    "$c"
     continue
   fi
   work=$(mktemp -d)
