@@ -13,7 +13,8 @@ import (
 // no VPC endpoint at all. One rule judges every need a VPC endpoint would
 // serve privately: ecr.api, ecr.dkr, logs and the S3 layers each fail
 // with exit 11, naming the NAT gateway, its route table and the task
-// subnets, and saying how to accept the path. --public-path warn turns
+// subnets in its text and its resources, and saying how to accept the
+// path. --public-path warn turns
 // every one of them into a warning that names the endpoint that would
 // keep it private and NAT's charges on image pulls; --checks ecr.api=any
 // relaxes ecr.api alone (derived from the task definition), the row
@@ -29,11 +30,11 @@ func TestReplayPublicPath(t *testing.T) {
 	path := "only over the public path " + nat + " via " + rtb + " (" + subnet1 + "," + subnet2 + ")"
 	interfaceRow := func(target string, status report.Status, errHas string) replayRow {
 		return replayRow{check: audit.CheckEndpoint, target: target, status: status, class: report.ClassDNSPosture,
-			errHas: errHas, resources: []string{subnet1, subnet2, replayVPC}}
+			errHas: errHas, resources: []string{nat, rtb, subnet1, subnet2, replayVPC}}
 	}
 	layersRow := func(status report.Status, errHas string) replayRow {
 		return replayRow{check: audit.CheckEndpoint, target: "ecr.layers", status: status, class: report.ClassDNSPosture,
-			errHas: errHas, resources: []string{rtb, replayVPC}}
+			errHas: errHas, resources: []string{nat, rtb, replayVPC}}
 	}
 	relax, err := config.ParseEntries("ecr.api=any")
 	if err != nil {
@@ -66,9 +67,9 @@ func TestReplayPublicPath(t *testing.T) {
 		{"a log group in another Region has no private option", "xregion-taskdef+no-endpoints+bpa-nat", audit.Options{}, []replayRow{
 			{check: audit.CheckCrossRegion, target: "logs", status: report.StatusWarn, class: report.ClassConnect,
 				errHas:    "logs has no cross-Region VPC endpoint (AWS PrivateLink serves it only in its own Region: https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-cross-region-privatelink-support.html): the traffic leaves through " + subnet1 + " via " + nat,
-				resources: []string{rtb, subnet1, subnet2}},
+				resources: []string{nat, rtb, subnet1, subnet2}},
 			{check: audit.CheckCrossRegion, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture,
-				errHas: "no available cross-Region interface endpoint for com.amazonaws.us-west-2.ecr.dkr: the tasks resolve the public name and reach it " + path, resources: []string{rtb, subnet1, subnet2}},
+				errHas: "no available cross-Region interface endpoint for com.amazonaws.us-west-2.ecr.dkr: the tasks resolve the public name and reach it " + path, resources: []string{nat, rtb, subnet1, subnet2}},
 		}, report.ExitDNSPosture},
 	}
 	for _, tt := range tests {
