@@ -1,6 +1,9 @@
 package live
 
 import (
+	"bytes"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/preflight-dev/preflight/audit"
@@ -87,5 +90,57 @@ func TestReplayPublicPath(t *testing.T) {
 				t.Errorf("exit %d; want %d\n%s", got, tt.exit, motoDumpRows(rows))
 			}
 		})
+	}
+}
+
+// TestReplayPublicPathFingerprints: the SARIF fingerprint of a public-path
+// row hashes its resources, which now hold the NAT gateway and the route
+// table; two audits of the same account (whose reads run concurrently, in
+// any order) give every row the same fingerprint, and each service's
+// four needs stay four alerts.
+func TestReplayPublicPathFingerprints(t *testing.T) {
+	sarif := func() map[string]string {
+		_, rows := replayRows(t, newReplayAWS(t, "no-endpoints+bpa-nat"), audit.Options{})
+		var buf bytes.Buffer
+		if err := report.New("audit", "us-east-1", replayAccount, nil, rows, 0).WriteSARIF(&buf); err != nil {
+			t.Fatalf("WriteSARIF: %v", err)
+		}
+		var doc struct {
+			Runs []struct {
+				Results []struct {
+					Message             struct{ Text string }
+					PartialFingerprints map[string]string
+				}
+			}
+		}
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			t.Fatalf("SARIF: %v", err)
+		}
+		out := map[string]string{}
+		for _, run := range doc.Runs {
+			for _, r := range run.Results {
+				if strings.Contains(r.Message.Text, "only over the public path") {
+					fp := r.PartialFingerprints["preflightFinding/v1"]
+					if prev, ok := out[fp]; ok && prev != r.Message.Text {
+						t.Errorf("got fingerprint %s for %q and %q; want one a finding", fp, prev, r.Message.Text)
+					}
+					out[fp] = r.Message.Text
+				}
+			}
+		}
+		return out
+	}
+	first, second := sarif(), sarif()
+	// The 12 services of the base account, each with four needs.
+	if len(first) != 48 {
+		t.Errorf("got %d public-path fingerprints; want 48 (12 services by ecr.api, ecr.dkr, logs, ecr.layers)", len(first))
+	}
+	for fp, msg := range first {
+		if _, ok := second[fp]; !ok {
+			t.Errorf("fingerprint %s of %q is not in the second run", fp, msg)
+		}
+	}
+	if len(second) != len(first) {
+		t.Errorf("got %d fingerprints in the second run; want %d", len(second), len(first))
 	}
 }
