@@ -123,6 +123,10 @@ type bpaVerdict struct {
 	why       string
 	hint      string
 	undecided *Undecided
+	// gateway is the route's target the verdict is about (nat-...,
+	// igw-..., eigw-...), which why names: a resource of the rows that
+	// say it.
+	gateway string
 }
 
 // bpaPath judges the internet path of subnet s's tasks through gateway via
@@ -340,6 +344,25 @@ func (tn *taskNet) bpaWhy(unknown bool) string {
 	return strings.Join(out, "; ")
 }
 
+// bpaIDs are the gateways and route tables of the task subnets' paths
+// that BPA closes, or, with unknown, may close: the resources of a row
+// that says bpaWhy(unknown).
+func (tn *taskNet) bpaIDs(unknown bool) []string {
+	var ids []string
+	for _, s := range tn.subnets {
+		for _, v := range []*bpaVerdict{tn.bpa[s.ID], tn.bpa6[s.ID]} {
+			if v == nil || (v.open == TriUnknown) != unknown {
+				continue
+			}
+			ids = append(ids, v.gateway)
+			if rt := tn.routeTable[s.ID]; rt != nil {
+				ids = append(ids, rt.ID)
+			}
+		}
+	}
+	return uniqSorted(ids...)
+}
+
 // bpaHints joins the distinct exclusions that would reopen closed paths.
 func (tn *taskNet) bpaHints() string {
 	var out []string
@@ -397,7 +420,11 @@ func (tn *taskNet) bpaOnly() bool {
 func (e *evaluator) unknownInternetRow(tn *taskNet, check report.Check, what string) report.Result {
 	if u := tn.bpaUndecided(); u != nil {
 		r := undecidedRow(check, "", *u, "VPC Block Public Access decides whether "+what+" (it may close NAT, internet gateway and egress-only internet gateway paths)", e.opts)
+		// The read is Region-wide and names no resource: the row names
+		// the VPC, subnets and paths it is about.
 		r.Resources = uniqSorted(append(tn.subnetIDs(), tn.routeIDs()...)...)
+		addResources(&r, tn.vpcID)
+		addResources(&r, tn.bpaIDs(true)...)
 		return r
 	}
 	r := report.Result{Check: check, Status: report.StatusWarn, Class: report.ClassUndecided,
@@ -407,6 +434,7 @@ func (e *evaluator) unknownInternetRow(tn *taskNet, check report.Check, what str
 			r.Status = report.StatusFail
 		}
 		r.Error = "could not decide whether " + what + ": " + why
+		addResources(&r, tn.bpaIDs(true)...)
 		return r
 	}
 	r.Error = "could not decide whether " + what + " (route tables not in the facts)"

@@ -198,19 +198,21 @@ func (e *evaluator) missingInterfaceEndpoint(tn *taskNet, n Need, name string, o
 	r := base
 	r.Check, r.Status, r.Class = CheckEndpoint, report.StatusFail, report.ClassDNSPosture
 	msg := fmt.Sprintf("no available interface endpoint for %s in %s", name, tn.vpcID) + notCounted(others)
+	r.Resources = uniqSorted(append(append([]string{tn.vpcID}, tn.subnetIDs()...), skippedIDs(others)...)...)
 	switch tn.internetAll() {
 	case TriTrue:
 		r.Error = msg
 		e.publicPath(&r, tn, n, "the tasks resolve the public name and reach it", "an interface endpoint for "+name)
 	case TriFalse:
 		r.Error = msg + ": the tasks resolve the public name and time out (a task subnet has no internet path" + tn.bpaNote() + ")"
+		addResources(&r, tn.bpaIDs(false)...)
 	default:
 		r.Error = msg + ": the tasks resolve the public name"
 		if why := tn.bpaWhy(true); why != "" {
 			r.Error += "; whether they reach it is unknown: " + why
+			addResources(&r, tn.bpaIDs(true)...)
 		}
 	}
-	r.Resources = uniqSorted(append(append([]string{tn.vpcID}, tn.subnetIDs()...), skippedIDs(others)...)...)
 	if n.CrossRegion(e.f.Region) {
 		// The fix plan's writers know no service Region: the hint is
 		// the command.

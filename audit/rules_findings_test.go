@@ -149,7 +149,7 @@ func TestEvaluateFindings(t *testing.T) {
 			},
 			// ECR has a private option across Regions (a cross-Region
 			// endpoint), so the one rule for public paths fails it.
-			want: []expectRow{{check: CheckCrossRegion, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture, errText: "only over the public path nat-1",
+			want: []expectRow{{check: CheckCrossRegion, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture, errText: "only over the public path nat-1", resources: []string{"nat-1", "rtb-task", "subnet-a", "subnet-b"},
 				hint: "aws ecr put-replication-configuration --region us-west-2 --replication-configuration 'rules=[{destinations=[{region=ap-northeast-1,registryId=123456789012}]}]'"}},
 		},
 		{
@@ -167,7 +167,8 @@ func TestEvaluateFindings(t *testing.T) {
 				firstWorkload(f).TaskDefinition.Containers[0].LogOptions["awslogs-region"] = "us-west-2"
 				addNAT(f)
 			},
-			want: []expectRow{{check: CheckCrossRegion, target: "logs", status: report.StatusWarn, class: report.ClassConnect, errText: "PrivateLink serves it only in its own Region"}},
+			want: []expectRow{{check: CheckCrossRegion, target: "logs", status: report.StatusWarn, class: report.ClassConnect, errText: "PrivateLink serves it only in its own Region",
+				resources: []string{"nat-1", "rtb-task", "subnet-a", "subnet-b"}}},
 		},
 		{
 			// A cross-Region ecr.dkr endpoint alone: each of the three
@@ -202,11 +203,13 @@ func TestEvaluateFindings(t *testing.T) {
 			name:   "CDK default VPC (NAT, no endpoints): ECR, logs and S3 layers all fail with exit 11, naming the path",
 			mutate: cdkDefaultVPC,
 			want: []expectRow{
-				{check: CheckEndpoint, target: "ecr.api", status: report.StatusFail, class: report.ClassDNSPosture, errText: "only over the public path nat-1 via rtb-task (subnet-a,subnet-b); to accept the path, run with --public-path warn, or --checks ecr.api=any"},
+				{check: CheckEndpoint, target: "ecr.api", status: report.StatusFail, class: report.ClassDNSPosture, errText: "only over the public path nat-1 via rtb-task (subnet-a,subnet-b); to accept the path, run with --public-path warn, or --checks ecr.api=any",
+					resources: []string{"nat-1", "rtb-task", "subnet-a", "subnet-b", "vpc-1"}},
 				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture, errText: "nat-1 via rtb-task"},
 				{check: CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture, errText: "nat-1 via rtb-task"},
 				{check: CheckEndpoint, target: "ecr.layers", status: report.StatusFail, class: report.ClassDNSPosture, errText: "only over the public path nat-1 via rtb-task (subnet-a,subnet-b)",
-					hint: "aws ec2 create-vpc-endpoint --vpc-id vpc-1 --vpc-endpoint-type Gateway --service-name com.amazonaws.ap-northeast-1.s3 --route-table-ids rtb-task"},
+					resources: []string{"nat-1", "rtb-task", "vpc-1"},
+					hint:      "aws ec2 create-vpc-endpoint --vpc-id vpc-1 --vpc-endpoint-type Gateway --service-name com.amazonaws.ap-northeast-1.s3 --route-table-ids rtb-task"},
 			},
 		},
 		{
@@ -216,7 +219,8 @@ func TestEvaluateFindings(t *testing.T) {
 			want: []expectRow{
 				{check: CheckEndpoint, target: "ecr.api", status: report.StatusWarn, class: report.ClassDNSPosture,
 					errText: "nat-1 via rtb-task (subnet-a,subnet-b) (accepted by --public-path warn): not private; an interface endpoint for com.amazonaws.ap-northeast-1.ecr.api would keep it in the VPC, and NAT gateway data processing charges apply to image pulls"},
-				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassDNSPosture, errText: "NAT gateway data processing charges"},
+				{check: CheckEndpoint, target: "ecr.dkr", status: report.StatusWarn, class: report.ClassDNSPosture, errText: "NAT gateway data processing charges",
+					resources: []string{"nat-1", "rtb-task", "subnet-a", "subnet-b", "vpc-1"}},
 				{check: CheckEndpoint, target: "logs", status: report.StatusWarn, class: report.ClassDNSPosture, errText: "nat-1 via rtb-task"},
 				{check: CheckEndpoint, target: "ecr.layers", status: report.StatusWarn, class: report.ClassDNSPosture, errText: "a gateway endpoint for com.amazonaws.ap-northeast-1.s3 would keep it in the VPC"},
 			},
@@ -489,8 +493,9 @@ func TestEvaluateFindings(t *testing.T) {
 			// The same rule as a missing endpoint: a public path where a
 			// private one exists fails with exit 11, naming the path.
 			want: []expectRow{{check: CheckRoute, target: "ecr.layers", status: report.StatusFail, class: report.ClassDNSPosture,
-				errText: "not associated with vpce-s3: the tasks reach it only over the public path nat-1 via rtb-task (subnet-a,subnet-b)",
-				hint:    "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-s3 --add-route-table-ids rtb-task"}},
+				errText:   "not associated with vpce-s3: the tasks reach it only over the public path nat-1 via rtb-task (subnet-a,subnet-b)",
+				resources: []string{"nat-1", "rtb-task", "subnet-a", "subnet-b", "vpce-s3"},
+				hint:      "aws ec2 modify-vpc-endpoint --vpc-endpoint-id vpce-s3 --add-route-table-ids rtb-task"}},
 		},
 		{
 			name:   "no S3 gateway endpoint at all",

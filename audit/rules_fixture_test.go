@@ -153,6 +153,8 @@ type expectRow struct {
 	class  report.Class
 	// hint and errText must be substrings of Hint and Error when set.
 	hint, errText string
+	// resources must each be among the row's Resources.
+	resources []string
 }
 
 // assertRow checks that a row matching w exists.
@@ -165,15 +167,25 @@ func assertRow(t *testing.T, rows []report.Result, w expectRow) {
 	}
 	for _, r := range cands {
 		if r.Status == w.status && r.Class == w.class &&
-			strings.Contains(r.Hint, w.hint) && strings.Contains(r.Error, w.errText) {
+			strings.Contains(r.Hint, w.hint) && strings.Contains(r.Error, w.errText) && containsAll(r.Resources, w.resources) {
 			return
 		}
 	}
 	var got []string
 	for _, r := range cands {
-		got = append(got, rowString(r))
+		got = append(got, rowString(r)+" resources="+strings.Join(r.Resources, ","))
 	}
-	t.Errorf("got %s; want %s/%s %s %s hint~%q err~%q", strings.Join(got, " | "), w.check, w.target, w.status, w.class, w.hint, w.errText)
+	t.Errorf("got %s; want %s/%s %s %s hint~%q err~%q resources⊇%v", strings.Join(got, " | "), w.check, w.target, w.status, w.class, w.hint, w.errText, w.resources)
+}
+
+// containsAll reports whether have holds every one of want.
+func containsAll(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
 }
 
 func dumpResults(rows []report.Result) string {
@@ -189,6 +201,11 @@ func dumpResults(rows []report.Result) string {
 // only ids that match their AWS patterns.
 func withFixIDs(w expectRow) expectRow {
 	w.target, w.hint, w.errText = renameText(w.target), renameText(w.hint), renameText(w.errText)
+	ids := make([]string, len(w.resources))
+	for i, id := range w.resources {
+		ids[i] = renameText(id)
+	}
+	w.resources = ids
 	return w
 }
 

@@ -30,6 +30,7 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 		if len(inbound) > 0 {
 			msg += fmt.Sprintf(" (%s for %s is an interface endpoint with private DNS only for inbound Resolver endpoints: it answers on-premises clients, and the tasks in the VPC still resolve S3's public addresses, which only a gateway endpoint routes privately)", joinComma(inbound), n.Service)
 		}
+		r.Resources = uniqSorted(append(append(append([]string{tn.vpcID}, tn.routeIDs()...), inbound...), skippedIDs(others)...)...)
 		if tn.internetAll() == TriTrue {
 			r.Error = msg
 			e.publicPath(&r, tn, n, "the tasks reach it", "a gateway endpoint for "+name)
@@ -37,12 +38,13 @@ func (e *evaluator) gatewayNeed(tn *taskNet, n Need, svc config.Service) []repor
 			r.Error = msg + ": a task subnet has no internet path, so the connections time out"
 			if note := tn.bpaNote(); note != "" {
 				r.Error += " (" + strings.TrimPrefix(note, "; ") + ")"
+				addResources(&r, tn.bpaIDs(false)...)
 			} else if why := tn.bpaWhy(true); why != "" {
 				r.Error = msg + ": whether the tasks reach it over the internet is unknown: " + why
+				addResources(&r, tn.bpaIDs(true)...)
 			}
 		}
 		r.Hint = hintCreateGatewayEndpoint(tn.vpcID, name, tn.routeIDs())
-		r.Resources = uniqSorted(append(append(append([]string{tn.vpcID}, tn.routeIDs()...), inbound...), skippedIDs(others)...)...)
 		if rts := tn.routeIDs(); len(rts) > 0 {
 			e.propose(&r, Change{Kind: ChangeCreateGatewayEndpoint, VPC: tn.vpcID, Service: name, RouteTables: rts,
 				Endpoint: endpointRef(tn.vpcID, name, n.Region)})
@@ -126,17 +128,19 @@ func (e *evaluator) gatewayRouteRow(tn *taskNet, n Need, ep *Endpoint, pl *Prefi
 		return r
 	}
 	r.Status, r.Class = report.StatusFail, report.ClassConnect
+	r.Resources = uniqSorted(append(append([]string{ep.ID}, missing...), missingSubnets...)...)
 	r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s, so the connections time out (no internet path%s)", joinComma(missing), joinComma(missingSubnets), ep.ID, tn.only(missingSubnets).bpaNote())
 	if viaInternetOnly {
 		// The same rule as a missing endpoint: a public path where a
 		// private one exists (the endpoint, not routed here).
 		r.Error = fmt.Sprintf("route tables %s of subnets %s are not associated with %s", joinComma(missing), joinComma(missingSubnets), ep.ID)
 		e.publicPath(&r, tn.only(missingSubnets), n, "the tasks reach it", ep.ID+" (associate the route tables)")
+	} else {
+		addResources(&r, tn.only(missingSubnets).bpaIDs(false)...)
 	}
 	r.Hint = checked(fmt.Sprintf("aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-route-table-ids %s", ep.ID, strings.Join(missing, " ")),
 		endpointIDs(ep.ID), routeIDs(missing...))
 	e.propose(&r, Change{Kind: ChangeEndpointAddRouteTables, Endpoint: ep.ID, RouteTables: missing})
-	r.Resources = uniqSorted(append(append([]string{ep.ID}, missing...), missingSubnets...)...)
 	return r
 }
 
@@ -168,7 +172,11 @@ func (e *evaluator) taskEgressToPrefixListRow(tn *taskNet, name string, pl *Pref
 		peer = sgPeer{prefixList: pl.ID, cidrs: pl.CIDRs}
 		plID = pl.ID
 	} else if u := findUndecided(e.f, ActionDescribeManagedPrefixLists); u != nil {
-		return undecidedRow(CheckSecurityGroup, "", *u, "the prefix list "+name+" decides which addresses the tasks must reach", e.opts)
+		// The list is looked up by name, Region-wide: the row names the
+		// VPC and the task groups it is about.
+		r := undecidedRow(CheckSecurityGroup, "", *u, "the prefix list "+name+" decides which addresses the tasks must reach", e.opts)
+		addResources(&r, append([]string{tn.vpcID}, tn.sgIDs...)...)
+		return r
 	}
 	v := e.sgAllowsTCP(tn.sgIDs, true, port, peer)
 	if u := e.unreadEntries(pl); u != nil && !v.allowed {

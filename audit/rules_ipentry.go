@@ -321,6 +321,10 @@ func (e *evaluator) addrRouteRow(tn *taskNet, a netip.Addr, paths []addrPath) re
 		if p.dest != nil {
 			ids = append(ids, p.dest.ID)
 		}
+		if p.route != nil && bpaKindOf(p.route.Target) != bpaElsewhere {
+			// The gateway or appliance the text names (nat-..., igw-...).
+			ids = append(ids, p.route.TargetID)
+		}
 		line := [2]string{p.subnet.ID, p.how}
 		switch {
 		case p.noFamily:

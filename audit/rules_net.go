@@ -186,6 +186,7 @@ func (e *evaluator) resolve(nc NetConfig) (*taskNet, []report.Result) {
 		tn.internet[s.ID] = TriOf(ok)
 		if ok {
 			if v := e.bpaPath(s, bpaKindOf(route.Target), route.TargetID); v.open != TriTrue {
+				v.gateway = route.TargetID
 				tn.bpa[s.ID] = &v
 				tn.internet[s.ID] = v.open
 				if v.open == TriFalse {
@@ -202,6 +203,7 @@ func (e *evaluator) resolve(nc NetConfig) (*taskNet, []report.Result) {
 			// IPv6 to an internet gateway is the task's own address
 			// going straight out (bpaDirect).
 			if v := e.bpaPath(s, bpaKindOf(route6.Target), route6.TargetID); v.open != TriTrue {
+				v.gateway = route6.TargetID
 				tn.bpa6[s.ID] = &v
 				tn.internet6[s.ID] = v.open
 				if v.open == TriFalse {

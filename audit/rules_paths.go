@@ -38,6 +38,7 @@ func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 		}
 		if why := tn.bpaWhy(false); why != "" {
 			r.Error += " (" + why + ")"
+			addResources(&r, tn.bpaIDs(false)...)
 		}
 		r.Hint = checked(r.Hint, regions(e.f.Region), routeIDs(tn.routeIDs()...))
 		return []report.Result{r}
@@ -48,7 +49,7 @@ func (e *evaluator) internetNeed(tn *taskNet, n Need) []report.Result {
 	// cover 0.0.0.0/0 on the need's port (443, or a registry's own port)
 	// and on the return ports prove the path.
 	checks := []report.Result{e.internetEgressRow(tn, n.Port), e.naclRow(tn, []naclPeer{{cidr: defaultRoute4}}, n.Port)}
-	return summarise(base, "internet path "+tn.internetRoutes(), nil, checks)
+	return summarise(base, "internet path "+tn.internetRoutes(), tn.publicPathIDs(), checks)
 }
 
 // dualStackNeed judges a destination on the internet that answers on IPv4
@@ -109,6 +110,7 @@ func (e *evaluator) dualStackNeed(tn *taskNet, n Need) []report.Result {
 		r := report.Result{Check: CheckRoute, Status: report.StatusFail, Class: report.ClassConnect,
 			Resources: uniqSorted(append(tn.subnetIDs(), tn.routeIDs()...)...)}
 		r.Error = fmt.Sprintf("%s, and task subnets have neither: %s: the image pull times out", what, strings.Join(noRoute, "; "))
+		addResources(&r, tn.bpaIDs(false)...)
 		r.Hint = fmt.Sprintf("Give the task subnets an IPv6 block and a ::/0 route to an egress-only internet gateway (aws ec2 create-egress-only-internet-gateway --vpc-id %s, then aws ec2 create-route --destination-ipv6-cidr-block ::/0 on route tables %s), or a NAT gateway route (0.0.0.0/0)",
 			tn.vpcID, joinComma(tn.routeIDs()))
 		if host, err := config.HostFor("ecr.dkr", n.Region, e.f.Account); err == nil {
@@ -329,22 +331,32 @@ func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 	for _, mt := range mts {
 		ep.SubnetIDs = append(ep.SubnetIDs, mt.SubnetID)
 	}
-	unread := false
+	// The mount targets whose groups could not be read, each named by the
+	// row they leave open (the read is one call per mount target).
+	var unread []string
+	var first *Undecided
 	for _, mt := range mts {
-		unread = unread || findUndecided(e.f, ActionDescribeMountTargetSecGroups, mt.ID) != nil
+		if u := findUndecided(e.f, ActionDescribeMountTargetSecGroups, mt.ID); u != nil {
+			unread = append(unread, mt.ID)
+			if first == nil {
+				first = u
+			}
+		}
 	}
 	dflt := ""
-	if !unread {
+	if len(unread) == 0 {
 		ep, dflt = e.withDefaultGroup(ep, tn.vpcID)
 	}
 	ingress := saysDefaultGroup(e.endpointIngressRow(tn, ep, n.Port), dflt)
-	for _, mt := range mts {
+	if first != nil && ingress.Status != report.StatusPass {
 		// A mount target whose groups could not be read is not one
 		// without groups: its ingress is undecided, not closed.
-		if u := findUndecided(e.f, ActionDescribeMountTargetSecGroups, mt.ID); u != nil && ingress.Status != report.StatusPass {
-			ingress = undecidedRow(CheckSecurityGroup, "", *u, "the mount targets' security groups decide whether the tasks get in", e.opts)
-			break
+		why := "the mount targets' security groups decide whether the tasks get in"
+		if len(unread) > 1 {
+			why = fmt.Sprintf("the security groups of mount targets %s, which could not be read, decide whether the tasks get in", joinComma(unread))
 		}
+		ingress = undecidedRow(CheckSecurityGroup, "", *first, why, e.opts)
+		addResources(&ingress, unread...)
 	}
 	checks = append(checks, ingress, e.taskEgressToEndpointRow(tn, ep, n.Port), e.naclRow(tn, peers, n.Port))
 	return summarise(base, "mount targets "+joinComma(ids), append([]string{n.FileSystemID}, ids...), checks)

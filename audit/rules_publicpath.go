@@ -20,9 +20,13 @@ import (
 // interface endpoint for ..."), and how says how the tasks get there ("the
 // tasks resolve the public name and reach it"); endpoint names the endpoint
 // that would keep the traffic private. A need with no private option (a registry on the
-// internet, a log group in another region) is not judged here.
+// internet, a log group in another region) is not judged here. The row's
+// resources gain the gateways and route tables of the path, so that a
+// reader filtering by resource finds the NAT gateway the text names: the
+// caller sets its own resources first.
 func (e *evaluator) publicPath(r *report.Result, tn *taskNet, n Need, how, endpoint string) {
 	paths, viaNAT := tn.publicPaths()
+	addResources(r, tn.publicPathIDs()...)
 	r.Status, r.Class = report.StatusFail, report.ClassDNSPosture
 	msg := r.Error + ": " + how + " only over the public path " + paths
 	accepted := ""
@@ -84,6 +88,32 @@ func (tn *taskNet) publicPaths() (string, bool) {
 		parts[i] = p + " (" + joinComma(subnets[k]) + ")"
 	}
 	return strings.Join(parts, ", "), viaNAT
+}
+
+// publicPathIDs are the gateways (nat-..., igw-..., or the ENI, instance
+// or transit gateway the route names) and the route tables of the task
+// subnets' IPv4 internet paths, as publicPaths and internetRoutes name
+// them: the resources of a row about those paths.
+func (tn *taskNet) publicPathIDs() []string {
+	var ids []string
+	for _, s := range tn.subnets {
+		via := tn.internetVia[s.ID]
+		if via == "" {
+			continue
+		}
+		// "nat-0abc (NAT64; needs DNS64 on the subnet)": the id only.
+		gw, _, _ := strings.Cut(via, " ")
+		ids = append(ids, gw)
+		if rt := tn.routeTable[s.ID]; rt != nil {
+			ids = append(ids, rt.ID)
+		}
+	}
+	return uniqSorted(ids...)
+}
+
+// addResources adds ids to r's resources, which stay distinct and sorted.
+func addResources(r *report.Result, ids ...string) {
+	r.Resources = uniqSorted(append(r.Resources, ids...)...)
 }
 
 // only is tn narrowed to the subnets ids names (a shallow copy), for a

@@ -74,9 +74,11 @@ func (e *evaluator) crossRegionNeed(tn *taskNet, n Need) []report.Result {
 	case internet == TriTrue:
 		r.Status, r.Class = report.StatusWarn, report.ClassConnect
 		r.Error = what + ": the traffic leaves through " + tn.internetRoutes()
+		addResources(&r, tn.publicPathIDs()...)
 	case internet == TriFalse:
 		r.Status, r.Class = report.StatusFail, report.ClassConnect
 		r.Error = what + ": the tasks resolve the public name and time out (a task subnet has no internet path" + tn.bpaNote() + ")"
+		addResources(&r, tn.bpaIDs(false)...)
 		if tn.bpaOnly() {
 			r.Hint += " Or reopen the internet path: " + tn.bpaHints()
 		}
@@ -85,6 +87,7 @@ func (e *evaluator) crossRegionNeed(tn *taskNet, n Need) []report.Result {
 		r.Error = what + "; whether the task subnets have an internet path is unknown"
 		if why := tn.bpaWhy(true); why != "" {
 			r.Error += ": " + why
+			addResources(&r, tn.bpaIDs(true)...)
 		}
 	}
 	return []report.Result{r}
@@ -147,11 +150,13 @@ func (e *evaluator) crossRegionLayers(tn *taskNet, n Need, svc config.Service) [
 		e.publicPath(&r, tn, n, "the tasks reach it", "a cross-Region interface endpoint for "+name)
 	case TriFalse:
 		r.Error = msg + ": the image pull times out (a task subnet has no internet path" + tn.bpaNote() + ")"
+		addResources(&r, tn.bpaIDs(false)...)
 	default:
 		r.Status, r.Class = report.StatusWarn, report.ClassUndecided
 		r.Error = msg + "; whether the task subnets have an internet path is unknown"
 		if why := tn.bpaWhy(true); why != "" {
 			r.Error += ": " + why
+			addResources(&r, tn.bpaIDs(true)...)
 		}
 	}
 	r.Hint = hintCreateCrossRegionEndpoint(tn.vpcID, name, n.Region, tn.azSubnets(), e.existingEndpointGroup(tn, n.Port))

@@ -19,6 +19,7 @@ const (
 	bpaNATGW  = "nat-0a1b2c3d4e5f60789"
 	bpaIGW    = "igw-0a1b2c3d4e5f60789"
 	bpaEIGW   = "eigw-0a1b2c3d4e5f60789"
+	bpaRTB    = "rtb-0f1e2d3c4b5a69788"
 )
 
 // TestReplayBPA: VPC Block Public Access closes internet paths whatever
@@ -40,27 +41,27 @@ func TestReplayBPA(t *testing.T) {
 	natOpen := []replayRow{
 		{check: audit.CheckEndpoint, target: "internet", status: report.StatusPass},
 		{check: audit.CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture,
-			errHas: "only over the public path " + bpaNATGW + " via rtb-0f1e2d3c4b5a69788"},
+			errHas: "only over the public path " + bpaNATGW + " via rtb-0f1e2d3c4b5a69788", resources: []string{bpaNATGW, bpaRTB}},
 	}
 	natClosed := func(extra string) []replayRow {
 		why := "VPC Block Public Access is block-bidirectional in us-east-1 and closes " + bpaNATGW +
 			": no active exclusion covers its public subnet (" + bpaPublic + ") or " + replayVPC + extra
 		return []replayRow{
 			{check: audit.CheckRoute, target: "internet", status: report.StatusFail, class: report.ClassConnect,
-				errHas: "a task subnet has no internet path: the image pull times out (" + why, resources: []string{bpaTask1, bpaTask2}},
+				errHas: "a task subnet has no internet path: the image pull times out (" + why, resources: []string{bpaTask1, bpaTask2, bpaNATGW, bpaRTB}},
 			{check: audit.CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture,
-				errHas: "time out (a task subnet has no internet path; " + why, resources: []string{bpaTask1, bpaTask2, replayVPC}},
+				errHas: "time out (a task subnet has no internet path; " + why, resources: []string{bpaTask1, bpaTask2, replayVPC, bpaNATGW, bpaRTB}},
 		}
 	}
 	igwOpen := []replayRow{
 		{check: audit.CheckEndpoint, target: "internet", status: report.StatusPass},
 		{check: audit.CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture,
-			errHas: "only over the public path " + bpaIGW + " via rtb-0f1e2d3c4b5a69788"},
+			errHas: "only over the public path " + bpaIGW + " via rtb-0f1e2d3c4b5a69788", resources: []string{bpaIGW, bpaRTB}},
 	}
 	igwClosed := func(mode string) []replayRow {
 		return []replayRow{{check: audit.CheckRoute, target: "internet", status: report.StatusFail, class: report.ClassConnect,
 			errHas:    "VPC Block Public Access is " + mode + " in us-east-1 and closes " + bpaIGW + " for the tasks' own address: no active allow-bidirectional exclusion covers " + bpaTask1 + " or " + replayVPC,
-			resources: []string{bpaTask1, bpaTask2, "rtb-0f1e2d3c4b5a69788"}}}
+			resources: []string{bpaTask1, bpaTask2, bpaRTB, bpaIGW}}}
 	}
 	eigwOpen := []replayRow{{check: audit.CheckEndpoint, target: "internet", status: report.StatusPass}}
 	tests := []struct {
@@ -84,16 +85,16 @@ func TestReplayBPA(t *testing.T) {
 			want: natClosed(")"), hint: natHint},
 		{name: "NAT, options denied", scenario: "bpa-bidir+bpa-nat", deny: audit.ActionDescribeBPAOptions, want: []replayRow{
 			{check: audit.CheckRoute, target: "internet", status: report.StatusWarn, class: report.ClassUndecided,
-				errHas: "could not decide: ec2:DescribeVpcBlockPublicAccessOptions failed (UnauthorizedOperation"},
+				errHas: "could not decide: ec2:DescribeVpcBlockPublicAccessOptions failed (UnauthorizedOperation", resources: []string{replayVPC, bpaTask1, bpaTask2, bpaNATGW, bpaRTB}},
 			{check: audit.CheckEndpoint, target: "logs", status: report.StatusFail, class: report.ClassDNSPosture,
-				errHas: "whether they reach it is unknown: VPC Block Public Access could not be read (ec2:DescribeVpcBlockPublicAccessOptions failed: UnauthorizedOperation"},
+				errHas: "whether they reach it is unknown: VPC Block Public Access could not be read (ec2:DescribeVpcBlockPublicAccessOptions failed: UnauthorizedOperation", resources: []string{replayVPC, bpaNATGW, bpaRTB}},
 		}},
 		{name: "NAT, options denied, --fail-undecided", scenario: "bpa-nat", deny: audit.ActionDescribeBPAOptions, opts: audit.Options{FailUndecided: true},
 			want: []replayRow{{check: audit.CheckRoute, target: "internet", status: report.StatusFail, class: report.ClassUndecided,
 				errHas: "could not decide: ec2:DescribeVpcBlockPublicAccessOptions failed"}}},
 		{name: "NAT, block-bidirectional, exclusions denied", scenario: "bpa-bidir+bpa-nat", deny: audit.ActionDescribeBPAExclusions, want: []replayRow{
 			{check: audit.CheckRoute, target: "internet", status: report.StatusWarn, class: report.ClassUndecided,
-				errHas: "could not decide: ec2:DescribeVpcBlockPublicAccessExclusions failed (UnauthorizedOperation"},
+				errHas: "could not decide: ec2:DescribeVpcBlockPublicAccessExclusions failed (UnauthorizedOperation", resources: []string{replayVPC, bpaNATGW, bpaRTB}},
 		}},
 		{name: "NAT, block-ingress, exclusions denied", scenario: "bpa-ingress+bpa-nat", deny: audit.ActionDescribeBPAExclusions, want: natOpen},
 
@@ -108,12 +109,12 @@ func TestReplayBPA(t *testing.T) {
 		{name: "EIGW, block-ingress", scenario: "bpa-ingress+bpa-eigw", want: eigwOpen},
 		{name: "EIGW, block-bidirectional", scenario: "bpa-bidir+bpa-eigw", want: []replayRow{
 			{check: audit.CheckRoute, target: "internet", status: report.StatusFail, class: report.ClassConnect,
-				errHas: "VPC Block Public Access is block-bidirectional in us-east-1 and closes " + bpaEIGW + ": no active exclusion covers " + bpaTask1 + " or " + replayVPC},
+				errHas: "VPC Block Public Access is block-bidirectional in us-east-1 and closes " + bpaEIGW + ": no active exclusion covers " + bpaTask1 + " or " + replayVPC, resources: []string{bpaEIGW, bpaRTB}},
 		}, hint: "aws ec2 create-vpc-block-public-access-exclusion --subnet-id " + bpaTask1 + " --internet-gateway-exclusion-mode allow-egress"},
 		{name: "EIGW, block-bidirectional, task subnets excluded", scenario: "bpa-bidir+bpa-excl-tasks-egress+bpa-eigw", want: eigwOpen},
 		{name: "EIGW, options denied", scenario: "bpa-eigw", deny: audit.ActionDescribeBPAOptions, want: []replayRow{
 			{check: audit.CheckRoute, target: "internet", status: report.StatusWarn, class: report.ClassUndecided,
-				errHas: "could not decide: ec2:DescribeVpcBlockPublicAccessOptions failed (UnauthorizedOperation"},
+				errHas: "could not decide: ec2:DescribeVpcBlockPublicAccessOptions failed (UnauthorizedOperation", resources: []string{replayVPC, bpaEIGW}},
 		}},
 	}
 	// An IP entry on the internet takes the same path: BPA closes it too.
@@ -135,7 +136,7 @@ func TestReplayBPA(t *testing.T) {
 			hint                 string
 		}{name: "IP entry over NAT, block-bidirectional", scenario: "bpa-bidir+bpa-nat", opts: audit.Options{Extra: ipEntry}, want: []replayRow{
 			{check: audit.CheckRoute, target: "198.51.100.7", status: report.StatusFail, class: report.ClassConnect,
-				errHas: "VPC Block Public Access is block-bidirectional in us-east-1 and closes " + bpaNATGW}}},
+				errHas: "VPC Block Public Access is block-bidirectional in us-east-1 and closes " + bpaNATGW, resources: []string{bpaNATGW}}}},
 		struct {
 			name, scenario, deny string
 			opts                 audit.Options

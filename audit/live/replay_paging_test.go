@@ -189,7 +189,9 @@ var decidedWithout = map[string]bool{
 // on the base account: the VPC a filtered read was for, the subnets,
 // groups, options, file system or mount target it could not read, the
 // cluster or services. ec2:DescribeManagedPrefixLists is looked up by
-// the S3 list's name, Region-wide: its rows name no resource.
+// the S3 list's name, Region-wide: its rows name the VPC and the task
+// groups they are about. A failed DescribeMountTargetSecurityGroups (one
+// call per mount target) names every mount target it could not read.
 var replayNames = map[string][]string{
 	audit.ActionListServices:                 {"prod"},
 	audit.ActionDescribeServices:             {"service/prod/billing", "service/prod/users"},
@@ -203,7 +205,8 @@ var replayNames = map[string][]string{
 	audit.ActionDescribeSecurityGroups:       {"sg-0task5e9c1b2a3d4f6", "sg-0vpce5e9c1b2a3d4f7", "sg-0efs05e9c1b2a3d4f8"},
 	audit.ActionDescribeNetworkAcls:          {replayVPC},
 	audit.ActionDescribeMountTargets:         {"fs-0c1d2e3f4a5b6c7d8"},
-	audit.ActionDescribeMountTargetSecGroups: {"fsmt-0a1b2c3d4e5f60710"},
+	audit.ActionDescribeMountTargetSecGroups: {"fsmt-0a1b2c3d4e5f60710", "fsmt-0a1b2c3d4e5f60711"},
+	audit.ActionDescribeManagedPrefixLists:   {replayVPC, "sg-0task5e9c1b2a3d4f6"},
 }
 
 // assertUndecidedNames checks that for each id an undecided row naming

@@ -1,6 +1,9 @@
 package live
 
 import (
+	"bytes"
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/preflight-dev/preflight/audit"
@@ -13,7 +16,8 @@ import (
 // no VPC endpoint at all. One rule judges every need a VPC endpoint would
 // serve privately: ecr.api, ecr.dkr, logs and the S3 layers each fail
 // with exit 11, naming the NAT gateway, its route table and the task
-// subnets, and saying how to accept the path. --public-path warn turns
+// subnets in its text and its resources, and saying how to accept the
+// path. --public-path warn turns
 // every one of them into a warning that names the endpoint that would
 // keep it private and NAT's charges on image pulls; --checks ecr.api=any
 // relaxes ecr.api alone (derived from the task definition), the row
@@ -29,11 +33,11 @@ func TestReplayPublicPath(t *testing.T) {
 	path := "only over the public path " + nat + " via " + rtb + " (" + subnet1 + "," + subnet2 + ")"
 	interfaceRow := func(target string, status report.Status, errHas string) replayRow {
 		return replayRow{check: audit.CheckEndpoint, target: target, status: status, class: report.ClassDNSPosture,
-			errHas: errHas, resources: []string{subnet1, subnet2, replayVPC}}
+			errHas: errHas, resources: []string{nat, rtb, subnet1, subnet2, replayVPC}}
 	}
 	layersRow := func(status report.Status, errHas string) replayRow {
 		return replayRow{check: audit.CheckEndpoint, target: "ecr.layers", status: status, class: report.ClassDNSPosture,
-			errHas: errHas, resources: []string{rtb, replayVPC}}
+			errHas: errHas, resources: []string{nat, rtb, replayVPC}}
 	}
 	relax, err := config.ParseEntries("ecr.api=any")
 	if err != nil {
@@ -66,9 +70,9 @@ func TestReplayPublicPath(t *testing.T) {
 		{"a log group in another Region has no private option", "xregion-taskdef+no-endpoints+bpa-nat", audit.Options{}, []replayRow{
 			{check: audit.CheckCrossRegion, target: "logs", status: report.StatusWarn, class: report.ClassConnect,
 				errHas:    "logs has no cross-Region VPC endpoint (AWS PrivateLink serves it only in its own Region: https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-cross-region-privatelink-support.html): the traffic leaves through " + subnet1 + " via " + nat,
-				resources: []string{rtb, subnet1, subnet2}},
+				resources: []string{nat, rtb, subnet1, subnet2}},
 			{check: audit.CheckCrossRegion, target: "ecr.dkr", status: report.StatusFail, class: report.ClassDNSPosture,
-				errHas: "no available cross-Region interface endpoint for com.amazonaws.us-west-2.ecr.dkr: the tasks resolve the public name and reach it " + path, resources: []string{rtb, subnet1, subnet2}},
+				errHas: "no available cross-Region interface endpoint for com.amazonaws.us-west-2.ecr.dkr: the tasks resolve the public name and reach it " + path, resources: []string{nat, rtb, subnet1, subnet2}},
 		}, report.ExitDNSPosture},
 	}
 	for _, tt := range tests {
@@ -86,5 +90,57 @@ func TestReplayPublicPath(t *testing.T) {
 				t.Errorf("exit %d; want %d\n%s", got, tt.exit, motoDumpRows(rows))
 			}
 		})
+	}
+}
+
+// TestReplayPublicPathFingerprints: the SARIF fingerprint of a public-path
+// row hashes its resources, which now hold the NAT gateway and the route
+// table; two audits of the same account (whose reads run concurrently, in
+// any order) give every row the same fingerprint, and each service's
+// four needs stay four alerts.
+func TestReplayPublicPathFingerprints(t *testing.T) {
+	sarif := func() map[string]string {
+		_, rows := replayRows(t, newReplayAWS(t, "no-endpoints+bpa-nat"), audit.Options{})
+		var buf bytes.Buffer
+		if err := report.New("audit", "us-east-1", replayAccount, nil, rows, 0).WriteSARIF(&buf); err != nil {
+			t.Fatalf("WriteSARIF: %v", err)
+		}
+		var doc struct {
+			Runs []struct {
+				Results []struct {
+					Message             struct{ Text string }
+					PartialFingerprints map[string]string
+				}
+			}
+		}
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			t.Fatalf("SARIF: %v", err)
+		}
+		out := map[string]string{}
+		for _, run := range doc.Runs {
+			for _, r := range run.Results {
+				if strings.Contains(r.Message.Text, "only over the public path") {
+					fp := r.PartialFingerprints["preflightFinding/v1"]
+					if prev, ok := out[fp]; ok && prev != r.Message.Text {
+						t.Errorf("got fingerprint %s for %q and %q; want one a finding", fp, prev, r.Message.Text)
+					}
+					out[fp] = r.Message.Text
+				}
+			}
+		}
+		return out
+	}
+	first, second := sarif(), sarif()
+	// The 12 services of the base account, each with four needs.
+	if len(first) != 48 {
+		t.Errorf("got %d public-path fingerprints; want 48 (12 services by ecr.api, ecr.dkr, logs, ecr.layers)", len(first))
+	}
+	for fp, msg := range first {
+		if _, ok := second[fp]; !ok {
+			t.Errorf("fingerprint %s of %q is not in the second run", fp, msg)
+		}
+	}
+	if len(second) != len(first) {
+		t.Errorf("got %d fingerprints in the second run; want %d", len(second), len(first))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,6 +54,10 @@ type replayAWS struct {
 	// seen counts the requests each throttle covered.
 	seen map[string]int
 	deny map[string]bool
+	// denyOn refuses an action only for the requests whose path names
+	// one of its resources (a REST call such as EFS's
+	// DescribeMountTargetSecurityGroups carries its id in the path).
+	denyOn map[string][]string
 	// throttledN counts the throttled answers of each action: the
 	// retries, when every call ended in an answer.
 	throttledN map[string]int
@@ -114,6 +119,17 @@ func (r *replayAWS) setDeny(action string) {
 	r.deny[action] = true
 }
 
+// setDenyOn refuses action for want of a permission on the requests
+// whose path names id, as a policy scoped to some resources does.
+func (r *replayAWS) setDenyOn(action, id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.denyOn == nil {
+		r.denyOn = map[string][]string{}
+	}
+	r.denyOn[action] = append(r.denyOn[action], id)
+}
+
 // count is how many requests (attempts) action got.
 func (r *replayAWS) count(action string) int {
 	r.mu.Lock()
@@ -143,7 +159,7 @@ func (r *replayAWS) serve(w http.ResponseWriter, req *http.Request) {
 	action := requestAction(req)
 	r.mu.Lock()
 	r.calls[action]++
-	denied := r.deny[action]
+	denied := r.deny[action] || slices.ContainsFunc(r.denyOn[action], func(id string) bool { return strings.Contains(req.URL.Path, id) })
 	key, spec, throttled := r.throttleFor(action)
 	// A throttle counts the attempts it covers: 20 % of "*" is 20 % of
 	// every request, not of each action's.
