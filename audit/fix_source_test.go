@@ -198,3 +198,47 @@ func TestHintNamesSourceID(t *testing.T) {
 		})
 	}
 }
+
+// TestRefSuffixAddresses: the resources a fix creates for a plan's VPC
+// are named after its address in letters, digits and underscores (a
+// reference's name is a Terraform name and a shell variable), and no two
+// VPCs, addresses, AWS ids or a template's ids alike, get one name.
+func TestRefSuffixAddresses(t *testing.T) {
+	for _, tt := range []struct{ vpc, want string }{
+		{"aws_vpc.a", "aws_vpc__a"},
+		{"module.net.aws_vpc.main", "module__net__aws_vpc__main"},
+		{"data.aws_vpc.shared", "data__aws_vpc__shared"},
+		{`aws_vpc.this["b"]`, "aws_5fvpc_2ethis_5b_22b_22_5d"},
+		{"aws_vpc.main[0]", "aws_5fvpc_2emain_5b0_5d"},
+		{"aws_vpc.a-b", "aws_5fvpc_2ea_2db"},
+		{"aws_vpc.a__b", "aws_5fvpc_2ea_5f_5fb"},
+		{"vpc-0abc", "0abc"},
+		{"Prod-Net/Vpc", "Prod_Net_Vpc"},
+	} {
+		t.Run(tt.vpc, func(t *testing.T) {
+			if got := refSuffix(tt.vpc); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+	// Pairs a plain "." → "_" would merge.
+	vpcs := []string{
+		"aws_vpc.a", "aws_vpc.A", "aws_vpc.a_b", "aws_vpc.a-b", "aws_vpc.a__b", "aws_vpc.a_",
+		"module.a_b.aws_vpc.c", "module.a.b_aws_vpc.c", "module.a.aws_vpc.b_c", "module.a_aws_vpc.aws_vpc.b_c",
+		"module.a-b.aws_vpc.c", "module.a.aws_vpc.b[0]", "module.a[0].aws_vpc.b", `module.a["0"].aws_vpc.b`,
+		`aws_vpc.this["b"]`, `aws_vpc.this["b_"]`, `aws_vpc.this["b."]`, "aws_vpc.this[0]", "aws_vpc.this_0",
+		"aws_5fvpc.x", "data.aws_vpc.a", "data_aws_vpc.a", "aws_vpc.data__aws_vpc",
+		"vpc-0abc", "vpc-0123456789abcdef0", "Vpc", "Prod-Net/Vpc",
+	}
+	seen := map[string]string{}
+	for _, v := range vpcs {
+		n := refSuffix(v)
+		if prev, ok := seen[n]; ok {
+			t.Errorf("refSuffix(%q) = refSuffix(%q) = %q; want distinct names", v, prev, n)
+		}
+		seen[n] = v
+		if ref := refName(endpointGroupRef(v)); !reRefName.MatchString(ref) {
+			t.Errorf("endpointGroupRef(%q) = %q; want it to match %s", v, ref, reRefName)
+		}
+	}
+}

@@ -28,6 +28,10 @@ var fixCases = []struct {
 	{"sg-no-egress", []string{"security_group_id            = aws_security_group.task.id",
 		"referenced_security_group_id = aws_vpc.main.default_security_group_id"}},
 	{"public-nat", []string{"set assign_public_ip = false in the network_configuration of aws_ecs_service.public"}},
+	// Endpoints in two VPCs: what the fix creates is named after each
+	// VPC's address, in letters, digits and underscores.
+	{"two-vpcs", []string{`resource "aws_security_group" "endpoint_sg_aws_vpc__a"`, `resource "aws_security_group" "endpoint_sg_aws_vpc__b"`,
+		"security_group_ids  = [aws_security_group.endpoint_sg_aws_vpc__b.id]"}},
 }
 
 // writeFix plans the fixes of a committed plan and writes them (--fix
