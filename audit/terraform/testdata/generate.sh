@@ -22,7 +22,7 @@ for _ in $(seq 1 50); do
 done
 out="${OUT_DIR:-$PWD}"
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable two-vpcs overlay)
+[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable two-vpcs inline overlay)
 # overlay applies the overlay case to moto, then writes one plan per
 # change against the account the apply made.
 overlay() {
