@@ -242,3 +242,57 @@ func TestRefSuffixAddresses(t *testing.T) {
 		}
 	}
 }
+
+// TestWritePlanInline: a step on a plan's resource that sets the rules
+// or associations it adds itself (Plan.Inline) is written as an edit of
+// that resource: a block to add, or an id to add to its list. A resource
+// known to leave them out gets the separate resource, and over the
+// account one whose declaration is not known gets it with a note.
+func TestWritePlanInline(t *testing.T) {
+	plan := func(inline map[string][]string, names map[string]string, c Change) *Plan {
+		return &Plan{Region: "us-east-1", Source: SourceTerraform, Inline: inline, Names: names, Changes: []Change{c}}
+	}
+	sg := map[string][]string{"aws_security_group.task": {InlineEgress, InlineIngress}}
+	for _, tt := range []struct {
+		name       string
+		p          *Plan
+		want, deny string
+	}{
+		{"egress block to a group", plan(sg, nil, Change{Kind: ChangeAuthorizeEgress, Group: "aws_security_group.task", Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: "10.0.0.0/16"}),
+			"rather than a resource of its own.\n#   egress {\n#     protocol    = \"tcp\"\n#     from_port   = 443\n#     to_port     = 443\n#     cidr_blocks = [\"10.0.0.0/16\"]\n#   }\n",
+			"resource \""},
+		{"ingress from the group itself", plan(sg, nil, Change{Kind: ChangeAuthorizeIngress, Group: "aws_security_group.task", Protocol: "-1", PeerGroup: "aws_security_group.task"}),
+			"#   ingress {\n#     protocol  = \"-1\"\n#     from_port = 0\n#     to_port   = 0\n#     self      = true\n#   }\n", "resource \""},
+		{"acl entry", plan(map[string][]string{"aws_network_acl.private": {InlineEgress}}, nil,
+			Change{Kind: ChangeNACLInsert, ACL: "aws_network_acl.private", Egress: true, RuleNumber: 90, CIDR: "10.0.0.0/16", FromPort: 443, ToPort: 443}),
+			"#   egress {\n#     rule_no    = 90\n#     action     = \"allow\"\n#     protocol   = \"tcp\"\n#     cidr_block = \"10.0.0.0/16\"\n", "aws_network_acl_rule"},
+		{"acl setting the other direction only", plan(map[string][]string{"aws_network_acl.private": {InlineIngress}}, nil,
+			Change{Kind: ChangeNACLInsert, ACL: "aws_network_acl.private", Egress: true, RuleNumber: 90, CIDR: "10.0.0.0/16", FromPort: 443, ToPort: 443}),
+			`resource "aws_network_acl_rule"`, "#   egress {"},
+		{"subnets of an endpoint", plan(map[string][]string{"aws_vpc_endpoint.logs": {InlineSubnetIDs}}, nil,
+			Change{Kind: ChangeEndpointAddSubnets, Endpoint: "aws_vpc_endpoint.logs", Subnets: []string{"aws_subnet.private[1]", "subnet-0123456789abcdef0"}}),
+			"# Add aws_subnet.private[1].id, \"subnet-0123456789abcdef0\" to the subnet_ids of\n#  aws_vpc_endpoint.logs.\n", "resource \""},
+		{"groups of an endpoint", plan(map[string][]string{"aws_vpc_endpoint.logs": {InlineSecurityGroupIDs}}, nil,
+			Change{Kind: ChangeEndpointGroups, Endpoint: "aws_vpc_endpoint.logs", Groups: []string{"aws_security_group.endpoints"}}),
+			"# Add aws_security_group.endpoints.id to the security_group_ids of aws_vpc_endpoint.logs.\n", "resource \""},
+		{"an endpoint that leaves them out", plan(map[string][]string{"aws_vpc_endpoint.s3": {}}, nil,
+			Change{Kind: ChangeEndpointAddRouteTables, Endpoint: "aws_vpc_endpoint.s3", RouteTables: []string{"aws_route_table.b"}}),
+			`resource "aws_vpc_endpoint_route_table_association"`, "\n# Add "},
+		{"over the account, by its name", plan(map[string][]string{"vpce-0123456789abcdef0": {InlineRouteTableIDs}}, map[string]string{"vpce-0123456789abcdef0": "aws_vpc_endpoint.s3", "rtb-0123456789abcdef0": "aws_route_table.b"},
+			Change{Kind: ChangeEndpointAddRouteTables, Endpoint: "vpce-0123456789abcdef0", RouteTables: []string{"rtb-0123456789abcdef0"}}),
+			"# Add aws_route_table.b.id to the route_table_ids of aws_vpc_endpoint.s3.\n", "resource \""},
+		{"over the account, not known", plan(map[string][]string{}, map[string]string{"vpce-0123456789abcdef0": "aws_vpc_endpoint.s3"},
+			Change{Kind: ChangeEndpointAddRouteTables, Endpoint: "vpce-0123456789abcdef0", RouteTables: []string{"rtb-0123456789abcdef0"}}),
+			"If aws_vpc_endpoint.s3 sets its route_table_ids itself, make this change there instead", "\n# Add "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WritePlan(&buf, FixTerraform, tt.p); err != nil {
+				t.Fatalf("got error %v; want the plan", err)
+			}
+			if got := buf.String(); !strings.Contains(got, tt.want) || strings.Contains(got, tt.deny) {
+				t.Errorf("got\n%s\nwant it to hold %q and not %q", got, tt.want, tt.deny)
+			}
+		})
+	}
+}

@@ -266,3 +266,29 @@ func planChanges(t *testing.T, planJSON []byte, addrs []string) []string {
 	}
 	return out
 }
+
+// TestInline: the reader records which rules and associations each
+// resource's configuration sets itself (Facts.Inline), even empty, and
+// leaves out what it does not: a group written without egress blocks
+// manages none.
+func TestInline(t *testing.T) {
+	for _, tt := range []struct {
+		name, id string
+		want     []string
+	}{
+		{"inline", "aws_vpc_endpoint.s3", []string{audit.InlineRouteTableIDs}},
+		{"inline", `aws_vpc_endpoint.interface["ecr.api"]`, []string{audit.InlineSubnetIDs, audit.InlineSecurityGroupIDs}},
+		{"inline", "aws_security_group.task", []string{audit.InlineEgress}},
+		{"inline", "aws_security_group.endpoints", []string{audit.InlineIngress}},
+		{"inline", "aws_route_table.a", []string{}},
+		{"sg-no-egress", "aws_security_group.task", []string{}},
+	} {
+		t.Run(tt.name+"/"+tt.id, func(t *testing.T) {
+			f := readCase(t, tt.name)
+			got, ok := f.Inline[tt.id]
+			if !ok || !slices.Equal(got, tt.want) {
+				t.Errorf("got %v (recorded: %v); want %v", got, ok, tt.want)
+			}
+		})
+	}
+}
