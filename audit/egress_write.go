@@ -24,7 +24,7 @@ const (
 // stack's template. An id that matches neither its AWS pattern nor the
 // source's grammar is refused, not printed.
 func WriteEgressRules(w io.Writer, format string, f *Facts, rules []EgressRule) error {
-	return writeEgressRules(w, format, &Plan{Region: f.Region, Source: f.Source, Stacks: f.Stacks, Names: f.Names}, rules)
+	return writeEgressRules(w, format, &Plan{Region: f.Region, Source: f.Source, Stacks: f.Stacks, Names: f.Names, Inline: f.Inline}, rules)
 }
 
 // writeEgressRules writes rules as the steps of p, which holds where

@@ -180,7 +180,30 @@ type Facts struct {
 	// hold is outside the change and stays an id. No rule reads it. Nil
 	// for every other source.
 	Names map[string]string
+	// Inline says, by fact id, which of a resource's rules or
+	// associations its declaration in the input manages itself: the
+	// settings the aws provider lets either the resource or separate
+	// resources manage, never both (InlineIngress... InlineRoutes). A fix
+	// written in the input's format edits that setting of the resource
+	// instead of adding a resource that the next apply would take off
+	// again. A resource with an entry (possibly empty) is one whose
+	// declaration the source read; one without is not known. No rule
+	// reads it. Nil for a live account and a template.
+	Inline map[string][]string
 }
+
+// Settings a Terraform resource can manage inline (Facts.Inline): the
+// attribute or block names of aws_security_group and aws_network_acl
+// (ingress, egress), aws_vpc_endpoint (route_table_ids, subnet_ids,
+// security_group_ids) and aws_route_table (route).
+const (
+	InlineIngress          = "ingress"
+	InlineEgress           = "egress"
+	InlineRouteTableIDs    = "route_table_ids"
+	InlineSubnetIDs        = "subnet_ids"
+	InlineSecurityGroupIDs = "security_group_ids"
+	InlineRoutes           = "route"
+)
 
 // Stack is one stack of an input of several CloudFormation stacks.
 type Stack struct {

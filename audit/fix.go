@@ -116,9 +116,45 @@ func endpointGroupRef(vpc string) string {
 // in: the VPC's id without "vpc-". A reference's name is also a shell
 // variable and a Terraform name, which take no "/" or "-": a template's
 // VPC that two stacks share (Prod-Net/Vpc) becomes Prod_Net_Vpc. No two
-// VPCs meet there, as a logical id holds neither character.
+// VPCs meet there, as a logical id holds neither character. A plan's VPC
+// is an address, named by addressName.
 func refSuffix(vpc string) string {
+	if _, ok := parseTFAddress(vpc); ok {
+		return addressName(vpc)
+	}
 	return strings.NewReplacer("/", "_", "-", "_").Replace(strings.TrimPrefix(vpc, "vpc-"))
+}
+
+// addressName turns a Terraform address into letters, digits and
+// underscores, one to one: two VPCs of a plan must never give the
+// resources made for them one name (the second would be refused as a
+// duplicate, or, worse, merged). An address of plain names
+// (module.net.aws_vpc.main) keeps them, each dot written "__":
+// module__net__aws_vpc__main. That is undone by reading "__" as a dot
+// again, so it is kept only where it can be: an address with no "__" of
+// its own and no "_" beside a dot. Any other (a bracket, a quote, a "-")
+// has every character but a letter or digit written "_" and its two hex
+// digits (aws_vpc.this["b"] → aws_5fvpc_2ethis_5b_22b_22_5d), which holds
+// no "__" at all, so the two forms never meet; an AWS id's suffix (hex
+// digits) holds no "_".
+func addressName(a string) string {
+	plain := !strings.Contains(a, "__") && !strings.Contains(a, "_.") && !strings.Contains(a, "._")
+	for _, r := range a {
+		plain = plain && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.')
+	}
+	if plain {
+		return strings.ReplaceAll(a, ".", "__")
+	}
+	var b strings.Builder
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "_%02x", c)
+	}
+	return b.String()
 }
 
 // endpointRef is the endpoint the plan creates for serviceName in vpc,

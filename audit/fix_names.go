@@ -64,6 +64,16 @@ func (p *Plan) named() (*Plan, error) {
 		}
 		q.Changes[i] = c
 	}
+	if p.Inline != nil {
+		// Keyed as the steps now name the resources.
+		q.Inline = make(map[string][]string, len(p.Inline))
+		for id, s := range p.Inline {
+			if n, ok := p.Names[id]; ok {
+				id = n
+			}
+			q.Inline[id] = s
+		}
+	}
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
@@ -131,8 +141,10 @@ func outsideNote(c Change) string {
 // address), that the provider lets one of the two manage it, never both:
 // a declared resource that sets the same thing inline (ingress and egress
 // blocks, route_table_ids, subnet_ids, security_group_ids) would take it
-// off again at the next apply. The writer cannot see the declaration, so
-// it says where the step goes then; "" for other steps.
+// off again at the next apply. The writer edits the declaration instead
+// where the reader saw it (Plan.Inline, see writeInlineEdit); this note
+// is for a resource whose declaration it did not see, and says where the
+// step goes then; "" for other steps.
 func inlineNote(c Change) string {
 	declared := func(id string) bool {
 		a, ok := parseTFAddress(id)

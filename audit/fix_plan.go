@@ -29,6 +29,11 @@ type Plan struct {
 	// The writer of Source's own format names a resource by them (see
 	// named); the others, and --fix cli, keep the ids, which exist.
 	Names map[string]string
+	// Inline is Facts.Inline: which rules and associations a resource
+	// the input declares manages itself, by id. The writer of the input's
+	// own format edits that setting of the resource rather than adding
+	// a resource of its own for a step on it.
+	Inline map[string][]string
 	// Changes run in order; a change that uses a created resource comes
 	// after the change that creates it.
 	Changes []Change
@@ -147,7 +152,7 @@ func PlanFixes(f *Facts, opts Options) (*Plan, error) {
 		}
 	}
 	slices.SortStableFunc(steps, func(a, b planned) int { return cmp.Compare(a.c.Kind, b.c.Kind) })
-	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, Stacks: f.Stacks, Names: f.Names, steps: map[rowKey][]int{}}
+	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, Stacks: f.Stacks, Names: f.Names, Inline: f.Inline, steps: map[rowKey][]int{}}
 	for i, s := range steps {
 		p.Changes = append(p.Changes, s.c)
 		for _, k := range s.rows {

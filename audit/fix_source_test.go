@@ -198,3 +198,101 @@ func TestHintNamesSourceID(t *testing.T) {
 		})
 	}
 }
+
+// TestRefSuffixAddresses: the resources a fix creates for a plan's VPC
+// are named after its address in letters, digits and underscores (a
+// reference's name is a Terraform name and a shell variable), and no two
+// VPCs, addresses, AWS ids or a template's ids alike, get one name.
+func TestRefSuffixAddresses(t *testing.T) {
+	for _, tt := range []struct{ vpc, want string }{
+		{"aws_vpc.a", "aws_vpc__a"},
+		{"module.net.aws_vpc.main", "module__net__aws_vpc__main"},
+		{"data.aws_vpc.shared", "data__aws_vpc__shared"},
+		{`aws_vpc.this["b"]`, "aws_5fvpc_2ethis_5b_22b_22_5d"},
+		{"aws_vpc.main[0]", "aws_5fvpc_2emain_5b0_5d"},
+		{"aws_vpc.a-b", "aws_5fvpc_2ea_2db"},
+		{"aws_vpc.a__b", "aws_5fvpc_2ea_5f_5fb"},
+		{"vpc-0abc", "0abc"},
+		{"Prod-Net/Vpc", "Prod_Net_Vpc"},
+	} {
+		t.Run(tt.vpc, func(t *testing.T) {
+			if got := refSuffix(tt.vpc); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+	// Pairs a plain "." → "_" would merge.
+	vpcs := []string{
+		"aws_vpc.a", "aws_vpc.A", "aws_vpc.a_b", "aws_vpc.a-b", "aws_vpc.a__b", "aws_vpc.a_",
+		"module.a_b.aws_vpc.c", "module.a.b_aws_vpc.c", "module.a.aws_vpc.b_c", "module.a_aws_vpc.aws_vpc.b_c",
+		"module.a-b.aws_vpc.c", "module.a.aws_vpc.b[0]", "module.a[0].aws_vpc.b", `module.a["0"].aws_vpc.b`,
+		`aws_vpc.this["b"]`, `aws_vpc.this["b_"]`, `aws_vpc.this["b."]`, "aws_vpc.this[0]", "aws_vpc.this_0",
+		"aws_5fvpc.x", "data.aws_vpc.a", "data_aws_vpc.a", "aws_vpc.data__aws_vpc",
+		"vpc-0abc", "vpc-0123456789abcdef0", "Vpc", "Prod-Net/Vpc",
+	}
+	seen := map[string]string{}
+	for _, v := range vpcs {
+		n := refSuffix(v)
+		if prev, ok := seen[n]; ok {
+			t.Errorf("refSuffix(%q) = refSuffix(%q) = %q; want distinct names", v, prev, n)
+		}
+		seen[n] = v
+		if ref := refName(endpointGroupRef(v)); !reRefName.MatchString(ref) {
+			t.Errorf("endpointGroupRef(%q) = %q; want it to match %s", v, ref, reRefName)
+		}
+	}
+}
+
+// TestWritePlanInline: a step on a plan's resource that sets the rules
+// or associations it adds itself (Plan.Inline) is written as an edit of
+// that resource: a block to add, or an id to add to its list. A resource
+// known to leave them out gets the separate resource, and over the
+// account one whose declaration is not known gets it with a note.
+func TestWritePlanInline(t *testing.T) {
+	plan := func(inline map[string][]string, names map[string]string, c Change) *Plan {
+		return &Plan{Region: "us-east-1", Source: SourceTerraform, Inline: inline, Names: names, Changes: []Change{c}}
+	}
+	sg := map[string][]string{"aws_security_group.task": {InlineEgress, InlineIngress}}
+	for _, tt := range []struct {
+		name       string
+		p          *Plan
+		want, deny string
+	}{
+		{"egress block to a group", plan(sg, nil, Change{Kind: ChangeAuthorizeEgress, Group: "aws_security_group.task", Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: "10.0.0.0/16"}),
+			"rather than a resource of its own.\n#   egress {\n#     protocol    = \"tcp\"\n#     from_port   = 443\n#     to_port     = 443\n#     cidr_blocks = [\"10.0.0.0/16\"]\n#   }\n",
+			"resource \""},
+		{"ingress from the group itself", plan(sg, nil, Change{Kind: ChangeAuthorizeIngress, Group: "aws_security_group.task", Protocol: "-1", PeerGroup: "aws_security_group.task"}),
+			"#   ingress {\n#     protocol  = \"-1\"\n#     from_port = 0\n#     to_port   = 0\n#     self      = true\n#   }\n", "resource \""},
+		{"acl entry", plan(map[string][]string{"aws_network_acl.private": {InlineEgress}}, nil,
+			Change{Kind: ChangeNACLInsert, ACL: "aws_network_acl.private", Egress: true, RuleNumber: 90, CIDR: "10.0.0.0/16", FromPort: 443, ToPort: 443}),
+			"#   egress {\n#     rule_no    = 90\n#     action     = \"allow\"\n#     protocol   = \"tcp\"\n#     cidr_block = \"10.0.0.0/16\"\n", "aws_network_acl_rule"},
+		{"acl setting the other direction only", plan(map[string][]string{"aws_network_acl.private": {InlineIngress}}, nil,
+			Change{Kind: ChangeNACLInsert, ACL: "aws_network_acl.private", Egress: true, RuleNumber: 90, CIDR: "10.0.0.0/16", FromPort: 443, ToPort: 443}),
+			`resource "aws_network_acl_rule"`, "#   egress {"},
+		{"subnets of an endpoint", plan(map[string][]string{"aws_vpc_endpoint.logs": {InlineSubnetIDs}}, nil,
+			Change{Kind: ChangeEndpointAddSubnets, Endpoint: "aws_vpc_endpoint.logs", Subnets: []string{"aws_subnet.private[1]", "subnet-0123456789abcdef0"}}),
+			"# Add aws_subnet.private[1].id, \"subnet-0123456789abcdef0\" to the subnet_ids of\n#  aws_vpc_endpoint.logs.\n", "resource \""},
+		{"groups of an endpoint", plan(map[string][]string{"aws_vpc_endpoint.logs": {InlineSecurityGroupIDs}}, nil,
+			Change{Kind: ChangeEndpointGroups, Endpoint: "aws_vpc_endpoint.logs", Groups: []string{"aws_security_group.endpoints"}}),
+			"# Add aws_security_group.endpoints.id to the security_group_ids of aws_vpc_endpoint.logs.\n", "resource \""},
+		{"an endpoint that leaves them out", plan(map[string][]string{"aws_vpc_endpoint.s3": {}}, nil,
+			Change{Kind: ChangeEndpointAddRouteTables, Endpoint: "aws_vpc_endpoint.s3", RouteTables: []string{"aws_route_table.b"}}),
+			`resource "aws_vpc_endpoint_route_table_association"`, "\n# Add "},
+		{"over the account, by its name", plan(map[string][]string{"vpce-0123456789abcdef0": {InlineRouteTableIDs}}, map[string]string{"vpce-0123456789abcdef0": "aws_vpc_endpoint.s3", "rtb-0123456789abcdef0": "aws_route_table.b"},
+			Change{Kind: ChangeEndpointAddRouteTables, Endpoint: "vpce-0123456789abcdef0", RouteTables: []string{"rtb-0123456789abcdef0"}}),
+			"# Add aws_route_table.b.id to the route_table_ids of aws_vpc_endpoint.s3.\n", "resource \""},
+		{"over the account, not known", plan(map[string][]string{}, map[string]string{"vpce-0123456789abcdef0": "aws_vpc_endpoint.s3"},
+			Change{Kind: ChangeEndpointAddRouteTables, Endpoint: "vpce-0123456789abcdef0", RouteTables: []string{"rtb-0123456789abcdef0"}}),
+			"If aws_vpc_endpoint.s3 sets its route_table_ids itself, make this change there instead", "\n# Add "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WritePlan(&buf, FixTerraform, tt.p); err != nil {
+				t.Fatalf("got error %v; want the plan", err)
+			}
+			if got := buf.String(); !strings.Contains(got, tt.want) || strings.Contains(got, tt.deny) {
+				t.Errorf("got\n%s\nwant it to hold %q and not %q", got, tt.want, tt.deny)
+			}
+		})
+	}
+}

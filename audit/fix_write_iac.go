@@ -279,7 +279,13 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 		if m := strings.TrimSuffix(module[i], "."); m != "" {
 			comment(w, "#", "In the configuration of "+m+", which alone can name its resources:")
 		}
-		if over {
+		owner, setting := inlineSetting(c)
+		sets, known := p.Inline[owner]
+		switch {
+		case owner != "" && slices.Contains(sets, setting):
+			writeInlineEdit(w, kinds, c, owner, setting)
+			blocks = nil
+		case over && !known:
 			if note := inlineNote(c); note != "" {
 				comment(w, "#", note)
 			}
@@ -315,6 +321,93 @@ func writePlanTerraform(w io.Writer, p *Plan) {
 			fmt.Fprintf(w, "\noutput %q {\n  value = aws_security_group.%s.id\n}\n", n+"_id", n)
 		}
 	}
+}
+
+// inlineSetting is the resource a step adds a rule or an association
+// to, and the setting (Facts.Inline) that holds it when that resource
+// manages them itself; "" for the other steps.
+func inlineSetting(c Change) (owner, setting string) {
+	switch c.Kind {
+	case ChangeAuthorizeIngress:
+		return c.Group, InlineIngress
+	case ChangeAuthorizeEgress:
+		return c.Group, InlineEgress
+	case ChangeNACLInsert:
+		if c.Egress {
+			return c.ACL, InlineEgress
+		}
+		return c.ACL, InlineIngress
+	case ChangeEndpointAddRouteTables:
+		return c.Endpoint, InlineRouteTableIDs
+	case ChangeEndpointAddSubnets:
+		return c.Endpoint, InlineSubnetIDs
+	case ChangeEndpointGroups:
+		return c.Endpoint, InlineSecurityGroupIDs
+	}
+	return "", ""
+}
+
+// writeInlineEdit writes a step on a resource that manages setting
+// itself as an edit of that resource, not a resource of its own (which
+// the next apply would take off again, and which would put it back: a
+// perpetual diff). A rule is a block to add to the resource, in HCL; an
+// association is an id to add to its list, in words: the list's own
+// expression is the author's (a splat, a concat, a variable), so no line
+// of HCL can replace it.
+func writeInlineEdit(w io.Writer, kinds map[string]string, c Change, owner, setting string) {
+	v := func(id string) string { return tfValue(kinds, id) }
+	var attrs [][2]string
+	switch c.Kind {
+	case ChangeAuthorizeIngress, ChangeAuthorizeEgress:
+		if d := sgDescription(c.Description); d != "" {
+			attrs = append(attrs, [2]string{"description", strconv.Quote(d)})
+		}
+		from, to := c.FromPort, c.ToPort
+		if c.Protocol == "-1" {
+			from, to = 0, 0 // the provider wants both 0 for all protocols
+		}
+		attrs = append(attrs, [2]string{"protocol", strconv.Quote(c.Protocol)},
+			[2]string{"from_port", strconv.Itoa(from)}, [2]string{"to_port", strconv.Itoa(to)})
+		switch {
+		case c.PeerGroup != "" && c.PeerGroup == c.Group:
+			// A block cannot name its own resource (a cycle).
+			attrs = append(attrs, [2]string{"self", "true"})
+		case c.PeerGroup != "":
+			attrs = append(attrs, [2]string{"security_groups", tfList(kinds, []string{c.PeerGroup})})
+		case c.PeerPrefixList != "":
+			attrs = append(attrs, [2]string{"prefix_list_ids", tfList(kinds, []string{c.PeerPrefixList})})
+		case strings.Contains(c.CIDR, ":"):
+			attrs = append(attrs, [2]string{"ipv6_cidr_blocks", "[" + strconv.Quote(c.CIDR) + "]"})
+		default:
+			attrs = append(attrs, [2]string{"cidr_blocks", "[" + strconv.Quote(c.CIDR) + "]"})
+		}
+	case ChangeNACLInsert:
+		block := "cidr_block"
+		if strings.Contains(c.CIDR, ":") {
+			block = "ipv6_cidr_block"
+		}
+		attrs = [][2]string{{"rule_no", strconv.Itoa(c.RuleNumber)}, {"action", strconv.Quote("allow")}, {"protocol", strconv.Quote("tcp")},
+			{block, strconv.Quote(c.CIDR)}, {"from_port", strconv.Itoa(c.FromPort)}, {"to_port", strconv.Itoa(c.ToPort)}}
+	default:
+		ids := map[string][]string{InlineRouteTableIDs: c.RouteTables, InlineSubnetIDs: c.Subnets, InlineSecurityGroupIDs: c.Groups}[setting]
+		vals := make([]string, len(ids))
+		for i, id := range ids {
+			vals[i] = v(id)
+		}
+		comment(w, "#", owner+" sets its "+setting+" itself, and the provider lets either that list or separate association resources manage them, never both: this step is an edit of "+owner+", not a resource of its own.")
+		comment(w, "#", "Add "+strings.Join(vals, ", ")+" to the "+setting+" of "+owner+".")
+		return
+	}
+	comment(w, "#", owner+" sets its "+setting+" blocks itself, and the provider lets either those blocks or separate rule resources manage its rules, never both: add this block to "+owner+" rather than a resource of its own.")
+	width := 0
+	for _, a := range attrs {
+		width = max(width, len(a[0]))
+	}
+	fmt.Fprintf(w, "#   %s {\n", setting)
+	for _, a := range attrs {
+		fmt.Fprintf(w, "#     %-*s = %s\n", width, a[0], a[1])
+	}
+	fmt.Fprintln(w, "#   }")
 }
 
 // manualStep says how to take a step a template cannot: with its CLI

@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"maps"
+	"slices"
 	"testing"
 
 	"github.com/preflight-dev/preflight/audit"
@@ -64,5 +65,26 @@ func TestNames(t *testing.T) {
 				t.Errorf("got source %q; want %q", res.Facts.Source, audit.SourceTerraform)
 			}
 		})
+	}
+}
+
+// TestInline: the merged facts carry which rules and associations the
+// change's resources set inline (audit.Facts.Inline), by the ids the
+// planned facts give them, so that a fix written in the change's format
+// edits them there; the account's facts never say it.
+func TestInline(t *testing.T) {
+	planned := plannedFacts()
+	planned.Source = audit.SourceTerraform
+	planned.Inline = map[string][]string{"vpce-s3": {audit.InlineRouteTableIDs}, "sg-task": {audit.InlineEgress}, "aws_vpc_endpoint.logs": {}}
+	live := liveFacts()
+	res := Apply(live, planned, []Change{{Address: "aws_vpc_endpoint.s3", Kind: KindEndpoint, Action: NoOp, ID: "vpce-s3"}}, nil)
+	for id, want := range planned.Inline {
+		got, ok := res.Facts.Inline[id]
+		if !ok || !slices.Equal(got, want) {
+			t.Errorf("%s: got inline %v (held: %v); want %v", id, got, ok, want)
+		}
+	}
+	if live.Inline != nil {
+		t.Errorf("got the account's facts changed: inline %v; want nil", live.Inline)
 	}
 }

@@ -11,6 +11,7 @@ package overlay
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -124,6 +125,11 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 	m := clone(live)
 	// The merged facts hold the change's names for what it creates.
 	m.Source = planned.Source
+	// And which rules and associations the change's resources set
+	// inline, by the ids the merged facts give them (an account id for
+	// what the account has, an address for what the change creates), for
+	// a fix written in the change's format to edit them there.
+	m.Inline = maps.Clone(planned.Inline)
 	res := &Result{Facts: m.Facts, Addresses: map[string][]string{}, Names: map[string]string{}, reconfigured: map[string]bool{}}
 	// The planned facts of resources the account already has use the
 	// account's ids, except a service, whose planned ARN is its address.

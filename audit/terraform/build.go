@@ -90,6 +90,7 @@ func (b *builder) build() {
 	b.workloads()
 	b.outsidePlan()
 	b.dropOpen()
+	b.inline()
 }
 
 // undecided records a fact the plan leaves open. scope is the id the

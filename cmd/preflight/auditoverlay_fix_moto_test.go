@@ -31,17 +31,22 @@ var overLiveFixes = []struct {
 	ecrDkr bool
 	vars   []string
 	want   []string
+	// edit is the change the fix says in words, made in main.tf: the
+	// text to replace and its replacement.
+	edit [2]string
 }{
 	{plan: "drop-ecr-dkr", code: report.ExitDNSPosture, want: []string{
 		`service_name        = "com.amazonaws.us-east-1.ecr.dkr"`,
 		"vpc_id              = aws_vpc.main.id",
 		"subnet_ids          = [aws_subnet.private[0].id, aws_subnet.private[1].id]",
 	}},
+	// The endpoint sets its route_table_ids itself (to [] here): the fix
+	// is an edit of that list, not an association the next apply would
+	// take off again.
 	{plan: "drop-s3-route", code: report.ExitConnect, ecrDkr: true, vars: []string{"-var", "s3_route=false"}, want: []string{
-		"vpc_endpoint_id = aws_vpc_endpoint.s3.id",
-		"route_table_id  = aws_route_table.private.id",
-		"If aws_vpc_endpoint.s3 sets its route_table_ids itself, make this change there instead",
-	}},
+		"aws_vpc_endpoint.s3 sets its route_table_ids itself",
+		"Add aws_route_table.private.id to the route_table_ids of aws_vpc_endpoint.s3.",
+	}, edit: [2]string{"var.s3_route ? [aws_route_table.private.id] : []", "var.s3_route ? [aws_route_table.private.id] : [aws_route_table.private.id]"}},
 }
 
 // reQuotedID is an AWS id written as a literal in HCL.
@@ -91,6 +96,21 @@ func testOverLiveFix(t *testing.T, dir, endpoint string, plans map[string]string
 			_ = os.Remove(dkr)
 			if c.ecrDkr {
 				writeBytes(t, dkr, ecrDkr)
+			}
+			if strings.Contains(hclCode(fix), "aws_vpc_endpoint_route_table_association") {
+				t.Errorf("--fix terraform adds a route table association to an endpoint that sets its route_table_ids itself")
+			}
+			if c.edit[0] != "" {
+				mainTF := filepath.Join(dir, "main.tf")
+				orig, err := os.ReadFile(mainTF)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Contains(orig, []byte(c.edit[0])) {
+					t.Fatalf("main.tf holds no %q", c.edit[0])
+				}
+				writeBytes(t, mainTF, bytes.Replace(orig, []byte(c.edit[0]), []byte(c.edit[1]), 1))
+				t.Cleanup(func() { writeBytes(t, mainTF, orig) })
 			}
 			fixFile := filepath.Join(dir, "preflight_fix.tf")
 			writeBytes(t, fixFile, []byte(fix))

@@ -25,7 +25,7 @@ for _ in $(seq 1 50); do
 done
 out="${OUT_DIR:-$PWD}"
 cases=("$@")
-[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable overlay datasources)
+[ ${#cases[@]} -gt 0 ] || cases=(private-no-endpoints endpoints modules local-link sg-no-egress public-nat unfollowable two-vpcs inline overlay datasources)
 # overlay applies the overlay case to moto, then writes one plan per
 # change against the account the apply made.
 overlay() {
