@@ -287,6 +287,15 @@ func (e *evaluator) checksFlag() string {
 
 // efsNeed judges an EFS volume: TCP 2049 from the tasks to a mount target
 // in each task AZ, through both security groups and the NACLs.
+//
+// A task mounts the mount target of its own Availability Zone: "The file
+// system DNS name automatically resolves to the mount target's IP address
+// in the Availability Zone of the connecting Amazon EC2 instance" (Amazon
+// EFS User Guide, "Mounting on Amazon EC2 with a DNS name",
+// mounting-fs-mount-cmd-dns-name). So each task AZ is judged on its own
+// mount target: an open mount target in one AZ does not let the tasks of
+// another in, and a mount target in an AZ where no task runs decides
+// nothing.
 func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 	base := report.Result{Target: n.Service, Port: n.Port, Reason: tn.reason(n)}
 	var mts []*MountTarget
@@ -303,14 +312,12 @@ func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 		return []report.Result{withBase(base, undecidedRow(CheckEndpoint, n.Service, *u, "the mount targets decide whether the volume mounts", e.opts))}
 	}
 	var ids, groups []string
-	var peers []naclPeer
 	byAZ := map[string]bool{}
 	for _, mt := range mts {
 		ids = append(ids, mt.ID)
 		groups = append(groups, mt.SecurityGroupIDs...)
 		if s, ok := e.f.Subnets[mt.SubnetID]; ok {
 			byAZ[s.AZ] = true
-			peers = append(peers, naclPeer{subnet: s, cidr: s.CIDR, cidr6: s.IPv6})
 		}
 	}
 	groups = uniqSorted(groups...)
@@ -327,39 +334,198 @@ func (e *evaluator) efsNeed(tn *taskNet, n Need) []report.Result {
 			Hint:  efsMountTargetHint(n.FileSystemID, tn, missingAZ, groups),
 		})
 	}
-	ep := &Endpoint{ID: n.FileSystemID, SecurityGroupIDs: groups}
-	for _, mt := range mts {
-		ep.SubnetIDs = append(ep.SubnetIDs, mt.SubnetID)
+	zones := e.efsZones(tn, mts)
+	if len(zones) == 0 {
+		// No task AZ has a mount target: the file system's DNS name does
+		// not resolve there, and nothing is proven to pass.
+		out := make([]report.Result, len(checks))
+		for i, c := range checks {
+			out[i] = withBase(base, c)
+		}
+		return out
 	}
-	// The mount targets whose groups could not be read, each named by the
-	// row they leave open (the read is one call per mount target).
-	var unread []string
-	var first *Undecided
-	for _, mt := range mts {
-		if u := findUndecided(e.f, ActionDescribeMountTargetSecGroups, mt.ID); u != nil {
-			unread = append(unread, mt.ID)
-			if first == nil {
-				first = u
+	var ingress, egress, nacl []azRow
+	var unread []*efsZone
+	for _, z := range zones {
+		ep := &Endpoint{ID: z.mt.ID, SecurityGroupIDs: z.mt.SecurityGroupIDs, SubnetIDs: []string{z.mt.SubnetID}}
+		u := findUndecided(e.f, ActionDescribeMountTargetSecGroups, z.mt.ID)
+		dflt := ""
+		if u == nil {
+			ep, dflt = e.withDefaultGroup(ep, tn.vpcID)
+		}
+		in := saysDefaultGroup(e.endpointIngressRow(z.tn, ep, n.Port), dflt)
+		out := e.taskEgressToEndpointRow(z.tn, ep, n.Port)
+		if u != nil {
+			// A mount target whose groups could not be read is not one
+			// without groups: its ingress is undecided, not closed, and
+			// so is egress that only a reference to them could allow.
+			unread = append(unread, z)
+			in = undecidedRow(CheckSecurityGroup, "", *u, fmt.Sprintf("the security groups of mount target %s, which could not be read, decide whether the tasks get in", z.mt.ID), e.opts)
+			if out.Status == report.StatusFail {
+				out = undecidedRow(CheckSecurityGroup, "", *u, fmt.Sprintf("the security groups of mount target %s, which could not be read, decide whether the task groups' rules let the tasks out to it", z.mt.ID), e.opts)
 			}
+			addResources(&in, z.mt.ID)
+			addResources(&out, z.mt.ID)
 		}
-	}
-	dflt := ""
-	if len(unread) == 0 {
-		ep, dflt = e.withDefaultGroup(ep, tn.vpcID)
-	}
-	ingress := saysDefaultGroup(e.endpointIngressRow(tn, ep, n.Port), dflt)
-	if first != nil && ingress.Status != report.StatusPass {
-		// A mount target whose groups could not be read is not one
-		// without groups: its ingress is undecided, not closed.
-		why := "the mount targets' security groups decide whether the tasks get in"
-		if len(unread) > 1 {
-			why = fmt.Sprintf("the security groups of mount targets %s, which could not be read, decide whether the tasks get in", joinComma(unread))
+		var peers []naclPeer
+		if z.subnet != nil {
+			peers = append(peers, naclPeer{subnet: z.subnet, cidr: z.subnet.CIDR, cidr6: z.subnet.IPv6})
 		}
-		ingress = undecidedRow(CheckSecurityGroup, "", *first, why, e.opts)
-		addResources(&ingress, unread...)
+		ingress = append(ingress, azRow{z, in})
+		egress = append(egress, azRow{z, out})
+		nacl = append(nacl, azRow{z, e.naclRow(z.tn, peers, n.Port)})
 	}
-	checks = append(checks, ingress, e.taskEgressToEndpointRow(tn, ep, n.Port), e.naclRow(tn, peers, n.Port))
+	in := mergeAZRows(ingress)
+	if len(unread) > 1 && in.Status != report.StatusFail && in.Status != report.StatusPass {
+		// One row for every unread mount target, as the reads are one
+		// call each.
+		var unreadIDs, azs []string
+		for _, z := range unread {
+			unreadIDs = append(unreadIDs, z.mt.ID)
+			azs = append(azs, z.az)
+		}
+		first := findUndecided(e.f, ActionDescribeMountTargetSecGroups, unread[0].mt.ID)
+		in = undecidedRow(CheckSecurityGroup, "", *first, fmt.Sprintf("the security groups of mount targets %s, which could not be read, decide whether the tasks get in (the tasks in %s mount them)",
+			joinComma(unreadIDs), strings.Join(uniqSorted(azs...), ", ")), e.opts)
+		addResources(&in, unreadIDs...)
+	}
+	for _, r := range []report.Result{in, mergeAZRows(egress), mergeAZRows(nacl)} {
+		if r.Status != "" && r.Check != CheckNACL {
+			// The volume's rows name the file system, as the
+			// endpoint rows name the endpoint.
+			addResources(&r, n.FileSystemID)
+		}
+		checks = append(checks, r)
+	}
 	return summarise(base, "mount targets "+joinComma(ids), append([]string{n.FileSystemID}, ids...), checks)
+}
+
+// efsZone is one task AZ that has a mount target: the tasks there (tn
+// narrowed to the task subnets of az) and the mount target they mount.
+type efsZone struct {
+	az     string
+	tn     *taskNet
+	mt     *MountTarget
+	subnet *Subnet // the mount target's subnet; nil when not in the facts
+}
+
+// efsZones pairs each task AZ with the mount targets in it, in the order
+// of the task subnets. A mount target in an AZ without tasks is left out:
+// no task mounts it.
+func (e *evaluator) efsZones(tn *taskNet, mts []*MountTarget) []*efsZone {
+	var azs []string
+	subnets := map[string][]string{}
+	for _, s := range tn.subnets {
+		if _, ok := subnets[s.AZ]; !ok {
+			azs = append(azs, s.AZ)
+		}
+		subnets[s.AZ] = append(subnets[s.AZ], s.ID)
+	}
+	var zones []*efsZone
+	for _, az := range azs {
+		for _, mt := range mts {
+			s := e.f.Subnets[mt.SubnetID]
+			mtAZ := mt.AZ
+			if s != nil {
+				mtAZ = s.AZ
+			}
+			if mtAZ != az {
+				continue
+			}
+			zones = append(zones, &efsZone{az: az, tn: tn.only(subnets[az]), mt: mt, subnet: s})
+		}
+	}
+	return zones
+}
+
+// azRow is one check of an EFS need judged for the tasks of one AZ.
+type azRow struct {
+	z *efsZone
+	r report.Result
+}
+
+// where names the AZ of a row and the task subnets in it.
+func (a azRow) where() string {
+	ids := make([]string, len(a.z.tn.subnets))
+	for i, s := range a.z.tn.subnets {
+		ids[i] = s.ID
+	}
+	return fmt.Sprintf("in %s (task subnets %s, mount target %s)", a.z.az, joinComma(ids), a.z.mt.ID)
+}
+
+// mergeAZRows folds one check judged per task AZ into one row: it fails
+// when any AZ fails (naming only the AZs that do), is undecided when none
+// fails and some AZ is not proven, and passes only when every AZ passes.
+// Rows whose check did not apply (no status) are left out.
+func mergeAZRows(rows []azRow) report.Result {
+	var pass, fail, open []azRow
+	for _, a := range rows {
+		switch a.r.Status {
+		case "":
+		case report.StatusPass:
+			pass = append(pass, a)
+		case report.StatusFail:
+			if a.r.Class == report.ClassUndecided {
+				open = append(open, a) // --fail-undecided
+				continue
+			}
+			fail = append(fail, a)
+		default:
+			open = append(open, a)
+		}
+	}
+	switch {
+	case len(fail) > 0:
+		return joinAZRows(fail, open)
+	case len(open) > 0:
+		return joinAZRows(open, nil)
+	case len(pass) > 0:
+		r := pass[0].r
+		var details, res []string
+		for _, a := range pass {
+			details = append(details, a.z.mt.ID+" in "+a.z.az+": "+a.r.Detail)
+			res = append(res, a.r.Resources...)
+		}
+		r.Detail = strings.Join(details, "; ")
+		r.Resources = uniqSorted(res...)
+		return r
+	}
+	return report.Result{}
+}
+
+// joinAZRows is one row for the rows of rs, each error said with its AZ,
+// and the errors of also (AZs not proven beside failing ones) noted. The
+// hint is each distinct command, joined by &&, or the first hint when
+// one is not a command.
+func joinAZRows(rs, also []azRow) report.Result {
+	r := rs[0].r
+	r.FixSteps = nil
+	var errs, res, hints []string
+	allCmds := true
+	for _, a := range append(append([]azRow(nil), rs...), also...) {
+		errs = append(errs, a.where()+": "+a.r.Error)
+		res = append(res, a.r.Resources...)
+		res = append(res, a.z.mt.ID)
+		for _, s := range a.z.tn.subnets {
+			res = append(res, s.ID)
+		}
+		r.FixSteps = append(r.FixSteps, a.r.FixSteps...)
+		if h := a.r.Hint; h != "" && !contains(hints, h) {
+			hints = append(hints, h)
+			allCmds = allCmds && strings.HasPrefix(h, "aws ")
+		}
+	}
+	r.Error = strings.Join(errs, "; ")
+	r.Resources = uniqSorted(res...)
+	switch {
+	case len(hints) == 0:
+		r.Hint = ""
+	case allCmds:
+		r.Hint = strings.Join(hints, " && ")
+	default:
+		r.Hint = hints[0]
+	}
+	return r
 }
 
 // efsMountTargetHint creates a mount target in one task subnet of each AZ
