@@ -75,9 +75,11 @@ func (g *Gatherer) GatherOutside(ctx context.Context, f *audit.Facts, ids []stri
 	// The ids each VPC read stands for, so that a kind the read could
 	// not read leaves them undecided, and only them.
 	scope := slices.Clone(vpcs)
+	idsIn := map[string][]string{}
 	for id, v := range vpcOf {
 		if slices.Contains(vpcs, v) {
 			scope = append(scope, id)
+			idsIn[v] = append(idsIn[v], id)
 		}
 	}
 	lookups := s.f.Undecided
@@ -86,7 +88,7 @@ func (g *Gatherer) GatherOutside(ctx context.Context, f *audit.Facts, ids []stri
 		if err != nil {
 			return err
 		}
-		merge(f, nf, vpcs, audit.UniqSorted(scope...))
+		merge(f, nf, vpcs, audit.UniqSorted(scope...), idsIn)
 	}
 	for _, u := range lookups {
 		addUndecided(f, u)
@@ -260,9 +262,11 @@ func regionWide(action string) bool {
 
 // merge adds nf, the network of vpcs read apart, to f. A failure of nf's
 // on a whole kind is scoped to the ids of scope (vpcs and the ids looked
-// up in them); the Region's reads (prefix lists, Block Public Access)
-// are taken from nf only where f has none.
-func merge(f, nf *audit.Facts, vpcs, scope []string) {
+// up in them), and one on a VPC also to the ids looked up in that VPC
+// (idsIn), since a rule looks the failure up by the id it judges; the
+// Region's reads (prefix lists, Block Public Access) are taken from nf
+// only where f has none.
+func merge(f, nf *audit.Facts, vpcs, scope []string, idsIn map[string][]string) {
 	if f.Account == "" {
 		f.Account = nf.Account
 	}
@@ -301,6 +305,12 @@ func merge(f, nf *audit.Facts, vpcs, scope []string) {
 			// f read them.
 		case u.Resource == "" && !regionWide(u.Action):
 			for _, id := range scope {
+				u.Resource = id
+				addUndecided(f, u)
+			}
+		case slices.Contains(vpcs, u.Resource) && !regionWide(u.Action):
+			addUndecided(f, u)
+			for _, id := range audit.UniqSorted(idsIn[u.Resource]...) {
 				u.Resource = id
 				addUndecided(f, u)
 			}
