@@ -125,7 +125,9 @@ func readBy(ids []string, res *Result) []Change {
 }
 
 // isData says whether addr is a data source's (data.aws_vpc.main,
-// module.net.data.aws_subnets.private).
+// module.net.data.aws_subnets.private): the change reads that resource
+// but does not declare it, so a fix cannot edit it there and it keeps its
+// AWS id in a fix (outside the change).
 func isData(addr string) bool {
 	return strings.HasPrefix(addr, "data.") || strings.Contains(addr, ".data.")
 }

@@ -146,7 +146,7 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 				idOfAddr[c.Address] = c.ID
 			}
 		}
-		if c.ID != "" && !c.Part && c.Action != Delete && c.Action != Replace && !readByDataSource(c.Address) {
+		if c.ID != "" && !c.Part && c.Action != Delete && c.Action != Replace && !isData(c.Address) {
 			res.Names[c.ID] = c.Address
 		}
 		if c.Action == NoOp {
@@ -253,12 +253,4 @@ func workloadName(live *audit.Facts, arn string) string {
 		}
 	}
 	return arn
-}
-
-// readByDataSource reports whether addr is a data source's
-// (data.aws_vpc.main, module.net.data.aws_subnets.private): the change
-// reads that resource but does not declare it, so a fix cannot edit it
-// there and it keeps its AWS id in a fix (outside the change).
-func readByDataSource(addr string) bool {
-	return strings.HasPrefix(addr, "data.") || strings.Contains(addr, ".data.")
 }
