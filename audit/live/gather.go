@@ -747,9 +747,15 @@ func (g *Gatherer) GatherNetwork(ctx context.Context, vpcIDs ...string) (*audit.
 	if g.Region == "" {
 		return nil, inputErr("--region", "no region")
 	}
+	return g.network(ctx, vpcIDs, true)
+}
+
+// network is GatherNetwork, with the Region's Block Public Access read
+// only when bpa.
+func (g *Gatherer) network(ctx context.Context, vpcIDs []string, bpa bool) (*audit.Facts, error) {
 	s, ctx, cancel := g.start(ctx, Input{})
 	defer cancel(nil)
-	if err := s.vpcNetwork(ctx, vpcIDs); err != nil {
+	if err := s.vpcNetwork(ctx, vpcIDs, bpa); err != nil {
 		return nil, err
 	}
 	s.f.Undecided = sortedUndecided(s.f.Undecided)

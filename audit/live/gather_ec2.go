@@ -77,7 +77,7 @@ func (s *gathering) network(ctx context.Context) error {
 	if len(vpcIDs) == 0 {
 		return s.fatal()
 	}
-	if err := s.vpcNetwork(ctx, vpcIDs); err != nil {
+	if err := s.vpcNetwork(ctx, vpcIDs, true); err != nil {
 		return err
 	}
 	if len(taskVPCs) == 0 {
@@ -89,8 +89,9 @@ func (s *gathering) network(ctx context.Context) error {
 // vpcNetwork reads everything the network rules need about vpcIDs: the
 // VPCs and their DNS attributes and DHCP options, subnets, route tables,
 // endpoints, security groups, network ACLs and prefix lists, and the
-// Region's VPC Block Public Access.
-func (s *gathering) vpcNetwork(ctx context.Context, vpcIDs []string) error {
+// Region's VPC Block Public Access (when bpa: a caller that has it
+// already does not read it again).
+func (s *gathering) vpcNetwork(ctx context.Context, vpcIDs []string, bpa bool) error {
 	var prefixLists []ec2types.ManagedPrefixList
 	calls := []func(context.Context){
 		func(ctx context.Context) { s.describeVPCs(ctx, vpcIDs) },
@@ -100,7 +101,9 @@ func (s *gathering) vpcNetwork(ctx context.Context, vpcIDs []string) error {
 		func(ctx context.Context) { s.describeSecurityGroups(ctx, vpcIDs) },
 		func(ctx context.Context) { s.describeNACLs(ctx, vpcIDs) },
 		func(ctx context.Context) { prefixLists = s.describePrefixLists(ctx) },
-		s.describeBPA,
+	}
+	if bpa {
+		calls = append(calls, s.describeBPA)
 	}
 	for _, id := range vpcIDs {
 		for _, attr := range []ec2types.VpcAttributeName{ec2types.VpcAttributeNameEnableDnsSupport, ec2types.VpcAttributeNameEnableDnsHostnames} {

@@ -84,7 +84,12 @@ func (g *Gatherer) GatherOutside(ctx context.Context, f *audit.Facts, ids []stri
 	}
 	lookups := s.f.Undecided
 	if len(vpcs) > 0 {
-		nf, err := g.GatherNetwork(ctx, vpcs...)
+		// Block Public Access is the Region's: f's read, or its failure,
+		// stands for these VPCs too.
+		hadBPA := f.BPA != nil || slices.ContainsFunc(f.Undecided, func(u audit.Undecided) bool {
+			return u.Action == audit.ActionDescribeBPAOptions || u.Action == audit.ActionDescribeBPAExclusions
+		})
+		nf, err := g.network(ctx, vpcs, !hadBPA)
 		if err != nil {
 			return err
 		}
@@ -264,8 +269,9 @@ func regionWide(action string) bool {
 // on a whole kind is scoped to the ids of scope (vpcs and the ids looked
 // up in them), and one on a VPC also to the ids looked up in that VPC
 // (idsIn), since a rule looks the failure up by the id it judges; the
-// Region's reads (prefix lists, Block Public Access) are taken from nf
-// only where f has none.
+// Region's prefix lists are taken from nf only where f has none, and its
+// Block Public Access is nf's only when f has none (nf read it only
+// when f had neither it nor its failure).
 func merge(f, nf *audit.Facts, vpcs, scope []string, idsIn map[string][]string) {
 	if f.Account == "" {
 		f.Account = nf.Account
@@ -292,16 +298,13 @@ func merge(f, nf *audit.Facts, vpcs, scope []string, idsIn map[string][]string) 
 			f.Endpoints = append(f.Endpoints, ep)
 		}
 	}
-	hadBPA := f.BPA != nil || slices.ContainsFunc(f.Undecided, func(u audit.Undecided) bool {
-		return u.Action == audit.ActionDescribeBPAOptions || u.Action == audit.ActionDescribeBPAExclusions
-	})
-	if f.BPA == nil && !hadBPA {
+	if f.BPA == nil {
+		// nf read it only when f had neither it nor its failure.
 		f.BPA = nf.BPA
 	}
 	for _, u := range nf.Undecided {
 		switch {
-		case u.Action == audit.ActionDescribeManagedPrefixLists && hadLists,
-			(u.Action == audit.ActionDescribeBPAOptions || u.Action == audit.ActionDescribeBPAExclusions) && hadBPA:
+		case u.Action == audit.ActionDescribeManagedPrefixLists && hadLists:
 			// f read them.
 		case u.Resource == "" && !regionWide(u.Action):
 			for _, id := range scope {

@@ -261,6 +261,40 @@ func TestGatherOutside(t *testing.T) {
 			t.Errorf("sg-0b %v, VPC reads %v; want nothing read", f.SecurityGroups["sg-0b"], api.calls["byID:"+audit.ActionDescribeVpcs])
 		}
 	})
+	t.Run("Block Public Access read once", func(t *testing.T) {
+		// It is the Region's: what f has (read, or failed) stands for
+		// the VPCs read outside; without it, it is read with them.
+		for _, tt := range []struct {
+			name     string
+			had      func(*audit.Facts)
+			wantRead bool
+		}{
+			{"f has it", func(f *audit.Facts) { f.BPA = &audit.BlockPublicAccess{Mode: audit.BPAOff} }, false},
+			{"f's read failed", func(f *audit.Facts) {
+				f.Undecided = append(f.Undecided, audit.Undecided{Action: audit.ActionDescribeBPAOptions, Code: "UnauthorizedOperation"})
+			}, false},
+			{"f has not read it", func(*audit.Facts) {}, true},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				api := newOutsideAPI()
+				api.vpcs = map[string]bool{"vpc-0b": true}
+				f := accountRead()
+				tt.had(f)
+				if err := (&Gatherer{API: api, Region: "us-east-1"}).GatherOutside(context.Background(), f, []string{"vpc-0b"}); err != nil {
+					t.Fatal(err)
+				}
+				if f.VPCs["vpc-0b"] == nil {
+					t.Fatalf("vpc-0b not read: %+v", f)
+				}
+				if got := slices.Contains(api.actions, audit.ActionDescribeBPAOptions); got != tt.wantRead {
+					t.Errorf("got %s called %v; want %v", audit.ActionDescribeBPAOptions, got, tt.wantRead)
+				}
+				if tt.wantRead && f.BPA == nil {
+					t.Errorf("got no Block Public Access; want the one read with vpc-0b")
+				}
+			})
+		}
+	})
 	t.Run("a kind the VPC read is denied", func(t *testing.T) {
 		api := newOutsideAPI("byVPC:" + audit.ActionDescribeNetworkAcls)
 		api.vpcs = map[string]bool{"vpc-0b": true}

@@ -115,19 +115,13 @@ func readBy(ids []string, res *Result) []Change {
 	var out []Change
 	for _, id := range ids {
 		for _, a := range res.Addresses[id] {
-			if isData(a) {
+			if res.reads[a] {
 				out = append(out, Change{Address: a, ID: id})
 				break
 			}
 		}
 	}
 	return out
-}
-
-// isData says whether addr is a data source's (data.aws_vpc.main,
-// module.net.data.aws_subnets.private).
-func isData(addr string) bool {
-	return strings.HasPrefix(addr, "data.") || strings.Contains(addr, ".data.")
 }
 
 // judges says whether a row of check can be decided by a fact of kind.

@@ -37,7 +37,7 @@ func TestMissing(t *testing.T) {
 			outside(audit.ActionDescribeTaskDefinition, "aws_ecs_service.app"), outside(audit.ActionGetManagedPrefixListEntries, "pl-9"),
 			outside(audit.ActionDescribeVpcEndpoints, ""), outside(audit.ActionDescribeSubnets, "aws_subnet.new"),
 		}, changes: []Change{
-			{Address: "data.aws_vpc.b", Kind: KindVPC, Action: NoOp, ID: "vpc-3"},
+			{Address: "data.aws_vpc.b", Kind: KindVPC, Action: NoOp, ID: "vpc-3", Read: true},
 			{Address: "aws_ecs_service.app", Kind: KindWorkload, Action: Update, ID: "arn:aws:ecs:us-east-1:123456789012:service/prod/x"},
 			{Address: "aws_subnet.new", Kind: KindSubnet, Action: Create},
 		}},
@@ -60,7 +60,7 @@ func TestAttributeDataSource(t *testing.T) {
 	w := *live.Workloads[0]
 	w.Name, w.Service, w.ServiceARN = "aws_ecs_service.payments", "payments", "aws_ecs_service.payments"
 	planned.Workloads = []*audit.Workload{&w}
-	reads := []Change{{Address: "data.aws_vpc.net", Kind: KindVPC, Action: NoOp, ID: "vpc-1"}}
+	reads := []Change{{Address: "data.aws_vpc.net", Kind: KindVPC, Action: NoOp, ID: "vpc-1", Read: true}}
 	before := audit.Evaluate(live, audit.Options{})
 	res := Apply(live, planned, reads, nil)
 	rows := Attribute(audit.Evaluate(res.Facts, audit.Options{}), before, res)
@@ -86,7 +86,7 @@ func TestAttributeDataSource(t *testing.T) {
 // data source (an undecided id "is read by data.aws_subnets.private")
 // lists its address, and does not say it twice.
 func TestAttributeDataSourceNamedOnce(t *testing.T) {
-	res := Apply(liveFacts(), plannedFacts(), []Change{{Address: "data.aws_subnets.private", Kind: KindSubnet, Action: NoOp, ID: "subnet-9"}}, nil)
+	res := Apply(liveFacts(), plannedFacts(), []Change{{Address: "data.aws_subnets.private", Kind: KindSubnet, Action: NoOp, ID: "subnet-9", Read: true}}, nil)
 	says := "could not decide: subnet-9 is read by data.aws_subnets.private, not created or kept by the plan"
 	rows := Attribute([]report.Result{{Check: audit.CheckEndpoint, Target: "ecr.dkr", Status: report.StatusWarn, Error: says, Resources: []string{"subnet-9"}}}, nil, res)
 	if rows[0].Error != says || !slices.Equal(rows[0].Resources, []string{"subnet-9", "data.aws_subnets.private"}) {

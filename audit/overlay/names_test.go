@@ -46,8 +46,8 @@ func TestNames(t *testing.T) {
 			want: map[string]string{}},
 		{name: "read by data sources",
 			changes: []Change{
-				{Address: "data.aws_vpc.net", Kind: KindVPC, Action: NoOp, ID: "vpc-1"},
-				{Address: "module.net.data.aws_route_table.private", Kind: KindRouteTable, Action: NoOp, ID: "rtb-1"},
+				{Address: "data.aws_vpc.net", Kind: KindVPC, Action: NoOp, ID: "vpc-1", Read: true},
+				{Address: "module.net.data.aws_route_table.private", Kind: KindRouteTable, Action: NoOp, ID: "rtb-1", Read: true},
 			},
 			want: map[string]string{}},
 		{name: "created", changes: []Change{{Address: "aws_vpc_endpoint.logs", Kind: KindEndpoint, Action: Create}},

@@ -77,6 +77,10 @@ type Change struct {
 	// action on a part changes the fact: its value after the change is
 	// the change set's own (planned) fact.
 	Part bool
+	// Read is true for a fact the change reads with a data source
+	// (data.aws_vpc.main) but does not declare: a fix cannot edit it
+	// there, so it keeps its AWS id in a fix (outside the change).
+	Read bool
 }
 
 // Touched is a change that alters the account, with the VPC of the fact
@@ -105,6 +109,8 @@ type Result struct {
 	// reconfigured are the ARNs of the live services whose update
 	// changes what the rules judge of them.
 	reconfigured map[string]bool
+	// reads are the addresses of the change's data sources (Change.Read).
+	reads map[string]bool
 }
 
 // key names one fact.
@@ -130,13 +136,16 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 	// what the account has, an address for what the change creates), for
 	// a fix written in the change's format to edit them there.
 	m.Inline = maps.Clone(planned.Inline)
-	res := &Result{Facts: m.Facts, Addresses: map[string][]string{}, Names: map[string]string{}, reconfigured: map[string]bool{}}
+	res := &Result{Facts: m.Facts, Addresses: map[string][]string{}, Names: map[string]string{}, reconfigured: map[string]bool{}, reads: map[string]bool{}}
 	// The planned facts of resources the account already has use the
 	// account's ids, except a service, whose planned ARN is its address.
 	idOfAddr := map[string]string{}
 	replace := map[key]bool{}
 	var gone []key
 	for _, c := range changes {
+		if c.Read {
+			res.reads[c.Address] = true
+		}
 		if c.ID != "" && !slices.Contains(res.Addresses[c.ID], c.Address) {
 			if c.Part {
 				res.Addresses[c.ID] = append(res.Addresses[c.ID], c.Address)
@@ -146,7 +155,7 @@ func Apply(live, planned *audit.Facts, changes []Change, outside []audit.Undecid
 				idOfAddr[c.Address] = c.ID
 			}
 		}
-		if c.ID != "" && !c.Part && c.Action != Delete && c.Action != Replace && !readByDataSource(c.Address) {
+		if c.ID != "" && !c.Part && c.Action != Delete && c.Action != Replace && !c.Read {
 			res.Names[c.ID] = c.Address
 		}
 		if c.Action == NoOp {
@@ -253,12 +262,4 @@ func workloadName(live *audit.Facts, arn string) string {
 		}
 	}
 	return arn
-}
-
-// readByDataSource reports whether addr is a data source's
-// (data.aws_vpc.main, module.net.data.aws_subnets.private): the change
-// reads that resource but does not declare it, so a fix cannot edit it
-// there and it keeps its AWS id in a fix (outside the change).
-func readByDataSource(addr string) bool {
-	return strings.HasPrefix(addr, "data.") || strings.Contains(addr, ".data.")
 }

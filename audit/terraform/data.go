@@ -126,7 +126,7 @@ func (p *plan) reads() []overlay.Change {
 		}
 		sort.Strings(ids)
 		for _, id := range ids {
-			out = append(out, overlay.Change{Address: d.addr, Kind: kind, Action: overlay.NoOp, ID: id})
+			out = append(out, overlay.Change{Address: d.addr, Kind: kind, Action: overlay.NoOp, ID: id, Read: true})
 		}
 	}
 	return out

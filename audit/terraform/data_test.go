@@ -250,7 +250,7 @@ func TestDataSources(t *testing.T) {
 			ids := toStrings(prior[c.addr][c.attr])
 			slices.Sort(ids)
 			for _, id := range ids {
-				want = append(want, overlay.Change{Address: c.addr, Kind: c.kind, Action: overlay.NoOp, ID: id})
+				want = append(want, overlay.Change{Address: c.addr, Kind: c.kind, Action: overlay.NoOp, ID: id, Read: true})
 			}
 		}
 		if !slices.Equal(p.Reads, want) {

@@ -39,9 +39,9 @@ func (o *overPlan) attribute(rows []report.Result, opts audit.Options) []report.
 }
 
 // planOverLive reads the running services the flags name, and the VPCs
-// of the ids the plan names outside theirs, and lays the plan over them. Without credentials it warns and judges the plan alone
-// (what the plan does not hold is undecided), as --plan without a live
-// scope does. A nil Facts means the audit ends with the returned code
+// of the ids the plan names outside theirs, and lays the plan over them.
+// Without credentials it warns and judges the plan alone (what the plan
+// does not hold is undecided), as --plan without a live scope does. A nil Facts means the audit ends with the returned code
 // (its message already printed).
 func planOverLive(ctx context.Context, cfg *config.Config, p *terraform.Plan, stderr io.Writer, log *zap.Logger) (*audit.Facts, *overPlan, int) {
 	in := live.Input{Cluster: cfg.Cluster, AllClusters: cfg.AllClusters, Services: cfg.Services}
