@@ -231,10 +231,7 @@ func (e *evaluator) launchUndecidedRow(w *Workload) report.Result {
 		r.Resources = uniqSorted(append(r.Resources, unknown...)...)
 		return r
 	case len(w.CapacityProviders) > 0:
-		status := report.StatusWarn
-		if e.opts.FailUndecided {
-			status = report.StatusFail
-		}
+		status := e.opts.UndecidedStatus()
 		return report.Result{
 			Check: CheckUndecided, Target: w.Name, Status: status, Class: report.ClassUndecided,
 			Error:     "could not decide: the capacity provider strategy mixes kinds of host (" + strings.Join(kinds, ", ") + "); the audit judges one kind per workload",
@@ -243,10 +240,7 @@ func (e *evaluator) launchUndecidedRow(w *Workload) report.Result {
 		}
 	}
 	if w.LaunchNote != "" {
-		status := report.StatusWarn
-		if e.opts.FailUndecided {
-			status = report.StatusFail
-		}
+		status := e.opts.UndecidedStatus()
 		return report.Result{
 			Check: CheckUndecided, Target: w.Name, Status: status, Class: report.ClassUndecided,
 			Error:     "could not decide: " + w.LaunchNote + "; " + why,
@@ -266,10 +260,7 @@ func (e *evaluator) launchUndecidedRow(w *Workload) report.Result {
 // where (container instances, managed instances, host) could not be
 // judged.
 func (e *evaluator) undecidedNeeds(w *Workload, where string, needs []Need, why, hint string) []report.Result {
-	status := report.StatusWarn
-	if e.opts.FailUndecided {
-		status = report.StatusFail
-	}
+	status := e.opts.UndecidedStatus()
 	var rows []report.Result
 	for _, n := range needs {
 		rows = append(rows, report.Result{
