@@ -145,10 +145,7 @@ func (e *evaluator) onManagedInstances(w *Workload, needs []Need) []report.Resul
 			AssignPublicIP: e.launchPublicIP(p.Subnets), OSFamily: w.osFamily()}
 		for _, r := range e.judge(nc, onHost, false) {
 			if open[r.Target] && r.Status == report.StatusPass {
-				r.Status, r.Class = report.StatusWarn, report.ClassUndecided
-				if e.opts.FailUndecided {
-					r.Status = report.StatusFail
-				}
+				r.Status, r.Class = e.opts.UndecidedStatus(), report.ClassUndecided
 				r.Error = "judged on capacity provider " + p.Name + "'s network, where it passes; not passed: " + managedInstancesOpen
 				r.Hint = "Run preflight check with the host network mode on these instances to see the path the host takes."
 			}
