@@ -58,6 +58,15 @@ type Options struct {
 	PublicPath string
 }
 
+// UndecidedStatus is the status of a row that could not be decided: a
+// warning, or a failure under FailUndecided.
+func (o Options) UndecidedStatus() report.Status {
+	if o.FailUndecided {
+		return report.StatusFail
+	}
+	return report.StatusWarn
+}
+
 // NetConfig is the network configuration tasks run with: a service's
 // awsvpcConfiguration, or one running task's network interface.
 type NetConfig struct {
@@ -195,10 +204,7 @@ func (e *evaluator) workload(w *Workload) []report.Result {
 // enough of to judge (see Workload.Unjudged): undecided, naming the
 // service, saying why, and failing under FailUndecided.
 func unjudgedRow(w *Workload, opts Options) report.Result {
-	status := report.StatusWarn
-	if opts.FailUndecided {
-		status = report.StatusFail
-	}
+	status := opts.UndecidedStatus()
 	return report.Result{
 		Check: CheckUndecided, Target: w.Name, Status: status, Class: report.ClassUndecided,
 		Error:     "could not decide: " + w.Unjudged + "; nothing of it is judged",
@@ -348,10 +354,7 @@ func findUndecidedAny(f *Facts, action string) *Undecided {
 // warning naming the IAM action, or a failure under FailUndecided. It
 // never passes.
 func undecidedRow(check report.Check, target string, u Undecided, why string, opts Options) report.Result {
-	status := report.StatusWarn
-	if opts.FailUndecided {
-		status = report.StatusFail
-	}
+	status := opts.UndecidedStatus()
 	what := u.what()
 	msg := "could not decide: " + u.Action
 	if u.Resource != "" {

@@ -145,10 +145,7 @@ func (e *evaluator) onManagedInstances(w *Workload, needs []Need) []report.Resul
 			AssignPublicIP: e.launchPublicIP(p.Subnets), OSFamily: w.osFamily()}
 		for _, r := range e.judge(nc, onHost, false) {
 			if open[r.Target] && r.Status == report.StatusPass {
-				r.Status, r.Class = report.StatusWarn, report.ClassUndecided
-				if e.opts.FailUndecided {
-					r.Status = report.StatusFail
-				}
+				r.Status, r.Class = e.opts.UndecidedStatus(), report.ClassUndecided
 				r.Error = "judged on capacity provider " + p.Name + "'s network, where it passes; not passed: " + managedInstancesOpen
 				r.Hint = "Run preflight check with the host network mode on these instances to see the path the host takes."
 			}
@@ -231,10 +228,7 @@ func (e *evaluator) launchUndecidedRow(w *Workload) report.Result {
 		r.Resources = uniqSorted(append(r.Resources, unknown...)...)
 		return r
 	case len(w.CapacityProviders) > 0:
-		status := report.StatusWarn
-		if e.opts.FailUndecided {
-			status = report.StatusFail
-		}
+		status := e.opts.UndecidedStatus()
 		return report.Result{
 			Check: CheckUndecided, Target: w.Name, Status: status, Class: report.ClassUndecided,
 			Error:     "could not decide: the capacity provider strategy mixes kinds of host (" + strings.Join(kinds, ", ") + "); the audit judges one kind per workload",
@@ -243,10 +237,7 @@ func (e *evaluator) launchUndecidedRow(w *Workload) report.Result {
 		}
 	}
 	if w.LaunchNote != "" {
-		status := report.StatusWarn
-		if e.opts.FailUndecided {
-			status = report.StatusFail
-		}
+		status := e.opts.UndecidedStatus()
 		return report.Result{
 			Check: CheckUndecided, Target: w.Name, Status: status, Class: report.ClassUndecided,
 			Error:     "could not decide: " + w.LaunchNote + "; " + why,
@@ -266,10 +257,7 @@ func (e *evaluator) launchUndecidedRow(w *Workload) report.Result {
 // where (container instances, managed instances, host) could not be
 // judged.
 func (e *evaluator) undecidedNeeds(w *Workload, where string, needs []Need, why, hint string) []report.Result {
-	status := report.StatusWarn
-	if e.opts.FailUndecided {
-		status = report.StatusFail
-	}
+	status := e.opts.UndecidedStatus()
 	var rows []report.Result
 	for _, n := range needs {
 		rows = append(rows, report.Result{

@@ -23,10 +23,7 @@ func judged(rows []report.Result) bool {
 // failure under FailUndecided) saying why, which ExitCode turns into exit
 // 18 either way.
 func coverageRow(f *Facts, opts Options) report.Result {
-	r := report.Result{Check: CheckCoverage, Target: "audit", Status: report.StatusWarn, Class: report.ClassUndecided}
-	if opts.FailUndecided {
-		r.Status = report.StatusFail
-	}
+	r := report.Result{Check: CheckCoverage, Target: "audit", Status: opts.UndecidedStatus(), Class: report.ClassUndecided}
 	switch {
 	case len(f.Workloads) == 0:
 		r.Error = "nothing was judged: the cluster has no services"

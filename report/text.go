@@ -185,6 +185,8 @@ func countLine(rows []Result, command string) string {
 	}
 	one, many := "check", "checks"
 	if command == "audit" {
+		// audit's rows are findings about the configuration, not checks
+		// of the network.
 		one, many = "finding", "findings"
 	}
 	return fmt.Sprintf("%s: %d passed, %d failed, %s, %d skipped.",
@@ -194,20 +196,7 @@ func countLine(rows []Result, command string) string {
 // summary is the report's last line (two when it does not fit): the
 // counts, and the exit code in the command's own words.
 func (r *Report) summary(hidden int) (counts, exit string) {
-	n := map[Status]int{}
-	for _, res := range r.Results {
-		n[res.Status]++
-	}
-	one, many := "check", "checks"
-	if r.Command == "audit" {
-		// audit's rows are findings about the configuration, not checks
-		// of the network.
-		one, many = "finding", "findings"
-	}
-	s := fmt.Sprintf("%s: %d passed, %d failed, %s, %d skipped in %s",
-		Plural(len(r.Results), one, many), n[StatusPass], n[StatusFail], Plural(n[StatusWarn], "warning", "warnings"), n[StatusSkip],
-		r.Elapsed.Round(time.Millisecond))
-	s += "."
+	s := strings.TrimSuffix(countLine(r.Results, r.Command), ".") + " in " + r.Elapsed.Round(time.Millisecond).String() + "."
 	if hidden > 0 {
 		s += fmt.Sprintf(" Not shown: %d passed or skipped (--only problems).", hidden)
 	}

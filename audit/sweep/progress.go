@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,8 +27,6 @@ type Progress struct {
 	accounts, accountsDone atomic.Int64
 	scopes, scopesDone     atomic.Int64
 	calls, throttles       atomic.Int64
-	mu                     sync.Mutex
-	printed                bool
 }
 
 func (p *Progress) start(accounts int) { p.accounts.Store(int64(accounts)) }
@@ -58,12 +55,13 @@ func (p *Progress) Watch(ctx context.Context, ticks <-chan time.Time) {
 	if p.W == nil {
 		return
 	}
+	// printed is Watch's own: only its goroutine prints, so nothing
+	// guards it.
+	printed := false
 	for {
 		select {
 		case <-ctx.Done():
-			p.mu.Lock()
-			defer p.mu.Unlock()
-			if p.printed || p.Always {
+			if printed || p.Always {
 				p.print()
 				if p.Terminal {
 					io.WriteString(p.W, "\n") //nolint:errcheck // progress is best effort
@@ -71,10 +69,8 @@ func (p *Progress) Watch(ctx context.Context, ticks <-chan time.Time) {
 			}
 			return
 		case <-ticks:
-			p.mu.Lock()
 			p.print()
-			p.printed = true
-			p.mu.Unlock()
+			printed = true
 		}
 	}
 }

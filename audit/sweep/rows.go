@@ -37,10 +37,7 @@ func target(account, region string) string {
 // be read: a warning naming the account, the Region and the call, or a
 // failure under FailUndecided (exit 18).
 func undecidedRow(account, region, action, resource string, err error, why, hint string, opts audit.Options) report.Result {
-	status := report.StatusWarn
-	if opts.FailUndecided {
-		status = report.StatusFail
-	}
+	status := opts.UndecidedStatus()
 	msg := "could not decide: " + action
 	if resource != "" {
 		msg += " on " + resource
@@ -80,13 +77,9 @@ func errorText(err error) string {
 // coverageRow is the sweep's one coverage row when no account-Region had
 // a need judged: a sweep that read nothing is never a pass (exit 18).
 func coverageRow(opts audit.Options) report.Result {
-	r := report.Result{
-		Check: audit.CheckCoverage, Target: "audit", Status: report.StatusWarn, Class: report.ClassUndecided,
+	return report.Result{
+		Check: audit.CheckCoverage, Target: "audit", Status: opts.UndecidedStatus(), Class: report.ClassUndecided,
 		Error: "nothing was judged in any account-Region of the sweep (see the rows above)",
 		Hint:  "Check that the accounts and Regions swept run ECS services, and fix what the undecided rows name.",
 	}
-	if opts.FailUndecided {
-		r.Status = report.StatusFail
-	}
-	return r
 }

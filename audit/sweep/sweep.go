@@ -303,7 +303,7 @@ func (sw *sweep) scope(ctx context.Context, u unit, creds aws.CredentialsProvide
 	if account == "" {
 		account = facts.Account
 	}
-	if un := unlisted(facts); un != nil {
+	if un := audit.FindUndecided(facts, audit.ActionListClusters); un != nil {
 		// Not even the clusters could be listed (an SCP's deny, a
 		// Region not enabled): one row says so, instead of the rows of
 		// the placeholder cluster that stands for every unknown one.
@@ -329,16 +329,6 @@ func (sw *sweep) scope(ctx context.Context, u unit, creds aws.CredentialsProvide
 		rows = append(rows, emptyRow(account, u.region))
 	}
 	sw.add(result{unit: u, done: true, rows: rows})
-}
-
-// unlisted is the failed ecs:ListClusters of facts, or nil.
-func unlisted(facts *audit.Facts) *audit.Undecided {
-	for i, un := range facts.Undecided {
-		if un.Action == audit.ActionListClusters {
-			return &facts.Undecided[i]
-		}
-	}
-	return nil
 }
 
 // failedRow is the row of an account-Region whose read ended with an

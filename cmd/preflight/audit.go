@@ -107,14 +107,20 @@ func logUndecided(log *zap.Logger, facts *audit.Facts) {
 		zap.Int("subnets", len(facts.Subnets)), zap.Int("endpoints", len(facts.Endpoints)))
 }
 
+// auditOptions are the rules' options the flags ask for, one account-Region
+// or a sweep.
+func auditOptions(cfg *config.Config) audit.Options {
+	return audit.Options{
+		PublicIP: config.PublicIPPolicy(cfg.PublicIP), FailUndecided: cfg.FailUndecided, Extra: cfg.Checks,
+		PublicPath: cfg.PublicPath,
+	}
+}
+
 // judgeFacts runs the rules on facts, whatever their source, and writes
 // the report, the fix plan or the egress rules.
 func judgeFacts(cfg *config.Config, facts *audit.Facts, over *overPlan, region string, start time.Time, stdout, stderr io.Writer) int {
 
-	opts := audit.Options{
-		PublicIP: config.PublicIPPolicy(cfg.PublicIP), FailUndecided: cfg.FailUndecided, Extra: cfg.Checks,
-		PublicPath: cfg.PublicPath,
-	}
+	opts := auditOptions(cfg)
 	rows := over.attribute(audit.Evaluate(facts, opts), opts)
 	r := report.New("audit", region, facts.Account, nil, rows, time.Since(start))
 	// Nothing judged is never a pass.

@@ -70,10 +70,7 @@ func sweepAudit(ctx context.Context, cfg *config.Config, in live.Input, start ti
 	}()
 	s := &sweep.Sweeper{
 		Spec: spec, Input: in, Region: cfg.Region, Progress: progress,
-		Options: audit.Options{
-			PublicIP: config.PublicIPPolicy(cfg.PublicIP), FailUndecided: cfg.FailUndecided, Extra: cfg.Checks,
-			PublicPath: cfg.PublicPath,
-		},
+		Options:     auditOptions(cfg),
 		LoadOptions: []func(*awsconfig.LoadOptions) error{awsconfig.WithLogger(sdkLogger{log: log})},
 	}
 	out, err := s.Run(ctx)
