@@ -427,12 +427,11 @@ func (e *evaluator) unknownInternetRow(tn *taskNet, check report.Check, what str
 		addResources(&r, tn.bpaIDs(true)...)
 		return r
 	}
-	r := report.Result{Check: check, Status: report.StatusWarn, Class: report.ClassUndecided,
+	// Undecided either way: --fail-undecided fails it, whichever fact
+	// is missing.
+	r := report.Result{Check: check, Status: e.opts.UndecidedStatus(), Class: report.ClassUndecided,
 		Resources: uniqSorted(append(tn.subnetIDs(), tn.routeIDs()...)...)}
 	if why := tn.bpaWhy(true); why != "" {
-		if e.opts.FailUndecided {
-			r.Status = report.StatusFail
-		}
 		r.Error = "could not decide whether " + what + ": " + why
 		addResources(&r, tn.bpaIDs(true)...)
 		return r

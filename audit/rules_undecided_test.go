@@ -56,3 +56,24 @@ func TestUndecidedRowWording(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownInternetRowFailsUndecided: a task subnet whose route table
+// is not in the facts leaves its internet path undecided, which
+// --fail-undecided fails like every other undecided row (it stayed a
+// warning when neither Block Public Access nor a failed read said why).
+func TestUnknownInternetRowFailsUndecided(t *testing.T) {
+	tn := &taskNet{vpcID: "vpc-1", subnets: []*Subnet{{ID: "subnet-1"}}}
+	for _, tt := range []struct {
+		fail bool
+		want report.Status
+	}{{false, report.StatusWarn}, {true, report.StatusFail}} {
+		e := &evaluator{f: &Facts{}, opts: Options{FailUndecided: tt.fail}}
+		r := e.unknownInternetRow(tn, CheckRoute, "the task subnets have an internet path")
+		if r.Status != tt.want || r.Class != report.ClassUndecided {
+			t.Errorf("--fail-undecided %v: status, class = %s, %s; want %s, undecided", tt.fail, r.Status, r.Class, tt.want)
+		}
+		if !strings.Contains(r.Error, "route tables not in the facts") {
+			t.Errorf("error = %q; want it to say the route tables are not in the facts", r.Error)
+		}
+	}
+}
