@@ -95,8 +95,8 @@ func isResourceName(source, n string) bool {
 		a, ok := parseTFAddress(n)
 		return ok && a.attr == ""
 	case SourceCloudFormation:
-		m := reLogicalID.FindStringSubmatch(n)
-		return len(n) <= maxSourceID && m != nil && m[2] == ""
+		c, ok := parseLogicalID(n)
+		return ok && c.stack == "" && c.attr == ""
 	}
 	return false
 }
