@@ -24,21 +24,12 @@ const (
 // stack's template. An id that matches neither its AWS pattern nor the
 // source's grammar is refused, not printed.
 func WriteEgressRules(w io.Writer, format string, f *Facts, rules []EgressRule) error {
-	return writeEgressRules(w, format, &Plan{Region: f.Region, Source: f.Source, Stacks: f.Stacks, Names: f.Names, Inline: f.Inline}, rules)
-}
-
-// writeEgressRules writes rules as the steps of p, which holds where
-// they apply and the names to write them against: for a change laid
-// over the account, the resources the change declares by its own names
-// (Facts.Names) in the change's own format, as WritePlan does.
-func writeEgressRules(w io.Writer, format string, p *Plan, rules []EgressRule) error {
-	source := p.Source
 	if format == EgressJSON {
 		// JSON is data, but it is pasted into scripts and code as well:
 		// its ids are checked as the other formats' are.
 		for i, r := range rules {
 			c := r.change()
-			if err := c.validate(source); err != nil {
+			if err := c.validate(f.Source); err != nil {
 				return fmt.Errorf("egress rules: rule %d: %w", i+1, err)
 			}
 		}
@@ -52,6 +43,7 @@ func writeEgressRules(w io.Writer, format string, p *Plan, rules []EgressRule) e
 		}
 		return nil
 	}
+	p := sourcePlan(f)
 	p.Note = "the task security groups hold exactly the least egress set, and no allow-all."
 	for _, r := range rules {
 		p.Changes = append(p.Changes, r.change())

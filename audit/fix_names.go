@@ -95,8 +95,8 @@ func isResourceName(source, n string) bool {
 		a, ok := parseTFAddress(n)
 		return ok && a.attr == ""
 	case SourceCloudFormation:
-		m := reLogicalID.FindStringSubmatch(n)
-		return len(n) <= maxSourceID && m != nil && m[2] == ""
+		c, ok := parseLogicalID(n)
+		return ok && c.stack == "" && c.attr == ""
 	}
 	return false
 }
@@ -146,25 +146,13 @@ func outsideNote(c Change) string {
 // is for a resource whose declaration it did not see, and says where the
 // step goes then; "" for other steps.
 func inlineNote(c Change) string {
-	declared := func(id string) bool {
-		a, ok := parseTFAddress(id)
-		return ok && a.attr == ""
-	}
-	var owner, inline string
-	switch c.Kind {
-	case ChangeAuthorizeIngress, ChangeAuthorizeEgress:
-		owner, inline = c.Group, "ingress and egress blocks"
-	case ChangeNACLInsert:
-		owner, inline = c.ACL, "ingress and egress blocks"
-	case ChangeEndpointAddRouteTables:
-		owner, inline = c.Endpoint, "route_table_ids"
-	case ChangeEndpointAddSubnets:
-		owner, inline = c.Endpoint, "subnet_ids"
-	case ChangeEndpointGroups:
-		owner, inline = c.Endpoint, "security_group_ids"
-	}
-	if owner == "" || !declared(owner) {
+	owner, setting := inlineSetting(c)
+	if owner == "" || !isResourceName(SourceTerraform, owner) {
 		return ""
+	}
+	inline := setting
+	if setting == InlineIngress || setting == InlineEgress {
+		inline = "ingress and egress blocks"
 	}
 	return "If " + owner + " sets its " + inline + " itself, make this change there instead: the provider lets either those or separate resources manage them, not both."
 }

@@ -152,7 +152,8 @@ func PlanFixes(f *Facts, opts Options) (*Plan, error) {
 		}
 	}
 	slices.SortStableFunc(steps, func(a, b planned) int { return cmp.Compare(a.c.Kind, b.c.Kind) })
-	p := &Plan{Region: f.Region, Account: f.Account, Source: f.Source, Stacks: f.Stacks, Names: f.Names, Inline: f.Inline, steps: map[rowKey][]int{}}
+	p := sourcePlan(f)
+	p.Account, p.steps = f.Account, map[rowKey][]int{}
 	for i, s := range steps {
 		p.Changes = append(p.Changes, s.c)
 		for _, k := range s.rows {
@@ -181,6 +182,13 @@ func (p *Plan) MarkSteps(rows []report.Result) {
 	for i, k := range rowKeys(rows) {
 		rows[i].FixSteps = slices.Clone(p.steps[k])
 	}
+}
+
+// sourcePlan is an empty plan for the facts f: where its steps apply
+// (the region) and how the input names the resources (Source, Stacks,
+// Names, Inline), which the writers write against.
+func sourcePlan(f *Facts) *Plan {
+	return &Plan{Region: f.Region, Source: f.Source, Stacks: f.Stacks, Names: f.Names, Inline: f.Inline}
 }
 
 // Validate checks every change and the region: a plan that validates

@@ -493,17 +493,10 @@ func cfnValue(id string, group bool) (string, bool) {
 }
 
 // cfnResource renders a change as a resource's type and properties (YAML
-// lines under Properties), or "" when CloudFormation cannot take the step
-// (changing what the template does not own, or naming what it cannot).
-func cfnResource(c Change) (string, []string) {
-	typ, props, ok := cfnProps(c)
-	if !ok {
-		return "", nil
-	}
-	return typ, props
-}
-
-func cfnProps(c Change) (string, []string, bool) {
+// lines under Properties), and false when CloudFormation cannot take the
+// step (changing what the template does not own, or naming what it
+// cannot).
+func cfnResource(c Change) (string, []string, bool) {
 	var props []string
 	ok := true
 	add := func(k, v string) { props = append(props, k+": "+v) }
@@ -616,8 +609,8 @@ func writePlanCloudFormation(w io.Writer, p *Plan) {
 			d = &cfnDoc{}
 			docs[place.stack] = d
 		}
-		typ, props := cfnResource(c)
-		if typ == "" {
+		typ, props, ok := cfnResource(c)
+		if !ok {
 			step := manualStep(p, c, func(id string) string { return logicalName(refName(id)) + "Id" })
 			if len(c.refs()) > 0 {
 				what = fmt.Sprintf("%d. %s", i+1, c.Endpoint+c.Group) // the step says the rest
