@@ -140,8 +140,11 @@ func tfModules(p *Plan) (module []string, ok []bool) {
 			mods[created[r]] = true
 		}
 		ok[i] = len(mods) <= 1
-		for m := range mods {
-			module[i] = m
+		// One module, or, for a step said in words, the first in order:
+		// never the map's order, which would place a later step that
+		// uses what this one creates differently from run to run.
+		if len(mods) > 0 {
+			module[i] = slices.Sorted(maps.Keys(mods))[0]
 		}
 		if c.creates() {
 			created[refName(c.Endpoint+c.Group)] = module[i]
